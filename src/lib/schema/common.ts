@@ -1,0 +1,35 @@
+import { z } from 'astro/zod';
+
+/** An Ollama model tag as `ollama pull` takes it: `name[:tag]`, optionally namespaced (`user/name:tag`). */
+export const ModelIdSchema = z
+	.string()
+	.regex(
+		/^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*(:[A-Za-z0-9][A-Za-z0-9._-]*)?$/,
+		'an Ollama model tag such as `llama3.1:8b` (lowercase name, optional `:tag`)',
+	);
+export type ModelId = z.infer<typeof ModelIdSchema>;
+
+/** A lowercase, dash-separated name: role names, families, task names. */
+export const SlugSchema = z
+	.string()
+	.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a lowercase, dash-separated name such as `google-gemma`');
+
+/** A calendar date written `YYYY-MM-DD` (UTC). */
+export const DateSchema = z
+	.string()
+	.regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
+	.refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'a real calendar date');
+
+/** A full 40-character git commit id. */
+export const CommitShaSchema = z.string().regex(/^[0-9a-f]{40}$/, 'a full 40-character git commit sha');
+
+/** The four severities a case can carry, from least to most costly when a model gets it wrong. */
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export const SeveritySchema = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof SeveritySchema>;
+
+/** An http(s) URL; anything else (javascript:, data:, file:) is refused so it can never become a link. */
+export const HttpUrlSchema = z
+	.string()
+	.url()
+	.refine((value) => /^https?:\/\//i.test(value), 'an http:// or https:// URL');

@@ -1,0 +1,27 @@
+import { z } from 'astro/zod';
+import { HttpUrlSchema, ModelIdSchema, SlugSchema } from './common.ts';
+
+/** What a model costs to call: `free` runs on the owner's hardware, `paid` is billed per call or token. */
+export const CostTierSchema = z.enum(['free', 'paid']);
+export type CostTier = z.infer<typeof CostTierSchema>;
+
+/** One entry of `benchmarks/models.yaml`: a model tag and what the policy needs to know about it. */
+export const ModelSchema = z.strictObject({
+	/** The Ollama tag, exactly as `ollama pull` takes it. */
+	id: ModelIdSchema,
+	/** Training family (`google-gemma`, `meta-llama`…): the diversity guard counts distinct families per role. */
+	family: SlugSchema,
+	/** `free` or `paid`; a paid challenger may only replace a paid incumbent. @default 'free' */
+	cost_tier: CostTierSchema.default('free'),
+	/** Who serves it: a local Ollama, Ollama's cloud models through the same server, or a frontier API. @default 'ollama' */
+	provider: z.enum(['ollama', 'ollama-cloud', 'anthropic']).default('ollama'),
+	/** Ollama server for this model when it is not `OLLAMA_HOST`; models on different hosts run at the same time. */
+	host: HttpUrlSchema.optional(),
+	/** Free text for the person reading the registry. */
+	notes: z.string().optional(),
+});
+export type Model = z.infer<typeof ModelSchema>;
+export type ModelInput = z.input<typeof ModelSchema>;
+
+/** `benchmarks/models.yaml`: a list of models, each id once. */
+export const ModelCatalogSchema = z.array(ModelSchema);

@@ -1,0 +1,130 @@
+import { z } from 'astro/zod';
+import { HttpUrlSchema, ModelIdSchema, SlugSchema } from './common.ts';
+import { TASKS } from './case.ts';
+
+const Tolerance = z
+	.number()
+	.min(0, 'a tolerance between 0 and 1')
+	.max(1, 'a tolerance between 0 and 1');
+
+/** A gate on one metric: how far the challenger may fall short of the incumbent and still pass. */
+const MetricGateSchema = z.strictObject({
+	/** Margin granted to the challenger, as a fraction (0.02 = two points). @default 0 */
+	tolerance: Tolerance.default(0),
+});
+
+/** The promotion gates. Their direction is fixed: see `GATE_RULES` in src/lib/policy. */
+export const GatesSchema = z.strictObject({
+	/** Challenger's acceptance_rate must be ≥ the incumbent's (minus the tolerance). */
+	acceptance_rate: MetricGateSchema,
+	/** Challenger's review_pain must be ≤ the incumbent's (plus the tolerance). */
+	review_pain: MetricGateSchema,
+	/** Challenger's hard_failure_rate must be ≤ the incumbent's (plus the tolerance). */
+	hard_failure_rate: MetricGateSchema,
+	/** `free-unless-incumbent-paid`: a paid challenger can only replace a paid incumbent. */
+	cost_tier: z.enum(['free-unless-incumbent-paid']),
+	/** Require the challenger to be strictly better on at least one of the three metrics. @default true */
+	strictly_better_on_one: z.boolean().default(true),
+});
+
+/** Family-diversity guard. */
+export const DiversitySchema = z.strictObject({
+	/** Fewest distinct families a role may keep across incumbent + challengers after a promotion. @default 2 */
+	min_families: z.number().int('a whole number').min(1, 'at least 1').max(20, 'at most 20').default(2),
+});
+
+/** How much evidence a verdict needs. */
+export const EvidenceSchema = z.strictObject({
+	/** Below this many cases in a role, every verdict there is `insufficient evidence`. @default 1 */
+	min_cases_per_role: z.number().int('a whole number').min(1, 'at least 1').default(1),
+	/** A promotion must win in this many consecutive runs before it is proposed (1 = this run alone). @default 1 */
+	confirm_runs: z.number().int('a whole number').min(1, 'at least 1').max(20, 'at most 20').default(1),
+});
+
+const Weight = z.number().positive('a weight above 0').max(100, 'a weight of at most 100');
+/** Points a case is worth in severity_weighted_pass, by severity. */
+export const SeverityWeightsSchema = z.strictObject({
+	low: Weight.default(1),
+	medium: Weight.default(2),
+	high: Weight.default(3),
+	critical: Weight.default(5),
+});
+
+/** What every model call sends, and how long the harness waits. */
+export const RunOptionsSchema = z.strictObject({
+	/** Context window sent as `num_ctx` on every call (Ollama's default is small and truncates silently). */
+	num_ctx: z.number().int('a whole number').min(512, 'at least 512 tokens').max(1_048_576, 'at most 1048576 tokens'),
+	/** Most tokens a model may generate per answer, sent as `num_predict`. */
+	num_predict: z.number().int('a whole number').min(16, 'at least 16 tokens'),
+	/** Sampling temperature; 0 makes answers repeatable. @default 0 */
+	temperature: z.number().min(0, 'between 0 and 2').max(2, 'between 0 and 2').default(0),
+	/** Sampling seed sent on every call. */
+	seed: z.number().int('a whole number'),
+	/** `think` sent to models that support it: false, true, or an effort level. @default false */
+	think: z.union([z.boolean(), z.enum(['low', 'medium', 'high'])]).default(false),
+	/** Longest a single call may take, in seconds, load excluded. */
+	call_timeout_s: z.number().positive('more than 0 seconds').max(3600, 'at most 3600 seconds'),
+	/** Longest the stream may stay silent (no token) before the call counts as stalled, in seconds. */
+	stall_timeout_s: z.number().positive('more than 0 seconds').max(3600, 'at most 3600 seconds'),
+	/** How long the build waits for Ollama to answer its first probe, in seconds. @default 3 */
+	probe_timeout_s: z.number().positive('more than 0 seconds').max(60, 'at most 60 seconds').default(3),
+	/** Times each case is run per model; above 1 the report adds pass^k and repeats bypass the cache. @default 1 */
+	repeats: z.number().int('a whole number').min(1, 'at least 1').max(20, 'at most 20').default(1),
+});
+
+/** When a retirement is proposed. */
+export const RetirementSchema = z.strictObject({
+	/** Propose retiring a challenger that failed hard on every case in this many consecutive runs. @default 2 */
+	all_hard_failures_runs: z.number().int('a whole number').min(1, 'at least 1').default(2),
+	/** Propose retiring a challenger whose model was missing from Ollama in this many consecutive runs. @default 3 */
+	missing_model_runs: z.number().int('a whole number').min(1, 'at least 1').default(3),
+});
+
+/** One step of the escalation chain. */
+export const EscalationStepSchema = z.discriminatedUnion('provider', [
+	z.strictObject({
+		/** A model served by the same Ollama (a `-cloud` model goes through Ollama's cloud). */
+		provider: z.literal('ollama'),
+		model: ModelIdSchema,
+	}),
+	z.strictObject({
+		/** Anthropic's Messages API. */
+		provider: z.literal('anthropic'),
+		/** Model name sent to the API. */
+		model: z.string().min(1),
+		/** Most tokens the answer may use. */
+		max_tokens: z.number().int('a whole number').min(1, 'at least 1').max(64_000, 'at most 64000'),
+		/** Environment variable holding the API key; without it the step is skipped. @default 'ANTHROPIC_API_KEY' */
+		api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').default('ANTHROPIC_API_KEY'),
+		/** API base URL; change it only to point at a test server. @default 'https://api.anthropic.com' */
+		base_url: HttpUrlSchema.default('https://api.anthropic.com'),
+	}),
+]);
+
+/** Turbo escalation: re-check the review incumbent's rejections with bigger models. */
+export const EscalationSchema = z.strictObject({
+	/** Turn escalation on or off. @default true */
+	enabled: z.boolean().default(true),
+	/** Role whose incumbent's rejections are escalated. @default 'review' */
+	role: SlugSchema.default('review'),
+	/** Tasks whose rejections are escalated. */
+	tasks: z.array(z.enum(TASKS)).min(1, 'at least one task'),
+	/** Tried in order until one answers. */
+	chain: z.array(EscalationStepSchema).min(1, 'at least one step'),
+	/** Most frontier-API calls in one run; further escalations are `skipped-budget`. */
+	max_frontier_calls_per_run: z.number().int('a whole number').min(0, 'at least 0'),
+});
+
+/** `benchmarks/policy.yaml`. */
+export const PolicySchema = z.strictObject({
+	gates: GatesSchema,
+	diversity: DiversitySchema,
+	evidence: EvidenceSchema,
+	severity_weights: SeverityWeightsSchema,
+	run: RunOptionsSchema,
+	retirement: RetirementSchema,
+	escalation: EscalationSchema,
+});
+export type Policy = z.infer<typeof PolicySchema>;
+export type PolicyInput = z.input<typeof PolicySchema>;
+export type RunOptions = z.infer<typeof RunOptionsSchema>;

@@ -1,0 +1,123 @@
+import { z } from 'astro/zod';
+import { DateSchema, ModelIdSchema, SlugSchema } from './common.ts';
+
+/** Why a call produced no usable answer. */
+export const HARD_FAILURE_CLASSES = [
+	'transport',
+	'timeout',
+	'stall',
+	'model-missing',
+	'empty',
+	'thinking-exhausted',
+	'length',
+	'unparseable',
+	'server-error',
+	'context-overflow',
+] as const;
+export const HardFailureClassSchema = z.enum(HARD_FAILURE_CLASSES);
+export type HardFailureClass = z.infer<typeof HardFailureClassSchema>;
+
+/** A rate with its 95 % Wilson score interval. */
+export const RateSchema = z.strictObject({
+	value: z.number().min(0).max(1),
+	low: z.number().min(0).max(1),
+	high: z.number().min(0).max(1),
+});
+
+/** What the run knew about one model. */
+export const ManifestModelSchema = z.strictObject({
+	id: ModelIdSchema,
+	/** Digest from Ollama's /api/tags, or null when the model was missing. */
+	digest: z.string().nullable(),
+	family: z.string().nullable(),
+	parameter_size: z.string().nullable(),
+	quantization: z.string().nullable(),
+	host: z.string(),
+	/** The options sent with every call. */
+	options: z.record(z.string(), z.unknown()),
+});
+
+/** Everything needed to say what produced a report. */
+export const ManifestSchema = z.strictObject({
+	/** When the run started, ISO 8601 UTC. */
+	started_at: z.iso.datetime(),
+	finished_at: z.iso.datetime(),
+	harness: z.strictObject({ commit: z.string().nullable(), dirty: z.boolean() }),
+	ollama: z.array(z.strictObject({ host: z.string(), version: z.string().nullable() })),
+	models: z.array(ManifestModelSchema),
+	policy_hash: z.string(),
+	cases_hash: z.string(),
+	runtime: z.strictObject({ name: z.string(), version: z.string() }),
+	repeats: z.number().int().min(1),
+});
+
+/** Metrics for one model in one role, over the same cases as every other model of the role. */
+export const RoleMetricsSchema = z.strictObject({
+	role: SlugSchema,
+	model: ModelIdSchema,
+	cases: z.number().int().min(0),
+	accepted: z.number().int().min(0),
+	rejected: z.number().int().min(0),
+	hard_failures: z.number().int().min(0),
+	acceptance_rate: RateSchema,
+	severity_weighted_pass: z.strictObject({ value: z.number().min(0), max: z.number().min(0), share: z.number().min(0).max(1) }),
+	review_pain: z.number().min(0).max(1),
+	hard_failure_rate: RateSchema,
+	hard_failures_by_class: z.partialRecord(HardFailureClassSchema, z.number().int().min(0)),
+	latency_ms: z.strictObject({ p50: z.number().nullable(), p95: z.number().nullable() }),
+	ttft_ms_p50: z.number().nullable(),
+	tokens_per_s: z.number().nullable(),
+	load_ms: z.number().nullable(),
+	/** With repeats k > 1: share of cases accepted in all k runs. */
+	pass_k: z.number().min(0).max(1).nullable().default(null),
+});
+export type RoleMetrics = z.infer<typeof RoleMetricsSchema>;
+
+export const VERDICT_OUTCOMES = ['promote', 'hold', 'blocked: diversity', 'blocked: cost', 'insufficient evidence'] as const;
+
+/** One gate of one verdict, with both values. */
+export const GateResultSchema = z.strictObject({
+	gate: z.string(),
+	challenger: z.union([z.number(), z.string()]).nullable(),
+	incumbent: z.union([z.number(), z.string()]).nullable(),
+	pass: z.boolean(),
+});
+
+/** The policy's decision on one challenger. */
+export const VerdictSchema = z.strictObject({
+	role: SlugSchema,
+	challenger: ModelIdSchema,
+	incumbent: ModelIdSchema,
+	outcome: z.enum(VERDICT_OUTCOMES),
+	/** The gate that decided the outcome, as a readable sentence. */
+	reason: z.string(),
+	gates: z.array(GateResultSchema),
+});
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+/** A registry change the run proposes; `--apply` writes it. */
+export const ProposalSchema = z.strictObject({
+	kind: z.enum(['promote', 'retire']),
+	role: SlugSchema,
+	model: ModelIdSchema,
+	/** For a promotion, the incumbent it replaces. */
+	replaces: ModelIdSchema.optional(),
+	reason: z.string(),
+});
+
+/** Frontmatter of `reports/local-model-benchmark-YYYY-MM-DD[-N].md`. */
+export const ReportSchema = z.strictObject({
+	title: z.string(),
+	/** Run date, YYYY-MM-DD (UTC). */
+	date: DateSchema,
+	manifest: ManifestSchema,
+	metrics: z.array(RoleMetricsSchema),
+	verdicts: z.array(VerdictSchema).default([]),
+	proposals: z.array(ProposalSchema).default([]),
+	/** Turbo-escalation accounting, when the run escalated. */
+	escalations: z.record(z.string(), z.unknown()).optional(),
+});
+export type Report = z.infer<typeof ReportSchema>;
+
+/** File names reports are written under. */
+export const REPORT_FILE_PATTERN = /^local-model-benchmark-(\d{4}-\d{2}-\d{2})(-\d+)?\.md$/;

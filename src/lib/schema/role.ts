@@ -1,0 +1,31 @@
+import { z } from 'astro/zod';
+import { DateSchema, ModelIdSchema, SlugSchema } from './common.ts';
+
+/** A model that served or challenged a role and was taken out of it. */
+export const RetiredModelSchema = z.strictObject({
+	/** The model tag that left the role. */
+	model: ModelIdSchema,
+	/** Why it left, in a sentence (the deciding gate or rule). */
+	reason: z.string().min(1),
+	/** When it left, YYYY-MM-DD. */
+	date: DateSchema,
+	/** The report that decided it, e.g. `local-model-benchmark-2026-11-26`. */
+	report: z.string().optional(),
+});
+export type RetiredModel = z.infer<typeof RetiredModelSchema>;
+
+/** One routing slot, `benchmarks/roles/<role>.yaml`. */
+export const RoleSchema = z.strictObject({
+	/** The role's name; must equal the file name without `.yaml`. */
+	role: SlugSchema,
+	/** What work this slot routes, in a sentence. */
+	description: z.string().min(1),
+	/** The model that serves the role today. */
+	incumbent: ModelIdSchema,
+	/** Models run against the incumbent on the same cases every run. @default [] */
+	challengers: z.array(ModelIdSchema).default([]),
+	/** Models that left the role, newest last. @default [] */
+	retired: z.array(RetiredModelSchema).default([]),
+});
+export type Role = z.infer<typeof RoleSchema>;
+export type RoleInput = z.input<typeof RoleSchema>;
