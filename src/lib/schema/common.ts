@@ -14,11 +14,17 @@ export const SlugSchema = z
 	.string()
 	.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a lowercase, dash-separated name such as `google-gemma`');
 
-/** A calendar date written `YYYY-MM-DD` (UTC). */
-export const DateSchema = z
-	.string()
-	.regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
-	.refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'a real calendar date');
+/**
+ * A calendar date written `YYYY-MM-DD` (UTC). YAML 1.1 readers (Astro's loaders use js-yaml) turn an
+ * unquoted date into a `Date`; it is read back as the same calendar day so both readers agree.
+ */
+export const DateSchema = z.preprocess(
+	(value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString().slice(0, 10) : value),
+	z
+		.string()
+		.regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
+		.refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'a real calendar date'),
+);
 
 /** A full 40-character git commit id. */
 export const CommitShaSchema = z.string().regex(/^[0-9a-f]{40}$/, 'a full 40-character git commit sha');

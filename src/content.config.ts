@@ -1,0 +1,49 @@
+import { defineCollection } from 'astro:content';
+import { file, glob } from 'astro/loaders';
+import { z } from 'astro/zod';
+import { REGISTRY_PATHS } from './lib/registry/paths.ts';
+import { CaseSchema } from './lib/schema/case.ts';
+import { ModelSchema } from './lib/schema/model.ts';
+import { PolicySchema } from './lib/schema/policy.ts';
+import { ReportSchema } from './lib/schema/report.ts';
+import { RoleSchema } from './lib/schema/role.ts';
+
+// The same schemas the pipeline validates with, so the site refuses what the pipeline would refuse.
+// Cross-file checks (a role naming a missing model…) run in the benchmark integration before content
+// sync, since Astro lets a dangling reference through.
+
+const models = defineCollection({
+	loader: file(REGISTRY_PATHS.models),
+	schema: ModelSchema,
+});
+
+const roles = defineCollection({
+	loader: glob({ pattern: '*.yaml', base: REGISTRY_PATHS.roles }),
+	schema: RoleSchema,
+});
+
+const policy = defineCollection({
+	loader: glob({ pattern: 'policy.yaml', base: 'benchmarks' }),
+	schema: PolicySchema,
+});
+
+const cases = defineCollection({
+	loader: glob({ pattern: '*/*.json', base: REGISTRY_PATHS.cases, generateId: ({ data }) => String(data.id) }),
+	schema: CaseSchema,
+});
+
+const reports = defineCollection({
+	loader: glob({ pattern: 'local-model-benchmark-*.md', base: REGISTRY_PATHS.reports }),
+	schema: ReportSchema,
+});
+
+/** Prose sections of the page (policy, methodology), written in MDX. */
+const sections = defineCollection({
+	loader: glob({ pattern: '*.mdx', base: 'src/content/sections' }),
+	schema: z.strictObject({
+		/** Heading shown above the section. */
+		title: z.string(),
+	}),
+});
+
+export const collections = { models, roles, policy, cases, reports, sections };

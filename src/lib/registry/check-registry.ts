@@ -1,0 +1,173 @@
+import type { Case } from '../schema/case.ts';
+import type { Model } from '../schema/model.ts';
+import type { Policy } from '../schema/policy.ts';
+import type { Role } from '../schema/role.ts';
+import { closestName } from './closest-name.ts';
+import { REGISTRY_PATHS } from './paths.ts';
+import type { RegistryIssue } from './registry-error.ts';
+import { formatPath, showValue } from './registry-error.ts';
+
+/** What the cross-file checks look at: each file already passed its own schema. */
+export interface RegistryParts {
+	/** Undefined when models.yaml itself is invalid: reference checks are then skipped. */
+	models: Model[] | undefined;
+	roles: { file: string; role: Role }[];
+	/** Undefined when policy.yaml itself is invalid: its cross-field checks are then skipped. */
+	policy: Policy | undefined;
+	cases: { file: string; case: Case }[];
+}
+
+/** Finds the line of a field in a registry file, when the file was YAML. */
+export type Locate = (file: string, path: readonly PropertyKey[]) => number | undefined;
+
+/**
+ * The checks no single schema can make: references between files (Astro lets a dangling reference
+ * through), duplicates, names that must agree, and settings that must agree with each other.
+ * Pure: returns every issue found, in file order.
+ */
+export function checkRegistry(parts: RegistryParts, locate: Locate = () => undefined): RegistryIssue[] {
+	const issues: RegistryIssue[] = [];
+	const issue = (file: string, path: PropertyKey[], rest: Omit<RegistryIssue, 'file' | 'field' | 'line'>) =>
+		issues.push({ file, field: formatPath(path), line: locate(file, path), ...rest });
+
+	const modelsFile = REGISTRY_PATHS.models;
+	const seenModels = new Map<string, number>();
+	parts.models?.forEach((model, index) => {
+		const first = seenModels.get(model.id);
+		if (first !== undefined) {
+			issue(modelsFile, [index, 'id'], {
+				found: `${showValue(model.id)}, already the id of entry ${first + 1}`,
+				expected: 'each model id once',
+				hint: 'merge the two entries into one',
+			});
+		} else seenModels.set(model.id, index);
+	});
+	const modelIds = [...seenModels.keys()];
+
+	const unknownModel = (file: string, path: PropertyKey[], id: string) => {
+		if (!parts.models) return;
+		issue(file, path, {
+			found: `${showValue(id)}, which is not in ${modelsFile}`,
+			expected: `a model id listed in ${modelsFile}`,
+			hint: closestName(id, modelIds)
+				? `did you mean \`${closestName(id, modelIds)}\`? Otherwise add ${id} to ${modelsFile}.`
+				: `add an entry for ${id} to ${modelsFile}`,
+		});
+	};
+
+	const roleNames = new Set<string>();
+	for (const { file, role } of parts.roles) {
+		const stem = file.split('/').pop()!.replace(/\.ya?ml$/, '');
+		if (role.role !== stem) {
+			issue(file, ['role'], {
+				found: showValue(role.role),
+				expected: `${showValue(stem)}, the file's name`,
+				hint: `rename the file to ${role.role}.yaml or set \`role: ${stem}\``,
+			});
+		}
+		if (roleNames.has(role.role)) {
+			issue(file, ['role'], { found: showValue(role.role), expected: 'each role defined once', hint: 'remove one of the two role files' });
+		}
+		roleNames.add(role.role);
+
+		if (!seenModels.has(role.incumbent)) unknownModel(file, ['incumbent'], role.incumbent);
+		const seenInRole = new Set<string>();
+		role.challengers.forEach((challenger, index) => {
+			if (!seenModels.has(challenger)) unknownModel(file, ['challengers', index], challenger);
+			if (challenger === role.incumbent) {
+				issue(file, ['challengers', index], {
+					found: `${showValue(challenger)}, the incumbent`,
+					expected: 'challengers other than the incumbent',
+					hint: 'remove it from challengers: the incumbent is always run',
+				});
+			} else if (seenInRole.has(challenger)) {
+				issue(file, ['challengers', index], {
+					found: `${showValue(challenger)} a second time`,
+					expected: 'each challenger once',
+					hint: 'remove the repeated entry',
+				});
+			}
+			seenInRole.add(challenger);
+		});
+	}
+
+	if (parts.policy) checkPolicy(parts.policy, roleNames, (id) => seenModels.has(id), issue, unknownModel);
+
+	const caseIds = new Map<string, string>();
+	for (const { file, case: entry } of parts.cases) {
+		const parts_ = file.split('/');
+		const folder = parts_.at(-2);
+		const stem = parts_.at(-1)!.replace(/\.json$/, '');
+		if (!roleNames.has(entry.role)) {
+			issue(file, ['role'], {
+				found: `${showValue(entry.role)}, which has no file in ${REGISTRY_PATHS.roles}`,
+				expected: 'the name of a role',
+				hint: `add benchmarks/roles/${entry.role}.yaml or move the case`,
+			});
+		}
+		if (folder !== entry.role) {
+			issue(file, ['role'], {
+				found: showValue(entry.role),
+				expected: `${showValue(folder)}, the folder the case is in`,
+				hint: `cases live in ${REGISTRY_PATHS.cases}/<role>/`,
+			});
+		}
+		if (stem !== entry.id) {
+			issue(file, ['id'], { found: showValue(entry.id), expected: `${showValue(stem)}, the file's name`, hint: 'mine the case again' });
+		}
+		const other = caseIds.get(entry.id);
+		if (other) issue(file, ['id'], { found: `${showValue(entry.id)}, also used by ${other}`, expected: 'each case id once', hint: 'remove the duplicate' });
+		caseIds.set(entry.id, file);
+	}
+	return issues;
+}
+
+type Report = (file: string, path: PropertyKey[], rest: Omit<RegistryIssue, 'file' | 'field' | 'line'>) => void;
+
+function checkPolicy(
+	policy: Policy,
+	roleNames: ReadonlySet<string>,
+	hasModel: (id: string) => boolean,
+	issue: Report,
+	unknownModel: (file: string, path: PropertyKey[], id: string) => void,
+): void {
+	const policyFile = REGISTRY_PATHS.policy;
+	const { run, severity_weights: weights, escalation } = policy;
+	if (run.stall_timeout_s > run.call_timeout_s) {
+		issue(policyFile, ['run', 'stall_timeout_s'], {
+			found: `${run.stall_timeout_s}, above run.call_timeout_s (${run.call_timeout_s})`,
+			expected: 'a stall timeout no longer than the call timeout',
+			hint: 'lower stall_timeout_s or raise call_timeout_s',
+		});
+	}
+	if (run.num_predict >= run.num_ctx) {
+		issue(policyFile, ['run', 'num_predict'], {
+			found: `${run.num_predict}, not below run.num_ctx (${run.num_ctx})`,
+			expected: 'fewer answer tokens than the context window, so the prompt has room',
+			hint: 'lower num_predict or raise num_ctx',
+		});
+	}
+	const order = ['low', 'medium', 'high', 'critical'] as const;
+	for (let i = 1; i < order.length; i++) {
+		const lower = order[i - 1]!;
+		const higher = order[i]!;
+		if (weights[higher] < weights[lower]) {
+			issue(policyFile, ['severity_weights', higher], {
+				found: `${weights[higher]}, below ${lower} (${weights[lower]})`,
+				expected: `a weight of at least ${weights[lower]}: a more severe case is worth no less`,
+				hint: 'order the weights low ≤ medium ≤ high ≤ critical',
+			});
+		}
+	}
+	if (escalation.enabled && !roleNames.has(escalation.role)) {
+		issue(policyFile, ['escalation', 'role'], {
+			found: `${showValue(escalation.role)}, which has no file in ${REGISTRY_PATHS.roles}`,
+			expected: 'the name of a role',
+			hint: closestName(escalation.role, [...roleNames]) ? `did you mean \`${closestName(escalation.role, [...roleNames])}\`?` : undefined,
+		});
+	}
+	escalation.chain.forEach((step, index) => {
+		if (step.provider === 'ollama' && !hasModel(step.model)) unknownModel(policyFile, ['escalation', 'chain', index, 'model'], step.model);
+	});
+
+}

@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import { LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
+import type { RegistryIssue } from './registry-error.ts';
+
+/** A parsed YAML file that can say on which line a field sits. */
+export interface YamlFile {
+	file: string;
+	data: unknown;
+	/** 1-based line of the node at `path`, or of its closest existing ancestor. */
+	lineOf(path: readonly PropertyKey[]): number | undefined;
+}
+
+/**
+ * Reads a YAML file with the YAML 1.2 core schema (dates stay strings, `no` stays a string).
+ * Syntax errors come back as issues with their line, so they are reported with everything else.
+ */
+export async function readYamlFile(
+	absolutePath: string,
+	file: string,
+): Promise<{ ok: true; value: YamlFile } | { ok: false; issues: RegistryIssue[] }> {
+	let text: string;
+	try {
+		text = await readFile(absolutePath, 'utf8');
+	} catch (cause) {
+		const code = (cause as NodeJS.ErrnoException).code;
+		return {
+			ok: false,
+			issues: [
+				{
+					file,
+					field: '(file)',
+					found: code === 'ENOENT' ? 'no such file' : `unreadable file (${code ?? String(cause)})`,
+					expected: 'a readable YAML file',
+					hint: code === 'ENOENT' ? `create ${file}; the README shows its fields` : undefined,
+				},
+			],
+		};
+	}
+	const lineCounter = new LineCounter();
+	const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+	if (doc.errors.length > 0) {
+		return {
+			ok: false,
+			issues: doc.errors.map((error) => ({
+				file,
+				field: '(file)',
+				line: error.linePos?.[0]?.line,
+				found: `invalid YAML: ${error.message.split('\n')[0]}`,
+				expected: 'well-formed YAML',
+				hint: error.code === 'DUPLICATE_KEY' ? 'remove one of the two keys' : 'check indentation and quoting on that line',
+			})),
+		};
+	}
+	return {
+		ok: true,
+		value: {
+			file,
+			data: doc.toJS(),
+			lineOf(path) {
+				// Point at the key of a mapping entry rather than its value, which may start a line later.
+				const last = path.at(-1);
+				if (typeof last === 'string') {
+					const parent = doc.getIn(path.slice(0, -1) as unknown[], true);
+					if (isMap(parent)) {
+						const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === last);
+						if (pair && isNode(pair.key) && pair.key.range) return lineCounter.linePos(pair.key.range[0]).line;
+					}
+				}
+				for (let depth = path.length; depth >= 0; depth--) {
+					const node = doc.getIn(path.slice(0, depth) as unknown[], true);
+					if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+				}
+				return undefined;
+			},
+		},
+	};
+}
