@@ -37,7 +37,7 @@ export async function readYamlFile(
 		};
 	}
 	const lineCounter = new LineCounter();
-	const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+	const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
 	if (doc.errors.length > 0) {
 		return {
 			ok: false,

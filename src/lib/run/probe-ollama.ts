@@ -25,5 +25,5 @@ export function describeFetchFailure(cause: unknown, timeoutMs?: number): string
 	if (code === 'ECONNREFUSED') return 'connection refused';
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
 	if (code) return `${code}: ${error.cause?.message ?? ''}`.trim();
-	return error?.message ?? String(cause);
+	return error?.cause?.message ?? error?.message ?? String(cause);
 }

@@ -35,7 +35,4 @@ export const SeveritySchema = z.enum(SEVERITIES);
 export type Severity = z.infer<typeof SeveritySchema>;
 
 /** An http(s) URL; anything else (javascript:, data:, file:) is refused so it can never become a link. */
-export const HttpUrlSchema = z
-	.string()
-	.url()
-	.refine((value) => /^https?:\/\//i.test(value), 'an http:// or https:// URL');
+export const HttpUrlSchema = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });

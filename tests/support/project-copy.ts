@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project under test. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** What a site build needs from the project; node_modules is linked, not copied. */
+const PROJECT_FILES = ['astro.config.mjs', 'tsconfig.json', 'package.json', 'src', 'benchmarks', 'reports'];
+
+/** A scratch copy of the project in a temporary folder, removed by `dispose`. */
+export interface ProjectCopy {
+	root: string;
+	dispose(): Promise<void>;
+}
+
+/** Copies the project (registry, cases, reports, site) into a fresh temporary folder. */
+export async function copyProject(prefix = 'lmb-project-'): Promise<ProjectCopy> {
+	const root = await mkdtemp(path.join(os.tmpdir(), prefix));
+	for (const entry of PROJECT_FILES) {
+		await cp(path.join(PROJECT_ROOT, entry), path.join(root, entry), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+			if (error.code !== 'ENOENT') throw error;
+		});
+	}
+	await symlink(path.join(PROJECT_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+	return { root, dispose: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** The outcome of a command run to completion. */
+export interface CommandResult {
+	code: number;
+	stdout: string;
+	stderr: string;
+	output: string;
+}
+
+/**
+ * Runs `astro build` in `root` on the Node that runs the tests (the project's pinned Node 24).
+ * By default Ollama is pointed at a port nothing listens on, so no test reaches a real server.
+ */
+export async function astroBuild(root: string, env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+	const astro = path.join(PROJECT_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs');
+	return runCommand(process.execPath, [astro, 'build'], root, { OLLAMA_HOST: await closedAddress(), ...env });
+}
+
+/** An http address on loopback where nothing listens: a port the OS just handed out and took back. */
+export async function closedAddress(): Promise<string> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return `http://127.0.0.1:${port}`;
+}
+
+/** Runs a command without a shell and collects its output; never rejects on a non-zero exit. */
+export function runCommand(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+	return new Promise((resolve, reject) => {
+		execFile(
+			command,
+			args,
+			{ cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
+			(error, stdout, stderr) => {
+				if (error && typeof error.code !== 'number') return reject(error);
+				resolve({ code: error ? Number(error.code) : 0, stdout, stderr, output: stdout + stderr });
+			},
+		);
+	});
+}

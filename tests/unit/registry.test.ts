@@ -1,0 +1,185 @@
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadRegistry } from '../../src/lib/registry/load-registry.ts';
+import { RegistryError, type RegistryIssue } from '../../src/lib/registry/registry-error.ts';
+import { PROJECT_ROOT } from '../support/project-copy.ts';
+
+let root: string;
+
+beforeEach(async () => {
+	root = await mkdtemp(path.join(os.tmpdir(), 'lmb-registry-'));
+	// Only the hand-edited registry: the cases are checked on their own below.
+	for (const file of ['models.yaml', 'policy.yaml', 'roles']) {
+		await cp(path.join(PROJECT_ROOT, 'benchmarks', file), path.join(root, 'benchmarks', file), { recursive: true });
+	}
+});
+afterEach(() => rm(root, { recursive: true, force: true }));
+
+async function edit(file: string, change: (text: string) => string): Promise<void> {
+	const target = path.join(root, file);
+	const before = await readFile(target, 'utf8');
+	const after = change(before);
+	if (after === before) throw new Error(`the edit of ${file} changed nothing: fix the test`);
+	await writeFile(target, after);
+}
+
+async function issuesAfterLoad(): Promise<{ error: RegistryError; issues: readonly RegistryIssue[] }> {
+	try {
+		await loadRegistry(root);
+	} catch (error) {
+		if (error instanceof RegistryError) return { error, issues: error.issues };
+		throw error;
+	}
+	throw new Error('expected the registry to be refused');
+}
+
+describe('the registry as committed', () => {
+	it('loads, with the roles and models the site publishes', async () => {
+		const registry = await loadRegistry(root);
+		const roles = Object.fromEntries(registry.roles.map(({ role }) => [role.role, [role.incumbent, ...role.challengers]]));
+		expect(roles).toEqual({
+			draft: ['gemma4:latest', 'llama3.1:8b', 'granite3.3:8b'],
+			reason: ['deepseek-r1:14b'],
+			review: ['gemma4:26b'],
+			coder: ['qwen2.5-coder:14b'],
+		});
+		expect(registry.models.find((model) => model.id === 'granite3.3:8b')).toMatchObject({ family: 'ibm-granite', cost_tier: 'free' });
+		expect(registry.policy.diversity.min_families).toBe(2);
+		expect(registry.policy.escalation.chain[0]).toEqual({ provider: 'ollama', model: 'gpt-oss:120b-cloud' });
+	});
+});
+
+const ROLE = 'benchmarks/roles/draft.yaml';
+const MODELS = 'benchmarks/models.yaml';
+const POLICY = 'benchmarks/policy.yaml';
+
+// Each row: one hand edit an owner could make, and where the message must point.
+const malformed: { name: string; file: string; change: (text: string) => string; field: string; mentions?: RegExp }[] = [
+	{ name: 'an incumbent missing from models.yaml', file: ROLE, change: (t) => t.replace('incumbent: gemma4:latest', 'incumbent: gemma5:latest'), field: 'incumbent', mentions: /gemma5:latest.*not in benchmarks\/models\.yaml/ },
+	{ name: 'a challenger missing from models.yaml', file: ROLE, change: (t) => t.replace('  - granite3.3:8b', '  - granite9:8b'), field: 'challengers[1]', mentions: /did you mean `granite3\.3:8b`/ },
+	{ name: 'a misspelt key', file: ROLE, change: (t) => t.replace('challengers:', 'challanger:'), field: 'challanger', mentions: /did you mean `challengers`/ },
+	{ name: 'a model twice in one role', file: ROLE, change: (t) => t.replace('  - granite3.3:8b', '  - granite3.3:8b\n  - llama3.1:8b'), field: 'challengers[2]', mentions: /each challenger once/ },
+	{ name: 'the incumbent listed as a challenger', file: ROLE, change: (t) => t.replace('  - granite3.3:8b', '  - gemma4:latest'), field: 'challengers[1]', mentions: /the incumbent/ },
+	{ name: 'a role field that disagrees with the file name', file: ROLE, change: (t) => t.replace('role: draft', 'role: drafting'), field: 'role', mentions: /"draft", the file's name/ },
+	{ name: 'a missing required field', file: ROLE, change: (t) => t.replace(/^description: .*\n/m, ''), field: 'description', mentions: /required/ },
+	{ name: 'a retirement date that is no date', file: ROLE, change: (t) => t.replace('retired: []', 'retired:\n  - model: phi3:mini\n    reason: slow\n    date: 2026-13-45'), field: 'retired[0].date', mentions: /real calendar date/ },
+	{ name: 'a duplicate model id', file: MODELS, change: (t) => t.replace('- id: gemma4:26b', '- id: gemma4:latest'), field: '[1].id', mentions: /already the id of entry 1/ },
+	{ name: 'an unknown cost tier', file: MODELS, change: (t) => t.replace(/cost_tier: free/, 'cost_tier: cheap'), field: '[0].cost_tier', mentions: /"free", "paid"/ },
+	{ name: 'a family that is not a slug', file: MODELS, change: (t) => t.replace('family: meta-llama', 'family: Meta Llama'), field: '[2].family', mentions: /lowercase, dash-separated/ },
+	{ name: 'a model host that is not http(s)', file: MODELS, change: (t) => t.replace('  family: ibm-granite', '  family: ibm-granite\n  host: javascript:alert(1)'), field: '[3].host', mentions: /http:\/\/ or https:\/\// },
+	{ name: 'a negative severity weight', file: POLICY, change: (t) => t.replace('  low: 1', '  low: -1'), field: 'severity_weights.low', mentions: /above 0/ },
+	{ name: 'severity weights out of order', file: POLICY, change: (t) => t.replace('  critical: 5', '  critical: 0.5'), field: 'severity_weights.critical', mentions: /below high/ },
+	{ name: 'a gate tolerance above 1', file: POLICY, change: (t) => t.replace(/acceptance_rate:\n    tolerance: 0/, 'acceptance_rate:\n    tolerance: 1.5'), field: 'gates.acceptance_rate.tolerance', mentions: /between 0 and 1/ },
+	{ name: 'a diversity minimum of zero', file: POLICY, change: (t) => t.replace('min_families: 2', 'min_families: 0'), field: 'diversity.min_families', mentions: /at least 1/ },
+	{ name: 'a stall timeout longer than the call timeout', file: POLICY, change: (t) => t.replace('stall_timeout_s: 60', 'stall_timeout_s: 900'), field: 'run.stall_timeout_s', mentions: /call_timeout_s \(300\)/ },
+	{ name: 'a context window given as text', file: POLICY, change: (t) => t.replace('num_ctx: 16384', 'num_ctx: big'), field: 'run.num_ctx', mentions: /"big" \(a string\)/ },
+	{ name: 'an escalation model missing from models.yaml', file: POLICY, change: (t) => t.replace('model: gpt-oss:120b-cloud', 'model: gpt-oss:20b-cloud'), field: 'escalation.chain[0].model', mentions: /not in benchmarks\/models\.yaml/ },
+	{ name: 'an unknown escalation provider', file: POLICY, change: (t) => t.replace('provider: anthropic', 'provider: anthropics'), field: 'escalation.chain[1].provider', mentions: /known `provider` value/ },
+	{ name: 'a misspelt top-level section', file: POLICY, change: (t) => t.replace('diversity:\n', 'diversty:\n'), field: 'diversty', mentions: /did you mean `diversity`/ },
+];
+
+describe('a malformed registry edit', () => {
+	it.each(malformed)('names the file and the field for $name', async ({ file, change, field, mentions }) => {
+		await edit(file, change);
+		const { error, issues } = await issuesAfterLoad();
+		const match = issues.find((issue) => issue.file === file && issue.field === field);
+		expect(match, `issues were:\n${error.message}`).toBeDefined();
+		expect(match!.found.length).toBeGreaterThan(0);
+		expect(match!.expected.length).toBeGreaterThan(0);
+		expect(error.message).toContain(`${file}:${match!.line} — ${field}`);
+		if (mentions) expect(error.message).toMatch(mentions);
+	});
+
+	it('reports a YAML syntax error with its line', async () => {
+		await edit(ROLE, (t) => t.replace('incumbent: gemma4:latest', 'incumbent: [gemma4:latest'));
+		const { issues } = await issuesAfterLoad();
+		expect(issues[0]).toMatchObject({ file: ROLE, field: '(file)', expected: 'well-formed YAML' });
+		expect(issues[0]!.line).toBeGreaterThan(10);
+	});
+
+	it('reports every problem in one pass, across files', async () => {
+		await edit(ROLE, (t) => t.replace('challengers:', 'challanger:'));
+		await edit(POLICY, (t) => t.replace('  low: 1', '  low: -1'));
+		await edit('benchmarks/roles/coder.yaml', (t) => t.replace('incumbent: qwen2.5-coder:14b', 'incumbent: qwen9:1b'));
+		const { issues } = await issuesAfterLoad();
+		expect(issues.map((issue) => `${issue.file} ${issue.field}`).sort()).toEqual([
+			'benchmarks/policy.yaml severity_weights.low',
+			'benchmarks/roles/coder.yaml incumbent',
+			'benchmarks/roles/draft.yaml challanger',
+		]);
+	});
+
+	it('explains itself in a message a person can act on', async () => {
+		await edit(ROLE, (t) => t.replace('incumbent: gemma4:latest', 'incumbent: gemma4:lates'));
+		const { error } = await issuesAfterLoad();
+		expect(error.message).toMatchInlineSnapshot(`
+			"The benchmark registry has 1 problem:
+
+			benchmarks/roles/draft.yaml:13 — incumbent
+			  found:    "gemma4:lates", which is not in benchmarks/models.yaml
+			  expected: a model id listed in benchmarks/models.yaml
+			  hint:     did you mean \`gemma4:latest\`? Otherwise add gemma4:lates to benchmarks/models.yaml.
+			"
+		`);
+	});
+
+	it('refuses a registry with no roles', async () => {
+		await rm(path.join(root, 'benchmarks', 'roles'), { recursive: true });
+		const { issues } = await issuesAfterLoad();
+		expect(issues).toContainEqual(expect.objectContaining({ file: 'benchmarks/roles', found: 'no such folder' }));
+	});
+});
+
+describe('a case file', () => {
+	const validCase = {
+		id: 'draft-commit-message-0123456789ab',
+		role: 'draft',
+		task: 'commit-message',
+		severity: 'low',
+		mined_at: '2026-11-20T10:00:00Z',
+		source: {
+			repository: 'local-model-benchmarks',
+			commit: '0123456789abcdef0123456789abcdef01234567',
+			parent: '1123456789abcdef0123456789abcdef01234567',
+			author_date: '2026-11-20T10:00:00Z',
+			subject: 'Add the registry',
+			files: ['benchmarks/models.yaml'],
+		},
+		input: { diff: 'diff --git a/x b/x\n+line\n' },
+		reference: { message: 'Add the registry' },
+		checks: [{ name: 'subject-well-formed', required: true }],
+	};
+	const writeCase = async (relative: string, data: unknown) => {
+		await mkdir(path.dirname(path.join(root, relative)), { recursive: true });
+		await writeFile(path.join(root, relative), JSON.stringify(data));
+	};
+
+	it('loads when it matches its folder and name', async () => {
+		await writeCase(`benchmarks/cases/draft/${validCase.id}.json`, validCase);
+		const registry = await loadRegistry(root);
+		expect(registry.cases.map((entry) => entry.case.id)).toEqual([validCase.id]);
+	});
+
+	it('is refused in the wrong folder, under another name, or for an unknown role', async () => {
+		await writeCase(`benchmarks/cases/review/${validCase.id}.json`, validCase);
+		await writeCase('benchmarks/cases/draft/renamed.json', { ...validCase, id: 'draft-commit-message-abcdefabcdef' });
+		await writeCase('benchmarks/cases/ops/ops-commit-message-0123456789ab.json', { ...validCase, id: 'ops-commit-message-0123456789ab', role: 'ops' });
+		const { issues } = await issuesAfterLoad();
+		const summary = issues.map((issue) => `${issue.file} ${issue.field}: ${issue.expected}`);
+		expect(summary).toEqual(
+			expect.arrayContaining([
+				`benchmarks/cases/review/${validCase.id}.json role: "review", the folder the case is in`,
+				'benchmarks/cases/draft/renamed.json id: "renamed", the file\'s name',
+				'benchmarks/cases/ops/ops-commit-message-0123456789ab.json role: the name of a role',
+			]),
+		);
+	});
+
+	it('is refused when its reference does not fit its task', async () => {
+		await writeCase(`benchmarks/cases/draft/${validCase.id}.json`, { ...validCase, reference: { files: ['a.ts'] } });
+		const { issues } = await issuesAfterLoad();
+		expect(issues.map((issue) => issue.field)).toEqual(expect.arrayContaining(['reference.message', 'reference.files']));
+	});
+});
