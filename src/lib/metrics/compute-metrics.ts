@@ -1,0 +1,79 @@
+import type { SeverityWeightsSchema } from '../schema/policy.ts';
+import type { CaseResult, HardFailureClass, RoleMetrics } from '../schema/report.ts';
+import type { z } from 'astro/zod';
+import { percentile, round4, wilson } from './wilson.ts';
+
+type SeverityWeights = z.infer<typeof SeverityWeightsSchema>;
+
+/**
+ * Metrics per role × model, as the methodology defines them. Every model of a role is measured on the
+ * same cases (`casesPerRole`); with repeats, each result counts once and pass^k is the share of cases
+ * accepted in every repeat. Rows are sorted by role, then model. Pure.
+ */
+export function computeMetrics(
+	results: readonly CaseResult[],
+	casesPerRole: ReadonlyMap<string, readonly { id: string; severity: keyof SeverityWeights }[]>,
+	weights: SeverityWeights,
+	repeats: number,
+): RoleMetrics[] {
+	const groups = new Map<string, CaseResult[]>();
+	for (const result of results) {
+		const key = `${result.role}\u0000${result.model}`;
+		groups.set(key, [...(groups.get(key) ?? []), result]);
+	}
+	const rows: RoleMetrics[] = [];
+	for (const [key, group] of groups) {
+		const [role, model] = key.split('\u0000') as [string, string];
+		const cases = casesPerRole.get(role) ?? [];
+		const n = group.length;
+		const accepted = group.filter((r) => r.outcome === 'accepted');
+		const hard = group.filter((r) => r.outcome === 'hard-failure');
+		const byClass: Partial<Record<HardFailureClass, number>> = {};
+		for (const r of hard) if (r.failure_class) byClass[r.failure_class] = (byClass[r.failure_class] ?? 0) + 1;
+
+		// Each case is worth its weight once; with repeats, a case earns its weight × the share of
+		// repeats it passed, so the maximum stays Σ weights over the role's cases.
+		const max = cases.reduce((sum, c) => sum + weights[c.severity], 0);
+		const earned = cases.reduce((sum, c) => {
+			const runs = group.filter((r) => r.case_id === c.id);
+			const passed = runs.filter((r) => r.outcome === 'accepted').length;
+			return sum + (runs.length > 0 ? (weights[c.severity] * passed) / runs.length : 0);
+		}, 0);
+
+		const answered = group.filter((r) => r.latency_ms !== null);
+		const latencies = answered.map((r) => r.latency_ms!);
+		const ttfts = answered.flatMap((r) => (r.ttft_ms === null ? [] : [r.ttft_ms]));
+		const evalCount = group.reduce((sum, r) => sum + r.eval_count, 0);
+		const evalNs = group.reduce((sum, r) => sum + r.eval_duration_ns, 0);
+		const loads = group.flatMap((r) => (r.load_ms === null ? [] : [r.load_ms]));
+
+		let passK: number | null = null;
+		if (repeats > 1 && cases.length > 0) {
+			const allPassed = cases.filter((c) => {
+				const runs = group.filter((r) => r.case_id === c.id);
+				return runs.length === repeats && runs.every((r) => r.outcome === 'accepted');
+			}).length;
+			passK = round4(allPassed / cases.length);
+		}
+
+		rows.push({
+			role,
+			model,
+			cases: cases.length,
+			accepted: accepted.length,
+			rejected: group.filter((r) => r.outcome === 'rejected').length,
+			hard_failures: hard.length,
+			acceptance_rate: wilson(accepted.length, n),
+			severity_weighted_pass: { value: round4(earned), max, share: max > 0 ? round4(earned / max) : 0 },
+			review_pain: n > 0 ? round4(group.reduce((sum, r) => sum + (r.outcome === 'hard-failure' ? 1 : 1 - r.quality), 0) / n) : 1,
+			hard_failure_rate: wilson(hard.length, n),
+			hard_failures_by_class: byClass,
+			latency_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
+			ttft_ms_p50: percentile(ttfts, 50),
+			tokens_per_s: evalNs > 0 ? Math.round((evalCount / (evalNs / 1e9)) * 10) / 10 : null,
+			load_ms: percentile(loads, 50),
+			pass_k: passK,
+		});
+	}
+	return rows.sort((a, b) => a.role.localeCompare(b.role) || a.model.localeCompare(b.model));
+}

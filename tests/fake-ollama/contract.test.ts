@@ -1,0 +1,721 @@
+/**
+ * Contract tests for the fake Ollama: the real `ollama` client (0.6.x) reads everything the fake sends, and
+ * raw `fetch` checks the wire format against what Ollama's Go server writes (server/routes.go, api/types.go).
+ * If the fake drifts from the real protocol, these tests are where it shows.
+ */
+import { createHash } from 'node:crypto';
+import { Ollama } from 'ollama';
+import type { ChatResponse } from 'ollama';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { estimateTokens, faults, missingModelMessages, startFakeOllama } from './server.ts';
+import type { FakeOllama, FakeRequest } from './server.ts';
+
+/** RFC 3339 with up to nine fractional digits, UTC: what Go's time.Time marshals to. */
+const GO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+const DURATIONS = ['total_duration', 'load_duration', 'prompt_eval_duration', 'eval_duration'] as const;
+
+const user = (content: string) => [{ role: 'user', content }];
+
+/** A client whose every request carries `signal`: the way to abort ollama-js 0.6 calls. */
+function abortableClient(host: string, signal: AbortSignal): Ollama {
+	return new Ollama({ host, fetch: (input, init) => fetch(input, { ...init, signal }) });
+}
+
+async function post(fake: FakeOllama, path: string, body: unknown): Promise<Response> {
+	return fetch(`${fake.url}${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+}
+
+/** Splits an NDJSON body, asserting every line is terminated. */
+function ndjsonLines(text: string): string[] {
+	expect(text.endsWith('\n')).toBe(true);
+	return text.slice(0, -1).split('\n');
+}
+
+async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
+	const parts: T[] = [];
+	for await (const part of stream) parts.push(part);
+	return parts;
+}
+
+async function caught(promise: Promise<unknown>): Promise<Error & { status_code?: number; error?: string; cause?: unknown }> {
+	try {
+		await promise;
+	} catch (error) {
+		return error as Error & { status_code?: number; error?: string };
+	}
+	throw new Error('expected a rejection');
+}
+
+describe('general endpoints', () => {
+	let fake: FakeOllama;
+	let client: Ollama;
+	beforeAll(async () => {
+		fake = await startFakeOllama({
+			version: '0.12.6',
+			models: [
+				{ name: 'old-model:1b', modifiedAt: '2024-01-01T00:00:00Z', parameterSize: '1.2B' },
+				{
+					name: 'qwen3:8b',
+					family: 'qwen3',
+					parameterSize: '8.2B',
+					quantization: 'Q4_K_M',
+					contextLength: 40960,
+					capabilities: ['completion', 'thinking'],
+					parameters: { temperature: 0.6, stop: ['<|im_start|>', '<|im_end|>'] },
+					modifiedAt: '2025-05-01T10:00:00Z',
+				},
+				{ name: 'llama3.2', digest: 'a'.repeat(64), modifiedAt: '2025-03-01T00:00:00Z' },
+			],
+		});
+		client = new Ollama({ host: fake.url });
+	});
+	afterAll(() => fake.close());
+
+	it('GET / and HEAD / answer "Ollama is running" as plain text', async () => {
+		const get = await fetch(`${fake.url}/`);
+		expect(get.status).toBe(200);
+		expect(get.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+		expect(await get.text()).toBe('Ollama is running');
+		const head = await fetch(`${fake.url}/`, { method: 'HEAD' });
+		expect(head.status).toBe(200);
+		expect(await head.text()).toBe('');
+	});
+
+	it('reports the configured version, through the client and on the wire', async () => {
+		expect(await client.version()).toEqual({ version: '0.12.6' });
+		fake.setVersion('0.13.1');
+		const res = await fetch(`${fake.url}/api/version`);
+		expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+		expect(await res.text()).toBe('{"version":"0.13.1"}');
+		fake.setVersion('0.12.6');
+	});
+
+	it('lists models newest first with stable 64-hex digests and full details', async () => {
+		const { models } = await client.list();
+		expect(models.map((m) => m.name)).toEqual(['qwen3:8b', 'llama3.2:latest', 'old-model:1b']);
+		const qwen = models[0];
+		expect(qwen).toMatchObject({
+			name: 'qwen3:8b',
+			model: 'qwen3:8b',
+			details: { parent_model: '', format: 'gguf', family: 'qwen3', families: ['qwen3'], parameter_size: '8.2B', quantization_level: 'Q4_K_M' },
+		});
+		expect(qwen?.digest).toMatch(HEX64);
+		expect(qwen?.digest).toBe(createHash('sha256').update('qwen3:8b').digest('hex'));
+		expect(models[1]?.digest).toBe('a'.repeat(64));
+		expect(String(qwen?.modified_at)).toBe('2025-05-01T10:00:00Z');
+		expect(qwen?.size).toBe(Math.round(8.2e9 * 0.6));
+		// Stable across calls: the harness keys its cache on it.
+		expect((await client.list()).models[0]?.digest).toBe(qwen?.digest);
+	});
+
+	it('shows a model: details, capabilities, model_info with the trained context length, parameters', async () => {
+		const shown = await client.show({ model: 'qwen3:8b' });
+		expect(shown.capabilities).toEqual(['completion', 'thinking']);
+		expect(shown.details.family).toBe('qwen3');
+		const info = shown.model_info as unknown as Record<string, unknown>;
+		expect(info['general.architecture']).toBe('qwen3');
+		expect(info['qwen3.context_length']).toBe(40960);
+		expect(info['general.parameter_count']).toBe(8.2e9);
+		expect(shown.parameters).toBe(['stop                           "<|im_start|>"', 'stop                           "<|im_end|>"', 'temperature                    0.6'].join('\n'));
+		expect(shown.modelfile).toContain('# FROM qwen3:8b');
+		expect(shown.modelfile).toContain('PARAMETER stop "<|im_start|>"');
+		expect(String(shown.modified_at)).toMatch(GO_TIME);
+		// A name without a tag means :latest.
+		expect((await client.show({ model: 'llama3.2' })).details.family).toBe('llama');
+	});
+
+	it('answers /api/show for an unknown model with 404 "model \'x\' not found"', async () => {
+		const error = await caught(client.show({ model: 'ghost:1b' }));
+		expect(error.name).toBe('ResponseError');
+		expect(error.status_code).toBe(404);
+		expect(error.message).toBe("model 'ghost:1b' not found");
+		const res = await post(fake, '/api/show', {});
+		expect(res.status).toBe(400);
+		expect(await res.text()).toBe('{"error":"model is required"}');
+	});
+
+	it('escapes <, > and & in JSON the way Go does', async () => {
+		fake.addModel({ name: 'html', respond: () => '<b>a & b</b>' });
+		const res = await post(fake, '/api/chat', { model: 'html', messages: user('x'), stream: false });
+		const text = await res.text();
+		expect(text).toContain('"content":"\\u003cb\\u003ea \\u0026 b\\u003c/b\\u003e"');
+		expect((JSON.parse(text) as ChatResponse).message.content).toBe('<b>a & b</b>');
+		fake.removeModel('html');
+	});
+});
+
+describe('chat', () => {
+	let fake: FakeOllama;
+	let client: Ollama;
+	const seen: FakeRequest[] = [];
+	beforeAll(async () => {
+		fake = await startFakeOllama({
+			models: [
+				{
+					name: 'writer:7b',
+					respond: (request) => {
+						seen.push(request);
+						return { content: 'feat: add the fake Ollama server', chunks: 4 };
+					},
+				},
+				{
+					name: 'thinker:8b',
+					capabilities: ['completion', 'thinking'],
+					respond: () => ({ thinking: 'The diff adds a server.', content: 'test: add contract', thinkingChunks: 3, chunks: 2 }),
+				},
+				{ name: 'slowload:3b', loadMs: 150, respond: () => 'ok' },
+				{ name: 'budget:1b', capabilities: ['completion', 'thinking'], respond: () => ({ thinking: 'x'.repeat(400), content: 'answer' }) },
+				{ name: 'empty:1b', respond: () => '' },
+				{ name: 'silent-count:1b', respond: () => ({ content: '', evalCount: 0 }) },
+				{ name: 'embedder:1b', capabilities: ['embedding'] },
+			],
+		});
+		client = new Ollama({ host: fake.url });
+	});
+	afterAll(() => fake.close());
+
+	it('streams content chunks and a final chunk with done_reason, counts and nanosecond durations', async () => {
+		const prompt = 'Write a commit message for this diff, please.';
+		const parts = await collect(await client.chat({ model: 'writer:7b', messages: user(prompt), stream: true, options: { num_ctx: 8192 } }));
+		expect(parts).toHaveLength(5);
+		expect(parts.slice(0, -1).every((p) => p.done === false && p.done_reason === undefined)).toBe(true);
+		expect(parts.map((p) => p.message.content).join('')).toBe('feat: add the fake Ollama server');
+		const last = parts.at(-1) as ChatResponse;
+		expect(last).toMatchObject({ model: 'writer:7b', done: true, done_reason: 'stop', message: { role: 'assistant', content: '' } });
+		expect(last.prompt_eval_count).toBe(Math.ceil(prompt.length / 4));
+		expect(last.eval_count).toBe(estimateTokens('feat: add the fake Ollama server'));
+		for (const key of DURATIONS) {
+			expect(Number.isInteger(last[key])).toBe(true);
+			expect(last[key]).toBeGreaterThan(0);
+		}
+		expect(last.total_duration).toBeGreaterThanOrEqual(last.load_duration + last.prompt_eval_duration + last.eval_duration);
+		for (const p of parts) expect(String(p.created_at)).toMatch(GO_TIME);
+	});
+
+	it('puts NDJSON on the wire: application/x-ndjson, one JSON object per line, zero metrics omitted', async () => {
+		// No `stream` field: Ollama streams by default.
+		const res = await post(fake, '/api/chat', { model: 'writer:7b', messages: user('hi') });
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-type')).toBe('application/x-ndjson');
+		const lines = ndjsonLines(await res.text());
+		expect(lines).toHaveLength(5);
+		const objects = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+		expect(Object.keys(objects[0] as object)).toEqual(['model', 'created_at', 'message', 'done']);
+		expect(Object.keys(objects[4] as object)).toEqual([
+			'model', 'created_at', 'message', 'done_reason', 'done',
+			'total_duration', 'load_duration', 'prompt_eval_count', 'prompt_eval_duration', 'eval_count', 'eval_duration',
+		]);
+		expect(lines[4]).toMatch(/"total_duration":\d+,"load_duration":\d+,"prompt_eval_count":1,"prompt_eval_duration":\d+,"eval_count":\d+,"eval_duration":\d+\}$/);
+	});
+
+	it('answers stream:false with one application/json object holding the whole text', async () => {
+		const res = await post(fake, '/api/chat', { model: 'writer:7b', messages: user('hi'), stream: false });
+		expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+		const text = await res.text();
+		expect(text.includes('\n')).toBe(false);
+		const body = JSON.parse(text) as ChatResponse;
+		expect(body.message.content).toBe('feat: add the fake Ollama server');
+		expect(body.done_reason).toBe('stop');
+		const viaClient = await client.chat({ model: 'writer:7b', messages: user('hi') });
+		expect(viaClient.message).toEqual({ role: 'assistant', content: 'feat: add the fake Ollama server' });
+	});
+
+	it('hands the script what the client sent, and records it for assertions', async () => {
+		seen.length = 0;
+		const schema = { type: 'object', properties: { subject: { type: 'string' } }, required: ['subject'] };
+		await client.chat({
+			model: 'writer:7b',
+			messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'the diff' }],
+			format: schema,
+			keep_alive: '10m',
+			think: false,
+			options: { num_ctx: 16384, seed: 42, temperature: 0 },
+		});
+		expect(seen).toHaveLength(1);
+		expect(seen[0]).toMatchObject({
+			endpoint: 'chat', model: 'writer:7b', prompt: 'the diff', stream: false, think: false, keepAlive: '10m',
+			options: { num_ctx: 16384, seed: 42, temperature: 0 }, format: schema,
+		});
+		expect(seen[0]?.messages).toHaveLength(2);
+		const logged = fake.lastRequest('chat');
+		expect(logged?.body?.options).toEqual({ num_ctx: 16384, seed: 42, temperature: 0 });
+		expect(logged?.body?.format).toEqual(schema);
+		expect(logged?.body?.keep_alive).toBe('10m');
+		expect(logged?.body?.think).toBe(false);
+		expect(logged?.status).toBe(200);
+		expect(logged?.headers['user-agent']).toMatch(/^ollama-js\/0\.6\./);
+	});
+
+	it('streams thinking chunks before content when the request thinks, and only then', async () => {
+		const parts = await collect(await client.chat({ model: 'thinker:8b', messages: user('review'), think: true, stream: true }));
+		const kinds = parts.slice(0, -1).map((p) => (p.message.thinking ? 'thinking' : 'content'));
+		expect(kinds).toEqual(['thinking', 'thinking', 'thinking', 'content', 'content']);
+		expect(parts.map((p) => p.message.thinking ?? '').join('')).toBe('The diff adds a server.');
+		expect(parts.map((p) => p.message.content).join('')).toBe('test: add contract');
+		// Thinking-capable models think by default (Ollama sets think=true when it is unset).
+		const byDefault = await client.chat({ model: 'thinker:8b', messages: user('review') });
+		expect(byDefault.message.thinking).toBe('The diff adds a server.');
+		const off = await client.chat({ model: 'thinker:8b', messages: user('review'), think: false });
+		expect(off.message.thinking).toBeUndefined();
+		expect(off.message.content).toBe('test: add contract');
+	});
+
+	it('rejects think on a model without the thinking capability (400)', async () => {
+		const error = await caught(client.chat({ model: 'writer:7b', messages: user('x'), think: true }));
+		expect(error.status_code).toBe(400);
+		expect(error.message).toBe('"writer:7b" does not support thinking');
+		const high = await caught(client.chat({ model: 'writer:7b', messages: user('x'), think: 'high' }));
+		expect(high.status_code).toBe(400);
+	});
+
+	it('rejects chat on a model without the completion capability (400)', async () => {
+		const error = await caught(client.chat({ model: 'embedder:1b', messages: user('x') }));
+		expect(error.status_code).toBe(400);
+		expect(error.message).toBe('"embedder:1b" does not support chat');
+	});
+
+	it('loads on an empty request (done_reason load), unloads with keep_alive 0 (done_reason unload)', async () => {
+		const loaded = await client.chat({ model: 'writer:7b', messages: [], keep_alive: '30m', options: { num_ctx: 8192 } });
+		expect(loaded).toMatchObject({ model: 'writer:7b', done: true, done_reason: 'load', message: { role: 'assistant', content: '' } });
+		expect(loaded.total_duration).toBeUndefined(); // no metrics on a load answer
+		const ps = (await client.ps()).models.find((m) => m.name === 'writer:7b');
+		expect(ps).toMatchObject({ model: 'writer:7b', size_vram: ps?.size, context_length: 8192 });
+		expect(ps?.digest).toMatch(HEX64);
+		const expiresIn = new Date(ps?.expires_at as Date).getTime() - Date.now();
+		expect(expiresIn).toBeGreaterThan(29 * 60_000);
+		expect(expiresIn).toBeLessThanOrEqual(30 * 60_000);
+		const unloaded = await client.chat({ model: 'writer:7b', messages: [], keep_alive: 0 });
+		expect(unloaded.done_reason).toBe('unload');
+		expect((await client.ps()).models.map((m) => m.name)).not.toContain('writer:7b');
+		// A load with stream:true is still a single JSON object, which the client reads as a one-item stream.
+		const streamed = await collect(await client.chat({ model: 'writer:7b', messages: [], stream: true }));
+		expect(streamed.map((p) => p.done_reason)).toEqual(['load']);
+	});
+
+	it('keeps a model forever with a negative keep_alive and drops it after a keep_alive 0 generation', async () => {
+		await client.chat({ model: 'writer:7b', messages: [], keep_alive: -1 });
+		const forever = (await client.ps()).models.find((m) => m.name === 'writer:7b');
+		expect(new Date(forever?.expires_at as Date).getFullYear()).toBeGreaterThan(2200);
+		await client.chat({ model: 'writer:7b', messages: user('x'), keep_alive: 0 });
+		expect(fake.loadedModels()).not.toContain('writer:7b');
+	});
+
+	it('reports load_duration for a cold load, and reloads when num_ctx changes', async () => {
+		const started = Date.now();
+		const cold = await client.chat({ model: 'slowload:3b', messages: user('x'), options: { num_ctx: 4096 } });
+		expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+		expect(cold.load_duration).toBeGreaterThanOrEqual(140e6);
+		const warm = await client.chat({ model: 'slowload:3b', messages: user('x'), options: { num_ctx: 4096 } });
+		expect(warm.load_duration).toBeLessThan(100e6);
+		const reloaded = await client.chat({ model: 'slowload:3b', messages: user('x'), options: { num_ctx: 8192 } });
+		expect(reloaded.load_duration).toBeGreaterThanOrEqual(140e6);
+		// ollama-js 0.6.4 does not type `context_length`, but Ollama sends it.
+		const entry = (await client.ps()).models.find((m) => m.name === 'slowload:3b') as unknown as { context_length: number };
+		expect(entry.context_length).toBe(8192);
+	});
+
+	it('caps prompt_eval_count at num_ctx when the prompt does not fit (silent truncation)', async () => {
+		const fits = await client.chat({ model: 'writer:7b', messages: user('y'.repeat(4000)), options: { num_ctx: 2048 } });
+		expect(fits.prompt_eval_count).toBe(1000);
+		const overflow = await client.chat({ model: 'writer:7b', messages: user('y'.repeat(40_000)), options: { num_ctx: 2048 } });
+		expect(overflow.prompt_eval_count).toBe(2048);
+		expect(overflow.done_reason).toBe('stop'); // no error: Ollama truncates silently
+		// Without num_ctx the fake uses Ollama's default context of 4096.
+		const unset = await client.chat({ model: 'writer:7b', messages: user('y'.repeat(40_000)) });
+		expect(unset.prompt_eval_count).toBe(4096);
+	});
+
+	it('stops at num_predict with done_reason length; thinking can use the whole budget', async () => {
+		const cut = await client.chat({ model: 'writer:7b', messages: user('x'), options: { num_predict: 3 } });
+		expect(cut).toMatchObject({ done_reason: 'length', eval_count: 3, message: { content: 'feat: add th' } });
+		const spent = await client.chat({ model: 'budget:1b', messages: user('x'), options: { num_predict: 50 } });
+		expect(spent.done_reason).toBe('length');
+		expect(spent.message.content).toBe('');
+		expect(spent.message.thinking).toHaveLength(200);
+	});
+
+	it('answers an empty reply with only the final chunk; a zero eval_count is omitted like Go omitempty', async () => {
+		const parts = await collect(await client.chat({ model: 'empty:1b', messages: user('x'), stream: true }));
+		expect(parts).toHaveLength(1);
+		expect(parts[0]).toMatchObject({ done: true, done_reason: 'stop', eval_count: 1, message: { content: '' } });
+		const res = await post(fake, '/api/chat', { model: 'silent-count:1b', messages: user('x'), stream: false });
+		const body = (await res.json()) as Record<string, unknown>;
+		expect('eval_count' in body).toBe(false);
+		expect(body.prompt_eval_count).toBe(1);
+	});
+});
+
+describe('generate', () => {
+	let fake: FakeOllama;
+	let client: Ollama;
+	beforeAll(async () => {
+		fake = await startFakeOllama({
+			models: [
+				{ name: 'coder:7b', respond: (request) => ({ content: `echo:${request.prompt}`, chunks: 3 }) },
+				{ name: 'reasoner:8b', capabilities: ['completion', 'thinking'], respond: () => ({ thinking: 'hmm', content: '42' }) },
+			],
+		});
+		client = new Ollama({ host: fake.url });
+	});
+	afterAll(() => fake.close());
+
+	it('streams response chunks; the final chunk has done_reason, context and metrics', async () => {
+		const parts = await collect(await client.generate({ model: 'coder:7b', prompt: 'abc', stream: true }));
+		expect(parts).toHaveLength(4);
+		expect(parts.map((p) => p.response).join('')).toBe('echo:abc');
+		const last = parts[3];
+		expect(last).toMatchObject({ done: true, done_reason: 'stop', response: '', prompt_eval_count: 1, eval_count: 2 });
+		expect(last?.context).toHaveLength(3);
+		const res = await post(fake, '/api/generate', { model: 'coder:7b', prompt: 'abc' });
+		expect(res.headers.get('content-type')).toBe('application/x-ndjson');
+		const final = JSON.parse(ndjsonLines(await res.text()).at(-1) as string) as Record<string, unknown>;
+		expect(Object.keys(final).slice(0, 6)).toEqual(['model', 'created_at', 'response', 'done', 'done_reason', 'context']);
+	});
+
+	it('answers stream:false with the whole response and thinking', async () => {
+		const whole = await client.generate({ model: 'reasoner:8b', prompt: 'q' });
+		expect(whole).toMatchObject({ response: '42', thinking: 'hmm', done: true, done_reason: 'stop' });
+		expect(Number.isInteger(whole.eval_duration)).toBe(true);
+	});
+
+	it('loads on an empty prompt and unloads with keep_alive 0', async () => {
+		expect(await client.generate({ model: 'coder:7b', prompt: '' })).toMatchObject({ done: true, done_reason: 'load', response: '' });
+		expect(fake.loadedModels()).toContain('coder:7b');
+		expect(await client.generate({ model: 'coder:7b', prompt: '', keep_alive: 0 })).toMatchObject({ done_reason: 'unload' });
+		expect(fake.loadedModels()).not.toContain('coder:7b');
+	});
+
+	it('answers a missing model field with the historical 404 "model \'\' not found"', async () => {
+		const res = await post(fake, '/api/generate', { prompt: 'x' });
+		expect(res.status).toBe(404);
+		expect(await res.text()).toBe(`{"error":"model '' not found"}`);
+	});
+});
+
+describe('errors', () => {
+	let fake: FakeOllama;
+	let client: Ollama;
+	beforeAll(async () => {
+		fake = await startFakeOllama({
+			models: [
+				{ name: 'ok:1b', respond: () => 'fine' },
+				{ name: 'crash:1b', respond: () => faults.serverError() },
+				{ name: 'midway:1b', respond: () => faults.streamError('an error was encountered while running the model: GGML_ASSERT failed', 2, { content: 'partial answer', chunks: 4 }) },
+				{ name: 'early-error:1b', respond: () => faults.streamError('out of memory', 0) },
+				{ name: 'gpt-oss:120b-cloud', respond: (request) => (request.call === 1 ? faults.cloudUnauthorized() : faults.cloudQuota()) },
+				{ name: 'glm:cloud', respond: () => faults.cloudDisabled() },
+				{ name: 'kimi:cloud', respond: () => faults.cloudUnreachable() },
+				{ name: 'oom:70b', loadFault: faults.httpError(500, 'model requires more system memory (40.0 GiB) than is available (15.2 GiB)') },
+			],
+		});
+		client = new Ollama({ host: fake.url });
+	});
+	afterAll(() => fake.close());
+
+	it('answers a chat for a model that is not pulled with 404 and Ollama\'s text', async () => {
+		const error = await caught(client.chat({ model: 'ghost:7b', messages: user('x'), stream: true }));
+		expect(error.name).toBe('ResponseError');
+		expect(error.status_code).toBe(404);
+		expect(error.error).toBe("model 'ghost:7b' not found");
+		const res = await post(fake, '/api/chat', { model: 'ghost:7b', messages: user('x') });
+		expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+		expect(await res.text()).toBe(`{"error":"model 'ghost:7b' not found"}`);
+	});
+
+	it('can use the older "try pulling it first" text', async () => {
+		const legacy = await startFakeOllama({ missingModelMessage: missingModelMessages.legacy });
+		try {
+			const error = await caught(new Ollama({ host: legacy.url }).chat({ model: 'ghost', messages: user('x') }));
+			expect(error.status_code).toBe(404);
+			expect(error.message).toBe('model "ghost" not found, try pulling it first');
+		} finally {
+			await legacy.close();
+		}
+	});
+
+	it('answers malformed requests with gin\'s 400s', async () => {
+		const cases: [string, string][] = [
+			['', 'missing request body'],
+			['hello', "invalid character 'h' looking for beginning of value"],
+			['nope', "invalid character 'o' in literal null (expecting 'u')"],
+			['{"model":', 'unexpected EOF'],
+			[JSON.stringify({ messages: user('x') }), 'model is required'],
+			[JSON.stringify({ model: 'ok:1b', messages: 'hi' }), 'json: cannot unmarshal string into Go struct field ChatRequest.messages of type []api.Message'],
+			[JSON.stringify({ model: 'ok:1b', messages: user('x'), keep_alive: '5' }), 'time: missing unit in duration "5"'],
+			[JSON.stringify({ model: 'ok:1b', messages: user('x'), think: 'max' }), 'invalid think value: "max" (must be "high", "medium", "low", true, or false)'],
+		];
+		for (const [body, error] of cases) {
+			const res = await post(fake, '/api/chat', body);
+			expect(res.status, body).toBe(400);
+			expect(await res.json(), body).toEqual({ error });
+		}
+	});
+
+	it('fails a wrongly typed option with a 500, as Options.FromMap does', async () => {
+		const res = await post(fake, '/api/chat', { model: 'ok:1b', messages: user('x'), options: { num_ctx: '8192' } });
+		expect(res.status).toBe(500);
+		expect(await res.json()).toEqual({ error: 'option "num_ctx" must be of type integer' });
+	});
+
+	it('answers a wrong method with 405 and an unknown path with 404, as gin plain text', async () => {
+		const wrongMethod = await fetch(`${fake.url}/api/chat`);
+		expect(wrongMethod.status).toBe(405);
+		expect(wrongMethod.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+		expect(await wrongMethod.text()).toBe('405 method not allowed');
+		const unknown = await fetch(`${fake.url}/api/nothing`);
+		expect(unknown.status).toBe(404);
+		expect(await unknown.text()).toBe('404 page not found');
+	});
+
+	it('surfaces a server error before the stream as ResponseError 500', async () => {
+		const error = await caught(client.chat({ model: 'crash:1b', messages: user('x'), stream: true }));
+		expect(error.name).toBe('ResponseError');
+		expect(error.status_code).toBe(500);
+		expect(error.message).toBe('llama runner process has terminated: exit status 2');
+	});
+
+	it('fails a cold load with the scripted load error and leaves nothing loaded', async () => {
+		const error = await caught(client.chat({ model: 'oom:70b', messages: [] }));
+		expect(error.status_code).toBe(500);
+		expect(error.message).toBe('model requires more system memory (40.0 GiB) than is available (15.2 GiB)');
+		expect(fake.loadedModels()).not.toContain('oom:70b');
+	});
+
+	it('sends an error line mid-stream with no done chunk after it', async () => {
+		const res = await post(fake, '/api/chat', { model: 'midway:1b', messages: user('x') });
+		expect(res.status).toBe(200);
+		const lines = ndjsonLines(await res.text());
+		expect(lines).toHaveLength(3);
+		expect(JSON.parse(lines[0] as string)).toMatchObject({ done: false, message: { content: 'par' } });
+		expect(lines[2]).toBe('{"error":"an error was encountered while running the model: GGML_ASSERT failed"}');
+		expect(lines.some((line) => line.includes('"done":true'))).toBe(false);
+	});
+
+	it('makes the client throw on the error line, after the chunks before it (a plain Error, not ResponseError)', async () => {
+		const received: string[] = [];
+		const error = await caught((async () => {
+			for await (const part of await client.chat({ model: 'midway:1b', messages: user('x'), stream: true })) received.push(part.message.content);
+		})());
+		expect(received).toEqual(['par', 'tial']);
+		// ollama-js 0.6.4's AbortableAsyncIterator throws `new Error(message.error)`: no status_code mid-stream.
+		expect(error.name).toBe('Error');
+		expect(error.message).toBe('an error was encountered while running the model: GGML_ASSERT failed');
+		expect(error.status_code).toBeUndefined();
+	});
+
+	it('turns an error into HTTP 500 when nothing was streamed yet, or when not streaming', async () => {
+		const early = await post(fake, '/api/chat', { model: 'early-error:1b', messages: user('x') });
+		expect(early.status).toBe(500);
+		expect(early.headers.get('content-type')).toBe('application/json; charset=utf-8');
+		expect(await early.text()).toBe('{"error":"out of memory"}');
+		const unstreamed = await caught(client.chat({ model: 'midway:1b', messages: user('x') }));
+		expect(unstreamed.name).toBe('ResponseError');
+		expect(unstreamed.status_code).toBe(500);
+		expect(unstreamed.message).toBe('an error was encountered while running the model: GGML_ASSERT failed');
+	});
+
+	it('reproduces the cloud errors: 401 with signin_url, 429 quota, 403 disabled, 502 unreachable', async () => {
+		const unauthorized = await post(fake, '/api/chat', { model: 'gpt-oss:120b-cloud', messages: user('x') });
+		expect(unauthorized.status).toBe(401);
+		const body = (await unauthorized.json()) as Record<string, string>;
+		expect(Object.keys(body)).toEqual(['error', 'signin_url']);
+		expect(body.error).toBe('unauthorized');
+		expect(body.signin_url).toMatch(/^https:\/\/ollama\.com\/connect\?name=[^&]+&key=[\w-]+$/);
+
+		const quota = await caught(client.chat({ model: 'gpt-oss:120b-cloud', messages: user('x') }));
+		expect(quota.status_code).toBe(429);
+		expect(quota.message).toContain('usage limit');
+		const disabled = await caught(client.chat({ model: 'glm:cloud', messages: user('x') }));
+		expect(disabled.status_code).toBe(403);
+		expect(disabled.message).toBe('cloud is disabled: remote model is unavailable');
+		const unreachable = await caught(client.chat({ model: 'kimi:cloud', messages: user('x') }));
+		expect(unreachable.status_code).toBe(502);
+		expect(unreachable.message).toMatch(/^Post "https:\/\/ollama\.com:443\/api\/chat/);
+	});
+
+	it('lists cloud models with remote_model/remote_host and never loads them', async () => {
+		const { models } = await client.list();
+		const cloud = models.find((m) => m.name === 'gpt-oss:120b-cloud') as unknown as Record<string, unknown>;
+		expect(cloud).toMatchObject({ remote_model: 'gpt-oss:120b', remote_host: 'https://ollama.com:443', size: 384 });
+		await client.chat({ model: 'glm:cloud', messages: [] });
+		expect(fake.loadedModels()).not.toContain('glm:cloud');
+		expect((await client.ps()).models.map((m) => m.name)).not.toContain('glm:cloud');
+	});
+});
+
+describe('faults in the stream', () => {
+	let fake: FakeOllama;
+	let client: Ollama;
+	beforeAll(async () => {
+		fake = await startFakeOllama({
+			models: [
+				{ name: 'staller:1b', respond: () => faults.stall(2, { content: 'abcdefgh', chunks: 4 }) },
+				{ name: 'mute:1b', respond: () => faults.stall(0) },
+				{ name: 'slow:1b', respond: () => ({ content: 'late', firstTokenDelayMs: 5_000 }) },
+				{ name: 'garbled:1b', respond: () => faults.malformed(1, { content: 'abcd', chunks: 2 }) },
+				{ name: 'cut:1b', respond: () => faults.endEarly(1, { content: 'abcd', chunks: 2 }) },
+				{ name: 'reset:1b', respond: () => faults.reset(1, { content: 'abcd', chunks: 2 }) },
+				{ name: 'steady:1b', respond: () => ({ content: 'x'.repeat(40), chunks: 20, chunkDelayMs: 30 }) },
+			],
+		});
+		client = new Ollama({ host: fake.url });
+	});
+	afterAll(() => fake.close());
+	afterEach(() => vi.restoreAllMocks());
+
+	it('stalls after N chunks until the client aborts through its fetch signal', async () => {
+		const controller = new AbortController();
+		const received: string[] = [];
+		const started = Date.now();
+		const error = await caught((async () => {
+			for await (const part of await abortableClient(fake.url, controller.signal).chat({ model: 'staller:1b', messages: user('x'), stream: true })) {
+				received.push(part.message.content);
+				if (received.length === 2) setTimeout(() => controller.abort(), 100);
+			}
+		})());
+		expect(received).toEqual(['ab', 'cd']);
+		expect(error.name).toBe('AbortError');
+		expect(Date.now() - started).toBeLessThan(2_000);
+	});
+
+	it('stalls before any header: a non-streaming call is abortable only through the fetch signal', async () => {
+		const started = Date.now();
+		const error = await caught(abortableClient(fake.url, AbortSignal.timeout(150)).chat({ model: 'mute:1b', messages: user('x') }));
+		expect(error.name).toBe('TimeoutError');
+		expect(Date.now() - started).toBeLessThan(2_000);
+	});
+
+	it('sends no headers before the first token, so a slow model trips a per-call timeout', async () => {
+		const started = Date.now();
+		const error = await caught(abortableClient(fake.url, AbortSignal.timeout(200)).chat({ model: 'slow:1b', messages: user('x'), stream: true }));
+		expect(error.name).toBe('TimeoutError');
+		expect(Date.now() - started).toBeLessThan(2_000);
+	});
+
+	it('writes a line that is not JSON and ends: the client skips it and reports a stream without done', async () => {
+		const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+		const received: string[] = [];
+		const error = await caught((async () => {
+			for await (const part of await client.chat({ model: 'garbled:1b', messages: user('x'), stream: true })) received.push(part.message.content);
+		})());
+		expect(received).toEqual(['ab']);
+		expect(error.message).toBe('Did not receive done or success response in stream.');
+		expect(warn).toHaveBeenCalledWith('invalid json: ', expect.stringContaining('"content":"'));
+		const raw = ndjsonLines(await (await post(fake, '/api/chat', { model: 'garbled:1b', messages: user('x') })).text());
+		expect(raw).toHaveLength(2);
+		expect(() => JSON.parse(raw[1] as string)).toThrow();
+	});
+
+	it('ends a stream early without done', async () => {
+		const error = await caught(collect(await client.chat({ model: 'cut:1b', messages: user('x'), stream: true })));
+		expect(error.message).toBe('Did not receive done or success response in stream.');
+	});
+
+	it('resets the connection mid-stream: the client sees a network error', async () => {
+		const received: string[] = [];
+		const error = await caught((async () => {
+			for await (const part of await client.chat({ model: 'reset:1b', messages: user('x'), stream: true })) received.push(part.message.content);
+		})());
+		expect(received).toEqual(['ab']);
+		expect(error).toBeInstanceOf(TypeError);
+		expect(error.message).toBe('terminated');
+	});
+
+	it('resets before any byte when not streaming: fetch fails', async () => {
+		const error = await caught(client.chat({ model: 'reset:1b', messages: user('x') }));
+		expect(error).toBeInstanceOf(TypeError);
+		expect(error.message).toBe('fetch failed');
+	});
+
+	it('closes promptly while a stream is stalled, ending it for the client', async () => {
+		const own = await startFakeOllama({ models: [{ name: 'mute:1b', respond: () => faults.stall(0) }] });
+		const pending = caught(new Ollama({ host: own.url }).chat({ model: 'mute:1b', messages: user('x') }));
+		await vi.waitFor(() => expect(own.calls.chat).toBe(1));
+		const started = Date.now();
+		await own.close();
+		expect(Date.now() - started).toBeLessThan(1_000);
+		const error = await pending;
+		expect(error).toBeInstanceOf(TypeError);
+	});
+
+	it('drops every open connection on destroyConnections() and keeps serving', async () => {
+		const received: string[] = [];
+		const error = await caught((async () => {
+			for await (const part of await client.chat({ model: 'steady:1b', messages: user('x'), stream: true })) {
+				received.push(part.message.content);
+				if (received.length === 2) fake.destroyConnections();
+			}
+		})());
+		expect(error.message).toBe('terminated');
+		expect(received.length).toBeLessThan(20);
+		expect(await client.version()).toEqual({ version: '0.12.6' });
+	});
+});
+
+describe('lifecycle and bookkeeping', () => {
+	let fake: FakeOllama;
+	let client: Ollama;
+	beforeAll(async () => {
+		fake = await startFakeOllama({ models: [{ name: 'a:1b', respond: async (request) => `call ${request.call}` }, { name: 'b' }] });
+		client = new Ollama({ host: fake.url });
+	});
+	afterAll(() => fake.close());
+
+	it('counts calls per endpoint and per model, and can reset them', async () => {
+		fake.clearLog();
+		await client.list();
+		await client.chat({ model: 'a:1b', messages: user('x') });
+		await client.chat({ model: 'b', messages: user('x') });
+		await client.generate({ model: 'b:latest', prompt: 'x' });
+		await caught(client.chat({ model: 'zzz', messages: user('x') }));
+		expect(fake.calls).toMatchObject({ tags: 1, chat: 3, generate: 1, total: 5 });
+		expect(fake.callsFor('b')).toBe(2);
+		expect(fake.callsFor('B:latest', 'chat')).toBe(1);
+		expect(fake.callsFor('zzz', 'chat')).toBe(1);
+		expect(fake.requestsFor('zzz', 'chat')[0]?.status).toBe(404);
+		fake.clearLog();
+		expect(fake.calls.total).toBe(0);
+		expect(fake.requests).toHaveLength(0);
+	});
+
+	it('numbers generation calls per model for the script (load requests excluded)', async () => {
+		await client.chat({ model: 'a:1b', messages: [] });
+		const next = await client.chat({ model: 'a:1b', messages: user('x') });
+		expect(next.message.content).toBe('call 2');
+	});
+
+	it('changes the scripted models at runtime', async () => {
+		await client.chat({ model: 'b', messages: [] });
+		expect(fake.loadedModels()).toContain('b:latest');
+		fake.removeModel('b');
+		expect((await client.list()).models.map((m) => m.name)).toEqual(['a:1b']);
+		expect(fake.loadedModels()).not.toContain('b:latest');
+		expect((await caught(client.chat({ model: 'b', messages: user('x') }))).status_code).toBe(404);
+		fake.addModel({ name: 'c:2b', respond: () => 'from c' });
+		expect((await client.chat({ model: 'c:2b', messages: user('x') })).message.content).toBe('from c');
+		fake.setModels([{ name: 'only:1b' }]);
+		expect((await client.list()).models.map((m) => m.name)).toEqual(['only:1b']);
+		expect((await client.chat({ model: 'only:1b', messages: user('x') })).message.content).toBe('ok');
+		fake.setModels([{ name: 'a:1b', respond: async (request) => `call ${request.call}` }, { name: 'b' }]);
+	});
+
+	it('goes away (connections refused) and comes back on the same port', async () => {
+		await client.chat({ model: 'a:1b', messages: [] });
+		await fake.stop();
+		// A pooled keep-alive socket may fail first (UND_ERR_SOCKET), as with a real Ollama that died;
+		// a fresh connection is refused.
+		const codes: string[] = [];
+		for (let attempt = 0; attempt < 3 && codes.at(-1) !== 'ECONNREFUSED'; attempt++) {
+			const failed = await caught(client.list());
+			expect(failed).toBeInstanceOf(TypeError);
+			expect(failed.message).toBe('fetch failed');
+			codes.push(String((failed.cause as { code?: string }).code));
+		}
+		expect(codes.at(-1)).toBe('ECONNREFUSED');
+		expect(codes.every((code) => code === 'ECONNREFUSED' || code === 'UND_ERR_SOCKET')).toBe(true);
+		await fake.restart();
+		expect((await client.list()).models).toHaveLength(2);
+		expect(fake.loadedModels()).toEqual([]); // a restarted Ollama has nothing loaded
+	});
+});
