@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** What a site build needs from the project; node_modules is linked, not copied. */
-const PROJECT_FILES = ['astro.config.mjs', 'tsconfig.json', 'package.json', 'src', 'benchmarks', 'reports'];
+const PROJECT_FILES = ['astro.config.mjs', 'tsconfig.json', 'package.json', 'src', 'scripts', 'benchmarks', 'reports'];
 
 /** A scratch copy of the project in a temporary folder, removed by `dispose`. */
 export interface ProjectCopy {

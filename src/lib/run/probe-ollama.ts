@@ -22,7 +22,9 @@ export function describeFetchFailure(cause: unknown, timeoutMs?: number): string
 	const error = cause as { name?: string; message?: string; cause?: { code?: string; message?: string } };
 	if (error?.name === 'TimeoutError') return `no answer within ${timeoutMs ?? '?'} ms`;
 	const code = error?.cause?.code;
-	if (code === 'ECONNREFUSED') return 'connection refused';
+	const text = `${error?.message ?? ''} ${error?.cause?.message ?? ''}`;
+	// Node's fetch names the errno; Deno's only says it in the message.
+	if (code === 'ECONNREFUSED' || /connection refused/i.test(text)) return 'connection refused';
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
 	if (code) return `${code}: ${error.cause?.message ?? ''}`.trim();
 	return error?.cause?.message ?? error?.message ?? String(cause);

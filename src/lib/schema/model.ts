@@ -17,6 +17,11 @@ export const ModelSchema = z.strictObject({
 	provider: z.enum(['ollama', 'ollama-cloud', 'anthropic']).default('ollama'),
 	/** Ollama server for this model when it is not `OLLAMA_HOST`; models on different hosts run at the same time. */
 	host: HttpUrlSchema.optional(),
+	/**
+	 * `think` sent to this model instead of run.think in policy.yaml: Ollama refuses `think: true` for a
+	 * model that cannot think, and a reasoning model may need it on.
+	 */
+	think: z.union([z.boolean(), z.enum(['low', 'medium', 'high'])]).optional(),
 	/** Free text for the person reading the registry. */
 	notes: z.string().optional(),
 });

@@ -17,6 +17,49 @@ export const HARD_FAILURE_CLASSES = [
 export const HardFailureClassSchema = z.enum(HARD_FAILURE_CLASSES);
 export type HardFailureClass = z.infer<typeof HardFailureClassSchema>;
 
+/** One check of one answer. */
+export const CheckResultSchema = z.strictObject({
+	name: z.string(),
+	required: z.boolean(),
+	pass: z.boolean(),
+	detail: z.string(),
+});
+
+/** accepted: every required check passed; rejected: answered, a required check failed; hard-failure: no usable answer. */
+export const OutcomeSchema = z.enum(['accepted', 'rejected', 'hard-failure']);
+export type Outcome = z.infer<typeof OutcomeSchema>;
+
+/** One model's answer to one case (one repeat), graded; the sidecar of a report holds all of them. */
+export const CaseResultSchema = z.strictObject({
+	role: SlugSchema,
+	model: ModelIdSchema,
+	case_id: z.string(),
+	task: z.string(),
+	severity: z.enum(['low', 'medium', 'high', 'critical']),
+	/** 0-based repeat number. */
+	repeat: z.number().int().min(0),
+	outcome: OutcomeSchema,
+	failure_class: HardFailureClassSchema.nullable(),
+	failure_message: z.string().nullable(),
+	checks: z.array(CheckResultSchema),
+	quality: z.number().min(0).max(1),
+	/** The model's answer as text (thinking excluded). */
+	output: z.string(),
+	thinking_chars: z.number().int().min(0),
+	latency_ms: z.number().nullable(),
+	ttft_ms: z.number().nullable(),
+	eval_count: z.number().int().min(0),
+	eval_duration_ns: z.number().min(0),
+	prompt_eval_count: z.number().int().min(0),
+	load_ms: z.number().nullable(),
+	/** True when the answer came from the cache rather than a model call in this run. */
+	cached: z.boolean(),
+	cache_key: z.string().nullable(),
+	/** e.g. `turbo-escalation`. */
+	tags: z.array(z.string()).default([]),
+});
+export type CaseResult = z.infer<typeof CaseResultSchema>;
+
 /** A rate with its 95 % Wilson score interval. */
 export const RateSchema = z.strictObject({
 	value: z.number().min(0).max(1),
@@ -37,6 +80,8 @@ export const ManifestModelSchema = z.strictObject({
 	options: z.record(z.string(), z.unknown()),
 });
 
+export type ManifestModel = z.infer<typeof ManifestModelSchema>;
+
 /** Everything needed to say what produced a report. */
 export const ManifestSchema = z.strictObject({
 	/** When the run started, ISO 8601 UTC. */
@@ -49,6 +94,12 @@ export const ManifestSchema = z.strictObject({
 	cases_hash: z.string(),
 	runtime: z.strictObject({ name: z.string(), version: z.string() }),
 	repeats: z.number().int().min(1),
+	/** Model calls this run made (cached answers excluded). */
+	model_calls: z.number().int().min(0),
+	/** Hash of everything the verdicts rest on (inputs and graded results); an unchanged rebuild writes no report. */
+	evidence_hash: z.string(),
+	/** The sidecar file with every case result. */
+	results_file: z.string(),
 });
 
 /** Metrics for one model in one role, over the same cases as every other model of the role. */
@@ -118,6 +169,13 @@ export const ReportSchema = z.strictObject({
 	escalations: z.record(z.string(), z.unknown()).optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
+
+/** The sidecar beside a report: every case result of the run. */
+export const ResultsFileSchema = z.strictObject({
+	report: z.string(),
+	results: z.array(CaseResultSchema),
+});
+export type ResultsFile = z.infer<typeof ResultsFileSchema>;
 
 /** File names reports are written under. */
 export const REPORT_FILE_PATTERN = /^local-model-benchmark-(\d{4}-\d{2}-\d{2})(-\d+)?\.md$/;

@@ -1,0 +1,65 @@
+// `npm run bench`: the build's benchmark on its own, with a few knobs. Same engine, same report.
+import { parseArgs } from 'node:util';
+import { runBenchmarkPipeline } from '../src/lib/pipeline/benchmark-pipeline.ts';
+import { RegistryError } from '../src/lib/registry/registry-error.ts';
+
+const usage = `usage: npm run bench -- [--role ROLE]... [--model MODEL]... [--repeats N] [--no-cache] [--dry-run]
+
+  --role ROLE     run only this role (repeatable)
+  --model MODEL   run only this model (repeatable)
+  --repeats N     run each case N times (default: run.repeats in policy.yaml); above 1 bypasses the cache
+  --no-cache      ask every model again instead of reusing cached answers
+  --dry-run       print the plan and how many model calls it would make; call and write nothing
+
+Environment: OLLAMA_HOST (default http://127.0.0.1:11434), BENCH_REQUIRED=1 to fail when Ollama is missing.`;
+
+function fail(message: string): never {
+	console.error(`${message}\n\n${usage}`);
+	process.exit(2);
+}
+
+let args;
+try {
+	args = parseArgs({
+		options: {
+			role: { type: 'string', multiple: true },
+			model: { type: 'string', multiple: true },
+			repeats: { type: 'string' },
+			'no-cache': { type: 'boolean', default: false },
+			'dry-run': { type: 'boolean', default: false },
+			help: { type: 'boolean', short: 'h', default: false },
+		},
+		allowPositionals: false,
+	}).values;
+} catch (error) {
+	fail((error as Error).message);
+}
+if (args.help) {
+	console.log(usage);
+	process.exit(0);
+}
+const repeats = args.repeats === undefined ? undefined : Number(args.repeats);
+if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1 || repeats > 20)) fail(`--repeats is ${JSON.stringify(args.repeats)}; expected a whole number from 1 to 20.`);
+
+// One line per event, no cursor tricks: readable in a CI log.
+const stamp = () => new Date().toISOString().slice(11, 19);
+const logger = {
+	info: (message: string) => console.log(`${stamp()} ${message}`),
+	warn: (message: string) => console.warn(`${stamp()} warning: ${message}`),
+};
+
+try {
+	const result = await runBenchmarkPipeline({
+		root: process.cwd(),
+		env: process.env,
+		logger,
+		filters: { roles: args.role, models: args.model },
+		repeats,
+		useCache: !args['no-cache'],
+		dryRun: args['dry-run'],
+	});
+	if (result.status === 'skipped' && process.env.BENCH_REQUIRED === '1') process.exit(1);
+} catch (error) {
+	console.error(error instanceof RegistryError ? error.message : `benchmark failed: ${(error as Error).message}`);
+	process.exit(1);
+}

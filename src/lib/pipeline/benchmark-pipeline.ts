@@ -1,0 +1,153 @@
+import path from 'node:path';
+import { hashOf } from '../files/stable-json.ts';
+import { computeMetrics } from '../metrics/compute-metrics.ts';
+import { type Registry, loadRegistry } from '../registry/load-registry.ts';
+import { REGISTRY_PATHS } from '../registry/paths.ts';
+import { harnessCommit, runtimeInfo } from '../report/harness-info.ts';
+import { readLatestReport } from '../report/read-reports.ts';
+import { renderReport } from '../report/render-report.ts';
+import { nextReportStem, writeReportFiles } from '../report/write-report.ts';
+import { createFileCache } from '../run/answer-cache.ts';
+import { type ModelClient, createOllamaClient } from '../run/model-client.ts';
+import { resolveOllamaHost } from '../run/ollama-host.ts';
+import { type PlanFilters, byHost, planRun } from '../run/plan-run.ts';
+import { probeOllama } from '../run/probe-ollama.ts';
+import { type ProgressLogger, runBenchmark } from '../run/run-benchmark.ts';
+import type { Report } from '../schema/report.ts';
+
+export interface PipelineOptions {
+	root: string;
+	env: NodeJS.ProcessEnv;
+	logger: ProgressLogger;
+	filters?: PlanFilters;
+	/** Overrides run.repeats from policy.yaml. */
+	repeats?: number;
+	/** False with `--no-cache`. @default true */
+	useCache?: boolean;
+	/** Print the plan and the calls it would make; call nothing, write nothing. */
+	dryRun?: boolean;
+	/** The clock; tests pin it. */
+	now?: () => Date;
+	clientFor?: (host: string) => ModelClient;
+}
+
+export type PipelineResult =
+	| { status: 'skipped'; reason: string }
+	| { status: 'dry-run'; calls: number }
+	| { status: 'unchanged'; latest: string }
+	| { status: 'written'; report: string; results: string; modelCalls: number };
+
+/** Where answers are cached, relative to the project root (ignored by git). */
+export const CACHE_DIR = '.cache/answers';
+
+/**
+ * The whole benchmark, stage after stage: registry → plan → run (cached model calls) → metrics →
+ * report. Shared by the build integration and `npm run bench`; they only choose the options.
+ * Throws `RegistryError` on a bad registry before any model call.
+ */
+export async function runBenchmarkPipeline(options: PipelineOptions): Promise<PipelineResult> {
+	const { root, env, logger } = options;
+	const now = options.now ?? (() => new Date());
+	const registry = await loadRegistry(root);
+	logger.info(`registry: ${registry.models.length} models, ${registry.roles.length} roles, ${registry.cases.length} cases`);
+
+	const required = env.BENCH_REQUIRED === '1';
+	if (env.BENCH === '0') {
+		if (required) throw new Error('BENCH=0 and BENCH_REQUIRED=1 contradict each other: unset one of them.');
+		return skipped(logger, 'benchmark skipped: BENCH=0. The site is built from the reports already in reports/.', false);
+	}
+
+	const defaultHost = resolveOllamaHost(env.OLLAMA_HOST);
+	const plans = planRun(registry, defaultHost, options.filters);
+	const repeats = options.repeats ?? registry.policy.run.repeats;
+	const planned = plans.reduce((sum, plan) => sum + plan.items.length, 0) * repeats;
+	if (planned === 0) return skipped(logger, 'benchmark skipped: no cases to run (mine some with `npm run mine`).', false);
+
+	for (const host of byHost(plans).keys()) {
+		const probe = await probeOllama(host, registry.policy.run.probe_timeout_s * 1000);
+		if (!probe.reachable) {
+			const message = `benchmark skipped: no Ollama at ${host} (${probe.reason}). The site is built from the reports already in reports/.`;
+			if (required) throw new Error(`${message} BENCH_REQUIRED=1 makes this an error; start Ollama or set OLLAMA_HOST.`);
+			return skipped(logger, message, true);
+		}
+	}
+
+	if (options.dryRun) {
+		for (const plan of plans) logger.info(`plan: ${plan.host} · ${plan.model} · ${plan.items.length} case(s) × ${repeats} repeat(s)`);
+		logger.info(`dry run: at most ${planned} model call(s) (cached answers are reused), ${plans.length} model load(s); nothing was called or written`);
+		return { status: 'dry-run', calls: planned };
+	}
+
+	const startedAt = now();
+	const cache = createFileCache(path.join(root, CACHE_DIR));
+	const clientFor = options.clientFor ?? ((host: string) => createOllamaClient(host));
+	const outcome = await runBenchmark(plans, { clientFor, cache, logger }, { run: registry.policy.run, repeats, useCache: options.useCache ?? true });
+	const finishedAt = now();
+
+	const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats, harness: await harnessCommit(root) });
+	const reportsDir = path.join(root, REGISTRY_PATHS.reports);
+	const latest = await readLatestReport(reportsDir).catch(() => undefined);
+	if (latest && latest.report.manifest.evidence_hash === report.manifest.evidence_hash) {
+		logger.info(`nothing changed since ${latest.stem} (same cases, policy, models and answers): no report written`);
+		return { status: 'unchanged', latest: latest.stem };
+	}
+	const stem = await nextReportStem(reportsDir, report.date);
+	report.manifest.results_file = `reports/${stem}.results.json`;
+	const written = await writeReportFiles(reportsDir, stem, renderReport(report), outcome.results);
+	logger.info(`report written: reports/${stem}.md (${outcome.results.length} results, ${outcome.modelCalls} model calls)`);
+	return { status: 'written', report: written.report, results: written.results, modelCalls: outcome.modelCalls };
+}
+
+function skipped(logger: ProgressLogger, reason: string, warn: boolean): PipelineResult {
+	if (warn) logger.warn(reason);
+	else logger.info(reason);
+	return { status: 'skipped', reason };
+}
+
+interface RunFacts {
+	startedAt: Date;
+	finishedAt: Date;
+	repeats: number;
+	harness: { commit: string | null; dirty: boolean };
+}
+
+/** Assembles the report data from a run. Pure. */
+export function buildReport(registry: Registry, outcome: Awaited<ReturnType<typeof runBenchmark>>, facts: RunFacts): Report {
+	const casesPerRole = new Map<string, { id: string; severity: 'low' | 'medium' | 'high' | 'critical' }[]>();
+	for (const { case: testCase } of registry.cases) {
+		casesPerRole.set(testCase.role, [...(casesPerRole.get(testCase.role) ?? []), { id: testCase.id, severity: testCase.severity }]);
+	}
+	const metrics = computeMetrics(outcome.results, casesPerRole, registry.policy.severity_weights, facts.repeats);
+	const policyHash = hashOf(registry.policy);
+	const casesHash = hashOf(registry.cases.map((entry) => entry.case).sort((a, b) => a.id.localeCompare(b.id)));
+	const date = facts.startedAt.toISOString().slice(0, 10);
+	// What the verdicts rest on: an unchanged rebuild (same inputs, same cached answers) hashes the same.
+	const evidenceHash = hashOf({
+		policyHash,
+		casesHash,
+		roles: registry.roles.map((entry) => entry.role),
+		models: outcome.models,
+		results: outcome.results.map(({ cached: _cached, ...result }) => result),
+	});
+	return {
+		title: `Local model benchmark ${date}`,
+		date,
+		manifest: {
+			started_at: facts.startedAt.toISOString(),
+			finished_at: facts.finishedAt.toISOString(),
+			harness: facts.harness,
+			ollama: outcome.ollama,
+			models: outcome.models,
+			policy_hash: policyHash,
+			cases_hash: casesHash,
+			runtime: runtimeInfo(),
+			repeats: facts.repeats,
+			model_calls: outcome.modelCalls,
+			evidence_hash: evidenceHash,
+			results_file: '',
+		},
+		metrics,
+		verdicts: [],
+		proposals: [],
+	};
+}

@@ -1,0 +1,33 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { REPORT_FILE_PATTERN, type Report, ReportSchema } from '../schema/report.ts';
+
+/** Sort key for report file names: by date, then by the same-day sequence (-2, -3…). */
+export function reportOrder(name: string): string {
+	const match = /(\d{4}-\d{2}-\d{2})(?:-(\d+))?(?:\.md)?$/.exec(name);
+	return match ? `${match[1]}-${(match[2] ?? '1').padStart(4, '0')}` : name;
+}
+
+/** The report files in `dir`, oldest first. */
+export async function listReports(dir: string): Promise<string[]> {
+	const names = await readdir(dir).catch(() => [] as string[]);
+	return names.filter((name) => REPORT_FILE_PATTERN.test(name)).sort((a, b) => reportOrder(a).localeCompare(reportOrder(b)));
+}
+
+/** Reads and validates one report's frontmatter. */
+export async function readReport(file: string): Promise<Report> {
+	const text = await readFile(file, 'utf8');
+	const match = /^---\n([\s\S]*?)\n---\n/.exec(text);
+	if (!match) throw new Error(`${file} has no frontmatter; a report starts with a --- block.`);
+	const parsed = ReportSchema.safeParse(parse(match[1]!));
+	if (!parsed.success) throw new Error(`${file}: the frontmatter does not match the report schema: ${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join('.')}`);
+	return parsed.data;
+}
+
+/** The newest report in `dir` with its file stem, or undefined when there is none. */
+export async function readLatestReport(dir: string): Promise<{ stem: string; report: Report } | undefined> {
+	const latest = (await listReports(dir)).at(-1);
+	if (!latest) return undefined;
+	return { stem: latest.replace(/\.md$/, ''), report: await readReport(path.join(dir, latest)) };
+}

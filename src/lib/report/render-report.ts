@@ -1,0 +1,78 @@
+import { stringify } from 'yaml';
+import { sortKeys } from '../files/stable-json.ts';
+import type { Report, RoleMetrics } from '../schema/report.ts';
+
+const pct = (value: number) => `${(value * 100).toFixed(0)} %`;
+const ms = (value: number | null) => (value === null ? '—' : value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`);
+
+/**
+ * The report file: typed frontmatter (exactly the `Report` data, keys sorted so runs diff cleanly) and a
+ * Markdown body that reads on its own in a Git forge. Pure.
+ */
+export function renderReport(report: Report): string {
+	const frontmatter = stringify(sortKeys(report), { lineWidth: 0 });
+	return `---\n${frontmatter}---\n\n${renderBody(report)}`;
+}
+
+function renderBody(report: Report): string {
+	const { manifest } = report;
+	const lines: string[] = [];
+	lines.push(`# ${report.title}`, '');
+	lines.push(
+		`Run of ${report.date}, from ${manifest.started_at} to ${manifest.finished_at} (UTC), on ${manifest.runtime.name} ${manifest.runtime.version}.`,
+		'',
+		`- Harness commit: \`${manifest.harness.commit ?? 'unknown'}\`${manifest.harness.dirty ? ' (with uncommitted changes)' : ''}`,
+		`- Ollama: ${manifest.ollama.map((o) => `${o.version ?? 'unknown version'} at ${o.host}`).join('; ')}`,
+		`- Repeats per case: ${manifest.repeats}; model calls made: ${manifest.model_calls} (the rest came from the answer cache)`,
+		`- Policy hash \`${manifest.policy_hash.slice(0, 12)}\`, cases hash \`${manifest.cases_hash.slice(0, 12)}\``,
+		`- Every case result: \`${manifest.results_file}\``,
+		'',
+	);
+
+	lines.push('## Models', '', '| Model | Digest | Family | Parameters | Quantization |', '|---|---|---|---|---|');
+	for (const model of manifest.models) {
+		lines.push(`| ${cell(model.id)} | ${model.digest ? `\`${model.digest.slice(0, 12)}\`` : 'missing'} | ${cell(model.family ?? '—')} | ${cell(model.parameter_size ?? '—')} | ${cell(model.quantization ?? '—')} |`);
+	}
+	lines.push('');
+
+	const roles = [...new Set(report.metrics.map((row) => row.role))].sort();
+	for (const role of roles) {
+		const rows = report.metrics.filter((row) => row.role === role);
+		lines.push(`## Role \`${role}\``, '');
+		lines.push(
+			'| Model | Acceptance (95 % CI) | Severity-weighted pass | Review pain | Hard failures | p50 / p95 latency | TTFT p50 | Tokens/s | Load |',
+			'|---|---|---|---|---|---|---|---|---|',
+		);
+		for (const row of rows) lines.push(metricsRow(row));
+		lines.push('');
+		const failures = rows.filter((row) => row.hard_failures > 0);
+		if (failures.length > 0) {
+			for (const row of failures) {
+				const classes = Object.entries(row.hard_failures_by_class)
+					.sort(([a], [b]) => a.localeCompare(b))
+					.map(([name, count]) => `${name} ${count}`)
+					.join(', ');
+				lines.push(`- ${cell(row.model)} hard failures: ${classes}`);
+			}
+			lines.push('');
+		}
+	}
+
+	lines.push('## Promotion log', '');
+	if (report.verdicts.length === 0) lines.push('No verdicts in this run.', '');
+	for (const verdict of report.verdicts) lines.push(`- ${verdict.role}: ${verdict.challenger} — ${verdict.outcome}: ${verdict.reason}`);
+	if (report.verdicts.length > 0) lines.push('');
+	return `${lines.join('\n')}`;
+}
+
+function metricsRow(row: RoleMetrics): string {
+	const acceptance = `${pct(row.acceptance_rate.value)} (${pct(row.acceptance_rate.low)}–${pct(row.acceptance_rate.high)})`;
+	const swp = `${row.severity_weighted_pass.value} / ${row.severity_weighted_pass.max} (${pct(row.severity_weighted_pass.share)})`;
+	const passK = row.pass_k === null ? '' : `; pass^k ${pct(row.pass_k)}`;
+	return `| ${cell(row.model)} | ${acceptance}${passK} | ${swp} | ${row.review_pain.toFixed(2)} | ${row.hard_failures} of ${row.cases} (${pct(row.hard_failure_rate.value)}) | ${ms(row.latency_ms.p50)} / ${ms(row.latency_ms.p95)} | ${ms(row.ttft_ms_p50)} | ${row.tokens_per_s ?? '—'} | ${ms(row.load_ms)} |`;
+}
+
+/** Escapes text for a Markdown table cell. */
+function cell(text: string): string {
+	return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}

@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { hashOf } from '../files/stable-json.ts';
+import { writeFileAtomic } from '../files/write-atomic.ts';
+import type { CallOptions, ChatAnswer } from './model-client.ts';
+
+/**
+ * Everything an answer depends on. The model is named by its digest, not its tag, so a re-pulled
+ * `llama3.1:8b` with new weights is a new model; the case by the hash of its content.
+ */
+export interface CacheKeyParts {
+	digest: string;
+	caseHash: string;
+	task: string;
+	promptVersion: number;
+	graderVersion: number;
+	options: CallOptions;
+}
+
+/** The documented cache key: sha256 of the stable JSON of `CacheKeyParts`. */
+export function cacheKey(parts: CacheKeyParts): string {
+	return hashOf({ v: 1, ...parts });
+}
+
+/** A cached answer: what the model said, with the timings measured when it said it. */
+export interface CachedAnswer {
+	answer: ChatAnswer;
+	loadMs: number | null;
+}
+
+export interface AnswerCache {
+	get(key: string): Promise<CachedAnswer | undefined>;
+	set(key: string, value: CachedAnswer): Promise<void>;
+}
+
+/**
+ * One JSON file per answer under `dir` (`.cache/answers` by default), written atomically as soon as the
+ * answer arrives: a run killed halfway resumes where it stopped. Only answers are stored — a call that
+ * failed (transport, timeout, stall, server error) is never cached, so it is retried next run.
+ */
+export function createFileCache(dir: string): AnswerCache {
+	const file = (key: string) => path.join(dir, key.slice(0, 2), `${key}.json`);
+	return {
+		async get(key) {
+			try {
+				return JSON.parse(await readFile(file(key), 'utf8')) as CachedAnswer;
+			} catch {
+				// Missing or unreadable (say, a disk that filled up): treat as not cached and call again.
+				return undefined;
+			}
+		},
+		async set(key, value) {
+			await writeFileAtomic(file(key), `${JSON.stringify(value)}\n`);
+		},
+	};
+}

@@ -1,0 +1,50 @@
+import type { Case } from '../schema/case.ts';
+import type { CheckResult, TaskDefinition } from '../tasks/task-definition.ts';
+import type { HardFailureClass, Outcome } from '../schema/report.ts';
+import type { CallOptions, ChatAnswer } from './model-client.ts';
+
+/** How one answer was judged. */
+export interface Evaluation {
+	outcome: Outcome;
+	failureClass: HardFailureClass | null;
+	failureMessage: string | null;
+	checks: CheckResult[];
+	/** Quality in [0, 1]; 0 for a hard failure, so it counts 1 in review_pain. */
+	quality: number;
+}
+
+/** A hard failure of the given class. */
+export function hardFailure(failureClass: HardFailureClass, message: string): Evaluation {
+	return { outcome: 'hard-failure', failureClass, failureMessage: message, checks: [], quality: 0 };
+}
+
+/**
+ * Judges a complete answer: first whether it is usable at all (empty, thinking only, cut off, a prompt
+ * that did not fit), then parses it and grades it against the case. Pure.
+ */
+export function evaluateAnswer(testCase: Case, task: TaskDefinition, answer: ChatAnswer, options: CallOptions): Evaluation {
+	const content = answer.content.trim();
+	// Ollama truncates an oversized prompt silently; a prompt that took the room kept for the answer did
+	// not fit, which is the harness's failure, not the model's.
+	if (answer.promptEvalCount >= options.num_ctx - options.num_predict) {
+		return hardFailure('context-overflow', `the prompt used ${answer.promptEvalCount} tokens of num_ctx ${options.num_ctx}, leaving no room for the ${options.num_predict}-token answer`);
+	}
+	if (!content && answer.thinking.trim()) {
+		return hardFailure('thinking-exhausted', `only thinking (${answer.thinking.length} characters), no answer; done_reason ${answer.doneReason}`);
+	}
+	if (!content) return hardFailure('empty', `an empty answer; done_reason ${answer.doneReason}`);
+	if (answer.doneReason === 'length') {
+		return hardFailure('length', `cut off at num_predict ${options.num_predict} tokens (done_reason length)`);
+	}
+	const parsed = task.parse(answer.content, testCase as never);
+	if (!parsed.ok) return hardFailure('unparseable', parsed.reason);
+	const grade = task.grade(testCase as never, parsed.value);
+	const accepted = grade.checks.every((check) => !check.required || check.pass);
+	return {
+		outcome: accepted ? 'accepted' : 'rejected',
+		failureClass: null,
+		failureMessage: null,
+		checks: grade.checks,
+		quality: Math.min(1, Math.max(0, grade.quality)),
+	};
+}

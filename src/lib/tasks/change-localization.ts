@@ -1,0 +1,134 @@
+import { z } from 'astro/zod';
+import type { Case } from '../schema/case.ts';
+import { parseJsonAnswer } from './answer-text.ts';
+import { type CheckSpec, runChecks, thresholdOf } from './check-results.ts';
+import { listPaths, normalizePaths } from './paths.ts';
+import { fenced } from './prompt-text.ts';
+import { formatRatio, round4 } from './similarity.ts';
+import type { Grade, ParseResult, Prompt, TaskDefinition } from './task-definition.ts';
+
+export type ChangeLocalizationCase = Extract<Case, { task: 'change-localization' }>;
+
+/** The model's answer: the files it would edit or create. */
+export const ChangeLocalizationAnswerSchema = z.object({
+	files: z.array(z.string()),
+});
+export type ChangeLocalizationAnswer = z.infer<typeof ChangeLocalizationAnswerSchema>;
+
+/** Ollama `format`: the same shape as `ChangeLocalizationAnswerSchema`, in plain JSON schema. */
+export const CHANGE_LOCALIZATION_FORMAT = {
+	type: 'object',
+	properties: { files: { type: 'array', items: { type: 'string' } } },
+	required: ['files'],
+} as const satisfies Record<string, unknown>;
+
+/** `files-recall` passes at this recall when the case sets no threshold. */
+export const DEFAULT_FILES_RECALL = 0.5;
+/** `files-precision` passes at this precision when the case sets no threshold. */
+export const DEFAULT_FILES_PRECISION = 0.5;
+
+/** How the proposed files compare with the files the commit really changed. */
+export type LocalizationScore = {
+	proposed: string[];
+	reference: string[];
+	/** Proposed and really changed. */
+	hits: string[];
+	/** Proposed, but neither in the input's file list nor changed: a file the model made up. */
+	hallucinated: string[];
+	/** Changed, but not proposed. */
+	missed: string[];
+	recall: number;
+	precision: number;
+	f1: number;
+};
+
+/**
+ * Precision, recall and F1 of the proposed files against the really changed ones, paths normalized on
+ * both sides. An empty proposal has precision 0 (it saves a person nothing), not an undefined 0/0.
+ */
+export function scoreLocalization(testCase: ChangeLocalizationCase, answer: ChangeLocalizationAnswer): LocalizationScore {
+	const proposed = normalizePaths(answer.files);
+	const reference = normalizePaths(testCase.reference.files);
+	const known = new Set([...normalizePaths(testCase.input.files), ...reference]);
+	const referenceSet = new Set(reference);
+	const proposedSet = new Set(proposed);
+	const hits = proposed.filter((path) => referenceSet.has(path));
+	const recall = reference.length === 0 ? 0 : hits.length / reference.length;
+	const precision = proposed.length === 0 ? 0 : hits.length / proposed.length;
+	const f1 = recall + precision === 0 ? 0 : (2 * recall * precision) / (recall + precision);
+	return {
+		proposed,
+		reference,
+		hits,
+		hallucinated: proposed.filter((path) => !known.has(path)),
+		missed: reference.filter((path) => !proposedSet.has(path)),
+		recall,
+		precision,
+		f1,
+	};
+}
+
+function buildPrompt(testCase: ChangeLocalizationCase): Prompt {
+	return {
+		messages: [
+			{
+				role: 'system',
+				content:
+					'You are an experienced software engineer who knows where a change belongs in a codebase. You answer with JSON only.',
+			},
+			{
+				role: 'user',
+				content: [
+					'A developer is about to make the change described here:',
+					fenced(testCase.input.intent, 'text'),
+					'',
+					'These are the files in the repository before the change, one path per line:',
+					fenced(testCase.input.files.join('\n'), 'text'),
+					'',
+					'Which files must be edited, or created, to make this change? List every file the change needs and no others.',
+					'Write each path exactly as it appears in the list; for a file to create, give the path it should have.',
+					'Reply with JSON only, in this shape: {"files": ["path/one.ts", "path/two.ts"]}',
+				].join('\n'),
+			},
+		],
+		format: CHANGE_LOCALIZATION_FORMAT,
+	};
+}
+
+function parse(text: string): ParseResult<ChangeLocalizationAnswer> {
+	return parseJsonAnswer(text, ChangeLocalizationAnswerSchema);
+}
+
+function grade(testCase: ChangeLocalizationCase, answer: ChangeLocalizationAnswer): Grade {
+	const score = scoreLocalization(testCase, answer);
+	const counted = `${score.hits.length} of ${score.reference.length} changed files proposed`;
+	const checks = runChecks(testCase.checks, {
+		'files-recall': (spec: CheckSpec) => {
+			const threshold = thresholdOf(spec, DEFAULT_FILES_RECALL);
+			const pass = score.recall >= threshold;
+			const missed = score.missed.length > 0 ? `; missed ${listPaths(score.missed)}` : '';
+			return { pass, detail: `recall ${formatRatio(score.recall)} ${pass ? '≥' : '<'} ${threshold} (${counted}${missed})` };
+		},
+		'files-precision': (spec: CheckSpec) => {
+			const threshold = thresholdOf(spec, DEFAULT_FILES_PRECISION);
+			const pass = score.precision >= threshold;
+			const hallucinated =
+				score.hallucinated.length > 0 ? `; hallucinated (not in the repository): ${listPaths(score.hallucinated)}` : '';
+			return {
+				pass,
+				detail: `precision ${formatRatio(score.precision)} ${pass ? '≥' : '<'} ${threshold} (${score.hits.length} of ${score.proposed.length} proposed files changed${hallucinated})`,
+			};
+		},
+	});
+	return { checks, quality: round4(score.f1) };
+}
+
+/** reason → change-localization: the intent and the file list in, the files to change out, graded by F1. */
+export const changeLocalizationTask: TaskDefinition<ChangeLocalizationCase, ChangeLocalizationAnswer> = {
+	task: 'change-localization',
+	promptVersion: 1,
+	graderVersion: 1,
+	buildPrompt,
+	parse,
+	grade,
+};
