@@ -61,9 +61,13 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	const plans = planRun(registry, defaultHost, options.filters);
 	const repeats = options.repeats ?? registry.policy.run.repeats;
 	const planned = plans.reduce((sum, plan) => sum + plan.items.length, 0) * repeats;
-	if (planned === 0) return skipped(logger, 'benchmark skipped: no cases to run (mine some with `npm run mine`).', false);
+	if (options.dryRun) {
+		for (const plan of plans) logger.info(`plan: ${plan.host} · ${plan.model} · ${plan.items.length} case(s) × ${repeats} repeat(s)`);
+		logger.info(`dry run: at most ${planned} model call(s) (cached answers are reused), ${plans.length} model load(s); nothing was called or written`);
+		return { status: 'dry-run', calls: planned };
+	}
 
-	for (const host of byHost(plans).keys()) {
+	for (const host of new Set([defaultHost, ...byHost(plans).keys()])) {
 		const probe = await probeOllama(host, registry.policy.run.probe_timeout_s * 1000);
 		if (!probe.reachable) {
 			const message = `benchmark skipped: no Ollama at ${host} (${probe.reason}). The site is built from the reports already in reports/.`;
@@ -72,11 +76,7 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 		}
 	}
 
-	if (options.dryRun) {
-		for (const plan of plans) logger.info(`plan: ${plan.host} · ${plan.model} · ${plan.items.length} case(s) × ${repeats} repeat(s)`);
-		logger.info(`dry run: at most ${planned} model call(s) (cached answers are reused), ${plans.length} model load(s); nothing was called or written`);
-		return { status: 'dry-run', calls: planned };
-	}
+	if (planned === 0) return skipped(logger, 'benchmark skipped: no cases to run (mine some with `npm run mine`).', false);
 
 	const startedAt = now();
 	const cache = createFileCache(path.join(root, CACHE_DIR));

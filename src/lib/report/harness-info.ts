@@ -17,7 +17,9 @@ export async function harnessCommit(root: string): Promise<{ commit: string | nu
 
 /** The JavaScript runtime running the harness: Node or Deno, with its version. */
 export function runtimeInfo(): { name: string; version: string } {
-	const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
-	if (deno?.version?.deno) return { name: 'deno', version: deno.version.deno };
+	// Deno hides its global from code loaded through npm packages (Astro's module runner is one), but
+	// its Node compatibility layer reports itself in process.versions.
+	const deno = (process.versions as Record<string, string | undefined>).deno;
+	if (deno) return { name: 'deno', version: deno };
 	return { name: 'node', version: process.versions.node };
 }

@@ -36,3 +36,12 @@ export type Severity = z.infer<typeof SeveritySchema>;
 
 /** An http(s) URL; anything else (javascript:, data:, file:) is refused so it can never become a link. */
 export const HttpUrlSchema = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
+
+/**
+ * An ISO 8601 UTC timestamp. Astro reads report frontmatter with js-yaml, which turns an unquoted
+ * timestamp into a `Date`; it is read back as the same ISO text so both readers agree.
+ */
+export const TimestampSchema = z.preprocess(
+	(value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : value),
+	z.iso.datetime(),
+);

@@ -1,5 +1,5 @@
 import { z } from 'astro/zod';
-import { DateSchema, ModelIdSchema, SlugSchema } from './common.ts';
+import { DateSchema, ModelIdSchema, SlugSchema, TimestampSchema } from './common.ts';
 
 /** Why a call produced no usable answer. */
 export const HARD_FAILURE_CLASSES = [
@@ -85,8 +85,8 @@ export type ManifestModel = z.infer<typeof ManifestModelSchema>;
 /** Everything needed to say what produced a report. */
 export const ManifestSchema = z.strictObject({
 	/** When the run started, ISO 8601 UTC. */
-	started_at: z.iso.datetime(),
-	finished_at: z.iso.datetime(),
+	started_at: TimestampSchema,
+	finished_at: TimestampSchema,
 	harness: z.strictObject({ commit: z.string().nullable(), dirty: z.boolean() }),
 	ollama: z.array(z.strictObject({ host: z.string(), version: z.string().nullable() })),
 	models: z.array(ManifestModelSchema),

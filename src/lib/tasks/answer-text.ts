@@ -35,12 +35,16 @@ export function firstFencedBlock(text: string): string | undefined {
 /**
  * Finds the JSON value in a model's answer. Lenient in the ways models slip even with a `format` schema:
  * inline thinking, a ```json fence around the answer, or a sentence before or after the object. Tried in
- * order: the whole answer, the answer without its fence, and the span from the first `{` to the last `}`.
+ * order: the whole answer, the answer without its fence, the first fenced block, and the span from the
+ * first `{` to the last `}`.
  */
 export function extractJson(text: string): ParseResult<unknown> {
 	const answer = stripThinking(text);
 	if (answer === '') return { ok: false, reason: 'the answer is empty' };
 	const candidates = [answer, unwrapFence(answer)];
+	// JSON text has no raw newlines inside strings, so a fence line inside a block always closes it.
+	const block = firstFencedBlock(answer);
+	if (block !== undefined) candidates.push(block);
 	const first = answer.indexOf('{');
 	const last = answer.lastIndexOf('}');
 	if (first !== -1 && last > first) candidates.push(answer.slice(first, last + 1));

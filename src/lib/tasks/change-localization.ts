@@ -7,12 +7,14 @@ import { fenced } from './prompt-text.ts';
 import { formatRatio, round4 } from './similarity.ts';
 import type { Grade, ParseResult, Prompt, TaskDefinition } from './task-definition.ts';
 
+/** A case of the change-localization task. */
 export type ChangeLocalizationCase = Extract<Case, { task: 'change-localization' }>;
 
 /** The model's answer: the files it would edit or create. */
 export const ChangeLocalizationAnswerSchema = z.object({
 	files: z.array(z.string()),
 });
+/** The files the model proposes. */
 export type ChangeLocalizationAnswer = z.infer<typeof ChangeLocalizationAnswerSchema>;
 
 /** Ollama `format`: the same shape as `ChangeLocalizationAnswerSchema`, in plain JSON schema. */

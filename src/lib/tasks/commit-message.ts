@@ -5,6 +5,7 @@ import { fenced } from './prompt-text.ts';
 import { formatRatio, normalizeText, round4, textSimilarity } from './similarity.ts';
 import type { Grade, ParseResult, Prompt, TaskDefinition } from './task-definition.ts';
 
+/** A case of the commit-message task. */
 export type CommitMessageCase = Extract<Case, { task: 'commit-message' }>;
 
 /** The commit message the model wrote, cleaned of wrapping. */
@@ -52,7 +53,7 @@ export function subjectProblem(message: string): string | undefined {
 		return `subject is ${subject.length} characters, over ${MAX_SUBJECT_LENGTH}`;
 	}
 	if (subject.endsWith('.') && !subject.endsWith('...')) return 'subject ends with a period';
-	const words = subject.toLowerCase().split(/[^a-z0-9]+/).filter((word) => word !== '');
+	const words = subject.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word !== '');
 	if (words.every((word) => GENERIC_WORDS.has(word))) return `subject '${subject}' is generic: it names no change`;
 	if (rest.some((line) => line.trim() !== '') && (rest[0] ?? '').trim() !== '') {
 		return 'the body is not separated from the subject by a blank line';

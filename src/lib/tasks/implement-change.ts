@@ -7,6 +7,7 @@ import { fenced } from './prompt-text.ts';
 import { comparableLines, formatRatio, lineEditDistance, round4 } from './similarity.ts';
 import type { Grade, ParseResult, Prompt, TaskDefinition } from './task-definition.ts';
 
+/** A case of the implement-change task. */
 export type ImplementChangeCase = Extract<Case, { task: 'implement-change' }>;
 
 /** The model's answer: the full new content of every file it changes or creates. */
@@ -25,6 +26,7 @@ export const ImplementChangeAnswerSchema = z
 			seen.add(path);
 		});
 	});
+/** The new files the model wrote. */
 export type ImplementChangeAnswer = z.infer<typeof ImplementChangeAnswerSchema>;
 
 /** Ollama `format`: the shape of `ImplementChangeAnswerSchema`, in plain JSON schema. */

@@ -6,7 +6,9 @@ import { implementChangeTask } from './implement-change.ts';
 import { securityReviewTask } from './security-review.ts';
 import type { TaskDefinition } from './task-definition.ts';
 
+/** The interface every task implements, for the engine's convenience. */
 export type { CheckResult, Grade, ParseResult, Prompt, PromptMessage, TaskDefinition } from './task-definition.ts';
+/** The token estimate the engine uses to refuse a prompt that cannot fit `num_ctx`. */
 export { estimateTokens, promptTokens } from './tokens.ts';
 
 /** Every task's definition, by task name: the engine's one lookup from a case to its prompt and grader. */

@@ -8,8 +8,10 @@ import { fenced } from './prompt-text.ts';
 import { round4 } from './similarity.ts';
 import type { Grade, ParseResult, Prompt, TaskDefinition } from './task-definition.ts';
 
+/** A case of either review task: they share the input, the reference and the grading. */
 export type ReviewCase = Extract<Case, { task: 'code-review' | 'security-review' }>;
 
+/** A reviewer's two possible verdicts. */
 export const VERDICTS = ['approve', 'reject'] as const;
 
 /**
@@ -29,6 +31,7 @@ export const FindingSchema = z
 			? { ...finding, line: finding.end_line, end_line: finding.line }
 			: finding,
 	);
+/** One finding, severity lowercased and its range in order. */
 export type Finding = z.infer<typeof FindingSchema>;
 
 /** The reviewer's answer. `findings` may be left out when approving (read as none). */
@@ -36,6 +39,7 @@ export const ReviewAnswerSchema = z.object({
 	verdict: z.preprocess((value) => (typeof value === 'string' ? value.toLowerCase() : value), z.enum(VERDICTS)),
 	findings: z.array(FindingSchema).default([]),
 });
+/** The reviewer's verdict and findings, as parsed. */
 export type ReviewAnswer = z.infer<typeof ReviewAnswerSchema>;
 
 /** Ollama `format`: the shape of `ReviewAnswerSchema`, in plain JSON schema. */
