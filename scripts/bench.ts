@@ -1,15 +1,17 @@
 // `npm run bench`: the build's benchmark on its own, with a few knobs. Same engine, same report.
 import { parseArgs } from 'node:util';
 import { runBenchmarkPipeline } from '../src/lib/pipeline/benchmark-pipeline.ts';
+import { applyProposals } from '../src/lib/policy/apply-proposals.ts';
 import { RegistryError } from '../src/lib/registry/registry-error.ts';
 
-const usage = `usage: npm run bench -- [--role ROLE]... [--model MODEL]... [--repeats N] [--no-cache] [--dry-run]
+const usage = `usage: npm run bench -- [--role ROLE]... [--model MODEL]... [--repeats N] [--no-cache] [--dry-run] [--apply]
 
   --role ROLE     run only this role (repeatable)
   --model MODEL   run only this model (repeatable)
   --repeats N     run each case N times (default: run.repeats in policy.yaml); above 1 bypasses the cache
   --no-cache      ask every model again instead of reusing cached answers
   --dry-run       print the plan and how many model calls it would make; call and write nothing
+  --apply         write the new report's proposals into benchmarks/roles/*.yaml (as npm run promote does)
 
 Environment: OLLAMA_HOST (default http://127.0.0.1:11434), BENCH_REQUIRED=1 to fail when Ollama is missing.`;
 
@@ -27,6 +29,7 @@ try {
 			repeats: { type: 'string' },
 			'no-cache': { type: 'boolean', default: false },
 			'dry-run': { type: 'boolean', default: false },
+			apply: { type: 'boolean', default: false },
 			help: { type: 'boolean', short: 'h', default: false },
 		},
 		allowPositionals: false,
@@ -59,6 +62,11 @@ try {
 		dryRun: args['dry-run'],
 	});
 	if (result.status === 'skipped' && process.env.BENCH_REQUIRED === '1') process.exit(1);
+	if (args.apply && result.status === 'written') {
+		const changes = await applyProposals(process.cwd(), result.report.proposals, { date: result.report.date, report: result.stem });
+		if (changes.length === 0) logger.info('--apply: the report proposes no registry change');
+		for (const change of changes) logger.info(`--apply: ${change.applied ? 'applied' : 'skipped'}: ${change.file}: ${change.note}`);
+	}
 } catch (error) {
 	console.error(error instanceof RegistryError ? error.message : `benchmark failed: ${(error as Error).message}`);
 	process.exit(1);

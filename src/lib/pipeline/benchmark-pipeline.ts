@@ -4,7 +4,9 @@ import { computeMetrics } from '../metrics/compute-metrics.ts';
 import { type Registry, loadRegistry } from '../registry/load-registry.ts';
 import { REGISTRY_PATHS } from '../registry/paths.ts';
 import { harnessCommit, runtimeInfo } from '../report/harness-info.ts';
-import { readLatestReport } from '../report/read-reports.ts';
+import { readAllReports } from '../report/read-reports.ts';
+import { decideRun } from '../policy/decide-run.ts';
+import type { RunHistory } from '../policy/propose-changes.ts';
 import { renderReport } from '../report/render-report.ts';
 import { nextReportStem, writeReportFiles } from '../report/write-report.ts';
 import { createFileCache } from '../run/answer-cache.ts';
@@ -35,7 +37,7 @@ export type PipelineResult =
 	| { status: 'skipped'; reason: string }
 	| { status: 'dry-run'; calls: number }
 	| { status: 'unchanged'; latest: string }
-	| { status: 'written'; report: string; results: string; modelCalls: number };
+	| { status: 'written'; stem: string; report: Report; file: string; results: string; modelCalls: number };
 
 /** Where answers are cached, relative to the project root (ignored by git). */
 export const CACHE_DIR = '.cache/answers';
@@ -84,9 +86,10 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	const outcome = await runBenchmark(plans, { clientFor, cache, logger }, { run: registry.policy.run, repeats, useCache: options.useCache ?? true });
 	const finishedAt = now();
 
-	const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats, harness: await harnessCommit(root) });
 	const reportsDir = path.join(root, REGISTRY_PATHS.reports);
-	const latest = await readLatestReport(reportsDir).catch(() => undefined);
+	const history = await readAllReports(reportsDir);
+	const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats, harness: await harnessCommit(root), history: history.map((entry) => entry.report) });
+	const latest = history.at(-1);
 	if (latest && latest.report.manifest.evidence_hash === report.manifest.evidence_hash) {
 		logger.info(`nothing changed since ${latest.stem} (same cases, policy, models and answers): no report written`);
 		return { status: 'unchanged', latest: latest.stem };
@@ -95,7 +98,7 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	report.manifest.results_file = `reports/${stem}.results.json`;
 	const written = await writeReportFiles(reportsDir, stem, renderReport(report), outcome.results);
 	logger.info(`report written: reports/${stem}.md (${outcome.results.length} results, ${outcome.modelCalls} model calls)`);
-	return { status: 'written', report: written.report, results: written.results, modelCalls: outcome.modelCalls };
+	return { status: 'written', stem, report, file: written.report, results: written.results, modelCalls: outcome.modelCalls };
 }
 
 function skipped(logger: ProgressLogger, reason: string, warn: boolean): PipelineResult {
@@ -109,6 +112,8 @@ interface RunFacts {
 	finishedAt: Date;
 	repeats: number;
 	harness: { commit: string | null; dirty: boolean };
+	/** Earlier reports, oldest first. */
+	history: RunHistory;
 }
 
 /** Assembles the report data from a run. Pure. */
@@ -129,25 +134,28 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		models: outcome.models,
 		results: outcome.results.map(({ cached: _cached, ...result }) => result),
 	});
-	return {
-		title: `Local model benchmark ${date}`,
-		date,
-		manifest: {
-			started_at: facts.startedAt.toISOString(),
-			finished_at: facts.finishedAt.toISOString(),
-			harness: facts.harness,
-			ollama: outcome.ollama,
-			models: outcome.models,
-			policy_hash: policyHash,
-			cases_hash: casesHash,
-			runtime: runtimeInfo(),
-			repeats: facts.repeats,
-			model_calls: outcome.modelCalls,
-			evidence_hash: evidenceHash,
-			results_file: '',
-		},
-		metrics,
-		verdicts: [],
-		proposals: [],
+	const manifest: Report['manifest'] = {
+		started_at: facts.startedAt.toISOString(),
+		finished_at: facts.finishedAt.toISOString(),
+		harness: facts.harness,
+		ollama: outcome.ollama,
+		models: outcome.models,
+		policy_hash: policyHash,
+		cases_hash: casesHash,
+		runtime: runtimeInfo(),
+		repeats: facts.repeats,
+		model_calls: outcome.modelCalls,
+		evidence_hash: evidenceHash,
+		results_file: '',
 	};
+	const decision = decideRun({
+		roles: registry.roles.map((entry) => entry.role),
+		models: registry.models,
+		casesPerRole: new Map([...casesPerRole].map(([role, list]) => [role, list.length])),
+		metrics,
+		policy: registry.policy,
+		history: facts.history,
+		manifest,
+	});
+	return { title: `Local model benchmark ${date}`, date, manifest, metrics, ...decision };
 }

@@ -31,3 +31,9 @@ export async function readLatestReport(dir: string): Promise<{ stem: string; rep
 	if (!latest) return undefined;
 	return { stem: latest.replace(/\.md$/, ''), report: await readReport(path.join(dir, latest)) };
 }
+
+/** Every report in `dir`, oldest first, validated: the history the retirement and confirmation rules read. */
+export async function readAllReports(dir: string): Promise<{ stem: string; report: Report }[]> {
+	const names = await listReports(dir);
+	return Promise.all(names.map(async (name) => ({ stem: name.replace(/\.md$/, ''), report: await readReport(path.join(dir, name)) })));
+}

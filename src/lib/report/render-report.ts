@@ -59,9 +59,20 @@ function renderBody(report: Report): string {
 	}
 
 	lines.push('## Promotion log', '');
-	if (report.verdicts.length === 0) lines.push('No verdicts in this run.', '');
-	for (const verdict of report.verdicts) lines.push(`- ${verdict.role}: ${verdict.challenger} — ${verdict.outcome}: ${verdict.reason}`);
-	if (report.verdicts.length > 0) lines.push('');
+	if (report.verdicts.length === 0) lines.push('No challengers were judged in this run.', '');
+	else {
+		for (const verdict of report.verdicts) lines.push(`- \`${verdict.role}\` — ${verdict.outcome}: ${verdict.reason}`);
+		lines.push('');
+	}
+	lines.push('### Proposed registry changes', '');
+	if (report.proposals.length === 0) lines.push('None: every role keeps its incumbent and its challengers.', '');
+	else {
+		for (const proposal of report.proposals) {
+			const what = proposal.kind === 'promote' ? `promote ${proposal.model} to incumbent of \`${proposal.role}\`, replacing ${proposal.replaces}` : `retire ${proposal.model} from \`${proposal.role}\``;
+			lines.push(`- ${what} (${proposal.reason})`);
+		}
+		lines.push('', 'Apply them with `npm run promote`.', '');
+	}
 	return `${lines.join('\n')}`;
 }
 

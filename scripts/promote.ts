@@ -1,0 +1,44 @@
+// `npm run promote`: write the latest report's proposals into benchmarks/roles/*.yaml, keeping comments.
+// `npm run promote -- --explain <role>`: print the gate table behind that role's verdicts.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { applyProposals } from '../src/lib/policy/apply-proposals.ts';
+import { explainRole } from '../src/lib/policy/explain-role.ts';
+import { REGISTRY_PATHS } from '../src/lib/registry/paths.ts';
+import { readAllReports } from '../src/lib/report/read-reports.ts';
+
+const usage = 'usage: npm run promote [-- --explain ROLE] [-- --report local-model-benchmark-YYYY-MM-DD]';
+let args;
+try {
+	args = parseArgs({ options: { explain: { type: 'string' }, report: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
+} catch (error) {
+	console.error(`${(error as Error).message}\n${usage}`);
+	process.exit(2);
+}
+if (args.help) {
+	console.log(usage);
+	process.exit(0);
+}
+
+const root = process.cwd();
+const reports = await readAllReports(path.join(root, REGISTRY_PATHS.reports)).catch((error: Error) => {
+	console.error(error.message);
+	process.exit(1);
+});
+const chosen = args.report ? reports.find((entry) => entry.stem === args.report) : reports.at(-1);
+if (!chosen) {
+	console.error(args.report ? `There is no report ${args.report} in reports/.` : 'There is no report in reports/ yet: run the benchmark first (npm run build with Ollama running).');
+	process.exit(1);
+}
+
+if (args.explain) {
+	console.log(explainRole(chosen.report, chosen.stem, args.explain));
+	process.exit(0);
+}
+
+if (chosen.report.proposals.length === 0) {
+	console.log(`${chosen.stem} proposes no registry change; nothing was written.`);
+	process.exit(0);
+}
+const changes = await applyProposals(root, chosen.report.proposals, { date: chosen.report.date, report: chosen.stem });
+for (const change of changes) console.log(`${change.applied ? 'applied' : 'skipped'}: ${change.file}: ${change.note}`);
