@@ -1,0 +1,64 @@
+import type { z } from 'astro/zod';
+import type { CheckSpecSchema, Task } from '../schema/case.ts';
+
+/** A check as the case schema stores it. */
+export type CheckSpec = z.infer<typeof CheckSpecSchema>;
+
+/** The routing slots the miner fills, and the tasks each one is measured on. */
+export const ROLE_TASKS = {
+	draft: ['commit-message'],
+	reason: ['change-localization'],
+	review: ['code-review', 'security-review'],
+	coder: ['implement-change'],
+} as const satisfies Record<string, readonly Task[]>;
+/** A role the miner writes cases for. */
+export type MinedRole = keyof typeof ROLE_TASKS;
+/** The mined roles, in the order cases and summaries list them. */
+export const MINED_ROLES = Object.keys(ROLE_TASKS) as MinedRole[];
+
+/** The role a task's cases belong to. */
+export function roleOfTask(task: Task): MinedRole {
+	for (const role of MINED_ROLES) if ((ROLE_TASKS[role] as readonly Task[]).includes(task)) return role;
+	throw new Error(`No role mines the task '${task}'.`);
+}
+
+/**
+ * Thresholds the graders compare against. Recall is the required gate for localization: naming half of the
+ * files really changed is where a suggestion starts to save a person time; precision is reported, not gated,
+ * because proposing one extra file is cheap. Similarities use the same halfway mark.
+ */
+export const THRESHOLDS = {
+	filesRecall: 0.5,
+	filesPrecision: 0.5,
+	messageSimilarity: 0.5,
+	changeSimilarity: 0.5,
+} as const;
+
+/** The checks a case of the task carries; review cases that expect `reject` also gate on the lines. */
+export function checksFor(task: Task, verdict?: 'approve' | 'reject'): CheckSpec[] {
+	switch (task) {
+		case 'commit-message':
+			return [
+				{ name: 'subject-well-formed', required: true },
+				{ name: 'message-similarity', required: false, threshold: THRESHOLDS.messageSimilarity },
+			];
+		case 'change-localization':
+			return [
+				{ name: 'files-recall', required: true, threshold: THRESHOLDS.filesRecall },
+				{ name: 'files-precision', required: false, threshold: THRESHOLDS.filesPrecision },
+			];
+		case 'code-review':
+		case 'security-review':
+			return verdict === 'reject'
+				? [
+						{ name: 'verdict', required: true },
+						{ name: 'finding-on-lines', required: true },
+					]
+				: [{ name: 'verdict', required: true }];
+		case 'implement-change':
+			return [
+				{ name: 'files-changed', required: true },
+				{ name: 'change-similarity', required: false, threshold: THRESHOLDS.changeSimilarity },
+			];
+	}
+}

@@ -1,0 +1,41 @@
+import type { MineResult } from './mine.ts';
+import type { Budget, SkipReason } from './types.ts';
+import type { WriteOutcome, WriteStatus } from './write-cases.ts';
+
+/** `a 2, b 1` in descending count, then by name, or `none`. */
+export function formatCounts(counts: Partial<Record<string, number>>): string {
+	const entries = Object.entries(counts)
+		.filter((entry): entry is [string, number] => (entry[1] ?? 0) > 0)
+		.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+	return entries.length === 0 ? 'none' : entries.map(([name, count]) => `${name} ${count}`).join(', ');
+}
+
+const STATUS_ORDER: WriteStatus[] = ['written', 'would-write', 'unchanged', 'overwritten', 'would-overwrite', 'would-change'];
+
+/**
+ * The miner's summary: per task the cases found and the candidates skipped by reason, the commits skipped
+ * before any task by reason, every secret found (case, field, rule — never the secret), and what happened to
+ * the files. Paths are listed for files that would change, and for every file in a dry run.
+ */
+export function formatSummary(result: MineResult, outcomes: WriteOutcome[], context: { budget: Budget; dryRun: boolean }): string[] {
+	const lines = [
+		`Mined ${result.repository.name}: ${result.commitsRead} commits read (num_ctx ${context.budget.numCtx}, num_predict ${context.budget.numPredict}).`,
+		`Commits skipped by reason: ${formatCounts(result.commitSkips)}.`,
+	];
+	for (const tally of result.tallies) {
+		lines.push(`  ${tally.task}: ${tally.found} case${tally.found === 1 ? '' : 's'}; skipped: ${formatCounts(tally.skipped as Partial<Record<SkipReason, number>>)}.`);
+	}
+	for (const finding of result.secrets) {
+		lines.push(`Secret: dropped ${finding.caseId}: ${finding.ruleId} (${finding.messageId}) in ${finding.field}.`);
+	}
+	for (const problem of result.invalid) lines.push(`Invalid: dropped ${problem.caseId}: ${problem.message}`);
+	const byStatus: Partial<Record<WriteStatus, number>> = {};
+	for (const outcome of outcomes) byStatus[outcome.status] = (byStatus[outcome.status] ?? 0) + 1;
+	const statusText = STATUS_ORDER.filter((status) => byStatus[status]).map((status) => `${status} ${byStatus[status]}`);
+	lines.push(`Files${context.dryRun ? ' (dry run, nothing written)' : ''}: ${statusText.length === 0 ? 'none' : statusText.join(', ')}.`);
+	for (const outcome of outcomes) {
+		if (context.dryRun || outcome.status === 'would-change') lines.push(`  ${outcome.status}: ${outcome.path}`);
+	}
+	if (byStatus['would-change']) lines.push('Files marked would-change were kept as they are; pass --force to replace them.');
+	return lines;
+}

@@ -1,0 +1,100 @@
+import type { Case, Task } from '../schema/case.ts';
+
+/** One commit as `git log` reports it, before any judgement. */
+export type RawCommit = {
+	/** Full 40-character sha. */
+	sha: string;
+	/** Parent shas, first parent first; empty for a root commit. */
+	parents: string[];
+	/** Author date, strict ISO 8601 with offset (`%aI`). */
+	authorDate: string;
+	/** Committer date, strict ISO 8601 with offset (`%cI`). */
+	committerDate: string;
+	authorName: string;
+	authorEmail: string;
+	/** The raw message (`%B`), untouched. */
+	message: string;
+};
+
+/** One line of a hunk, with its number on each side it exists on. */
+export type DiffLine =
+	| { kind: 'context'; text: string; oldLine: number; newLine: number }
+	| { kind: 'added'; text: string; newLine: number }
+	| { kind: 'deleted'; text: string; oldLine: number };
+
+/** One `@@ … @@` hunk. */
+export type Hunk = {
+	oldStart: number;
+	oldCount: number;
+	newStart: number;
+	newCount: number;
+	lines: DiffLine[];
+};
+
+/** How a file changed between the parent and the commit. */
+export type FileStatus = 'added' | 'deleted' | 'modified' | 'renamed' | 'copied';
+
+/** One file's part of a unified diff. */
+export type FileDiff = {
+	/** Path at the parent; null when the file was added. */
+	oldPath: string | null;
+	/** Path at the commit; null when the file was deleted. */
+	newPath: string | null;
+	status: FileStatus;
+	/** Git printed `Binary files … differ` (or a binary patch) for it. */
+	binary: boolean;
+	hunks: Hunk[];
+	/** Git printed `\ No newline at end of file` after that side's last line. */
+	noNewlineAtEnd: { old: boolean; new: boolean };
+	/** The file's part of the diff exactly as git printed it, so inputs show real `git diff` text. */
+	text: string;
+};
+
+/** Why a commit (or a case built from it) was left out; counted per reason in the summary. */
+export type SkipReason =
+	| 'root-commit'
+	| 'merge'
+	| 'bot-author'
+	| 'revert-of-revert'
+	| 'empty'
+	| 'binary'
+	| 'generated-only'
+	| 'whitespace-only'
+	| 'tiny'
+	| 'revert'
+	| 'empty-message'
+	| 'too-large'
+	| 'deletes-or-renames'
+	| 'no-files-at-parent'
+	| 'fix-adds-only'
+	| 'fix-too-broad'
+	| 'lines-not-in-diff'
+	| 'secret'
+	| 'invalid';
+
+/** Context budget every input must fit: what the run stage will send to the model. */
+export type Budget = {
+	/** `num_ctx` sent on every call. */
+	numCtx: number;
+	/** `num_predict`: tokens kept free for the answer. */
+	numPredict: number;
+};
+
+/** A case the miner built, or why it could not. */
+export type BuildOutcome = { case: Case } | { skip: SkipReason };
+
+/** Per task, how many cases were kept and how many candidates were skipped, by reason. */
+export type TaskTally = {
+	task: Task;
+	found: number;
+	skipped: Partial<Record<SkipReason, number>>;
+};
+
+/** A case dropped because secretlint flagged one of its strings. */
+export type SecretFinding = {
+	caseId: string;
+	/** Dotted path of the field that holds the secret, e.g. `input.diff` or `input.files[0].content`. */
+	field: string;
+	ruleId: string;
+	messageId: string;
+};

@@ -1,0 +1,255 @@
+import { describe, expect, it } from 'vitest';
+import { CaseSchema } from '../../src/lib/schema/case.ts';
+import {
+	buildChangeLocalizationCase,
+	buildCommitMessageCase,
+	buildImplementChangeCase,
+	buildReviewCase,
+	caseId,
+	implementChangeSkipReason,
+	touchedPaths,
+	type CommitFacts,
+} from '../../src/lib/mine/build-cases.ts';
+import { promptFits } from '../../src/lib/mine/budget.ts';
+import { checksFor, roleOfTask } from '../../src/lib/mine/checks.ts';
+import { parseDiff } from '../../src/lib/mine/parse-diff.ts';
+import { severityBySize, severityOf } from '../../src/lib/mine/severity.ts';
+import { interleave, tasksOfRoles } from '../../src/lib/mine/mine.ts';
+
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+const PARENT = 'fedcba9876543210fedcba9876543210fedcba98';
+const BUDGET = { numCtx: 4096, numPredict: 512 };
+const MINED_AT = '2024-01-02T00:00:00Z';
+const REPOSITORY = { name: 'owner/repo', url: 'https://github.com/owner/repo' };
+
+const DIFF = `diff --git a/src/a.ts b/src/a.ts
+index 111111111111..222222222222 100644
+--- a/src/a.ts
++++ b/src/a.ts
+@@ -1,2 +1,2 @@
+ export const a = 1;
+-export const b = 2;
++export const b = 3;
+diff --git a/package-lock.json b/package-lock.json
+index 333333333333..444444444444 100644
+--- a/package-lock.json
++++ b/package-lock.json
+@@ -1 +1 @@
+-{"v": 1}
++{"v": 2}
+`;
+
+function facts(message = 'fix: b must be 3\n\nThe spec says so.\n', raw = DIFF): CommitFacts {
+	return {
+		commit: {
+			sha: SHA,
+			parents: [PARENT],
+			authorDate: '2024-01-01T10:00:00+02:00',
+			committerDate: '2024-01-01T11:00:00+02:00',
+			authorName: 'Ada',
+			authorEmail: 'ada@example.com',
+			message,
+		},
+		files: parseDiff(raw),
+	};
+}
+
+function built(outcome: ReturnType<typeof buildCommitMessageCase>) {
+	if (!('candidate' in outcome)) throw new Error(`expected a case, got skip ${outcome.skip}`);
+	return CaseSchema.parse(outcome.candidate);
+}
+
+describe('caseId', () => {
+	it('is <role>-<task>-<first 12 of the sha>', () => {
+		expect(caseId('review', 'security-review', SHA)).toBe('review-security-review-0123456789ab');
+	});
+});
+
+describe('roles and tasks', () => {
+	it.each([
+		['commit-message', 'draft'],
+		['change-localization', 'reason'],
+		['code-review', 'review'],
+		['security-review', 'review'],
+		['implement-change', 'coder'],
+	] as const)('%s belongs to %s', (task, role) => {
+		expect(roleOfTask(task)).toBe(role);
+	});
+
+	it('lists the tasks of the chosen roles in a fixed order', () => {
+		expect(tasksOfRoles(['coder', 'draft'])).toEqual(['commit-message', 'implement-change']);
+		expect(tasksOfRoles(['review'])).toEqual(['code-review', 'security-review']);
+	});
+});
+
+describe('severity', () => {
+	it.each([
+		[0, 'low'],
+		[10, 'low'],
+		[11, 'medium'],
+		[100, 'medium'],
+		[101, 'high'],
+	] as const)('%i changed lines → %s', (lines, severity) => {
+		expect(severityBySize(lines)).toBe(severity);
+	});
+
+	it.each([
+		[{ task: 'security-review', changedLines: 1, isFix: false, verdict: 'approve' }, 'critical'],
+		[{ task: 'security-review', changedLines: 500, isFix: false, verdict: 'reject' }, 'critical'],
+		[{ task: 'code-review', changedLines: 1, isFix: false, verdict: 'reject' }, 'high'],
+		[{ task: 'code-review', changedLines: 500, isFix: false, verdict: 'approve' }, 'medium'],
+		[{ task: 'implement-change', changedLines: 5, isFix: false }, 'low'],
+		[{ task: 'implement-change', changedLines: 5, isFix: true }, 'medium'],
+		[{ task: 'implement-change', changedLines: 50, isFix: true }, 'high'],
+		[{ task: 'change-localization', changedLines: 50, isFix: false }, 'medium'],
+		[{ task: 'commit-message', changedLines: 500, isFix: false }, 'medium'],
+		[{ task: 'commit-message', changedLines: 3, isFix: true }, 'low'],
+	] as const)('%j → %s', (facts, severity) => {
+		expect(severityOf(facts)).toBe(severity);
+	});
+});
+
+describe('checksFor', () => {
+	it.each([
+		['commit-message', undefined, ['subject-well-formed!', 'message-similarity']],
+		['change-localization', undefined, ['files-recall!', 'files-precision']],
+		['code-review', 'reject', ['verdict!', 'finding-on-lines!']],
+		['code-review', 'approve', ['verdict!']],
+		['security-review', 'reject', ['verdict!', 'finding-on-lines!']],
+		['implement-change', undefined, ['files-changed!', 'change-similarity']],
+	] as const)('%s (%s) → %j (! = required)', (task, verdict, names) => {
+		expect(checksFor(task, verdict).map((check) => `${check.name}${check.required ? '!' : ''}`)).toEqual(names);
+	});
+
+	it('gives files-recall its threshold', () => {
+		expect(checksFor('change-localization')[0]).toEqual({ name: 'files-recall', required: true, threshold: 0.5 });
+	});
+});
+
+describe('buildCommitMessageCase', () => {
+	it('shows the authored diff and keeps the real message', () => {
+		const value = built(buildCommitMessageCase(facts(), REPOSITORY, BUDGET, MINED_AT));
+		expect(value.id).toBe('draft-commit-message-0123456789ab');
+		expect(value.severity).toBe('low');
+		expect(value.mined_at).toBe(MINED_AT);
+		expect(value.source).toEqual({
+			repository: 'owner/repo',
+			url: 'https://github.com/owner/repo',
+			commit: SHA,
+			parent: PARENT,
+			author_date: '2024-01-01T10:00:00+02:00',
+			subject: 'fix: b must be 3',
+			files: ['package-lock.json', 'src/a.ts'],
+		});
+		expect(value.task === 'commit-message' && value.input.diff).toBe(DIFF.slice(0, DIFF.indexOf('diff --git a/package-lock.json')));
+		expect(value.task === 'commit-message' && value.reference.message).toBe('fix: b must be 3\n\nThe spec says so.');
+	});
+
+	it.each([
+		['Revert "x"\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.\n', 'revert'],
+		['\n\n', 'empty-message'],
+	])('skips %j as %s', (message, reason) => {
+		expect(buildCommitMessageCase(facts(message), REPOSITORY, BUDGET, MINED_AT)).toEqual({ skip: reason });
+	});
+
+	it('skips a diff that would not leave room for the answer', () => {
+		// 4096 - 512 (prompt) - 512 (answer) = 3072 tokens ≈ 12288 characters of input at most.
+		const big = `diff --git a/big.ts b/big.ts\n--- a/big.ts\n+++ b/big.ts\n@@ -1 +1 @@\n-a\n+${'x'.repeat(12_400)}\n`;
+		expect(buildCommitMessageCase(facts('feat: big', big), REPOSITORY, BUDGET, MINED_AT)).toEqual({ skip: 'too-large' });
+		expect(buildCommitMessageCase(facts('feat: big', big), REPOSITORY, { numCtx: 8192, numPredict: 512 }, MINED_AT)).toHaveProperty('candidate');
+	});
+});
+
+describe('promptFits', () => {
+	it("refuses a case the quick estimate lets through when the run stage's real prompt would overflow", () => {
+		const diff = `diff --git a/big.ts b/big.ts\n--- a/big.ts\n+++ b/big.ts\n@@ -1 +1 @@\n-a\n+${'x'.repeat(11_900)}\n`;
+		const value = built(buildCommitMessageCase(facts('feat: big', diff), REPOSITORY, BUDGET, MINED_AT));
+		expect(promptFits(value, BUDGET)).toBe(false);
+		expect(promptFits(value, { numCtx: 8192, numPredict: 512 })).toBe(true);
+	});
+});
+
+describe('buildChangeLocalizationCase', () => {
+	it('lists the files at the parent without generated ones and expects the authored files', () => {
+		const value = built(buildChangeLocalizationCase(facts(), ['src/b.ts', 'package-lock.json', 'src/a.ts', 'dist/a.js'], REPOSITORY, BUDGET, MINED_AT));
+		expect(value.task === 'change-localization' && value.input).toEqual({
+			intent: 'fix: b must be 3\n\nThe spec says so.',
+			files: ['src/a.ts', 'src/b.ts'],
+		});
+		expect(value.task === 'change-localization' && value.reference).toEqual({ files: ['src/a.ts'] });
+	});
+});
+
+describe('buildImplementChangeCase', () => {
+	const before = [{ path: 'src/a.ts', content: 'export const a = 1;\nexport const b = 2;\n' }];
+	const after = [{ path: 'src/a.ts', content: 'export const a = 1;\nexport const b = 3;\n' }];
+
+	it('shows the files before and expects them after; a fix is at least medium', () => {
+		const value = built(buildImplementChangeCase(facts(), before, after, REPOSITORY, BUDGET, MINED_AT));
+		expect(value.id).toBe('coder-implement-change-0123456789ab');
+		expect(value.severity).toBe('medium');
+		expect(value.task === 'implement-change' && value.input.files).toEqual(before);
+		expect(value.task === 'implement-change' && value.reference.files).toEqual(after);
+	});
+
+	it('skips when the files after would not fit the answer budget', () => {
+		const huge = [{ path: 'src/a.ts', content: 'x'.repeat(4 * 513) }];
+		expect(buildImplementChangeCase(facts(), before, huge, REPOSITORY, BUDGET, MINED_AT)).toEqual({ skip: 'too-large' });
+	});
+
+	it('skips commits that delete or rename files before reading them', () => {
+		const renamed = 'diff --git a/x.ts b/y.ts\nsimilarity index 90%\nrename from x.ts\nrename to y.ts\n--- a/x.ts\n+++ b/y.ts\n@@ -1 +1 @@\n-a\n+b\n';
+		expect(implementChangeSkipReason(facts('feat: move', renamed))).toBe('deletes-or-renames');
+		expect(implementChangeSkipReason(facts())).toBeUndefined();
+	});
+});
+
+describe('buildReviewCase', () => {
+	it('builds a reject case with sorted spans and the fix it came from', () => {
+		const lines = [
+			{ path: 'src/z.ts', start: 1, end: 1 },
+			{ path: 'src/a.ts', start: 9, end: 9 },
+			{ path: 'src/a.ts', start: 2, end: 3 },
+		];
+		const value = built(
+			buildReviewCase('security-review', facts('feat: add b'), 'reject', lines, { sha: PARENT, subject: 'fix: escape b' }, REPOSITORY, BUDGET, MINED_AT),
+		);
+		expect(value.id).toBe('review-security-review-0123456789ab');
+		expect(value.severity).toBe('critical');
+		expect(value.source.fix_commit).toBe(PARENT);
+		expect(value.source.fix_subject).toBe('fix: escape b');
+		expect(value.task === 'security-review' && value.reference).toEqual({
+			verdict: 'reject',
+			lines: [
+				{ path: 'src/a.ts', start: 2, end: 3 },
+				{ path: 'src/a.ts', start: 9, end: 9 },
+				{ path: 'src/z.ts', start: 1, end: 1 },
+			],
+		});
+		expect(value.checks.map((check) => check.name)).toEqual(['verdict', 'finding-on-lines']);
+	});
+
+	it('builds an approve case with no lines and no fix', () => {
+		const value = built(buildReviewCase('code-review', facts('feat: add b'), 'approve', [], undefined, REPOSITORY, BUDGET, MINED_AT));
+		expect(value.severity).toBe('medium');
+		expect(value.source.fix_commit).toBeUndefined();
+		expect(value.task === 'code-review' && value.reference).toEqual({ verdict: 'approve', lines: [] });
+	});
+});
+
+describe('touchedPaths', () => {
+	it('lists old and new names, sorted', () => {
+		const raw = 'diff --git a/x.ts b/y.ts\nsimilarity index 90%\nrename from x.ts\nrename to y.ts\n--- a/x.ts\n+++ b/y.ts\n@@ -1 +1 @@\n-a\n+b\n';
+		expect(touchedPaths(parseDiff(raw + DIFF))).toEqual(['package-lock.json', 'src/a.ts', 'x.ts', 'y.ts']);
+	});
+});
+
+describe('interleave', () => {
+	it.each([
+		[[1, 2, 3], ['a'], [1, 'a', 2, 3]],
+		[[], ['a', 'b'], ['a', 'b']],
+		[[1, 2], ['a', 'b', 'c'], [1, 'a', 2, 'b', 'c']],
+	])('%j + %j → %j', (first, second, result) => {
+		expect(interleave<unknown>(first, second)).toEqual(result);
+	});
+});

@@ -1,0 +1,219 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_BUDGET, estimateTokens, fitsBudget, PROMPT_OVERHEAD_TOKENS } from '../../src/lib/mine/budget.ts';
+import { parseMineArgs, parseRoles } from '../../src/lib/mine/cli-options.ts';
+import { mapWithLimit, takeInOrder } from '../../src/lib/mine/pool.ts';
+import { readBudget } from '../../src/lib/mine/read-budget.ts';
+import { formatCounts } from '../../src/lib/mine/report.ts';
+import { browsableUrl, parsePathList, repositoryName } from '../../src/lib/mine/repository.ts';
+import { stableStringify } from '../../src/lib/mine/serialize.ts';
+import { casePath, decideStatus, writeAtomically } from '../../src/lib/mine/write-cases.ts';
+
+describe('stableStringify', () => {
+	it('orders keys the same way whatever order they were built in, and ends with a newline', () => {
+		const one = { checks: [{ required: true, name: 'verdict' }], id: 'x', source: { subject: 's', commit: 'c' }, zeta: 1, alpha: 2 };
+		const two = { alpha: 2, zeta: 1, source: { commit: 'c', subject: 's' }, id: 'x', checks: [{ name: 'verdict', required: true }] };
+		expect(stableStringify(one)).toBe(stableStringify(two));
+		expect(stableStringify(one)).toBe(
+			'{\n  "id": "x",\n  "source": {\n    "commit": "c",\n    "subject": "s"\n  },\n  "checks": [\n    {\n      "name": "verdict",\n      "required": true\n    }\n  ],\n  "alpha": 2,\n  "zeta": 1\n}\n',
+		);
+	});
+
+	it('drops undefined fields and keeps array order', () => {
+		expect(stableStringify({ b: undefined, a: [3, 1, 2] })).toBe('{\n  "a": [\n    3,\n    1,\n    2\n  ]\n}\n');
+	});
+});
+
+describe('budget', () => {
+	it.each([
+		['', 0],
+		['abc', 1],
+		['abcd', 1],
+		['abcde', 2],
+	])('estimateTokens(%j) = %i', (text, tokens) => {
+		expect(estimateTokens(text)).toBe(tokens);
+	});
+
+	it('leaves room for the prompt and the answer', () => {
+		const budget = { numCtx: 4096, numPredict: 1024 };
+		const room = 4096 - 1024 - PROMPT_OVERHEAD_TOKENS;
+		expect(fitsBudget(room, budget)).toBe(true);
+		expect(fitsBudget(room + 1, budget)).toBe(false);
+		expect(fitsBudget(10, budget, 1024)).toBe(true);
+		expect(fitsBudget(10, budget, 1025)).toBe(false);
+	});
+});
+
+describe('readBudget', () => {
+	let dir: string;
+	beforeEach(() => {
+		dir = mkdtempSync(join(tmpdir(), 'mine-budget-'));
+	});
+	afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+	it('takes the defaults when there is no policy file', async () => {
+		expect(await readBudget(join(dir, 'missing.yaml'))).toEqual(DEFAULT_BUDGET);
+	});
+
+	it('reads run.num_ctx and run.num_predict, ignoring the rest of the policy', async () => {
+		const path = join(dir, 'policy.yaml');
+		writeFileSync(path, 'gates: {}\nrun:\n  num_ctx: 16384 # big\n  num_predict: 2048\n  seed: 7\n');
+		expect(await readBudget(path)).toEqual({ numCtx: 16384, numPredict: 2048 });
+		expect(await readBudget(path, { numCtx: 4096 })).toEqual({ numCtx: 4096, numPredict: 2048 });
+	});
+
+	it('names the file and the field of a bad value', async () => {
+		const path = join(dir, 'policy.yaml');
+		writeFileSync(path, 'run:\n  num_ctx: lots\n');
+		await expect(readBudget(path)).rejects.toThrow(`${path}: \`run.num_ctx\` is invalid`);
+	});
+
+	it('says when the file is not YAML', async () => {
+		const path = join(dir, 'policy.yaml');
+		writeFileSync(path, 'run: [unclosed\n');
+		await expect(readBudget(path)).rejects.toThrow(`${path} is not valid YAML`);
+	});
+});
+
+describe('browsableUrl and repositoryName', () => {
+	it.each([
+		['git@github.com:owner/repo.git', 'https://github.com/owner/repo'],
+		['https://github.com/owner/repo.git', 'https://github.com/owner/repo'],
+		['https://user:secret@gitlab.example.com/group/repo', 'https://gitlab.example.com/group/repo'],
+		['ssh://git@host.example.com/owner/repo.git', 'https://host.example.com/owner/repo'],
+		['/srv/git/repo.git', undefined],
+		['file:///srv/git/repo.git', undefined],
+		['', undefined],
+		[undefined, undefined],
+	])('%s → %s', (remote, url) => {
+		expect(browsableUrl(remote)).toBe(url);
+	});
+
+	it('names the repository from its URL, or from its folder', () => {
+		expect(repositoryName('/work/x', 'https://github.com/owner/repo')).toBe('owner/repo');
+		expect(repositoryName('/tmp/mine-abc', undefined)).toBe('mine-abc');
+	});
+
+	it('reads NUL-separated path lists', () => {
+		expect(parsePathList('a b.ts\0dir/new\nline.ts\0')).toEqual(['a b.ts', 'dir/new\nline.ts']);
+	});
+});
+
+describe('parseMineArgs', () => {
+	it('gives the defaults', () => {
+		expect(parseMineArgs([])).toEqual({
+			repo: '.',
+			since: undefined,
+			until: undefined,
+			roles: ['draft', 'reason', 'review', 'coder'],
+			maxPerTask: undefined,
+			out: undefined,
+			dryRun: false,
+			force: false,
+			policy: undefined,
+			numCtx: undefined,
+			numPredict: undefined,
+			cleanAge: 10,
+			cleanRatio: 1,
+			minChangedLines: 2,
+			help: false,
+		});
+	});
+
+	it('reads every option', () => {
+		const options = parseMineArgs([
+			'--repo', '/r', '--since', '2024-01-01', '--until', '2 weeks ago', '--roles', 'review,draft', '--max-per-task', '5',
+			'--out', 'o', '--dry-run', '--force', '--policy', 'p.yaml', '--num-ctx', '4096', '--num-predict', '256',
+			'--clean-age', '3', '--clean-ratio', '0.5', '--min-changed-lines', '4',
+		]);
+		expect(options).toMatchObject({
+			repo: '/r', since: '2024-01-01', until: '2 weeks ago', roles: ['draft', 'review'], maxPerTask: 5, out: 'o',
+			dryRun: true, force: true, policy: 'p.yaml', numCtx: 4096, numPredict: 256, cleanAge: 3, cleanRatio: 0.5, minChangedLines: 4,
+		});
+	});
+
+	it.each([
+		[['--max-per-task', '0'], "--max-per-task expects a whole number of at least 1, got '0'."],
+		[['--max-per-task', 'ten'], "--max-per-task expects a whole number of at least 1, got 'ten'."],
+		[['--num-ctx', '100'], "--num-ctx expects a whole number of at least 512, got '100'."],
+		[['--roles', 'draft,judge'], "--roles: unknown role 'judge'; expected a comma-separated list of draft, reason, review, coder."],
+		[['--clean-ratio=-1'], "--clean-ratio expects a number of at least 0, got '-1'."],
+		[['--clean-ratio', 'half'], "--clean-ratio expects a number of at least 0, got 'half'."],
+		[['--since', ''], '--since expects a value, got an empty string.'],
+		[['--bogus'], "Unknown option '--bogus'"],
+		[['stray'], 'stray'],
+	])('refuses %j', (argv, message) => {
+		expect(() => parseMineArgs(argv)).toThrow(message);
+	});
+
+	it('keeps roles in their fixed order', () => {
+		expect(parseRoles('coder, draft')).toEqual(['draft', 'coder']);
+	});
+});
+
+describe('pool', () => {
+	it('keeps input order whatever order calls finish in', async () => {
+		const delays = [30, 5, 20, 1, 10];
+		const result = await mapWithLimit(delays, 2, async (delay, at) => {
+			await new Promise((resolve) => setTimeout(resolve, delay));
+			return at;
+		});
+		expect(result).toEqual([0, 1, 2, 3, 4]);
+	});
+
+	it('stops running tasks once enough results are kept, judging them in order', async () => {
+		const ran: number[] = [];
+		const kept: number[] = [];
+		const tasks = Array.from({ length: 10 }, (_, at) => async () => {
+			ran.push(at);
+			return at;
+		});
+		const count = await takeInOrder(tasks, 3, 2, (value) => {
+			if (value % 2 === 1) return false;
+			kept.push(value);
+			return true;
+		});
+		expect(count).toBe(3);
+		expect(kept).toEqual([0, 2, 4]);
+		expect(ran.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+	});
+});
+
+describe('decideStatus', () => {
+	it.each([
+		['new', undefined, { dryRun: false, force: false }, 'written'],
+		['new', undefined, { dryRun: true, force: false }, 'would-write'],
+		['same', 'same', { dryRun: false, force: true }, 'unchanged'],
+		['new', 'old', { dryRun: false, force: false }, 'would-change'],
+		['new', 'old', { dryRun: true, force: false }, 'would-change'],
+		['new', 'old', { dryRun: false, force: true }, 'overwritten'],
+		['new', 'old', { dryRun: true, force: true }, 'would-overwrite'],
+	] as const)('%s over %s with %j → %s', (content, existing, options, status) => {
+		expect(decideStatus(content, existing, options)).toBe(status);
+	});
+});
+
+describe('writeAtomically', () => {
+	it('writes the file and leaves no temporary file behind', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'mine-write-'));
+		try {
+			const path = casePath(join(dir, 'cases'), { role: 'draft', id: 'draft-commit-message-0123456789ab' });
+			expect(path).toBe(join(dir, 'cases', 'draft', 'draft-commit-message-0123456789ab.json'));
+			await writeAtomically(path, 'one\n');
+			await writeAtomically(path, 'two\n');
+			expect(readFileSync(path, 'utf8')).toBe('two\n');
+			expect(readdirSync(join(dir, 'cases', 'draft'))).toEqual(['draft-commit-message-0123456789ab.json']);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});
+
+describe('formatCounts', () => {
+	it('lists counts largest first, then by name', () => {
+		expect(formatCounts({ tiny: 1, merge: 3, binary: 1, empty: 0 })).toBe('merge 3, binary 1, tiny 1');
+		expect(formatCounts({})).toBe('none');
+	});
+});
