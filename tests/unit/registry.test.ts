@@ -125,6 +125,14 @@ describe('a malformed registry edit', () => {
 		`);
 	});
 
+	it('refuses a role file ending in .yml, which the site would not show', async () => {
+		await cp(path.join(root, 'benchmarks', 'roles', 'coder.yaml'), path.join(root, 'benchmarks', 'roles', 'ops.yml'));
+		const { issues } = await issuesAfterLoad();
+		expect(issues).toEqual([
+			{ file: 'benchmarks/roles/ops.yml', field: '(file name)', found: 'a role file ending in .yml', expected: 'a file ending in .yaml', hint: 'rename it to benchmarks/roles/ops.yaml' },
+		]);
+	});
+
 	it('refuses a registry with no roles', async () => {
 		await rm(path.join(root, 'benchmarks', 'roles'), { recursive: true });
 		const { issues } = await issuesAfterLoad();

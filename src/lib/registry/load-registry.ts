@@ -65,7 +65,18 @@ export async function loadRegistry(root: string): Promise<Registry> {
 	const policy = await loadYaml(REGISTRY_PATHS.policy, PolicySchema);
 
 	const roles: RoleEntry[] = [];
-	const roleFiles = await listFiles(root, REGISTRY_PATHS.roles, (name) => name.endsWith('.yaml') || name.endsWith('.yml'));
+	// Only `.yaml`: the site's roles collection reads `*.yaml`, so a `.yml` role would pass here and
+	// silently vanish from the page.
+	for (const file of (await listFiles(root, REGISTRY_PATHS.roles, (name) => name.endsWith('.yml'))) ?? []) {
+		issues.push({
+			file,
+			field: '(file name)',
+			found: 'a role file ending in .yml',
+			expected: 'a file ending in .yaml',
+			hint: `rename it to ${file.replace(/\.yml$/, '.yaml')}`,
+		});
+	}
+	const roleFiles = await listFiles(root, REGISTRY_PATHS.roles, (name) => name.endsWith('.yaml'));
 	if (roleFiles === undefined || roleFiles.length === 0) {
 		issues.push({
 			file: REGISTRY_PATHS.roles,
