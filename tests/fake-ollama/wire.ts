@@ -46,7 +46,9 @@ export function goQuote(s: string): string {
 	return JSON.stringify(s);
 }
 
-const MAX_INT64_NS = 9_223_372_036_854_775_807;
+// Go's time.Duration is an int64 of nanoseconds; a double can only hold it approximately, which is
+// all a bound check needs.
+const MAX_INT64_NS = 2 ** 63 - 1;
 
 const UNIT_NS: Record<string, number> = {
 	ns: 1,
