@@ -9,5 +9,8 @@ export default defineConfig({
 		hookTimeout: 120_000,
 		// Build and browser tests are heavy on a 2-core machine: one file at a time keeps them honest.
 		fileParallelism: false,
+		// Turbo escalation calls a frontier API when its key is set: no test, nor a build or bench it spawns,
+		// may inherit the developer's real key. Tests that need one set their own fake key.
+		env: { ANTHROPIC_API_KEY: '' },
 	},
 });

@@ -13,7 +13,8 @@ const usage = `usage: npm run bench -- [--role ROLE]... [--model MODEL]... [--re
   --dry-run       print the plan and how many model calls it would make; call and write nothing
   --apply         write the new report's proposals into benchmarks/roles/*.yaml (as npm run promote does)
 
-Environment: OLLAMA_HOST (default http://127.0.0.1:11434), BENCH_REQUIRED=1 to fail when Ollama is missing.`;
+Environment: OLLAMA_HOST (default http://127.0.0.1:11434), BENCH_REQUIRED=1 to fail when Ollama is missing,
+ANTHROPIC_API_KEY for the frontier step of the turbo-escalation chain (skipped without it).`;
 
 function fail(message: string): never {
 	console.error(`${message}\n\n${usage}`);

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { escalationRunnerFor } from '../escalate/run-chain.ts';
+import { summarizeEscalations, withStableEscalation } from '../escalate/summarize-escalations.ts';
 import { hashOf } from '../files/stable-json.ts';
 import { computeMetrics } from '../metrics/compute-metrics.ts';
 import { type Registry, loadRegistry } from '../registry/load-registry.ts';
@@ -83,7 +85,7 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	const startedAt = now();
 	const cache = createFileCache(path.join(root, CACHE_DIR));
 	const clientFor = options.clientFor ?? ((host: string) => createOllamaClient(host));
-	const outcome = await runBenchmark(plans, { clientFor, cache, logger }, { run: registry.policy.run, repeats, useCache: options.useCache ?? true });
+	const outcome = await runBenchmark(plans, { clientFor, cache, logger, escalation: escalationRunnerFor(registry, { env, cache, logger }) }, { run: registry.policy.run, repeats, useCache: options.useCache ?? true });
 	const finishedAt = now();
 
 	const reportsDir = path.join(root, REGISTRY_PATHS.reports);
@@ -132,7 +134,7 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		casesHash,
 		roles: registry.roles.map((entry) => entry.role),
 		models: outcome.models,
-		results: outcome.results.map(({ cached: _cached, ...result }) => result),
+		results: outcome.results.map(({ cached: _cached, ...result }) => withStableEscalation(result)),
 	});
 	const manifest: Report['manifest'] = {
 		started_at: facts.startedAt.toISOString(),
@@ -157,5 +159,5 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		history: facts.history,
 		manifest,
 	});
-	return { title: `Local model benchmark ${date}`, date, manifest, metrics, ...decision };
+	return { title: `Local model benchmark ${date}`, date, manifest, metrics, ...decision, escalations: summarizeEscalations(registry, outcome.results) };
 }

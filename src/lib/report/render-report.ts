@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { renderEscalationSection } from '../escalate/render-escalations.ts';
 import { sortKeys } from '../files/stable-json.ts';
 import type { Report, RoleMetrics } from '../schema/report.ts';
 
@@ -73,6 +74,7 @@ function renderBody(report: Report): string {
 		}
 		lines.push('', 'Apply them with `npm run promote`.', '');
 	}
+	lines.push(...renderEscalationSection(report.escalations));
 	return `${lines.join('\n')}`;
 }
 

@@ -1,3 +1,4 @@
+import type { EscalationRunner } from '../escalate/run-chain.ts';
 import { hashOf } from '../files/stable-json.ts';
 import type { RunOptions } from '../schema/policy.ts';
 import type { CaseResult, ManifestModel } from '../schema/report.ts';
@@ -26,6 +27,8 @@ export interface RunBenchmarkDeps {
 	clientFor(host: string): ModelClient;
 	cache: AnswerCache;
 	logger: ProgressLogger;
+	/** Turbo escalation of the review incumbent's rejections; absent when the policy turns it off. */
+	escalation?: EscalationRunner;
 }
 
 /** What a run produced, before metrics and the report. */
@@ -110,6 +113,7 @@ async function runModel(
 		const seconds = result.latency_ms === null ? '' : ` ${(result.latency_ms / 1000).toFixed(1)} s`;
 		const what = result.outcome === 'hard-failure' ? `hard failure (${result.failure_class})` : result.outcome;
 		deps.logger.info(`[${counter.done}/${total}] ${item.role} · ${plan.model} · ${item.case.id} → ${what}${seconds}${result.cached ? ' (cached)' : ''}`);
+		return result;
 	};
 
 	if (!identity) {
@@ -178,7 +182,7 @@ async function runModel(
 					fromCache = false;
 				}
 				const { answer, loadMs } = cached;
-				record(item, repeat, evaluateAnswer(item.case, task, answer, sent), {
+				const result = record(item, repeat, evaluateAnswer(item.case, task, answer, sent), {
 					output: answer.content,
 					thinking_chars: answer.thinking.length,
 					latency_ms: round(answer.latencyMs),
@@ -190,6 +194,7 @@ async function runModel(
 					cached: fromCache,
 					cache_key: cacheable ? key : null,
 				});
+				await deps.escalation?.afterResult(result, { testCase: item.case, client, readCache: cacheable && options.useCache, writeCache: cacheable });
 			}
 		}
 	} finally {

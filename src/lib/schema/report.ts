@@ -1,5 +1,6 @@
 import { z } from 'astro/zod';
 import { DateSchema, ModelIdSchema, SlugSchema, TimestampSchema } from './common.ts';
+import { EscalationRecordSchema, EscalationSummarySchema } from './escalation.ts';
 
 /** Why a call produced no usable answer. */
 export const HARD_FAILURE_CLASSES = [
@@ -57,6 +58,8 @@ export const CaseResultSchema = z.strictObject({
 	cache_key: z.string().nullable(),
 	/** e.g. `turbo-escalation`. */
 	tags: z.array(z.string()).default([]),
+	/** Turbo escalation: the chain's second opinion on an incumbent rejection; never part of this result's own grade. */
+	escalation: EscalationRecordSchema.optional(),
 });
 export type CaseResult = z.infer<typeof CaseResultSchema>;
 
@@ -165,8 +168,8 @@ export const ReportSchema = z.strictObject({
 	metrics: z.array(RoleMetricsSchema),
 	verdicts: z.array(VerdictSchema).default([]),
 	proposals: z.array(ProposalSchema).default([]),
-	/** Turbo-escalation accounting, when the run escalated. */
-	escalations: z.record(z.string(), z.unknown()).optional(),
+	/** Turbo-escalation accounting; absent when escalation was turned off for the run. */
+	escalations: EscalationSummarySchema.optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
 

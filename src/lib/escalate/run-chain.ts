@@ -1,0 +1,278 @@
+import { hashOf } from '../files/stable-json.ts';
+import type { Registry } from '../registry/load-registry.ts';
+import { type AnswerCache, type CachedAnswer, cacheKey } from '../run/answer-cache.ts';
+import { CallFailure, type CallOptions, type ChatAnswer, type ModelClient, type ModelIdentity, asCallFailure, normalizeTag } from '../run/model-client.ts';
+import { type ProgressLogger, callOptions } from '../run/run-benchmark.ts';
+import type { Case } from '../schema/case.ts';
+import { ESCALATION_TAG, type EscalationRecord, type EscalationStepRecord } from '../schema/escalation.ts';
+import type { EscalationStepSchema, RunOptions } from '../schema/policy.ts';
+import type { CaseResult } from '../schema/report.ts';
+import { taskFor } from '../tasks/index.ts';
+import type { z } from 'astro/zod';
+import { callMessagesApi } from './anthropic-messages.ts';
+import { ollamaStepFailure } from './classify-failure.ts';
+import { judgeEscalatedAnswer } from './judge-answer.ts';
+import { redactSecrets } from './redact.ts';
+import { type EscalationPolicy, triggersEscalation } from './trigger.ts';
+
+type ChainStep = z.infer<typeof EscalationStepSchema>;
+type OllamaStep = Extract<ChainStep, { provider: 'ollama' }>;
+type FrontierStep = Extract<ChainStep, { provider: 'anthropic' }>;
+
+/** What the engine knows about the result it hands over. */
+export interface EscalationContext {
+	testCase: Case;
+	/** The incumbent's Ollama: the chain's Ollama steps go through the same server. */
+	client: ModelClient;
+	/** Whether a cached escalation answer may be used (false with `--no-cache` and with repeats). */
+	readCache: boolean;
+	/** Whether a new escalation answer is stored (false with repeats, which bypass the cache). */
+	writeCache: boolean;
+}
+
+/** Runs the chain for the results that trigger it. One per run: the frontier budget and the once-only notes live here. */
+export interface EscalationRunner {
+	/**
+	 * When `result` triggers the escalation, asks the chain and attaches the record and the
+	 * `turbo-escalation` tag to it; otherwise leaves it alone. The result's own outcome, checks and
+	 * quality are never touched: the incumbent's metrics stay its own.
+	 */
+	afterResult(result: CaseResult, context: EscalationContext): Promise<void>;
+}
+
+export interface EscalationRunnerOptions {
+	policy: EscalationPolicy;
+	run: RunOptions;
+	/** The escalation role's incumbent, whose rejections are escalated. */
+	incumbent: string | undefined;
+	/** A model's own `think` from models.yaml, sent instead of run.think as the engine does. */
+	thinkOf?: (model: string) => CallOptions['think'] | undefined;
+	/** Where API keys are read from: injected, never `process.env` here. */
+	env: Readonly<Record<string, string | undefined>>;
+	cache: AnswerCache;
+	logger: ProgressLogger;
+	/** The frontier step's fetch; tests may pass their own. */
+	fetch?: typeof fetch;
+}
+
+/**
+ * The runner for one run, from the registry: undefined when escalation is off. Keys come from `env`.
+ */
+export function escalationRunnerFor(
+	registry: Pick<Registry, 'policy' | 'roles' | 'models'>,
+	deps: Pick<EscalationRunnerOptions, 'env' | 'cache' | 'logger' | 'fetch'>,
+): EscalationRunner | undefined {
+	const policy = registry.policy.escalation;
+	if (!policy.enabled) return undefined;
+	const catalog = new Map(registry.models.map((model) => [model.id, model]));
+	return createEscalationRunner({
+		policy,
+		run: registry.policy.run,
+		incumbent: registry.roles.find((entry) => entry.role.role === policy.role)?.role.incumbent,
+		thinkOf: (model) => catalog.get(model)?.think,
+		...deps,
+	});
+}
+
+/**
+ * A runner that tries the chain in order until a step answers with a verdict. Ollama steps go through
+ * the incumbent's `ModelClient` with the case's own prompt and options; frontier steps through the
+ * Messages API. Answers (not failures) are cached under their own keys, so an unchanged rebuild asks
+ * nothing it was already told; a failure is asked again next run, since a sign-in or a quota may have
+ * changed. A cached answer is used even without a key and costs no budget: it is not a call.
+ */
+export function createEscalationRunner(options: EscalationRunnerOptions): EscalationRunner {
+	const { policy, run, cache, logger, env } = options;
+	let frontierCalls = 0;
+	const missingKeyNoted = new Set<string>();
+	const modelsByHost = new Map<string, Map<string, ModelIdentity>>();
+	const keys = () => policy.chain.flatMap((step) => (step.provider === 'anthropic' ? [keyOf(step)] : []));
+	const scrub = (text: string) => redactSecrets(text, keys());
+
+	function keyOf(step: FrontierStep): string | undefined {
+		const value = env[step.api_key_env]?.trim();
+		return value ? value : undefined;
+	}
+
+	async function installedOn(client: ModelClient): Promise<Map<string, ModelIdentity>> {
+		const known = modelsByHost.get(client.host);
+		if (known) return known;
+		const models = await client.listModels();
+		modelsByHost.set(client.host, models);
+		return models;
+	}
+
+	function answered(step: ChainStep, testCase: Case, answer: ChatAnswer, cutOff: string | null, cached: boolean): EscalationStepRecord {
+		const judged = judgeEscalatedAnswer(testCase, answer.content, cutOff);
+		return {
+			provider: step.provider,
+			model: step.model,
+			outcome: judged.usable ? 'answered' : 'error',
+			detail: judged.usable ? null : scrub(`${step.model}: ${judged.detail}`),
+			latency_ms: round(answer.latencyMs),
+			input_tokens: answer.promptEvalCount,
+			output_tokens: answer.evalCount,
+			cached,
+			verdict: judged.usable ? judged.verdict : null,
+			accepted: judged.usable ? judged.accepted : null,
+			output: answer.content,
+		};
+	}
+
+	function notAnswered(step: ChainStep, failure: { outcome: EscalationStepRecord['outcome']; detail: string }, latencyMs: number | null): EscalationStepRecord {
+		return {
+			provider: step.provider,
+			model: step.model,
+			outcome: failure.outcome,
+			detail: scrub(failure.detail),
+			latency_ms: latencyMs === null ? null : round(latencyMs),
+			input_tokens: 0,
+			output_tokens: 0,
+			cached: false,
+			verdict: null,
+			accepted: null,
+			output: '',
+		};
+	}
+
+	async function ollamaStep(step: OllamaStep, context: EscalationContext): Promise<EscalationStepRecord> {
+		const { testCase, client } = context;
+		let identity: ModelIdentity | undefined;
+		try {
+			identity = (await installedOn(client)).get(normalizeTag(step.model));
+		} catch (error) {
+			const failure = error instanceof CallFailure ? error : asCallFailure(error, client.host);
+			return notAnswered(step, { outcome: 'unavailable', detail: `${step.model}: could not list the models on ${client.host} (${failure.message})` }, null);
+		}
+		// A model missing from /api/tags would only answer 404: say how to get it, without a request.
+		if (!identity) {
+			const signIn = /[-:]cloud$/i.test(step.model) ? ' (and `ollama signin` for a cloud model)' : '';
+			return notAnswered(step, { outcome: 'unavailable', detail: `${step.model} is not on the Ollama at ${client.host}: pull it with \`ollama pull ${step.model}\`${signIn}` }, null);
+		}
+		const task = taskFor(testCase.task);
+		const prompt = task.buildPrompt(testCase as never);
+		const sent = callOptions(run, options.thinkOf?.(step.model));
+		// The engine's own key: the same model on the same case with the same options is the same answer,
+		// whether it was asked as a challenger or as an escalation.
+		const key = cacheKey({ digest: identity.digest, caseHash: hashOf(testCase), task: testCase.task, promptVersion: task.promptVersion, graderVersion: task.graderVersion, options: sent });
+		const cutOffOf = (answer: ChatAnswer) => (answer.doneReason === 'length' ? `cut off at num_predict ${sent.num_predict} tokens (done_reason length)` : null);
+		const hit = context.readCache ? await cache.get(key) : undefined;
+		if (hit) return answered(step, testCase, hit.answer, cutOffOf(hit.answer), true);
+		const started = performance.now();
+		try {
+			const answer = await client.chat({
+				model: step.model,
+				messages: prompt.messages,
+				format: prompt.format,
+				options: sent,
+				callTimeoutMs: run.call_timeout_s * 1000,
+				stallTimeoutMs: run.stall_timeout_s * 1000,
+			});
+			if (context.writeCache) await cache.set(key, { answer, loadMs: null });
+			return answered(step, testCase, answer, cutOffOf(answer), false);
+		} catch (error) {
+			const failure = error instanceof CallFailure ? error : asCallFailure(error, client.host);
+			return notAnswered(step, ollamaStepFailure(failure, step.model), performance.now() - started);
+		}
+	}
+
+	async function frontierStep(step: FrontierStep, context: EscalationContext): Promise<EscalationStepRecord> {
+		const { testCase } = context;
+		const task = taskFor(testCase.task);
+		const prompt = task.buildPrompt(testCase as never);
+		const temperature = run.temperature;
+		// Everything the answer depends on; never the key, which does not change the answer.
+		const key = hashOf({
+			v: 1,
+			provider: step.provider,
+			baseUrl: step.base_url,
+			model: step.model,
+			maxTokens: step.max_tokens,
+			temperature,
+			caseHash: hashOf(testCase),
+			task: testCase.task,
+			promptVersion: task.promptVersion,
+			graderVersion: task.graderVersion,
+		});
+		const cutOffOf = (answer: ChatAnswer) => (answer.doneReason === 'max_tokens' ? `cut off at max_tokens ${step.max_tokens} (stop_reason max_tokens)` : null);
+		const hit = context.readCache ? await cache.get(key) : undefined;
+		if (hit) return answered(step, testCase, hit.answer, cutOffOf(hit.answer), true);
+
+		const apiKey = keyOf(step);
+		if (!apiKey) {
+			if (!missingKeyNoted.has(step.api_key_env)) {
+				missingKeyNoted.add(step.api_key_env);
+				logger.info(`turbo escalation: ${step.api_key_env} is not set, so the ${step.provider} step (${step.model}) is skipped for this run (skipped-no-key)`);
+			}
+			return notAnswered(step, { outcome: 'skipped-no-key', detail: `${step.api_key_env} is not set` }, null);
+		}
+		if (frontierCalls >= policy.max_frontier_calls_per_run) {
+			return notAnswered(step, { outcome: 'skipped-budget', detail: `max_frontier_calls_per_run (${policy.max_frontier_calls_per_run}) reached` }, null);
+		}
+		frontierCalls++;
+		const result = await callMessagesApi({
+			baseUrl: step.base_url,
+			apiKey,
+			model: step.model,
+			maxTokens: step.max_tokens,
+			temperature,
+			prompt,
+			timeoutMs: run.call_timeout_s * 1000,
+			...(options.fetch ? { fetch: options.fetch } : {}),
+		});
+		if (!result.ok) return notAnswered(step, { ...result.failure, detail: `${step.model}: ${result.failure.detail}` }, result.latencyMs);
+		const { answer: reply } = result;
+		const answer: ChatAnswer = {
+			content: reply.text,
+			thinking: '',
+			doneReason: reply.stopReason ?? 'end_turn',
+			latencyMs: reply.latencyMs,
+			ttftMs: null,
+			evalCount: reply.outputTokens,
+			evalDurationNs: 0,
+			promptEvalCount: reply.inputTokens,
+			loadDurationNs: 0,
+		};
+		const stored: CachedAnswer = { answer, loadMs: null };
+		if (context.writeCache) await cache.set(key, stored);
+		return answered(step, testCase, answer, cutOffOf(answer), false);
+	}
+
+	return {
+		async afterResult(result, context) {
+			if (!triggersEscalation(policy, options.incumbent, result, context.testCase)) return;
+			const reference = (context.testCase.reference as { verdict?: 'approve' | 'reject' }).verdict;
+			if (reference === undefined) return;
+			const steps: EscalationStepRecord[] = [];
+			for (const step of policy.chain) {
+				const record = step.provider === 'ollama' ? await ollamaStep(step, context) : await frontierStep(step, context);
+				steps.push(record);
+				if (record.outcome === 'answered') break;
+			}
+			const decided = steps.find((step) => step.outcome === 'answered');
+			const escalation: EscalationRecord = {
+				steps,
+				decided_by: decided?.model ?? null,
+				verdict: decided?.verdict ?? null,
+				overturned: decided?.verdict === 'approve',
+				reference_verdict: reference,
+			};
+			result.escalation = escalation;
+			result.tags = [...result.tags.filter((tag) => tag !== ESCALATION_TAG), ESCALATION_TAG];
+			logger.info(scrub(describeEscalation(result, escalation)));
+		},
+	};
+}
+
+/** One progress line per escalation; a skipped-no-key step is left to the once-only note. */
+function describeEscalation(result: CaseResult, escalation: EscalationRecord): string {
+	const steps = escalation.steps
+		.filter((step) => step.outcome !== 'skipped-no-key')
+		.map((step) => `${step.model} ${step.outcome}${step.cached ? ' (cached)' : ''}`);
+	const end = escalation.verdict === null ? 'no escalated verdict' : `${escalation.verdict}${escalation.overturned ? ', overturning the rejection' : ', upholding the rejection'}`;
+	return `  turbo escalation · ${result.role} · ${result.model} · ${result.case_id}: ${[...steps, end].join(' → ')}`;
+}
+
+function round(value: number): number {
+	return Math.round(value * 10) / 10;
+}

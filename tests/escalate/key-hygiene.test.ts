@@ -1,0 +1,107 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Report, ReportSchema } from '../../src/lib/schema/report.ts';
+import type { Case } from '../../src/lib/schema/case.ts';
+import { type FakeOllama, faults, startFakeOllama } from '../fake-ollama/server.ts';
+import { type CommandResult, type ProjectCopy, astroBuild } from '../support/project-copy.ts';
+import { fixtureCases, fixtureWorkspace } from '../support/workspace.ts';
+import { type FakeAnthropic, anthropicErrors, startFakeAnthropic } from './fake-anthropic.ts';
+import { BUG_CASES, CLOUD, frontierScript, pointFrontierAt, seedModels } from './support.ts';
+
+// Distinctive enough that finding any of it anywhere can only mean a leak.
+const KEY = 'sk-ant-api03-HYGIENE-7d1e0c55f00dfeed-Zq9XwV2r';
+const FRAGMENTS = [KEY, 'HYGIENE-7d1e0c55', '0c55f00dfeed', 'Zq9XwV2r'];
+
+let cases: Case[];
+let ollama: FakeOllama;
+let frontier: FakeAnthropic;
+let workspace: ProjectCopy;
+let build: CommandResult;
+
+/** Every file under `dir`, without following links (node_modules is a link to the project's). */
+async function filesUnder(dir: string): Promise<string[]> {
+	const files: string[] = [];
+	for (const entry of await readdir(dir, { withFileTypes: true })) {
+		const full = path.join(dir, entry.name);
+		if (entry.isSymbolicLink()) continue;
+		if (entry.isDirectory()) files.push(...(await filesUnder(full)));
+		else if (entry.isFile()) files.push(full);
+	}
+	return files;
+}
+
+beforeAll(async () => {
+	cases = await fixtureCases();
+	workspace = await fixtureWorkspace('lmb-key-hygiene-');
+	ollama = await startFakeOllama({ models: [...seedModels(cases), { name: CLOUD, respond: () => faults.cloudUnauthorized() }] });
+	// One case answers with an error that echoes the key, as a careless proxy might: it must be redacted.
+	frontier = await startFakeAnthropic({
+		apiKey: KEY,
+		respond: frontierScript(cases, { [BUG_CASES[0]!]: anthropicErrors.invalid(`could not parse header x-api-key: ${KEY}`) }),
+	});
+	await pointFrontierAt(workspace.root, frontier.url);
+	build = await astroBuild(workspace.root, { OLLAMA_HOST: ollama.url, ANTHROPIC_API_KEY: KEY });
+}, 300_000);
+afterAll(async () => {
+	await ollama?.close();
+	await frontier?.close();
+	await workspace?.dispose();
+});
+
+describe('the API key during a build that escalates', () => {
+	let report: Report;
+
+	beforeAll(async () => {
+		expect(build.code, build.output).toBe(0);
+		const name = (await readdir(path.join(workspace.root, 'reports'))).find((file) => /^local-model-benchmark-.*\.md$/.test(file))!;
+		report = ReportSchema.parse(parse(/^---\n([\s\S]*?)\n---\n/.exec(await readFile(path.join(workspace.root, 'reports', name), 'utf8'))![1]!));
+	});
+
+	it('was really used: the frontier API got it on every escalation', () => {
+		expect(frontier.requests).toHaveLength(3);
+		expect(frontier.requests.every((request) => request.headers['x-api-key'] === KEY)).toBe(true);
+		expect(frontier.violations).toEqual([]);
+		expect(report.escalations).toMatchObject({ escalations: 3, resolved: 2, overturned: 1, frontier: { calls: 3 } });
+		expect(report.escalations!.steps[1]!.outcomes).toEqual({ answered: 2, error: 1 });
+	});
+
+	it('appears in no file the build wrote: reports, results, cache, site', async () => {
+		const files = await filesUnder(workspace.root);
+		const written = files.map((file) => path.relative(workspace.root, file));
+		// The search really covers what the build wrote.
+		expect(written.some((file) => file.startsWith(`.cache${path.sep}answers`))).toBe(true);
+		expect(written.some((file) => file.startsWith(`dist${path.sep}`))).toBe(true);
+		expect(written.filter((file) => file.startsWith(`reports${path.sep}local-model-benchmark-`))).toHaveLength(2);
+		const leaks: string[] = [];
+		for (const file of files) {
+			const bytes = await readFile(file);
+			for (const fragment of FRAGMENTS) if (bytes.includes(fragment)) leaks.push(`${path.relative(workspace.root, file)} contains ${fragment}`);
+		}
+		expect(leaks).toEqual([]);
+	});
+
+	it('appears nowhere in the build’s output, even where the server echoed it', () => {
+		for (const fragment of FRAGMENTS) {
+			expect(build.stdout).not.toContain(fragment);
+			expect(build.stderr).not.toContain(fragment);
+		}
+		expect(build.output).toContain('turbo escalation · review · gemma4:26b');
+	});
+
+	it('shows the live escalation numbers in the Methodology section, as static markup', async () => {
+		const html = await readFile(path.join(workspace.root, 'dist', 'index.html'), 'utf8');
+		const text = html.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+		expect(text).toContain('gemma4:26b rejected 3 of its 3 code-review / security-review results: 3 escalations (100 %).');
+		expect(text).toContain('2 got an escalated verdict, which overturned the rejection 1 time (50 % of those): 1 on a change the history shows was clean, 0 on a change a later commit had to fix.');
+		expect(text).toContain('The frontier API was called 3 times (budget 20 per run; 0 answers from the cache), for 2000 input and 100 output tokens.');
+		expect(text).toMatch(/1\. gpt-oss:120b-cloud \(ollama\) 0 3 0 0 \/ 0/);
+		const component = html.slice(html.indexOf('class="escalation-summary'), html.indexOf('</table>', html.indexOf('class="escalation-summary')));
+		expect(component).toContain('In the latest run');
+		expect(component).not.toMatch(/<script|\son[a-z]+=/i);
+		const methodology = text.indexOf('Methodology');
+		expect(methodology).toBeGreaterThan(-1);
+		expect(text.indexOf('In the latest run')).toBeGreaterThan(methodology);
+	});
+});
