@@ -191,7 +191,8 @@ export type FixInfo = { sha: string; subject: string };
 
 /**
  * review → code-review / security-review: the change's diff in; `reject` with the lines a later fix touched
- * (in this change's new-file numbers, limited to lines it added), or `approve` for a clean change.
+ * (in this change's new-file numbers, limited to lines it added), or `approve` for a clean change. A reject
+ * case whose whole diff does not fit is narrowed to the files holding those lines.
  */
 export function buildReviewCase(
 	task: 'code-review' | 'security-review',
@@ -203,7 +204,14 @@ export function buildReviewCase(
 	budget: Budget,
 	minedAt: string,
 ): CandidateOutcome {
-	const diff = renderDiff(authoredFiles(facts.files));
+	const authored = authoredFiles(facts.files);
+	let diff = renderDiff(authored);
+	if (!fitsBudget(estimateTokens(diff), budget) && verdict === 'reject') {
+		// A large change whose fault sits in a few files: a reviewer reads those files' part of the diff.
+		// The reference lines are all in them, so the case still asks the same question.
+		const faulty = new Set(lines.map((span) => span.path));
+		diff = renderDiff(authored.filter((file) => file.newPath !== null && faulty.has(file.newPath)));
+	}
 	if (!fitsBudget(estimateTokens(diff), budget)) return { skip: 'too-large' };
 	// Plain code-unit order, not localeCompare: the same spans must serialize the same on every machine.
 	const spans = [...lines].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.start - b.start));
