@@ -229,14 +229,15 @@ describe('buildReviewCase', () => {
 		expect(value.checks.map((check) => check.name)).toEqual(['verdict', 'finding-on-lines']);
 	});
 
-	it('narrows a reject case that does not fit to the files holding the faulty lines', () => {
+	it('narrows a reject case that does not fit to the files holding the faulty lines, plus what still fits', () => {
 		const big = `diff --git a/src/big.ts b/src/big.ts\nnew file mode 100644\n--- /dev/null\n+++ b/src/big.ts\n@@ -0,0 +1,2000 @@\n${Array.from({ length: 2000 }, (_, i) => `+export const value${i} = ${i};\n`).join('')}`;
 		const small = 'diff --git a/src/a.ts b/src/a.ts\nnew file mode 100644\n--- /dev/null\n+++ b/src/a.ts\n@@ -0,0 +1,2 @@\n+export const a = 1;\n+export const b = a / 0;\n';
+		const context = 'diff --git a/src/c.ts b/src/c.ts\nnew file mode 100644\n--- /dev/null\n+++ b/src/c.ts\n@@ -0,0 +1 @@\n+export const c = 3;\n';
 		const lines = [{ path: 'src/a.ts', start: 2, end: 2 }];
 		const tight = { ...BUDGET, numCtx: 4096, numPredict: 512 };
-		const reject = built(buildReviewCase('code-review', facts('feat: add a', big + small), 'reject', lines, { sha: PARENT, subject: 'fix: b' }, REPOSITORY, tight, MINED_AT));
-		expect(reject.task === 'code-review' && reject.input.diff).toBe(small);
-		expect(reject.source.files).toEqual(['src/a.ts', 'src/big.ts']);
+		const reject = built(buildReviewCase('code-review', facts('feat: add a', big + small + context), 'reject', lines, { sha: PARENT, subject: 'fix: b' }, REPOSITORY, tight, MINED_AT));
+		expect(reject.task === 'code-review' && reject.input.diff).toBe(small + context);
+		expect(reject.source.files).toEqual(['src/a.ts', 'src/big.ts', 'src/c.ts']);
 		// An approve case has no faulty lines to narrow to: it is skipped.
 		expect(buildReviewCase('code-review', facts('feat: add a', big + small), 'approve', [], undefined, REPOSITORY, tight, MINED_AT)).toEqual({ skip: 'too-large' });
 	});

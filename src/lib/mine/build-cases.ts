@@ -192,7 +192,7 @@ export type FixInfo = { sha: string; subject: string };
 /**
  * review → code-review / security-review: the change's diff in; `reject` with the lines a later fix touched
  * (in this change's new-file numbers, limited to lines it added), or `approve` for a clean change. A reject
- * case whose whole diff does not fit is narrowed to the files holding those lines.
+ * case whose whole diff does not fit keeps the files holding those lines, and of the rest what still fits.
  */
 export function buildReviewCase(
 	task: 'code-review' | 'security-review',
@@ -207,10 +207,21 @@ export function buildReviewCase(
 	const authored = authoredFiles(facts.files);
 	let diff = renderDiff(authored);
 	if (!fitsBudget(estimateTokens(diff), budget) && verdict === 'reject') {
-		// A large change whose fault sits in a few files: a reviewer reads those files' part of the diff.
-		// The reference lines are all in them, so the case still asks the same question.
+		// A large change whose fault sits in a few files: keep those files, then as many of the others as
+		// still fit, in the diff's order, so the reviewer keeps as much of the change's context as the
+		// budget allows. The reference lines are all in the kept files: the case asks the same question.
 		const faulty = new Set(lines.map((span) => span.path));
-		diff = renderDiff(authored.filter((file) => file.newPath !== null && faulty.has(file.newPath)));
+		const kept = new Set(authored.filter((file) => file.newPath !== null && faulty.has(file.newPath)));
+		let tokens = estimateTokens(renderDiff([...kept]));
+		for (const file of authored) {
+			if (kept.has(file)) continue;
+			const extra = estimateTokens(file.text);
+			if (fitsBudget(tokens + extra, budget)) {
+				kept.add(file);
+				tokens += extra;
+			}
+		}
+		diff = renderDiff(authored.filter((file) => kept.has(file)));
 	}
 	if (!fitsBudget(estimateTokens(diff), budget)) return { skip: 'too-large' };
 	// Plain code-unit order, not localeCompare: the same spans must serialize the same on every machine.
