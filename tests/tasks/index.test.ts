@@ -4,31 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { checksFor } from '../../src/lib/mine/checks.ts';
 import { type Case, CaseSchema, TASKS } from '../../src/lib/schema/case.ts';
 import { estimateTokens, promptTokens, TASK_DEFINITIONS, taskFor } from '../../src/lib/tasks/index.ts';
+import { rightAnswer } from '../support/workspace.ts';
 import { CASES_DIR, fixtureFiles } from './fixture-cases.ts';
 
-/** What a model that answered exactly like history would write, as text. */
-function perfectAnswer(testCase: Case): string {
-	switch (testCase.task) {
-		case 'commit-message':
-			return testCase.reference.message;
-		case 'change-localization':
-			return JSON.stringify({ files: testCase.reference.files });
-		case 'code-review':
-		case 'security-review':
-			return JSON.stringify({
-				verdict: testCase.reference.verdict,
-				findings: testCase.reference.lines.map((span) => ({
-					path: span.path,
-					line: span.start,
-					end_line: span.end,
-					severity: 'high',
-					message: 'the later fix changed these lines',
-				})),
-			});
-		case 'implement-change':
-			return JSON.stringify({ files: testCase.reference.files });
-	}
-}
 
 describe('taskFor', () => {
 	it.each(TASKS)('gives the %s definition, versioned for the cache key', (task) => {
@@ -55,7 +33,7 @@ describe('every task end to end on its fixture', () => {
 		const prompt = definition.buildPrompt(testCase);
 		expect(promptTokens(prompt)).toBeGreaterThan(estimateTokens(prompt.messages[1]!.content));
 		expect(promptTokens(prompt)).toBeLessThan(2048);
-		const parsed = definition.parse(perfectAnswer(testCase), testCase);
+		const parsed = definition.parse(rightAnswer(testCase), testCase);
 		expect(parsed.ok).toBe(true);
 		const grade = definition.grade(testCase, parsed.ok ? parsed.value : undefined);
 		expect(grade.checks.map((check) => [check.name, check.pass])).toEqual(testCase.checks.map((check) => [check.name, true]));
@@ -68,7 +46,7 @@ describe('every task end to end on its fixture', () => {
 			.find((testCase) => testCase.task === task)!;
 		for (const verdict of ['approve', 'reject'] as const) {
 			const testCase = { ...fixture, checks: checksFor(task, verdict) } as Case;
-			const parsed = taskFor(task).parse(perfectAnswer(fixture), fixture);
+			const parsed = taskFor(task).parse(rightAnswer(fixture), fixture);
 			const grade = taskFor(task).grade(testCase, parsed.ok ? parsed.value : undefined);
 			expect(grade.checks.filter((check) => check.detail === 'unknown check')).toEqual([]);
 		}
