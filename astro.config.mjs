@@ -7,6 +7,17 @@ export default defineConfig({
 	// The benchmark runs first: it validates the registry and writes a new report before content sync.
 	integrations: [benchmark(), mdx()],
 	build: { format: 'directory' },
+	// Absolute links (the feed) need the public address; set SITE_URL when publishing.
+	site: process.env.SITE_URL || 'http://localhost:4321',
+	// Shiki colours code with inline styles, which the content security policy refuses; Prism uses classes.
+	markdown: { syntaxHighlight: 'prism' },
+	security: {
+		// Astro hashes every script and style it emits into a <meta> content security policy: anything that
+		// slipped into a page from data (a model's answer, a commit subject) could not run or load.
+		csp: {
+			directives: ["default-src 'self'", "img-src 'self' data:", "object-src 'none'", "base-uri 'self'", "form-action 'none'"],
+		},
+	},
 	vite: {
 		build: {
 			rolldownOptions: {

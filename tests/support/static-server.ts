@@ -14,8 +14,8 @@ const TYPES: Record<string, string> = {
 	'.png': 'image/png',
 };
 
-/** Serves a built site from `dir` on an OS-assigned loopback port, as a static host would. */
-export async function serveStatic(dir: string): Promise<{ url: string; close(): Promise<void> }> {
+/** Serves a built site from `dir` on a loopback port (by default one the OS assigns), as a static host would. */
+export async function serveStatic(dir: string, port = 0): Promise<{ url: string; close(): Promise<void> }> {
 	const root = path.resolve(dir);
 	const server: Server = createServer(async (request, response) => {
 		const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
@@ -34,10 +34,13 @@ export async function serveStatic(dir: string): Promise<{ url: string; close(): 
 		response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
 		createReadStream(file).pipe(response);
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, '127.0.0.1', resolve);
+	});
+	const address = server.address() as AddressInfo;
 	return {
-		url: `http://127.0.0.1:${port}`,
+		url: `http://127.0.0.1:${address.port}`,
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.closeAllConnections();

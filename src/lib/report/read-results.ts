@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { REGISTRY_PATHS } from '../registry/paths.ts';
+import { type CaseResult, type Report, ResultsFileSchema } from '../schema/report.ts';
+
+/**
+ * Where a report's results sidecar is, relative to the project root. The manifest's `results_file` is
+ * used when it names a file in `reports/`; anything else (a path out of the folder, an empty value) falls
+ * back to `reports/<report id>.results.json`, the name the pipeline writes. Pure.
+ */
+export function resultsFileOf(reportId: string, report: Pick<Report, 'manifest'>): string {
+	const named = report.manifest.results_file;
+	const pattern = new RegExp(`^${REGISTRY_PATHS.reports}/[A-Za-z0-9._-]+\\.results\\.json$`);
+	return pattern.test(named) && !named.includes('..') ? named : `${REGISTRY_PATHS.reports}/${reportId}.results.json`;
+}
+
+/** A run's per-case results, or why there are none. */
+export type RunResults = { status: 'ok'; file: string; results: CaseResult[] } | { status: 'missing'; file: string };
+
+/**
+ * Reads and validates a report's results sidecar. A missing file is reported, not thrown (the report is
+ * still worth showing); a file that does not match the schema stops the build with its name and the
+ * first problem, as a bad report does.
+ */
+export async function readRunResults(root: string, reportId: string, report: Pick<Report, 'manifest'>): Promise<RunResults> {
+	const file = resultsFileOf(reportId, report);
+	let text: string;
+	try {
+		text = await readFile(path.join(root, file), 'utf8');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing', file };
+		throw new Error(`Failed to read ${file}.`, { cause: error });
+	}
+	let json: unknown;
+	try {
+		json = JSON.parse(text);
+	} catch (error) {
+		throw new Error(`${file} is not valid JSON; it is written by the pipeline and never edited by hand.`, { cause: error });
+	}
+	const parsed = ResultsFileSchema.safeParse(json);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		throw new Error(`${file}: the results do not match the results schema: ${issue?.message} at ${issue?.path.join('.')}`);
+	}
+	return { status: 'ok', file, results: parsed.data.results };
+}

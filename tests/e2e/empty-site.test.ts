@@ -1,0 +1,105 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from '../support/axe.ts';
+import { ARTIFACTS_DIR, launchChromium } from '../support/browser.ts';
+import { type ProjectCopy, astroBuild } from '../support/project-copy.ts';
+import { CASE_IDS } from '../support/site-runs.ts';
+import { serveStatic } from '../support/static-server.ts';
+import { fixtureWorkspace } from '../support/workspace.ts';
+
+// Before the first run: the registry and the mined cases exist, no report does. Every page type must
+// say so plainly, and none ships JavaScript (there is no chart to draw).
+
+let workspace: ProjectCopy;
+let server: Awaited<ReturnType<typeof serveStatic>>;
+let browser: Browser;
+
+beforeAll(async () => {
+	workspace = await fixtureWorkspace('lmb-empty-');
+	const build = await astroBuild(workspace.root);
+	expect(build.code, build.output).toBe(0);
+	expect(build.output).toContain('benchmark skipped');
+	server = await serveStatic(path.join(workspace.root, 'dist'));
+	browser = await launchChromium();
+}, 300_000);
+
+afterAll(async () => {
+	await browser?.close();
+	await server?.close();
+	await workspace?.dispose();
+});
+
+describe('the site before the first run', () => {
+	it('reads right on every page type, reached by clicking from the index', async () => {
+		const context = await browser.newContext({ viewport: { width: 375, height: 900 } });
+		const page = await context.newPage();
+		const errors: string[] = [];
+		page.on('pageerror', (error) => errors.push(error.message));
+		const main = () => page.locator('main').innerText();
+
+		await page.goto(`${server.url}/`);
+		expect(await main()).toContain('No archived runs yet. Check back after the next benchmark.');
+		expect(await main()).toContain('No verdicts yet: the policy is applied after every benchmark run.');
+
+		await page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Runs' }).click();
+		await page.waitForURL('**/runs/');
+		expect(await main()).toContain('No archived runs yet. Check back after the next benchmark.');
+		await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'empty-runs-375.png'), fullPage: true });
+
+		await page.goto(`${server.url}/`);
+		await page.locator('article.role-card h3 a', { hasText: 'review' }).click();
+		await page.waitForURL('**/roles/review/');
+		expect(await main()).toContain('3 cases in the registry.');
+		expect(await main()).toContain('No runs yet: the trend appears after the first benchmark.');
+		expect(await main()).toContain('No model has been retired from this role.');
+		expect(await page.locator('canvas').count()).toBe(0);
+		await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'empty-role-375.png'), fullPage: true });
+
+		await page.getByRole('link', { name: 'gemma4:26b' }).click();
+		await page.waitForURL('**/models/gemma4-26b/');
+		expect(await main()).toContain('No run has seen this model yet.');
+		expect(await main()).toContain('No results yet: this model has not been run.');
+		expect(await main()).toContain('Incumbent of review');
+
+		await page.goto(`${server.url}/cases/${CASE_IDS.security}/`);
+		expect(await main()).toContain('No model has answered this case yet: answers appear after the next benchmark.');
+		expect(await main()).toContain('No run has included this case yet.');
+		expect(await main()).toContain('Fix SQL injection in note search');
+		await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'empty-case-375.png'), fullPage: true });
+
+		expect(errors).toEqual([]);
+		await context.close();
+	});
+
+	it('ships no JavaScript on any page', async () => {
+		const dist = path.join(workspace.root, 'dist');
+		const pages = (await readdir(dist, { recursive: true })).filter((file) => file.endsWith('.html'));
+		expect(pages.length).toBeGreaterThan(10);
+		for (const file of pages) expect(await readFile(path.join(dist, file), 'utf8'), file).not.toMatch(/<script/i);
+	});
+
+	it('publishes empty but well-formed JSON', async () => {
+		const runs = await (await fetch(`${server.url}/api/runs.json`)).json();
+		expect(runs).toEqual({ runs: [] });
+		const routing = await (await fetch(`${server.url}/api/routing.json`)).json();
+		expect(routing.latest_run).toBeNull();
+		expect(routing.routes.review).toMatchObject({ incumbent: 'gemma4:26b', justified_by: null, promoted_in: null });
+		const one = await (await fetch(`${server.url}/api/cases/${CASE_IDS.security}.json`)).json();
+		expect(one.results).toEqual([]);
+	});
+
+	it('has no serious or critical axe-core violation on the empty pages', async () => {
+		const found: Record<string, unknown> = {};
+		for (const url of ['/', '/runs/', '/roles/review/', '/models/gemma4-26b/', `/cases/${CASE_IDS.security}/`]) {
+			const context = await browser.newContext({ bypassCSP: true });
+			const page = await context.newPage();
+			await page.goto(`${server.url}${url}`);
+			const violations = await seriousViolations(page);
+			if (violations.length > 0) found[url] = violations;
+			await context.close();
+		}
+		expect(found).toEqual({});
+	});
+});

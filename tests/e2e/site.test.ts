@@ -1,0 +1,321 @@
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stableStringify } from '../../src/lib/files/stable-json.ts';
+import type { Case } from '../../src/lib/schema/case.ts';
+import { type FakeOllama, startFakeOllama } from '../fake-ollama/server.ts';
+import { seriousViolations } from '../support/axe.ts';
+import { ARTIFACTS_DIR, launchChromium } from '../support/browser.ts';
+import { chartInk } from '../support/canvas.ts';
+import { PROJECT_ROOT, type ProjectCopy, runCommand } from '../support/project-copy.ts';
+import { CASE_IDS, buildThreeRuns } from '../support/site-runs.ts';
+import { serveStatic } from '../support/static-server.ts';
+import { fixtureCases, fixtureWorkspace } from '../support/workspace.ts';
+
+// The whole public site over three runs made by the real pipeline against the fake Ollama: the draft
+// incumbent regresses and is replaced, a challenger that never answers is retired, a third run follows.
+
+let cases: Case[];
+let workspace: ProjectCopy;
+let fake: FakeOllama;
+let server: Awaited<ReturnType<typeof serveStatic>>;
+let browser: Browser;
+let runIds: string[];
+let dist: string;
+
+beforeAll(async () => {
+	cases = await fixtureCases();
+	workspace = await fixtureWorkspace('lmb-site-');
+	fake = await startFakeOllama({ models: [] });
+	await buildThreeRuns(workspace.root, fake, cases);
+	runIds = (await readdir(path.join(workspace.root, 'reports')))
+		.filter((name) => name.endsWith('.md') && name.startsWith('local-model-benchmark-'))
+		.map((name) => name.replace(/\.md$/, ''))
+		.sort((a, b) => a.length - b.length || a.localeCompare(b));
+	dist = path.join(workspace.root, 'dist');
+	server = await serveStatic(dist);
+	browser = await launchChromium();
+}, 300_000);
+
+afterAll(async () => {
+	await browser?.close();
+	await server?.close();
+	await fake?.close();
+	await workspace?.dispose();
+});
+
+/** One page of each type, as a visitor reaches it. */
+const PAGE_TYPES = () => ({
+	index: '/',
+	runs: '/runs/',
+	run: `/runs/${runIds[2]}/`,
+	role: '/roles/draft/',
+	model: '/models/llama3-1-8b/',
+	case: `/cases/${CASE_IDS.draft}/`,
+});
+
+async function open(url: string, options: { width?: number; colorScheme?: 'light' | 'dark'; bypassCSP?: boolean } = {}) {
+	const context = await browser.newContext({ viewport: { width: options.width ?? 1440, height: 900 }, colorScheme: options.colorScheme ?? 'light', bypassCSP: options.bypassCSP ?? false });
+	const page = await context.newPage();
+	const errors: string[] = [];
+	page.on('pageerror', (error) => errors.push(error.message));
+	page.on('console', (message) => {
+		if (message.type() === 'error') errors.push(message.text());
+	});
+	const response = await page.goto(`${server.url}${url}`);
+	expect(response?.status(), url).toBe(200);
+	return { page, errors, close: () => context.close() };
+}
+
+const heading = (page: Page) => page.locator('h1').innerText();
+
+describe('the site over three runs', () => {
+	it('wrote three reports, the second proposing a promotion and a retirement that were applied', async () => {
+		expect(runIds).toHaveLength(3);
+		const draft = await readFile(path.join(workspace.root, 'benchmarks', 'roles', 'draft.yaml'), 'utf8');
+		expect(draft).toMatch(/incumbent: llama3\.1:8b/);
+		expect(draft).toMatch(/- model: gemma4:latest/);
+		expect(draft).toMatch(/- model: granite3\.3:8b/);
+	});
+
+	it('opens every page type from the index by clicking', async () => {
+		const { page, errors, close } = await open('/');
+
+		await page.locator('article.role-card h3 a', { hasText: 'draft' }).click();
+		await page.waitForURL('**/roles/draft/');
+		expect(await heading(page)).toBe('Role draft');
+		expect(await page.getByRole('cell', { name: 'failed hard on every case in each of the last 2 run(s)' }).isVisible()).toBe(true);
+
+		await page.getByRole('link', { name: 'gemma4:latest' }).first().click();
+		await page.waitForURL('**/models/gemma4-latest/');
+		expect(await heading(page)).toBe('gemma4:latest');
+		expect(await page.getByText(/^Retired from draft on \d{4}-\d{2}-\d{2}: llama3\.1:8b replaces gemma4:latest/).isVisible()).toBe(true);
+
+		await page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Runs' }).click();
+		await page.waitForURL('**/runs/');
+		expect(await heading(page)).toBe('Runs');
+		const listed = await page.locator('tbody th a').allTextContents();
+		expect(listed).toEqual([...runIds].reverse());
+
+		await page.getByRole('link', { name: runIds[1]! }).click();
+		await page.waitForURL(`**/runs/${runIds[1]}/`);
+		expect(await heading(page)).toMatch(/^Run of \d{4}-\d{2}-\d{2}$/);
+		expect(await page.getByText('promote llama3.1:8b to incumbent of draft, replacing gemma4:latest').isVisible()).toBe(true);
+
+		await page.locator(`#results-draft ~ div table a[href^="/cases/"]`).first().click();
+		await page.waitForURL(`**/cases/${CASE_IDS.draft}/`);
+		expect(await heading(page)).toBe(CASE_IDS.draft);
+		const commit = cases.find((c) => c.id === CASE_IDS.draft)!.source.commit;
+		expect(await page.getByRole('link', { name: 'view the commit' }).getAttribute('href')).toBe(`https://github.com/acme/notes/commit/${commit}`);
+
+		// One click from a number of the latest run to the cases behind it.
+		await page.goto(`${server.url}/`);
+		await page.locator('#latest-table-draft tbody tr', { hasText: 'llama3.1:8b' }).getByRole('link', { name: /^100 %/ }).click();
+		await page.waitForURL(`**/runs/${runIds[2]}/#results-draft`);
+		expect(await page.locator('#results-draft ~ div table').first().getByRole('link', { name: CASE_IDS.draft }).isVisible()).toBe(true);
+
+		expect(errors).toEqual([]);
+		await close();
+	});
+
+	it('draws every chart, and gives each a text equivalent', async () => {
+		for (const url of ['/', '/roles/draft/', '/roles/review/']) {
+			const { page, errors, close } = await open(url);
+			const ink = await chartInk(page);
+			expect(ink.length, url).toBeGreaterThan(0);
+			for (const canvas of ink) {
+				expect(canvas.width, url).toBeGreaterThan(100);
+				expect(canvas.inked, `${url}: a blank chart`).toBeGreaterThan(500);
+			}
+			for (const canvas of await page.locator('canvas[data-chart]').all()) {
+				expect(await canvas.getAttribute('role')).toBe('img');
+				expect(await canvas.getAttribute('aria-label')).toMatch(/\w/);
+				const table = await canvas.getAttribute('aria-describedby');
+				expect(await page.locator(`table#${table}`).count(), `${url}: the text equivalent of a chart`).toBe(1);
+			}
+			expect(errors, url).toEqual([]);
+			await close();
+		}
+		const { page, close } = await open('/');
+		// One acceptance chart per role, and latency against acceptance.
+		expect(await page.locator('canvas[data-chart]').count()).toBe(5);
+		await close();
+	});
+
+	it('redraws the charts in the dark palette for readers who prefer it', async () => {
+		const pixelsOf = async (colorScheme: 'light' | 'dark') => {
+			const { page, close } = await open('/roles/draft/', { colorScheme });
+			const png = await page.locator('canvas[data-chart]').first().screenshot();
+			const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+			await close();
+			return { png, background };
+		};
+		const light = await pixelsOf('light');
+		const dark = await pixelsOf('dark');
+		expect(light.background).not.toBe(dark.background);
+		expect(light.png.equals(dark.png)).toBe(false);
+	});
+
+	it('shows what each page type is about', async () => {
+		const types = PAGE_TYPES();
+		const expectations: Record<string, RegExp[]> = {
+			index: [/Latest run/, /Latency against acceptance/, /llama3\.1:8b.*100 %.*incumbent/s],
+			runs: [/Every archived benchmark run, newest first/],
+			run: [/Metrics/, /Verdicts/, /Turbo escalation/, /Per-case results/, /Manifest/, /Models as the run found them/],
+			role: [/Acceptance over runs/, /Retired/, /gemma4:latest/, /granite3\.3:8b/],
+			model: [/Family/, /meta-llama/, /Cost tier/, /Digests seen/, /Results in every role/],
+			case: [/Provenance/, /Strip diacritics before slugifying titles/, /Reference/, /Answers/, /Diff of the commit message/, /History/],
+		};
+		for (const [type, url] of Object.entries(types)) {
+			const { page, close } = await open(url);
+			const text = await page.locator('main').innerText();
+			for (const pattern of expectations[type]!) expect(text, `${type}: ${pattern}`).toMatch(pattern);
+			await close();
+		}
+		// Two digests of the re-pulled llama3.1:8b; the case page shows each model's checks.
+		const model = await open('/models/llama3-1-8b/');
+		expect(await model.page.locator('#digests ~ div tbody tr').count()).toBe(2);
+		await model.close();
+		const review = await open(`/cases/${CASE_IDS.reviewApprove}/`);
+		expect(await review.page.locator('ul.checks li').first().innerText()).toMatch(/^passed: verdict \(required\) — /);
+		await review.close();
+	});
+
+	for (const width of [375, 1440]) {
+		it(`lays out every page type at ${width} px, with screenshots`, async () => {
+			for (const [type, url] of Object.entries(PAGE_TYPES())) {
+				const { page, errors, close } = await open(url, { width });
+				const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+				expect(overflow, `${type} overflows sideways at ${width} px`).toBeLessThanOrEqual(0);
+				expect(errors, type).toEqual([]);
+				await page.screenshot({ path: path.join(ARTIFACTS_DIR, `site-${type}-${width}.png`), fullPage: true });
+				await close();
+			}
+		});
+	}
+
+	it('lets the axe-core check fail (a control: an image without text and a low-contrast paragraph)', async () => {
+		const context = await browser.newContext({ bypassCSP: true });
+		const page = await context.newPage();
+		await page.setContent('<!doctype html><html lang="en"><title>x</title><main><img src="data:,"><p style="color:#eee;background:#fff">faint</p></main></html>');
+		expect((await seriousViolations(page)).map((violation) => violation.id).sort()).toEqual(['color-contrast', 'image-alt']);
+		await context.close();
+	});
+
+	for (const colorScheme of ['light', 'dark'] as const) {
+		it(`has no serious or critical axe-core violation on any page type (${colorScheme})`, async () => {
+			const found: Record<string, unknown> = {};
+			for (const [type, url] of Object.entries(PAGE_TYPES())) {
+				const { page, close } = await open(url, { colorScheme, bypassCSP: true });
+				const violations = await seriousViolations(page);
+				if (violations.length > 0) found[type] = violations;
+				await close();
+			}
+			expect(found).toEqual({});
+		});
+	}
+
+	it('puts a content security policy on every page, with no inline handler and JavaScript only where a chart is', async () => {
+		const pages = (await readdir(dist, { recursive: true })).filter((file) => file.endsWith('.html'));
+		expect(pages.length).toBeGreaterThanOrEqual(20);
+		for (const file of pages) {
+			const html = await readFile(path.join(dist, file), 'utf8');
+			const csp = /<meta http-equiv="content-security-policy" content="([^"]+)"/.exec(html)?.[1];
+			expect(csp, file).toMatch(/script-src 'self'/);
+			expect(csp, file).not.toMatch(/unsafe-inline|unsafe-eval/);
+			expect(csp, file).toMatch(/default-src 'self'/);
+			expect(html, file).not.toMatch(/\son[a-z]+\s*=/i);
+			const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+			if (/data-chart=/.test(html)) expect(scripts, file).toEqual([expect.stringMatching(/^<script type="module" src="\/_astro\/[^"]+\.js">$/)]);
+			else expect(scripts, file).toEqual([]);
+		}
+	});
+
+	it('keeps the index within 100 KB of JavaScript and every page without a chart at none (npm run weight)', async () => {
+		const result = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'page-weight.ts'), dist, '--json'], PROJECT_ROOT);
+		expect(result.code, result.output).toBe(0);
+		const report = JSON.parse(result.stdout) as { types: { type: string; maxGzipBytes: number }[]; violations: string[] };
+		const weight = Object.fromEntries(report.types.map((entry) => [entry.type, entry.maxGzipBytes]));
+		expect(weight.index).toBeGreaterThan(10_000);
+		expect(weight.index).toBeLessThanOrEqual(100 * 1024);
+		expect(weight.role).toBeLessThanOrEqual(100 * 1024);
+		expect({ runs: weight.runs, run: weight.run, model: weight.model, case: weight.case }).toEqual({ runs: 0, run: 0, model: 0, case: 0 });
+		expect(report.violations).toEqual([]);
+	});
+
+	it('fails the weight check when a page without a chart ships JavaScript', async () => {
+		const copy = await mkdtemp(path.join(os.tmpdir(), 'lmb-weight-'));
+		try {
+			await cp(dist, copy, { recursive: true });
+			const bundle = (await readdir(path.join(copy, '_astro'))).find((name) => name.endsWith('.js'))!;
+			const file = path.join(copy, 'cases', CASE_IDS.draft, 'index.html');
+			await writeFile(file, (await readFile(file, 'utf8')).replace('</body>', `<script type="module" src="/_astro/${bundle}"></script></body>`));
+			const result = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'page-weight.ts'), copy], PROJECT_ROOT);
+			expect(result.code).toBe(1);
+			expect(result.stdout).toContain(`case pages ship`);
+			expect(result.stdout).toContain(`cases/${CASE_IDS.draft}/index.html draws no chart but ships`);
+		} finally {
+			await rm(copy, { recursive: true, force: true });
+		}
+	});
+
+	it('publishes sorted, stable JSON for tools', async () => {
+		const json = async (url: string) => {
+			const response = await fetch(`${server.url}${url}`);
+			expect(response.status, url).toBe(200);
+			const text = await response.text();
+			// Sorted keys at every level, so equal data always gives byte-equal files.
+			expect(text, url).toBe(`${stableStringify(JSON.parse(text), 1)}\n`);
+			return JSON.parse(text);
+		};
+		const routing = await json('/api/routing.json');
+		expect(Object.keys(routing.routes)).toEqual(['coder', 'draft', 'reason', 'review']);
+		expect(routing.latest_run).toBe(runIds[2]);
+		expect(routing.routes.draft).toMatchObject({ incumbent: 'llama3.1:8b', promoted_in: runIds[1], justified_by: { basis: 'held', run: runIds[2], acceptance_rate: 1 }, incumbent_page: '/models/llama3-1-8b/' });
+		expect(routing.routes.coder).toMatchObject({ incumbent: 'qwen2.5-coder:14b', promoted_in: null, justified_by: { run: runIds[2] } });
+
+		const registry = await json('/api/registry.json');
+		expect(registry.models.map((model: { id: string }) => model.id)).toEqual([...registry.models.map((model: { id: string }) => model.id)].sort());
+		for (const model of registry.models as { slug: string; page: string }[]) expect((await fetch(`${server.url}${model.page}`)).status, model.page).toBe(200);
+		expect(registry.roles.find((role: { role: string }) => role.role === 'draft').retired.map((entry: { model: string }) => entry.model)).toEqual(['gemma4:latest', 'granite3.3:8b']);
+		expect(registry.policy.diversity.min_families).toBe(2);
+
+		const list = await json('/api/cases.json');
+		expect(list.cases.map((entry: { id: string }) => entry.id)).toEqual(cases.map((c) => c.id).sort());
+		expect(list.cases[0]).not.toHaveProperty('input');
+
+		const one = await json(`/api/cases/${CASE_IDS.draft}.json`);
+		expect(one.case.reference.message).toContain('Strip diacritics');
+		// Three models in the first two runs, only the new incumbent in the third.
+		expect(one.results.map((result: { run: string; model: string }) => `${result.run} ${result.model}`)).toEqual([
+			`${runIds[0]} gemma4:latest`,
+			`${runIds[0]} granite3.3:8b`,
+			`${runIds[0]} llama3.1:8b`,
+			`${runIds[1]} gemma4:latest`,
+			`${runIds[1]} granite3.3:8b`,
+			`${runIds[1]} llama3.1:8b`,
+			`${runIds[2]} llama3.1:8b`,
+		]);
+
+		const runs = await json('/api/runs.json');
+		expect(runs.runs.map((run: { id: string }) => run.id)).toEqual([...runIds].reverse());
+		const run = await json(`/api/runs/${runIds[1]}.json`);
+		expect(run.report.proposals.map((proposal: { kind: string; model: string }) => `${proposal.kind} ${proposal.model}`)).toEqual(['promote llama3.1:8b', 'retire granite3.3:8b']);
+		const keys = run.results.map((result: { role: string; case_id: string; model: string }) => `${result.role} ${result.case_id} ${result.model}`);
+		expect(keys).toEqual([...keys].sort());
+		expect(run.results).toHaveLength(8);
+		expect(run).not.toHaveProperty('demo');
+	});
+
+	it('publishes a feed of the runs, newest first', async () => {
+		const { page, close } = await open('/');
+		expect(await page.locator('link[rel="alternate"][type="application/rss+xml"]').getAttribute('href')).toBe('/rss.xml');
+		await close();
+		const xml = await (await fetch(`${server.url}/rss.xml`)).text();
+		const links = [...xml.matchAll(/<item>[\s\S]*?<link>([^<]+)<\/link>/g)].map((match) => new URL(match[1]!).pathname);
+		expect(links).toEqual([...runIds].reverse().map((id) => `/runs/${id}/`));
+		expect(xml).toContain('Proposed: promote llama3.1:8b in draft; retire granite3.3:8b from draft.');
+	});
+});

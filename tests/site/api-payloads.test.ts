@@ -1,0 +1,79 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stableStringify } from '../../src/lib/files/stable-json.ts';
+import type { Case } from '../../src/lib/schema/case.ts';
+import type { CaseResult } from '../../src/lib/schema/report.ts';
+import { casePayload, casesPayload, runPayload, runsPayload } from '../../src/lib/site/api-payloads.ts';
+import { fixtureCases } from '../support/workspace.ts';
+import { metricsRow, run } from './fixtures.ts';
+
+let cases: Case[];
+beforeAll(async () => {
+	cases = await fixtureCases();
+});
+
+const context = { slugOf: (id: string) => id.replace(/[^a-z0-9]+/g, '-'), demo: false };
+const result = (caseId: string, model: string, repeat = 0): CaseResult => ({
+	role: 'draft',
+	model,
+	case_id: caseId,
+	task: 'commit-message',
+	severity: 'low',
+	repeat,
+	outcome: 'accepted',
+	failure_class: null,
+	failure_message: null,
+	checks: [],
+	quality: 1,
+	output: 'ok',
+	thinking_chars: 0,
+	latency_ms: 10,
+	ttft_ms: 5,
+	eval_count: 1,
+	eval_duration_ns: 1,
+	prompt_eval_count: 1,
+	load_ms: null,
+	cached: false,
+	cache_key: null,
+	tags: [],
+});
+
+describe('the JSON for tools', () => {
+	it('lists cases by id, without their input and reference', () => {
+		const payload = casesPayload([...cases].reverse(), context);
+		expect(payload.cases.map((entry) => entry.id)).toEqual(cases.map((c) => c.id).sort());
+		expect(payload.cases[0]).not.toHaveProperty('input');
+		expect(payload.cases[0]).toMatchObject({ page: `/cases/${payload.cases[0]!.id}/`, json: `/api/cases/${payload.cases[0]!.id}.json` });
+	});
+
+	it('sorts a case’s results by run (oldest first, as given), then model, then repeat', () => {
+		const a = run('local-model-benchmark-2026-01-01', '2026-01-01');
+		const b = run('local-model-benchmark-2026-01-02', '2026-01-02');
+		const given = [
+			{ run: a, result: result('x', 'z:1b', 1) },
+			{ run: b, result: result('x', 'b:1b') },
+			{ run: a, result: result('x', 'z:1b', 0) },
+			{ run: a, result: result('x', 'a:1b') },
+		];
+		const payload = casePayload(cases[0]!, given, context);
+		expect(payload.results.map((entry) => `${entry.date} ${entry.model} ${entry.repeat}`)).toEqual(['2026-01-01 a:1b 0', '2026-01-01 z:1b 0', '2026-01-01 z:1b 1', '2026-01-02 b:1b 0']);
+		expect(payload.case).toMatchObject({ id: cases[0]!.id, page: `/cases/${cases[0]!.id}/` });
+	});
+
+	it('lists runs newest first and sorts a run’s results by role, case, model and repeat', () => {
+		const runs = [run('local-model-benchmark-2026-01-01', '2026-01-01', { metrics: [metricsRow('draft', 'a:1b', 1)] }), run('local-model-benchmark-2026-01-02', '2026-01-02')];
+		expect(runsPayload(runs, context).runs.map((entry) => entry.id)).toEqual(['local-model-benchmark-2026-01-02', 'local-model-benchmark-2026-01-01']);
+		expect(runsPayload(runs, context).runs[1]).toMatchObject({ roles: { draft: { cases: 4 } }, models: ['a:1b'] });
+		const payload = runPayload(runs[0]!, [result('b', 'z:1b'), result('a', 'z:1b', 1), result('a', 'z:1b', 0), result('a', 'b:1b')], context);
+		expect(payload.results!.map((entry) => `${entry.case_id} ${entry.model} ${entry.repeat}`)).toEqual(['a b:1b 0', 'a z:1b 0', 'a z:1b 1', 'b z:1b 0']);
+		expect(runPayload(runs[0]!, null, context).results).toBeNull();
+	});
+
+	it('marks every payload of a demo build, and only those', () => {
+		expect(runsPayload([], { ...context, demo: true })).toEqual({ demo: true, runs: [] });
+		expect(runsPayload([], context)).toEqual({ runs: [] });
+	});
+
+	it('serializes equal data to equal text whatever the key order', () => {
+		expect(stableStringify({ b: 1, a: { d: 1, c: 2 } }, 1)).toBe(stableStringify({ a: { c: 2, d: 1 }, b: 1 }, 1));
+	});
+});

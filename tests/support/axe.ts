@@ -1,0 +1,27 @@
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+
+const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** One accessibility violation as axe reports it, trimmed to what a failing test should print. */
+export interface AxeViolation {
+	id: string;
+	impact: string | null;
+	help: string;
+	targets: string[];
+}
+
+/**
+ * Runs axe-core (every rule it ships, WCAG and best practice) on the page and returns the serious and
+ * critical violations. The page's context must bypass the content security policy: axe is injected as
+ * a script the policy would rightly refuse.
+ */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+	await page.addScriptTag({ path: AXE_SOURCE });
+	const violations = await page.evaluate(async () => {
+		const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+		const result = await axe.run(document, { resultTypes: ['violations'] });
+		return result.violations.map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')) }));
+	});
+	return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+}
