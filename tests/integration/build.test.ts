@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ProjectCopy, astroBuild, copyProject } from '../support/project-copy.ts';
@@ -30,7 +30,11 @@ describe('npm run build without Ollama', () => {
 
 	it('renders a card per role with its incumbent and challengers', async () => {
 		const page = text(await html());
-		expect(page).toContain('draft 0 cases');
+		// The counts are the mined cases committed under benchmarks/cases/<role>/.
+		for (const role of ['draft', 'reason', 'review', 'coder']) {
+			const count = (await readdir(path.join(project.root, 'benchmarks', 'cases', role)).catch(() => [])).filter((name) => name.endsWith('.json')).length;
+			expect(page).toContain(`${role} ${count === 1 ? '1 case' : `${count} cases`}`);
+		}
 		expect(page).toContain('gemma4:latest · google-gemma · free');
 		expect(page).toContain('llama3.1:8b · meta-llama · free');
 		expect(page).toContain('granite3.3:8b · ibm-granite · free');
