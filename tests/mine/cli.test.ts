@@ -48,7 +48,7 @@ describe('scripts/mine.ts', () => {
 		);
 		expect(run.stdout).not.toContain(PLANTED.awsAccessKeyId);
 		expect(run.stdout).not.toContain(PLANTED.githubToken);
-		expect(run.stdout).toContain('Files: written 55.');
+		expect(run.stdout).toContain('Files: written 40.');
 	});
 
 	it('writes byte-identical files when the same history is mined twice', () => {
@@ -58,11 +58,11 @@ describe('scripts/mine.ts', () => {
 		expect(mine(['--out', second]).status).toBe(0);
 		const a = snapshot(first);
 		const b = snapshot(second);
-		expect(a.size).toBe(55);
+		expect(a.size).toBe(40);
 		expect([...b.keys()]).toEqual([...a.keys()]);
 		for (const [name, bytes] of a) expect(b.get(name)?.equals(bytes), name).toBe(true);
 		const again = mine(['--out', first]);
-		expect(again.stdout).toContain('Files: unchanged 55.');
+		expect(again.stdout).toContain('Files: unchanged 40.');
 	});
 
 	it('reports an existing case with different content and leaves it as it was', () => {
@@ -85,7 +85,7 @@ describe('scripts/mine.ts', () => {
 		const out = join(scratch, 'dry');
 		const run = mine(['--out', out, '--dry-run']);
 		expect(run.status).toBe(0);
-		expect(run.stdout).toContain('Files (dry run, nothing written): would-write 55.');
+		expect(run.stdout).toContain('Files (dry run, nothing written): would-write 40.');
 		expect(run.stdout).toContain(`would-write: ${join(out, 'review', `review-code-review-${story.addClamp.slice(0, 12)}.json`)}`);
 		expect(existsSync(out)).toBe(false);
 	});

@@ -69,8 +69,9 @@ describe('mineCases on a story repository', () => {
 		expect(byId(`coder-implement-change-${short(story.huge)}`)).toBeUndefined();
 		expect(tally('commit-message')?.skipped['too-large']).toBe(1);
 		expect(tally('implement-change')?.skipped['too-large']).toBe(1);
-		// Its file list is small, so localization still gets it, rated by the size of the change.
-		expect(byId(`reason-change-localization-${short(story.huge)}`)?.severity).toBe('high');
+		// It only adds a file: nothing of the parent's tree to localize.
+		expect(byId(`reason-change-localization-${short(story.huge)}`)).toBeUndefined();
+		expect(tally('change-localization')?.skipped['adds-only']).toBeGreaterThan(0);
 	});
 
 	it('reads a subject holding a | and a message whose first paragraph spans two lines', () => {
@@ -163,9 +164,10 @@ describe('mineCases on a story repository', () => {
 		expect(added?.task === 'implement-change' && added.input.files).toEqual([{ path: 'src/render.ts', content: '' }]);
 	});
 
-	it('gives localization the files at the parent and the files really changed', () => {
+	it('gives localization the files at the parent, and as reference those of them the commit changed', () => {
 		const value = byId(`reason-change-localization-${short(story.fixRender)}`);
-		expect(value?.task === 'change-localization' && value.reference.files).toEqual(['src/html.ts', 'src/render.ts']);
+		// src/html.ts is new in this commit: no list the model sees has it.
+		expect(value?.task === 'change-localization' && value.reference.files).toEqual(['src/render.ts']);
 		expect(value?.task === 'change-localization' && value.input.files).toContain('src/render.ts');
 		expect(value?.task === 'change-localization' && value.input.files).not.toContain('src/html.ts');
 		expect(value?.task === 'change-localization' && value.input.files).not.toContain('package-lock.json');
@@ -184,7 +186,7 @@ describe('mineCases on a story repository', () => {
 	it('counts the cases it found per task', () => {
 		expect(result.tallies.map((entry) => [entry.task, entry.found])).toEqual([
 			['commit-message', 15],
-			['change-localization', 19],
+			['change-localization', 4],
 			['code-review', 4],
 			['security-review', 2],
 			['implement-change', 15],

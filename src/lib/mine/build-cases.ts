@@ -109,7 +109,7 @@ export function buildCommitMessageCase(
 	};
 }
 
-/** reason → change-localization: the intent and the files at the parent in, the files really changed as reference. */
+/** reason → change-localization: the intent and the files at the parent in; the ones the commit changed as reference. */
 export function buildChangeLocalizationCase(
 	facts: CommitFacts,
 	filesAtParent: string[],
@@ -123,7 +123,12 @@ export function buildChangeLocalizationCase(
 	if (files.length === 0) return { skip: 'no-files-at-parent' };
 	const intent = tidyMessage(facts.commit.message);
 	if (!fitsBudget(estimateTokens(intent) + estimateTokens(files.join('\n')), budget)) return { skip: 'too-large' };
-	const changed = [...new Set(authoredFiles(facts.files).map(pathOf))].sort();
+	// Localizing means naming files of the existing tree: a file the commit created is in no list the
+	// model sees, so only files that existed at the parent count, and a commit that only adds files is
+	// no localization question at all.
+	const existing = new Set(files);
+	const changed = [...new Set(authoredFiles(facts.files).flatMap((file) => (file.oldPath !== null && existing.has(file.oldPath) ? [file.oldPath] : [])))].sort();
+	if (changed.length === 0) return { skip: 'adds-only' };
 	return {
 		candidate: {
 			...header('change-localization', facts, minedAt),

@@ -66,6 +66,7 @@ export type SkipReason =
 	| 'too-large'
 	| 'deletes-or-renames'
 	| 'no-files-at-parent'
+	| 'adds-only'
 	| 'fix-adds-only'
 	| 'fix-too-broad'
 	| 'lines-not-in-diff'
