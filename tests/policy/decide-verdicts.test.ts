@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { wilson } from '../../src/lib/metrics/wilson.ts';
 import { decideRole } from '../../src/lib/policy/decide-verdicts.ts';
 import { decideRun } from '../../src/lib/policy/decide-run.ts';
+import { historyDepth } from '../../src/lib/policy/propose-changes.ts';
 import type { Model } from '../../src/lib/schema/model.ts';
 import { type Policy, PolicySchema } from '../../src/lib/schema/policy.ts';
 import type { Report, RoleMetrics } from '../../src/lib/schema/report.ts';
@@ -201,5 +202,20 @@ describe('a whole run', () => {
 			{ kind: 'retire', role: 'r', model: 'c2:1b', reason: 'failed hard on every case in each of the last 2 run(s)' },
 			{ kind: 'retire', role: 'r', model: 'paid:1b', reason: 'missing from Ollama in each of the last 3 run(s)' },
 		]);
+	});
+
+	it('decides from the newest historyDepth runs exactly as from the whole history', () => {
+		const roles = [role('inc:1b', ['c1:1b', 'c2:1b', 'paid:1b'])];
+		const metrics = [row('inc:1b', 5, 0.5, 0), row('c1:1b', 9, 0.1, 0), row('c2:1b', 0, 1, 10), row('paid:1b', 0, 1, 10)];
+		const won = { role: 'r', challenger: 'c1:1b', incumbent: 'inc:1b', outcome: 'hold' as const, reason: 'wins', gates: [{ gate: 'confirm_runs', challenger: 1, incumbent: 9, pass: false }] };
+		const earlier = { metrics, verdicts: [won], manifest: manifest({ 'paid:1b': null }) };
+		const history = Array.from({ length: 8 }, () => earlier);
+		for (const [confirm, hard, missing] of [[1, 2, 3], [3, 1, 1], [5, 2, 7], [9, 9, 9], [12, 1, 1]] as const) {
+			const rules = { ...policy, evidence: { ...policy.evidence, confirm_runs: confirm }, retirement: { all_hard_failures_runs: hard, missing_model_runs: missing } };
+			const input = { roles, models: [...catalog.values()], casesPerRole: new Map([['r', 10]]), metrics, policy: rules, manifest: manifest({ 'paid:1b': null, 'c2:1b': 'abc' }) };
+			const depth = historyDepth(rules);
+			expect(depth).toBe(Math.max(1, confirm - 1, hard - 1, missing - 1));
+			expect(decideRun({ ...input, history: history.slice(-depth) }), `confirm ${confirm}, hard ${hard}, missing ${missing}`).toEqual(decideRun({ ...input, history }));
+		}
 	});
 });

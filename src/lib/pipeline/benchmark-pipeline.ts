@@ -6,9 +6,9 @@ import { computeMetrics } from '../metrics/compute-metrics.ts';
 import { type Registry, loadRegistry } from '../registry/load-registry.ts';
 import { REGISTRY_PATHS } from '../registry/paths.ts';
 import { harnessCommit, runtimeInfo } from '../report/harness-info.ts';
-import { readAllReports } from '../report/read-reports.ts';
+import { readRecentReports } from '../report/read-reports.ts';
 import { decideRun } from '../policy/decide-run.ts';
-import type { RunHistory } from '../policy/propose-changes.ts';
+import { type RunHistory, historyDepth } from '../policy/propose-changes.ts';
 import { renderReport } from '../report/render-report.ts';
 import { nextReportStem, writeReportFiles } from '../report/write-report.ts';
 import { createFileCache } from '../run/answer-cache.ts';
@@ -89,7 +89,9 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	const finishedAt = now();
 
 	const reportsDir = path.join(root, REGISTRY_PATHS.reports);
-	const history = await readAllReports(reportsDir);
+	// Only the runs the rules can look at (and the newest, to compare with): reading every archived
+	// report would make each build slower than the last.
+	const history = await readRecentReports(reportsDir, historyDepth(registry.policy));
 	const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats, harness: await harnessCommit(root), history: history.map((entry) => entry.report) });
 	const latest = history.at(-1);
 	if (latest && latest.report.manifest.evidence_hash === report.manifest.evidence_hash) {

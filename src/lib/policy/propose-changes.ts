@@ -7,6 +7,16 @@ type Proposal = Report['proposals'][number];
 /** What retirement and confirmation rules read from earlier runs. */
 export type RunHistory = readonly Pick<Report, 'metrics' | 'manifest' | 'verdicts'>[];
 
+/**
+ * How many earlier runs the rules can look at: confirmation counts consecutive wins only up to
+ * `confirm_runs` − 1, and retirement looks at the last N runs, this one included. A history cut to
+ * this many newest runs decides exactly as the whole history does. At least one, the newest run,
+ * which an unchanged rebuild compares itself with.
+ */
+export function historyDepth(policy: Pick<Policy, 'evidence' | 'retirement'>): number {
+	return Math.max(1, policy.evidence.confirm_runs - 1, policy.retirement.all_hard_failures_runs - 1, policy.retirement.missing_model_runs - 1);
+}
+
 /** A promotion verdict becomes a proposal to write into the registry. */
 export function promotionProposals(verdicts: readonly Verdict[]): Proposal[] {
 	return verdicts

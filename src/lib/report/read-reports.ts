@@ -32,8 +32,17 @@ export async function readLatestReport(dir: string): Promise<{ stem: string; rep
 	return { stem: latest.replace(/\.md$/, ''), report: await readReport(path.join(dir, latest)) };
 }
 
-/** Every report in `dir`, oldest first, validated: the history the retirement and confirmation rules read. */
+/** Every report in `dir`, oldest first, validated. */
 export async function readAllReports(dir: string): Promise<{ stem: string; report: Report }[]> {
-	const names = await listReports(dir);
+	return readRecentReports(dir, Number.POSITIVE_INFINITY);
+}
+
+/**
+ * The newest `count` reports in `dir`, oldest first, validated: the history the retirement and
+ * confirmation rules read. Parsing a report's frontmatter takes tens of milliseconds, so a build that
+ * read every report would grow slower with every run archived.
+ */
+export async function readRecentReports(dir: string, count: number): Promise<{ stem: string; report: Report }[]> {
+	const names = count <= 0 ? [] : (await listReports(dir)).slice(-count);
 	return Promise.all(names.map(async (name) => ({ stem: name.replace(/\.md$/, ''), report: await readReport(path.join(dir, name)) })));
 }

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { hashOf } from '../files/stable-json.ts';
 import { writeFileAtomic } from '../files/write-atomic.ts';
@@ -40,17 +41,39 @@ export interface AnswerCache {
  */
 export function createFileCache(dir: string): AnswerCache {
 	const file = (key: string) => path.join(dir, key.slice(0, 2), `${key}.json`);
+	// Each of the 256 subfolders is made once, not checked again before every answer.
+	const folders = new Map<string, Promise<unknown>>();
 	return {
 		async get(key) {
+			const target = file(key);
 			try {
-				return JSON.parse(await readFile(file(key), 'utf8')) as CachedAnswer;
+				// Synchronous on purpose: the engine waits for each lookup before it calls the model anyway,
+				// and reading (or missing) a small file this way costs a few microseconds against a
+				// thread-pool round trip of about a tenth of a millisecond — a miss on every case of a first
+				// run. `existsSync` answers a miss without building an exception.
+				if (!existsSync(target)) return undefined;
+				return JSON.parse(readFileSync(target, 'utf8')) as CachedAnswer;
 			} catch {
 				// Missing or unreadable (say, a disk that filled up): treat as not cached and call again.
 				return undefined;
 			}
 		},
 		async set(key, value) {
-			await writeFileAtomic(file(key), `${JSON.stringify(value)}\n`);
+			const target = file(key);
+			const folder = path.dirname(target);
+			let made = folders.get(folder);
+			if (!made) {
+				made = mkdir(folder, { recursive: true });
+				folders.set(folder, made);
+			}
+			try {
+				await made;
+				await writeFileAtomic(target, `${JSON.stringify(value)}\n`, { createFolder: false });
+			} catch (error) {
+				// Perhaps the folder was removed during the run: make it again for the next answer.
+				folders.delete(folder);
+				throw error;
+			}
 		},
 	};
 }

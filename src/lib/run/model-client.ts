@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Ollama, type Message } from 'ollama';
 import type { HardFailureClass } from '../schema/report.ts';
 import { describeFetchFailure } from './probe-ollama.ts';
@@ -80,15 +81,16 @@ export function normalizeTag(id: string): string {
  * the call's AbortSignal: ollama-js has no timeout of its own and cannot abort a non-streaming call.
  */
 export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch): ModelClient {
-	const clientWith = (signal?: AbortSignal) =>
-		new Ollama({
-			host,
-			fetch: async (input, init) => {
-				const combined = signal && init?.signal ? AbortSignal.any([signal, init.signal]) : (signal ?? init?.signal);
-				return checkNdjson(await fetchImpl(input, { ...init, signal: combined }));
-			},
-		});
-	const plain = clientWith();
+	// One `Ollama` for the client, not one per call: each call's signal reaches the fetch through an
+	// AsyncLocalStorage. Building a client around every call (and combining its signal with the
+	// library's own) cost about a tenth of a call to a model that answers at once. The library's own
+	// signal is only ever aborted by its `abort()`, which cancels nothing here: the call's signal does.
+	const callSignal = new AsyncLocalStorage<AbortSignal>();
+	const ollama = new Ollama({
+		host,
+		fetch: async (input, init) => checkNdjson(await fetchImpl(input, { ...init, signal: callSignal.getStore() ?? init?.signal })),
+	});
+	const withSignal: WithSignal = (signal, call) => callSignal.run(signal, () => call(ollama));
 
 	return {
 		host,
@@ -98,7 +100,7 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 			return ((await response.json()) as { version: string }).version;
 		},
 		async listModels() {
-			const { models } = await plain.list().catch((cause: unknown) => {
+			const { models } = await ollama.list().catch((cause: unknown) => {
 				throw asCallFailure(cause, host);
 			});
 			return new Map(
@@ -120,7 +122,7 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 			try {
 				// An empty chat loads the model and answers done_reason "load"; sending the run's options
 				// makes Ollama size the context now, not on the first case.
-				const stream = await clientWith(signal).chat({ model, messages: [], stream: true, options: { ...options, think: undefined } as never, keep_alive: '10m' });
+				const stream = await withSignal(signal, (client) => client.chat({ model, messages: [], stream: true, options: { ...options, think: undefined } as never, keep_alive: '10m' }));
 				let loadNs = 0;
 				for await (const chunk of stream) if (chunk.done) loadNs = chunk.load_duration ?? 0;
 				return loadNs > 0 ? loadNs / 1e6 : performance.now() - started;
@@ -129,16 +131,19 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 			}
 		},
 		async unload(model) {
-			const stream = await clientWith(AbortSignal.timeout(30_000)).chat({ model, messages: [], stream: true, keep_alive: 0 });
+			const stream = await withSignal(AbortSignal.timeout(30_000), (client) => client.chat({ model, messages: [], stream: true, keep_alive: 0 }));
 			for await (const _chunk of stream) {
 				// drain: the final chunk says done_reason "unload"
 			}
 		},
-		chat: (request) => streamChat(clientWith, host, request),
+		chat: (request) => streamChat(withSignal, host, request),
 	};
 }
 
-async function streamChat(clientWith: (signal?: AbortSignal) => Ollama, host: string, request: ChatRequest): Promise<ChatAnswer> {
+/** Runs `call` on the client's `Ollama` with `signal` on every fetch it makes. */
+type WithSignal = <T>(signal: AbortSignal, call: (client: Ollama) => Promise<T>) => Promise<T>;
+
+async function streamChat(withSignal: WithSignal, host: string, request: ChatRequest): Promise<ChatAnswer> {
 	const controller = new AbortController();
 	let abortedBy: 'timeout' | 'stall' | undefined;
 	const abort = (reason: 'timeout' | 'stall') => {
@@ -146,10 +151,18 @@ async function streamChat(clientWith: (signal?: AbortSignal) => Ollama, host: st
 		controller.abort(new Error(reason));
 	};
 	const callTimer = setTimeout(() => abort('timeout'), request.callTimeoutMs);
-	let stallTimer = setTimeout(() => abort('stall'), request.stallTimeoutMs);
+	// One stall timer per call rather than one per chunk: a chunk only notes the time, and the timer, when
+	// it fires, either cuts the call or re-arms for what is left of the window. Re-setting a timer on each
+	// of an answer's hundreds of chunks was a measurable part of the harness's own cost per call.
+	let lastChunkAt = performance.now();
+	const watchStall = () => {
+		const silentMs = performance.now() - lastChunkAt;
+		if (silentMs >= request.stallTimeoutMs) abort('stall');
+		else stallTimer = setTimeout(watchStall, request.stallTimeoutMs - silentMs);
+	};
+	let stallTimer = setTimeout(watchStall, request.stallTimeoutMs);
 	const touch = () => {
-		clearTimeout(stallTimer);
-		stallTimer = setTimeout(() => abort('stall'), request.stallTimeoutMs);
+		lastChunkAt = performance.now();
 	};
 
 	const started = performance.now();
@@ -158,14 +171,16 @@ async function streamChat(clientWith: (signal?: AbortSignal) => Ollama, host: st
 	let thinking = '';
 	try {
 		const { think, ...options } = request.options;
-		const stream = await clientWith(controller.signal).chat({
-			model: request.model,
-			messages: request.messages,
-			stream: true,
-			think,
-			options,
-			...(request.format ? { format: request.format } : {}),
-		});
+		const stream = await withSignal(controller.signal, (client) =>
+			client.chat({
+				model: request.model,
+				messages: request.messages,
+				stream: true,
+				think,
+				options,
+				...(request.format ? { format: request.format } : {}),
+			}),
+		);
 		for await (const chunk of stream) {
 			touch();
 			const piece = chunk.message?.content ?? '';
@@ -193,9 +208,14 @@ async function streamChat(clientWith: (signal?: AbortSignal) => Ollama, host: st
 	} finally {
 		clearTimeout(callTimer);
 		clearTimeout(stallTimer);
-		controller.abort();
+		// Closes whatever the server may still send. The reason is made once: aborting without one builds
+		// a DOMException, stack trace and all, on every call.
+		controller.abort(CALL_ENDED);
 	}
 }
+
+/** The abort reason of a call that is over, whatever its outcome: nothing reads it. */
+const CALL_ENDED = new Error('the call is over');
 
 /** Raised inside a stream whose line is not JSON: ollama-js would skip such a line silently. */
 class MalformedStreamError extends Error {
@@ -209,31 +229,52 @@ class MalformedStreamError extends Error {
  */
 function checkNdjson(response: Response): Response {
 	if (!response.body || !response.headers.get('content-type')?.includes('application/x-ndjson')) return response;
+	// A plain pull source over the body's reader rather than `pipeThrough(new TransformStream)`: the pipe
+	// machinery costs several promises per chunk, which was a measurable part of the harness's own cost
+	// per call when the model answers fast.
+	const reader = response.body.getReader();
 	const decoder = new TextDecoder();
 	let buffer = '';
-	const check = (line: string, controller: TransformStreamDefaultController<Uint8Array>) => {
-		if (!line.trim()) return;
+	const body = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			const { done, value } = await reader.read();
+			if (done) {
+				const error = malformedLine(buffer + decoder.decode());
+				if (error) controller.error(error);
+				else controller.close();
+				return;
+			}
+			buffer += decoder.decode(value, { stream: true });
+			const end = buffer.lastIndexOf('\n');
+			if (end >= 0) {
+				const error = malformedLine(buffer.slice(0, end));
+				buffer = buffer.slice(end + 1);
+				if (error) {
+					controller.error(error);
+					await reader.cancel(error).catch(() => {});
+					return;
+				}
+			}
+			controller.enqueue(value);
+		},
+		cancel(reason) {
+			return reader.cancel(reason);
+		},
+	});
+	return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/** The error for the first line of `text` (complete lines, newline-separated) that is not JSON, if any. */
+function malformedLine(text: string): MalformedStreamError | undefined {
+	for (const line of text.split('\n')) {
+		if (!line.trim()) continue;
 		try {
 			JSON.parse(line);
 		} catch {
-			controller.error(new MalformedStreamError(`malformed NDJSON line from Ollama: ${line.slice(0, 80)}`));
+			return new MalformedStreamError(`malformed NDJSON line from Ollama: ${line.slice(0, 80)}`);
 		}
-	};
-	const body = response.body.pipeThrough(
-		new TransformStream<Uint8Array, Uint8Array>({
-			transform(chunk, controller) {
-				buffer += decoder.decode(chunk, { stream: true });
-				const lines = buffer.split('\n');
-				buffer = lines.pop() ?? '';
-				for (const line of lines) check(line, controller);
-				controller.enqueue(chunk);
-			},
-			flush(controller) {
-				check(buffer + decoder.decode(), controller);
-			},
-		}),
-	);
-	return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+	}
+	return undefined;
 }
 
 /** Classes an error from the `ollama` client or from fetch. */

@@ -122,6 +122,18 @@ async function runModel(
 		return results;
 	}
 
+	// Each answer's cache write starts the moment the answer arrives, but the run does not wait for the
+	// disk before grading and asking the next case: on a fast model, waiting for each file to be written
+	// was most of the harness's own cost per call. Every write is awaited before the model is unloaded.
+	// A write that fails costs a model call next run, never this run's result.
+	const pendingWrites: Promise<void>[] = [];
+	const storeAnswer = (key: string, answer: CachedAnswer, item: PlanItem) => {
+		const write = deps.cache.set(key, answer).catch((error: unknown) => {
+			deps.logger.warn(`caching ${plan.model}'s answer to ${item.case.id} failed (${String(error)}); it will be asked again next run`);
+		});
+		pendingWrites.push(write);
+	};
+
 	let loaded: { loadMs: number } | CallFailure | undefined;
 	const ensureLoaded = async () => {
 		if (loaded) return loaded;
@@ -140,7 +152,7 @@ async function runModel(
 			const prompt = task.buildPrompt(item.case as never);
 			const key = cacheKey({
 				digest: identity.digest,
-				caseHash: hashOf(item.case),
+				caseHash: caseHashOf(item.case),
 				task: item.case.task,
 				promptVersion: task.promptVersion,
 				graderVersion: task.graderVersion,
@@ -172,13 +184,13 @@ async function runModel(
 							stallTimeoutMs: options.run.stall_timeout_s * 1000,
 						});
 						cached = { answer, loadMs: load.loadMs };
-						if (cacheable) await deps.cache.set(key, cached);
 					} catch (error) {
 						const failure = error instanceof CallFailure ? error : new CallFailure('transport', String(error), { cause: error });
 						await stopIfGone(client, failure, counter, total);
 						record(item, repeat, hardFailure(failure.failureClass, failure.message));
 						continue;
 					}
+					if (cacheable) storeAnswer(key, cached, item);
 					fromCache = false;
 				}
 				const { answer, loadMs } = cached;
@@ -198,12 +210,25 @@ async function runModel(
 			}
 		}
 	} finally {
+		await Promise.all(pendingWrites);
 		if (loaded && !(loaded instanceof CallFailure)) {
 			// Free the memory for the next model on this host; a failure here costs nothing but memory.
 			await client.unload(plan.model).catch((error: unknown) => deps.logger.warn(`unloading ${plan.model} failed: ${String(error)}`));
 		}
 	}
 	return results;
+}
+
+// A case is hashed once per run, not once per model that runs it (nine models, nine hashes of the same
+// case otherwise). Keyed by the case object: the registry's cases are never changed once loaded.
+const caseHashes = new WeakMap<object, string>();
+function caseHashOf(testCase: PlanItem['case']): string {
+	let hash = caseHashes.get(testCase);
+	if (hash === undefined) {
+		hash = hashOf(testCase);
+		caseHashes.set(testCase, hash);
+	}
+	return hash;
 }
 
 /** After a transport failure, asks whether Ollama is still there; if not, the run stops. */

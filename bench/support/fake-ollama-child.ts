@@ -1,0 +1,23 @@
+// The fake Ollama in a process of its own, for `startFakeOllamaProcess`: a real Ollama is another process,
+// and a benchmark of the harness's own cost must not let the server's work share the harness's thread.
+// Serves the generated cases (regenerated here from their count: the generation is deterministic) and
+// answers each one right, at once. Speaks to its parent over the IPC channel only.
+import { startFakeOllama } from '../../tests/fake-ollama/server.ts';
+import { generateCases, rightAnswerResponder } from './generated-cases.ts';
+
+if (!process.send) throw new Error('fake-ollama-child.ts is started by startFakeOllamaProcess (bench/support/fake-ollama-process.ts), not on its own.');
+
+const [count, ...models] = process.argv.slice(2);
+const respond = rightAnswerResponder(await generateCases(Number(count)));
+const fake = await startFakeOllama({ models: models.map((name) => ({ name, respond })) });
+process.on('message', (message: { type: string }) => {
+	if (message.type === 'clear-log') {
+		fake.clearLog();
+		process.send!({ type: 'cleared' });
+	} else if (message.type === 'close') {
+		void fake.close().then(() => process.disconnect());
+	}
+});
+// The parent going away closes the channel: stop with it rather than linger.
+process.on('disconnect', () => void fake.close().then(() => process.exit(0)));
+process.send({ type: 'ready', url: fake.url });

@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { buildReport } from '../../src/lib/pipeline/benchmark-pipeline.ts';
+import { loadRegistry } from '../../src/lib/registry/load-registry.ts';
+import { REGISTRY_PATHS } from '../../src/lib/registry/paths.ts';
+import { renderReport } from '../../src/lib/report/render-report.ts';
+import { nextReportStem, writeReportFiles } from '../../src/lib/report/write-report.ts';
+import { type Evaluation, evaluateAnswer, hardFailure } from '../../src/lib/run/evaluate-answer.ts';
+import type { ChatAnswer } from '../../src/lib/run/model-client.ts';
+import { planRun } from '../../src/lib/run/plan-run.ts';
+import { callOptions } from '../../src/lib/run/run-benchmark.ts';
+import type { Case } from '../../src/lib/schema/case.ts';
+import { type CaseResult, CaseResultSchema, type ManifestModel, type Report } from '../../src/lib/schema/report.ts';
+import { taskFor } from '../../src/lib/tasks/index.ts';
+import { rightAnswer, wrongAnswer } from '../../tests/support/workspace.ts';
+import { generateCases } from './generated-cases.ts';
+import { type LargestFile, type SiteFiles, astroBuildMeasured, largestFiles } from './measure.ts';
+import type { ProjectCopy } from '../../tests/support/project-copy.ts';
+import { ROLES, siteWorkspace, withoutEscalation } from './perf-workspace.ts';
+import { seededRandom } from './scale-repository.ts';
+
+/** The built site at scale. */
+export interface SiteScaleFigures {
+	cases: number;
+	models: number;
+	runs: number;
+	/** Results per run, and over every run. */
+	resultsPerRun: number;
+	results: number;
+	/** Seconds to generate the workspace (cases, registry, reports): not part of the build. */
+	generateSeconds: number;
+	/** Bytes of the reports and their results sidecars. */
+	reportBytes: number;
+	buildSeconds: number;
+	buildOk: boolean;
+	/** The build's last lines when it failed. */
+	buildTail: string | null;
+	peakRssBytes: number | null;
+	peakRssBy: string;
+	html: LargestFile;
+	json: LargestFile;
+	/** The largest files of any kind, biggest first. */
+	largest: { file: string; bytes: number }[];
+	/** Per kind of page and of JSON file: how many, and the largest. */
+	byKind: SiteFiles['byKind'];
+	distFiles: number;
+	distBytes: number;
+}
+
+/** Nine local models of six families. */
+const MODELS = [
+	{ id: 'deepseek-r1:14b', family: 'deepseek' },
+	{ id: 'gemma4:26b', family: 'google-gemma' },
+	{ id: 'gemma4:latest', family: 'google-gemma' },
+	{ id: 'granite3.3:8b', family: 'ibm-granite' },
+	{ id: 'llama3.1:8b', family: 'meta-llama' },
+	{ id: 'mistral-small3.2:24b', family: 'mistral' },
+	{ id: 'phi4:14b', family: 'microsoft-phi' },
+	{ id: 'qwen2.5-coder:14b', family: 'alibaba-qwen' },
+	{ id: 'qwen3:8b', family: 'alibaba-qwen' },
+];
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Generates a workspace of `cases` cases × `models` models (every model in every role) × `runs` reports
+ * with their results sidecars, through the project's own writers and schemas, then runs `BENCH=0 astro
+ * build` on it and measures time, peak memory and the largest files. The results are synthetic — each
+ * model answers right or wrong with its own skill, or fails hard now and then, and every answer is graded
+ * by the real graders — and live only in the temporary folder: a harness benchmark, never evidence.
+ */
+export async function measureSiteScale(options: ScaleOptions): Promise<SiteScaleFigures> {
+	const log = options.log ?? (() => {});
+	const started = performance.now();
+	const { workspace, reportBytes } = await createScaleWorkspace(options);
+	try {
+		const generateSeconds = (performance.now() - started) / 1000;
+		log(`site scale: workspace generated in ${generateSeconds.toFixed(0)} s (${(reportBytes / 1e6).toFixed(0)} MB of reports); building with BENCH=0`);
+		const build = await astroBuildMeasured(workspace.root, { BENCH: '0' });
+		const dist = path.join(workspace.root, 'dist');
+		const files = build.code === 0 ? await largestFiles(dist, 1_000_000) : undefined;
+		const resultsPerRun = options.cases * options.models;
+		return {
+			cases: options.cases,
+			models: options.models,
+			runs: options.runs,
+			resultsPerRun,
+			results: resultsPerRun * options.runs,
+			generateSeconds,
+			reportBytes,
+			buildSeconds: build.seconds,
+			buildOk: build.code === 0,
+			buildTail: build.code === 0 ? null : build.output.split('\n').slice(-40).join('\n'),
+			peakRssBytes: build.peakRssBytes,
+			peakRssBy: build.peakRssBy,
+			html: files?.html ?? { file: null, bytes: 0, count: 0, over: 0 },
+			json: files?.json ?? { file: null, bytes: 0, count: 0, over: 0 },
+			largest: files?.largest ?? [],
+			byKind: files?.byKind ?? {},
+			distFiles: files?.files ?? 0,
+			distBytes: files?.totalBytes ?? 0,
+		};
+	} finally {
+		await workspace.dispose();
+	}
+}
+
+/** The size of a scale workspace. */
+export interface ScaleOptions {
+	cases: number;
+	/** At most nine. */
+	models: number;
+	runs: number;
+	log?: (line: string) => void;
+}
+
+/**
+ * A copy of the project whose registry has `models` models, each in every role, `cases` generated
+ * cases, and `runs` weekly reports with their results sidecars. The caller disposes of it.
+ */
+export async function createScaleWorkspace(options: ScaleOptions): Promise<{ workspace: ProjectCopy; reportBytes: number }> {
+	if (options.models > MODELS.length) throw new Error(`a scale workspace has at most ${MODELS.length} models, not ${options.models}.`);
+	const models = MODELS.slice(0, options.models);
+	const cases = await generateCases(options.cases);
+	const workspace = await siteWorkspace('lmb-perf-scale-', {
+		models: models.map((model) => ({ ...model, cost_tier: 'free', provider: 'ollama' })),
+		roles: ROLES.map((role, index) => {
+			const incumbent = models[index % models.length]!.id;
+			return { role, description: `The ${role} slot.`, incumbent, challengers: models.map((model) => model.id).filter((id) => id !== incumbent) };
+		}),
+		cases,
+		policy: withoutEscalation,
+	});
+	try {
+		return { workspace, reportBytes: await writeRuns(workspace.root, options.runs, options.log ?? (() => {})) };
+	} catch (error) {
+		await workspace.dispose();
+		throw error;
+	}
+}
+
+/** Writes `runs` weekly reports with their results sidecars into `root/reports`; returns their bytes. */
+async function writeRuns(root: string, runs: number, log: (line: string) => void): Promise<number> {
+	const registry = await loadRegistry(root);
+	const host = 'http://127.0.0.1:11434';
+	const plans = planRun(registry, host);
+	const sent = callOptions(registry.policy.run);
+	const rand = seededRandom(20261126);
+	// Each case graded once per kind of answer: the graders are the real ones, the runs only choose.
+	const graded = new Map<string, { right: Graded; wrong: Graded }>();
+	for (const { case: testCase } of registry.cases) graded.set(testCase.id, { right: grade(testCase, rightAnswer(testCase), sent), wrong: grade(testCase, wrongAnswer(testCase), sent) });
+	const modelIndex = new Map(registry.models.map((model, index) => [model.id, index]));
+	const history: Report[] = [];
+	let bytes = 0;
+	for (let run = 0; run < runs; run++) {
+		const startedAt = new Date(Date.UTC(2026, 0, 5) + run * 7 * DAY_MS);
+		const results: CaseResult[] = [];
+		const manifestModels: ManifestModel[] = [];
+		for (const plan of plans) {
+			const index = modelIndex.get(plan.model) ?? 0;
+			// A re-pull every fourth run gives a model a new digest, as `ollama pull` would.
+			const digest = sha256(`${plan.model}#${Math.floor((run + index) / 4)}`);
+			manifestModels.push({ id: plan.model, digest, family: registry.models[index]?.family ?? null, parameter_size: '8.0B', quantization: 'Q4_K_M', host, options: { ...sent } });
+			const skill = Math.min(0.95, 0.5 + index * 0.04 + run * 0.01);
+			const loadMs = Math.round(800 + rand() * 4000);
+			for (const item of plan.items) {
+				const roll = rand();
+				const kind = roll < 0.03 ? 'hard' : roll < 0.03 + skill ? 'right' : 'wrong';
+				const latency = Math.round(300 + rand() * 6000);
+				const answer = kind === 'hard' ? undefined : graded.get(item.case.id)![kind];
+				const evaluation: Evaluation = answer?.evaluation ?? hardFailure('timeout', 'the call took longer than run.call_timeout_s');
+				const evalCount = answer ? Math.ceil(answer.content.length / 4) : 0;
+				results.push({
+					role: item.role,
+					model: plan.model,
+					case_id: item.case.id,
+					task: item.case.task,
+					severity: item.case.severity,
+					repeat: 0,
+					outcome: evaluation.outcome,
+					failure_class: evaluation.failureClass,
+					failure_message: evaluation.failureMessage,
+					checks: evaluation.checks,
+					quality: Math.round(evaluation.quality * 1e4) / 1e4,
+					output: answer?.content ?? '',
+					thinking_chars: 0,
+					latency_ms: answer ? latency : null,
+					ttft_ms: answer ? Math.round(latency / 5) : null,
+					eval_count: evalCount,
+					eval_duration_ns: evalCount * 25_000_000,
+					prompt_eval_count: answer ? 600 : 0,
+					load_ms: loadMs,
+					cached: false,
+					cache_key: sha256(`${digest}:${item.case.id}`),
+					tags: [],
+				});
+			}
+		}
+		if (run === 0) for (const result of results.slice(0, 50)) CaseResultSchema.parse(result);
+		const finishedAt = new Date(startedAt.getTime() + results.length * 2500);
+		const outcome = { results, models: manifestModels.sort((a, b) => a.id.localeCompare(b.id)), ollama: [{ host, version: '0.12.6' }], modelCalls: results.length };
+		const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats: 1, harness: { commit: null, dirty: false }, history });
+		const reportsDir = path.join(root, REGISTRY_PATHS.reports);
+		const stem = await nextReportStem(reportsDir, report.date);
+		report.manifest.results_file = `${REGISTRY_PATHS.reports}/${stem}.results.json`;
+		const markdown = renderReport(report);
+		await writeReportFiles(reportsDir, stem, markdown, results);
+		bytes += Buffer.byteLength(markdown) + (await stat(path.join(reportsDir, `${stem}.results.json`))).size;
+		history.push(report);
+		log(`site scale: wrote ${stem} (${results.length} results)`);
+	}
+	return bytes;
+}
+
+interface Graded {
+	content: string;
+	evaluation: Evaluation;
+}
+
+/** Grades `content` as an answer to `testCase`, with the real parser and grader. */
+function grade(testCase: Case, content: string, sent: ReturnType<typeof callOptions>): Graded {
+	const answer: ChatAnswer = { content, thinking: '', doneReason: 'stop', latencyMs: 1000, ttftMs: 200, evalCount: 40, evalDurationNs: 4e8, promptEvalCount: 600, loadDurationNs: 0 };
+	return { content, evaluation: evaluateAnswer(testCase, taskFor(testCase.task), answer, sent) };
+}
