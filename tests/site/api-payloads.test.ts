@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stableStringify } from '../../src/lib/files/stable-json.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import type { CaseResult } from '../../src/lib/schema/report.ts';
-import { casePayload, casesPayload, runPayload, runsPayload } from '../../src/lib/site/api-payloads.ts';
+import { API_RESULTS_PAGE_BYTES, API_RESULTS_PAGE_CASES, casePayload, casesPayload, runPayload, runResultsPagePayload, runsPayload } from '../../src/lib/site/api-payloads.ts';
 import { fixtureCases } from '../support/workspace.ts';
 import { metricsRow, run } from './fixtures.ts';
 
@@ -66,6 +66,29 @@ describe('the JSON for tools', () => {
 		const payload = runPayload(runs[0]!, [result('b', 'z:1b'), result('a', 'z:1b', 1), result('a', 'z:1b', 0), result('a', 'b:1b')], context);
 		expect(payload.results!.map((entry) => `${entry.case_id} ${entry.model} ${entry.repeat}`)).toEqual(['a b:1b 0', 'a z:1b 0', 'a z:1b 1', 'b z:1b 0']);
 		expect(runPayload(runs[0]!, null, context).results).toBeNull();
+	});
+
+	it('pages a run’s results when a role has more cases than one JSON page holds', () => {
+		const [entry] = [run('local-model-benchmark-2026-01-01', '2026-01-01')];
+		const ids = Array.from({ length: API_RESULTS_PAGE_CASES + 1 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+		const many = ids.flatMap((id) => [result(id, 'a:1b'), result(id, 'b:1b')]);
+		const payload = runPayload(entry!, many, context);
+		expect(payload.results).toBeNull();
+		expect(payload.results_pages).toEqual([
+			{ role: 'draft', page: 1, cases: API_RESULTS_PAGE_CASES, json: '/api/runs/local-model-benchmark-2026-01-01/results/draft/1.json' },
+			{ role: 'draft', page: 2, cases: 1, json: '/api/runs/local-model-benchmark-2026-01-01/results/draft/2.json' },
+		]);
+		const second = runResultsPagePayload(entry!, 'draft', 2, many, context);
+		expect(second).toMatchObject({ run: 'local-model-benchmark-2026-01-01', role: 'draft', page: 2, pages: 2 });
+		expect(second.results.map((r) => `${r.case_id} ${r.model}`)).toEqual([`${ids.at(-1)} a:1b`, `${ids.at(-1)} b:1b`]);
+		// Every result is on exactly one page.
+		const first = runResultsPagePayload(entry!, 'draft', 1, many, context);
+		expect(first.results.length + second.results.length).toBe(many.length);
+		// A run that fits keeps its results inline and lists no pages.
+		expect(runPayload(entry!, many.slice(0, 10), context).results_pages).toEqual([]);
+		// Long answers close a page early, so no page passes its byte budget.
+		const long = ids.slice(0, 5).flatMap((id) => [{ ...result(id, 'a:1b'), output: 'x'.repeat(API_RESULTS_PAGE_BYTES / 2) }]);
+		expect(runPayload(entry!, long, context).results_pages.map((page) => page.cases)).toEqual([1, 1, 1, 1, 1]);
 	});
 
 	it('marks every payload of a demo build, and only those', () => {

@@ -103,19 +103,77 @@ export function runsPayload(runs: readonly RunEntry[], context: PayloadContext) 
 }
 
 /**
- * `/api/runs/<id>.json`: the report's frontmatter as written, and its per-case results by role, case,
- * model and repeat (null when the results file is missing).
+ * Cases per JSON page of a run's results, at most: at 9 models a case's results weigh about 10 kB, so 50
+ * cases make about half a megabyte. A page also closes early at `API_RESULTS_PAGE_BYTES`, since real
+ * answers can be far longer than that (up to `num_predict` tokens each). A run whose roles all fit one
+ * page keeps its results inline.
+ */
+export const API_RESULTS_PAGE_CASES = 50;
+export const API_RESULTS_PAGE_BYTES = 800_000;
+
+const byRoleCaseModel = (a: CaseResult, b: CaseResult) =>
+	a.role.localeCompare(b.role) || a.case_id.localeCompare(b.case_id) || a.model.localeCompare(b.model) || a.repeat - b.repeat;
+
+/** Each role's case ids in a run's results, sorted, split into pages by count and by size. */
+export function runResultPages(results: readonly CaseResult[]): { role: string; page: number; caseIds: string[] }[] {
+	const bytes = new Map<string, Map<string, number>>();
+	for (const result of results) {
+		const cases = bytes.get(result.role) ?? new Map<string, number>();
+		cases.set(result.case_id, (cases.get(result.case_id) ?? 0) + JSON.stringify(result).length);
+		bytes.set(result.role, cases);
+	}
+	const pages: { role: string; page: number; caseIds: string[] }[] = [];
+	for (const role of [...bytes.keys()].sort()) {
+		const cases = bytes.get(role)!;
+		let page = 1;
+		let current: string[] = [];
+		let size = 0;
+		for (const id of [...cases.keys()].sort()) {
+			const weight = cases.get(id)!;
+			if (current.length > 0 && (current.length === API_RESULTS_PAGE_CASES || size + weight > API_RESULTS_PAGE_BYTES)) {
+				pages.push({ role, page: page++, caseIds: current });
+				current = [];
+				size = 0;
+			}
+			current.push(id);
+			size += weight;
+		}
+		if (current.length > 0) pages.push({ role, page, caseIds: current });
+	}
+	return pages;
+}
+
+/**
+ * `/api/runs/<id>.json`: the report's data and its case results — inline when every role fits one page,
+ * else `results: null` and `results_pages` listing `/api/runs/<id>/results/<role>/<page>.json`, so no
+ * file grows past a megabyte however many cases a run has. `results` is also null without a sidecar.
  */
 export function runPayload(run: RunEntry, results: readonly CaseResult[] | null, context: PayloadContext) {
+	const pages = results === null ? [] : runResultPages(results);
+	const paged = pages.some((page) => page.page > 1);
 	return mark(
 		{
 			id: run.id,
 			page: runPath(run.id),
 			report: run.report,
-			results:
-				results === null
-					? null
-					: [...results].sort((a, b) => a.role.localeCompare(b.role) || a.case_id.localeCompare(b.case_id) || a.model.localeCompare(b.model) || a.repeat - b.repeat),
+			results: results === null || paged ? null : [...results].sort(byRoleCaseModel),
+			results_pages: paged ? pages.map(({ role, page, caseIds }) => ({ role, page, cases: caseIds.length, json: apiPaths.runResults(run.id, role, page) })) : [],
+		},
+		context,
+	);
+}
+
+/** `/api/runs/<id>/results/<role>/<page>.json`: one page of a role's case results, by case, model, repeat. */
+export function runResultsPagePayload(run: RunEntry, role: string, page: number, results: readonly CaseResult[], context: PayloadContext) {
+	const pages = runResultPages(results).filter((entry) => entry.role === role);
+	const ids = new Set(pages.find((entry) => entry.page === page)?.caseIds ?? []);
+	return mark(
+		{
+			run: run.id,
+			role,
+			page,
+			pages: pages.length,
+			results: results.filter((result) => result.role === role && ids.has(result.case_id)).sort(byRoleCaseModel),
 		},
 		context,
 	);

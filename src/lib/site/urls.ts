@@ -26,6 +26,7 @@ export const apiPaths = {
 	runs: '/api/runs.json',
 	case: (caseId: string) => `/api/cases/${encodeURIComponent(caseId)}.json`,
 	run: (runId: string) => `/api/runs/${encodeURIComponent(runId)}.json`,
+	runResults: (runId: string, role: string, page: number) => `/api/runs/${encodeURIComponent(runId)}/results/${encodeURIComponent(role)}/${page}.json`,
 } as const;
 
 /** The report feed. */
