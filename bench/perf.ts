@@ -9,7 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../scripts/command-line.ts';
 import { type VariantFigures, measureHarnessOverhead } from './support/harness-overhead.ts';
 import { formatBytes } from './support/measure.ts';
 import { measureMining } from './support/measure-mining.ts';
@@ -23,24 +23,11 @@ const usage = `usage: npm run perf [-- --only 1,3] [--json PATH] [--quick]
   --json PATH   where the figures go as JSON (default: a file under ${os.tmpdir()}, printed at the end)
   --quick       small sizes for a smoke run (the figures then say little)`;
 
-let args;
-try {
-	args = parseArgs({
-		options: {
-			only: { type: 'string' },
-			json: { type: 'string' },
-			quick: { type: 'boolean', default: false },
-			help: { type: 'boolean', short: 'h', default: false },
-		},
-	}).values;
-} catch (error) {
-	console.error(`${(error as Error).message}\n${usage}`);
-	process.exit(2);
-}
-if (args.help) {
-	console.log(usage);
-	process.exit(0);
-}
+const args = parseCommandLine(usage, {
+	only: { type: 'string' },
+	json: { type: 'string' },
+	quick: { type: 'boolean', default: false },
+});
 const ITEMS = [1, 2, 3, 4, 5] as const;
 type Item = (typeof ITEMS)[number];
 const only = args.only === undefined ? [...ITEMS] : args.only.split(',').map((part) => Number(part.trim()));

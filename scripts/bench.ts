@@ -1,5 +1,5 @@
 // `npm run bench`: the build's benchmark on its own, with a few knobs. Same engine, same report.
-import { parseArgs } from 'node:util';
+import { exitWithUsage, parseCommandLine } from './command-line.ts';
 import { runBenchmarkPipeline } from '../src/lib/pipeline/benchmark-pipeline.ts';
 import { applyProposals } from '../src/lib/policy/apply-proposals.ts';
 import { RegistryError } from '../src/lib/registry/registry-error.ts';
@@ -16,34 +16,16 @@ const usage = `usage: npm run bench -- [--role ROLE]... [--model MODEL]... [--re
 Environment: OLLAMA_HOST (default http://127.0.0.1:11434), BENCH_REQUIRED=1 to fail when Ollama is missing,
 ANTHROPIC_API_KEY for the frontier step of the turbo-escalation chain (skipped without it).`;
 
-function fail(message: string): never {
-	console.error(`${message}\n\n${usage}`);
-	process.exit(2);
-}
-
-let args;
-try {
-	args = parseArgs({
-		options: {
-			role: { type: 'string', multiple: true },
-			model: { type: 'string', multiple: true },
-			repeats: { type: 'string' },
-			'no-cache': { type: 'boolean', default: false },
-			'dry-run': { type: 'boolean', default: false },
-			apply: { type: 'boolean', default: false },
-			help: { type: 'boolean', short: 'h', default: false },
-		},
-		allowPositionals: false,
-	}).values;
-} catch (error) {
-	fail((error as Error).message);
-}
-if (args.help) {
-	console.log(usage);
-	process.exit(0);
-}
+const args = parseCommandLine(usage, {
+	role: { type: 'string', multiple: true },
+	model: { type: 'string', multiple: true },
+	repeats: { type: 'string' },
+	'no-cache': { type: 'boolean', default: false },
+	'dry-run': { type: 'boolean', default: false },
+	apply: { type: 'boolean', default: false },
+});
 const repeats = args.repeats === undefined ? undefined : Number(args.repeats);
-if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1 || repeats > 20)) fail(`--repeats is ${JSON.stringify(args.repeats)}; expected a whole number from 1 to 20.`);
+if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1 || repeats > 20)) exitWithUsage(`--repeats is ${JSON.stringify(args.repeats)}; expected a whole number from 1 to 20.`, usage);
 
 // One line per event, no cursor tricks: readable in a CI log.
 const stamp = () => new Date().toISOString().slice(11, 19);

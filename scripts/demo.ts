@@ -3,7 +3,7 @@
 // written into this project's reports/ or benchmarks/: the workspace is a scratch folder, deleted on exit.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './command-line.ts';
 import { runBenchmarkPipeline } from '../src/lib/pipeline/benchmark-pipeline.ts';
 import { applyProposals } from '../src/lib/policy/apply-proposals.ts';
 import { startFakeOllama } from '../tests/fake-ollama/server.ts';
@@ -13,17 +13,7 @@ import { serveStatic } from '../tests/support/static-server.ts';
 import { fixtureCases, fixtureWorkspace } from '../tests/support/workspace.ts';
 
 const usage = 'usage: npm run demo [-- --port N]   (default port 4321; 0 picks a free one)';
-let args;
-try {
-	args = parseArgs({ options: { port: { type: 'string', default: '4321' }, help: { type: 'boolean', short: 'h', default: false } } }).values;
-} catch (error) {
-	console.error(`${(error as Error).message}\n${usage}`);
-	process.exit(2);
-}
-if (args.help) {
-	console.log(usage);
-	process.exit(0);
-}
+const args = parseCommandLine(usage, { port: { type: 'string', default: '4321' } });
 const port = Number(args.port);
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 	console.error(`--port is ${JSON.stringify(args.port)}; expected a port number from 0 to 65535.\n${usage}`);

@@ -1,24 +1,14 @@
 // `npm run promote`: write the latest report's proposals into benchmarks/roles/*.yaml, keeping comments.
 // `npm run promote -- --explain <role>`: print the gate table behind that role's verdicts.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { applyProposals } from '../src/lib/policy/apply-proposals.ts';
 import { explainRole } from '../src/lib/policy/explain-role.ts';
 import { REGISTRY_PATHS } from '../src/lib/registry/paths.ts';
 import { readAllReports } from '../src/lib/report/read-reports.ts';
+import { parseCommandLine } from './command-line.ts';
 
 const usage = 'usage: npm run promote [-- --explain ROLE] [-- --report local-model-benchmark-YYYY-MM-DD]';
-let args;
-try {
-	args = parseArgs({ options: { explain: { type: 'string' }, report: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
-} catch (error) {
-	console.error(`${(error as Error).message}\n${usage}`);
-	process.exit(2);
-}
-if (args.help) {
-	console.log(usage);
-	process.exit(0);
-}
+const args = parseCommandLine(usage, { explain: { type: 'string' }, report: { type: 'string' } });
 
 const root = process.cwd();
 const reports = await readAllReports(path.join(root, REGISTRY_PATHS.reports)).catch((error: Error) => {
