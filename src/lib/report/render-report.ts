@@ -82,7 +82,7 @@ function metricsRow(row: RoleMetrics): string {
 	const acceptance = `${pct(row.acceptance_rate.value)} (${pct(row.acceptance_rate.low)}–${pct(row.acceptance_rate.high)})`;
 	const swp = `${row.severity_weighted_pass.value} / ${row.severity_weighted_pass.max} (${pct(row.severity_weighted_pass.share)})`;
 	const passK = row.pass_k === null ? '' : `; pass^k ${pct(row.pass_k)}`;
-	return `| ${cell(row.model)} | ${acceptance}${passK} | ${swp} | ${row.review_pain.toFixed(2)} | ${row.hard_failures} of ${row.cases} (${pct(row.hard_failure_rate.value)}) | ${ms(row.latency_ms.p50)} / ${ms(row.latency_ms.p95)} | ${ms(row.ttft_ms_p50)} | ${row.tokens_per_s ?? '—'} | ${ms(row.load_ms)} |`;
+	return `| ${cell(row.model)} | ${acceptance}${passK} | ${swp} | ${row.review_pain.toFixed(2)} | ${row.hard_failures} of ${row.accepted + row.rejected + row.hard_failures} (${pct(row.hard_failure_rate.value)}) | ${ms(row.latency_ms.p50)} / ${ms(row.latency_ms.p95)} | ${ms(row.ttft_ms_p50)} | ${row.tokens_per_s ?? '—'} | ${ms(row.load_ms)} |`;
 }
 
 /** Escapes text for a Markdown table cell. */

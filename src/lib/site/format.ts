@@ -22,3 +22,6 @@ export const count = (n: number, one: string, many = `${one}s`) => `${n} ${n ===
 export function clip(text: string, max: number): { text: string; omitted: number } {
 	return text.length <= max ? { text, omitted: 0 } : { text: text.slice(0, max), omitted: text.length - max };
 }
+
+/** The metric columns every metrics table shows after its first (label) column; `MetricsCells.astro` fills them in this order. */
+export const METRIC_COLUMNS = ['Acceptance (95 % CI)', 'Severity-weighted pass', 'Review pain', 'Hard failures', 'p50 latency', 'Tokens/s', 'Verdict'] as const;
