@@ -13,6 +13,7 @@ import { PROJECT_ROOT, type ProjectCopy, runCommand } from '../support/project-c
 import { CASE_IDS, buildThreeRuns } from '../support/site-runs.ts';
 import { serveStatic } from '../support/static-server.ts';
 import { fixtureCases, fixtureWorkspace } from '../support/workspace.ts';
+import { reportOrder } from '../../src/lib/report/read-reports.ts';
 
 // The whole public site over three runs made by the real pipeline against the fake Ollama: the draft
 // incumbent regresses and is replaced, a challenger that never answers is retired, a third run follows.
@@ -33,7 +34,7 @@ beforeAll(async () => {
 	runIds = (await readdir(path.join(workspace.root, 'reports')))
 		.filter((name) => name.endsWith('.md') && name.startsWith('local-model-benchmark-'))
 		.map((name) => name.replace(/\.md$/, ''))
-		.sort((a, b) => a.length - b.length || a.localeCompare(b));
+		.sort((a, b) => reportOrder(a).localeCompare(reportOrder(b)));
 	dist = path.join(workspace.root, 'dist');
 	server = await serveStatic(dist);
 	browser = await launchChromium();
