@@ -51,6 +51,7 @@ export function run(id: string, date: string, parts: Partial<Pick<Report, 'metri
 			metrics,
 			verdicts: parts.verdicts ?? [],
 			proposals: parts.proposals ?? [],
+			held_proposals: [],
 		},
 	};
 }

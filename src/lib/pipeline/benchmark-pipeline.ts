@@ -157,6 +157,7 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		models: registry.models,
 		casesPerRole: new Map([...casesPerRole].map(([role, list]) => [role, list.length])),
 		metrics,
+		results: outcome.results,
 		policy: registry.policy,
 		history: facts.history,
 		manifest,
