@@ -5,6 +5,7 @@ import { hashOf } from '../files/stable-json.ts';
 import { computeMetrics } from '../metrics/compute-metrics.ts';
 import { type Registry, loadRegistry } from '../registry/load-registry.ts';
 import { REGISTRY_PATHS } from '../registry/paths.ts';
+import { registryGaps } from '../registry/registry-gaps.ts';
 import { harnessCommit, runtimeInfo } from '../report/harness-info.ts';
 import { readRecentReports } from '../report/read-reports.ts';
 import { decideRun } from '../policy/decide-run.ts';
@@ -54,6 +55,7 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	const now = options.now ?? (() => new Date());
 	const registry = await loadRegistry(root);
 	logger.info(`registry: ${registry.models.length} models, ${registry.roles.length} roles, ${registry.cases.length} cases`);
+	for (const gap of registryGaps({ ...registry, roles: registry.roles.map((entry) => entry.role), cases: registry.cases.map((entry) => entry.case) })) logger.warn(gap);
 
 	const required = env.BENCH_REQUIRED === '1';
 	if (env.BENCH === '0') {
