@@ -2,6 +2,7 @@
 // calls, and exit non-zero with every problem listed. `astro check` runs after it.
 import { loadRegistry } from '../src/lib/registry/load-registry.ts';
 import { RegistryError } from '../src/lib/registry/registry-error.ts';
+import { registryGaps } from '../src/lib/registry/registry-gaps.ts';
 
 const root = process.cwd();
 try {
@@ -9,6 +10,9 @@ try {
 	console.log(
 		`registry ok: ${registry.models.length} models, ${registry.roles.length} roles, ${registry.cases.length} cases, policy valid`,
 	);
+	// Gaps are warnings, not errors: a young repository may have no cases for a role yet.
+	const gaps = registryGaps({ ...registry, roles: registry.roles.map((entry) => entry.role), cases: registry.cases.map((entry) => entry.case) });
+	for (const gap of gaps) console.warn(`warning: ${gap}`);
 } catch (error) {
 	if (error instanceof RegistryError) {
 		console.error(error.message);

@@ -5,6 +5,7 @@ import { hashOf } from '../files/stable-json.ts';
 import { computeMetrics } from '../metrics/compute-metrics.ts';
 import { type Registry, loadRegistry } from '../registry/load-registry.ts';
 import { REGISTRY_PATHS } from '../registry/paths.ts';
+import { registryGaps } from '../registry/registry-gaps.ts';
 import { harnessCommit, runtimeInfo } from '../report/harness-info.ts';
 import { readRecentReports } from '../report/read-reports.ts';
 import { decideRun } from '../policy/decide-run.ts';
@@ -21,7 +22,7 @@ import type { Case } from '../schema/case.ts';
 import type { Report } from '../schema/report.ts';
 import { gradeContexts, taskFor } from '../tasks/index.ts';
 import type { GraderValidity } from '../schema/validity.ts';
-import { measureGraderValidity } from '../validity/measure-validity.ts';
+import { invalidRoles, measureGraderValidity } from '../validity/measure-validity.ts';
 
 export interface PipelineOptions {
 	root: string;
@@ -58,6 +59,7 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	const now = options.now ?? (() => new Date());
 	const registry = await loadRegistry(root);
 	logger.info(`registry: ${registry.models.length} models, ${registry.roles.length} roles, ${registry.cases.length} cases`);
+	for (const gap of registryGaps({ ...registry, roles: registry.roles.map((entry) => entry.role), cases: registry.cases.map((entry) => entry.case) })) logger.warn(gap);
 
 	const required = env.BENCH_REQUIRED === '1';
 	if (env.BENCH === '0') {
@@ -174,9 +176,11 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		models: registry.models,
 		casesPerRole: new Map([...casesPerRole].map(([role, list]) => [role, list.length])),
 		metrics,
+		results: outcome.results,
 		policy: registry.policy,
 		history: facts.history,
 		manifest,
+		invalidRoles: invalidRoles(facts.runCases, facts.validity),
 	});
 	return { title: `Local model benchmark ${date}`, date, manifest, metrics, ...decision, escalations: summarizeEscalations(registry, outcome.results), grader_validity: facts.validity };
 }

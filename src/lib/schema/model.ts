@@ -1,5 +1,5 @@
 import { z } from 'astro/zod';
-import { HttpUrlSchema, ModelIdSchema, SlugSchema } from './common.ts';
+import { DateSchema, HttpUrlSchema, ModelIdSchema, SlugSchema } from './common.ts';
 
 /** What a model costs to call: `free` runs on the owner's hardware, `paid` is billed per call or token. */
 export const CostTierSchema = z.enum(['free', 'paid']);
@@ -22,6 +22,11 @@ export const ModelSchema = z.strictObject({
 	 * model that cannot think, and a reasoning model may need it on.
 	 */
 	think: z.union([z.boolean(), z.enum(['low', 'medium', 'high'])]).optional(),
+	/**
+	 * The day the model was released (YYYY-MM-DD). Cases from commits before it may have been in its
+	 * training data; the model and role pages show its acceptance before and after this date.
+	 */
+	released: DateSchema.optional(),
 	/** Free text for the person reading the registry. */
 	notes: z.string().optional(),
 });
