@@ -111,11 +111,11 @@ describe('severity', () => {
 
 describe('checksFor', () => {
 	it.each([
-		['commit-message', undefined, ['subject-well-formed!', 'message-similarity']],
-		['change-localization', undefined, ['files-recall!', 'files-precision']],
-		['code-review', 'reject', ['verdict!', 'finding-on-lines!']],
-		['code-review', 'approve', ['verdict!']],
-		['security-review', 'reject', ['verdict!', 'finding-on-lines!']],
+		['commit-message', undefined, ['subject-well-formed!', 'message-specific!', 'message-similarity']],
+		['change-localization', undefined, ['files-recall!', 'files-precision!']],
+		['code-review', 'reject', ['verdict!', 'finding-on-lines!', 'finding-precision!']],
+		['code-review', 'approve', ['verdict!', 'no-serious-finding!']],
+		['security-review', 'reject', ['verdict!', 'finding-on-lines!', 'finding-precision!']],
 		['implement-change', undefined, ['files-changed!', 'change-similarity']],
 	] as const)('%s (%s) → %j (! = required)', (task, verdict, names) => {
 		expect(checksFor(task, verdict).map((check) => `${check.name}${check.required ? '!' : ''}`)).toEqual(names);
@@ -226,7 +226,7 @@ describe('buildReviewCase', () => {
 				{ path: 'src/z.ts', start: 1, end: 1 },
 			],
 		});
-		expect(value.checks.map((check) => check.name)).toEqual(['verdict', 'finding-on-lines']);
+		expect(value.checks.map((check) => check.name)).toEqual(['verdict', 'finding-on-lines', 'finding-precision']);
 	});
 
 	it('narrows a reject case that does not fit to the files holding the faulty lines, plus what still fits', () => {

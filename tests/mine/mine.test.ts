@@ -114,7 +114,7 @@ describe('mineCases on a story repository', () => {
 		expect(lineAt(story.addClamp, 'src/math.ts', 11)).toBe(BUGGY_LINE);
 		// At the fix's parent a header had pushed it down three lines: the case keeps the introducing commit's numbers.
 		expect(lineAt(`${story.fixClamp}~1`, 'src/math.ts', 14)).toBe(BUGGY_LINE);
-		expect(value?.checks.map((check) => check.name)).toEqual(['verdict', 'finding-on-lines']);
+		expect(value?.checks.map((check) => check.name)).toEqual(['verdict', 'finding-on-lines', 'finding-precision']);
 		// The case exists since the fix: its date is the fix's committer date, not the clock.
 		expect(value?.mined_at).toBe(new Date(repo.git(['show', '-s', '--format=%cI', story.fixClamp]).trim()).toISOString().replace('.000Z', 'Z'));
 	});
@@ -149,7 +149,10 @@ describe('mineCases on a story repository', () => {
 		const approve = byId(`review-code-review-${short(story.addMath)}`);
 		expect(approve?.severity).toBe('medium');
 		expect(approve?.task === 'code-review' && approve.reference).toEqual({ verdict: 'approve', lines: [] });
-		expect(approve?.checks).toEqual([{ name: 'verdict', required: true }]);
+		expect(approve?.checks).toEqual([
+			{ name: 'verdict', required: true },
+			{ name: 'no-serious-finding', required: true },
+		]);
 	});
 
 	it('gives implement-change the files exactly as git has them before and after', () => {
