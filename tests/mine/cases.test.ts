@@ -14,7 +14,7 @@ import { promptFits } from '../../src/lib/mine/budget.ts';
 import { checksFor, roleOfTask } from '../../src/lib/mine/checks.ts';
 import { parseDiff } from '../../src/lib/mine/parse-diff.ts';
 import { severityBySize, severityOf } from '../../src/lib/mine/severity.ts';
-import { interleave, tasksOfRoles } from '../../src/lib/mine/mine.ts';
+import { tasksOfRoles } from '../../src/lib/mine/mine.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const PARENT = 'fedcba9876543210fedcba9876543210fedcba98';
@@ -254,15 +254,5 @@ describe('touchedPaths', () => {
 	it('lists old and new names, sorted', () => {
 		const raw = 'diff --git a/x.ts b/y.ts\nsimilarity index 90%\nrename from x.ts\nrename to y.ts\n--- a/x.ts\n+++ b/y.ts\n@@ -1 +1 @@\n-a\n+b\n';
 		expect(touchedPaths(parseDiff(raw + DIFF))).toEqual(['package-lock.json', 'src/a.ts', 'x.ts', 'y.ts']);
-	});
-});
-
-describe('interleave', () => {
-	it.each([
-		[[1, 2, 3], ['a'], [1, 'a', 2, 3]],
-		[[], ['a', 'b'], ['a', 'b']],
-		[[1, 2], ['a', 'b', 'c'], [1, 'a', 2, 'b', 'c']],
-	])('%j + %j → %j', (first, second, result) => {
-		expect(interleave<unknown>(first, second)).toEqual(result);
 	});
 });
