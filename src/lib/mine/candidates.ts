@@ -19,7 +19,7 @@ import { readBlob, readDiff, readTree, type Repository } from './git.ts';
 import type { AnalyzedCommit, History } from './history.ts';
 import { featuresOf, type ApproveCandidate } from './match-approves.ts';
 import { parseDiff, sidesOf } from './parse-diff.ts';
-import { isDocsOnly } from './path-kinds.ts';
+import { isDocsOnly, kindsOf } from './path-kinds.ts';
 import { subjectOf, toUtcIso } from './parse-log.ts';
 import { parsePathList } from './repository.ts';
 import { addedLinesByPath, toLineSpans, type LineSpan } from './szz.ts';
@@ -150,10 +150,14 @@ export function cleanTask(entry: AnalyzedCommit): ReviewTask {
 /** A clean change of one review task, with what approve matching compares. */
 export type CleanCandidate = ApproveCandidate & { entry: AnalyzedCommit };
 
-/** The clean changes of one review task as approve candidates, with their size, file types and date. */
+/**
+ * The clean changes of one review task as approve candidates, with their size, file types and date. Only
+ * changes to code: every reject case holds code (SZZ blames code files only), so a docs, test or CI change
+ * would let the kind of change give the verdict away.
+ */
 export function approveCandidates(task: ReviewTask, clean: AnalyzedCommit[]): CleanCandidate[] {
 	return clean
-		.filter((entry) => cleanTask(entry) === task)
+		.filter((entry) => kindsOf(authoredFiles(entry.files ?? [])).includes('code') && cleanTask(entry) === task)
 		.map((entry) => ({ sha: entry.commit.sha, entry, features: featuresOf(authoredFiles(entry.files ?? []), entry.commit.authorDate) }));
 }
 

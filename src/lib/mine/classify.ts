@@ -41,9 +41,16 @@ export function isRevertOfRevert(message: string, isRevertCommit: (sha: string) 
 const FIX_WORDS = /\b(fix(es|ed|ing)?|bug(s|fix|fixes)?|regressions?|hotfix(es)?)\b/i;
 const FIXES_TRAILER = /^Fixes:\s*\S/im;
 
-/** True when the message says the commit fixes a bug (fix/bug/regression words or a `Fixes:` trailer). */
+/**
+ * Words that name a security weakness: a commit that mentions one repairs it, even when it says "prevent"
+ * or "harden" rather than "fix" (security fixes often do, and advisories name them by id).
+ */
+const WEAKNESS_WORDS =
+	/\b(vulnerab\w*|cve-\d{4}-\d+|ghsa(-[23456789cfghjmpqrvwx]{4}){3}|security (advisory|fix|issue|hole|bug)|xss|(sql |command |code |header |html |script )?injection|path traversal|directory traversal|zip ?slip|open redirect|ssrf|csrf|redos|catastrophic backtracking|prototype[ -]pollution)\b/i;
+
+/** True when the message says the commit fixes a bug (fix/bug/regression words, a `Fixes:` trailer) or a security weakness. */
 export function mentionsFix(message: string): boolean {
-	return FIX_WORDS.test(message) || FIXES_TRAILER.test(message);
+	return FIX_WORDS.test(message) || FIXES_TRAILER.test(message) || WEAKNESS_WORDS.test(message);
 }
 
 /**
