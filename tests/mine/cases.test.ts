@@ -97,7 +97,8 @@ describe('severity', () => {
 		[{ task: 'security-review', changedLines: 1, isFix: false, verdict: 'approve' }, 'critical'],
 		[{ task: 'security-review', changedLines: 500, isFix: false, verdict: 'reject' }, 'critical'],
 		[{ task: 'code-review', changedLines: 1, isFix: false, verdict: 'reject' }, 'high'],
-		[{ task: 'code-review', changedLines: 500, isFix: false, verdict: 'approve' }, 'medium'],
+		[{ task: 'code-review', changedLines: 500, isFix: false, verdict: 'approve' }, 'high'],
+		[{ task: 'code-review', changedLines: 500, isFix: false, verdict: 'approve', matchedSeverity: 'medium' }, 'medium'],
 		[{ task: 'implement-change', changedLines: 5, isFix: false }, 'low'],
 		[{ task: 'implement-change', changedLines: 5, isFix: true }, 'medium'],
 		[{ task: 'implement-change', changedLines: 50, isFix: true }, 'high'],
@@ -242,9 +243,9 @@ describe('buildReviewCase', () => {
 		expect(buildReviewCase('code-review', facts('feat: add a', big + small), 'approve', [], undefined, REPOSITORY, tight, MINED_AT)).toEqual({ skip: 'too-large' });
 	});
 
-	it('builds an approve case with no lines and no fix', () => {
-		const value = built(buildReviewCase('code-review', facts('feat: add b'), 'approve', [], undefined, REPOSITORY, BUDGET, MINED_AT));
-		expect(value.severity).toBe('medium');
+	it('builds an approve case with no lines and no fix, with the severity of the reject case it was matched to', () => {
+		const value = built(buildReviewCase('code-review', facts('feat: add b'), 'approve', [], undefined, REPOSITORY, BUDGET, MINED_AT, 'low'));
+		expect(value.severity).toBe('low');
 		expect(value.source.fix_commit).toBeUndefined();
 		expect(value.task === 'code-review' && value.reference).toEqual({ verdict: 'approve', lines: [] });
 	});

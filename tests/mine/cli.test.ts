@@ -9,6 +9,8 @@ import type { TempRepo } from './git-fixture.ts';
 import { buildStoryRepo, PLANTED, type Story } from './story-repo.ts';
 
 const SCRIPT = resolve('scripts/mine.ts');
+/** Each run of the miner starts Node and secretlint; the tests that run it several times need more than the default. */
+const SEVERAL_RUNS = 180_000;
 let repo: TempRepo;
 let story: Story;
 let scratch: string;
@@ -74,7 +76,7 @@ describe('scripts/mine.ts', () => {
 		for (const [name, bytes] of a) expect(b.get(name)?.equals(bytes), name).toBe(true);
 		const again = mine(['--out', first]);
 		expect(again.stdout).toContain(`Files in ${first}: unchanged 34.`);
-	});
+	}, SEVERAL_RUNS);
 
 	it('reports an existing case with different content and leaves it as it was', () => {
 		const out = join(scratch, 'edited');
@@ -90,7 +92,7 @@ describe('scripts/mine.ts', () => {
 		const forced = mine(['--out', out, '--roles', 'draft', '--force']);
 		expect(forced.stdout).toContain(`Files in ${out}: unchanged 14, overwritten 1.`);
 		expect(readFileSync(path, 'utf8')).toBe(original);
-	});
+	}, SEVERAL_RUNS);
 
 	it('writes nothing with --dry-run, and lists what it would write', () => {
 		const out = join(scratch, 'dry');
@@ -127,7 +129,7 @@ describe('scripts/mine.ts', () => {
 			rmSync(join(repo.dir, 'benchmarks'), { recursive: true, force: true });
 			await project.dispose();
 		}
-	});
+	}, SEVERAL_RUNS);
 
 	it('names the repository after its remote, so clones in differently named folders write the same bytes', () => {
 		const outs = ['clone-one', 'another-name'].map((folder) => {
@@ -147,7 +149,7 @@ describe('scripts/mine.ts', () => {
 		const first = JSON.parse([...a.values()][0]?.toString() ?? '{}');
 		expect(first.source.repository).toBe('story/repo');
 		expect(first.source.url).toBe('https://github.com/story/repo');
-	});
+	}, SEVERAL_RUNS);
 
 	it('refuses to name a repository without a web remote after its folder, and says to pass --name', () => {
 		const run = spawnSync(process.execPath, [SCRIPT, '--roles', 'draft', '--dry-run', '--out', join(scratch, 'unnamed')], { cwd: repo.dir, encoding: 'utf8' });
