@@ -31,6 +31,7 @@ export async function measureMining(root: string, commits: number): Promise<Mini
 	const started = performance.now();
 	const result = await mineCases({
 		repo: repoDir,
+		name: 'generated/scale',
 		roles: ['draft', 'reason', 'review', 'coder'],
 		budget: { numCtx: 8192, numPredict: 1024 },
 		cleanAge: 10,
