@@ -87,7 +87,7 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	if (planned === 0) return skipped(logger, 'benchmark skipped: no cases to run (mine some with `npm run mine`).', false);
 
 	const startedAt = now();
-	const cache = createFileCache(path.join(root, CACHE_DIR));
+	const cache = createFileCache(path.join(root, CACHE_DIR), { warn: (message) => logger.warn(message) });
 	const clientFor = options.clientFor ?? ((host: string) => createOllamaClient(host));
 	// Every answer is graded in the registry's whole case set, whatever the filters: a grade must not
 	// depend on which roles a run happened to include.
