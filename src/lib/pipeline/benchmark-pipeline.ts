@@ -10,7 +10,7 @@ import { readRecentReports } from '../report/read-reports.ts';
 import { decideRun } from '../policy/decide-run.ts';
 import { type RunHistory, historyDepth } from '../policy/propose-changes.ts';
 import { renderReport } from '../report/render-report.ts';
-import { nextReportStem, writeReportFiles } from '../report/write-report.ts';
+import { writeNewReport } from '../report/write-report.ts';
 import { createFileCache } from '../run/answer-cache.ts';
 import { type ModelClient, createOllamaClient } from '../run/model-client.ts';
 import { resolveOllamaHost } from '../run/ollama-host.ts';
@@ -108,11 +108,17 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 		logger.info(`nothing changed since ${latest.stem} (same cases, policy, models and answers): no report written`);
 		return { status: 'unchanged', latest: latest.stem };
 	}
-	const stem = await nextReportStem(reportsDir, report.date);
-	report.manifest.results_file = `reports/${stem}.results.json`;
-	const written = await writeReportFiles(reportsDir, stem, renderReport(report), outcome.results);
-	logger.info(`report written: reports/${stem}.md (${outcome.results.length} results, ${outcome.modelCalls} model calls)`);
-	return { status: 'written', stem, report, file: written.report, results: written.results, modelCalls: outcome.modelCalls };
+	const written = await writeNewReport(
+		reportsDir,
+		report.date,
+		(stem) => {
+			report.manifest.results_file = `reports/${stem}.results.json`;
+			return renderReport(report);
+		},
+		outcome.results,
+	);
+	logger.info(`report written: reports/${written.stem}.md (${outcome.results.length} results, ${outcome.modelCalls} model calls)`);
+	return { status: 'written', stem: written.stem, report, file: written.report, results: written.results, modelCalls: outcome.modelCalls };
 }
 
 function skipped(logger: ProgressLogger, reason: string, warn: boolean): PipelineResult {
