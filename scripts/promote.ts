@@ -1,6 +1,7 @@
 // `npm run promote`: write the latest report's proposals into benchmarks/roles/*.yaml, keeping comments.
 // `npm run promote -- --explain <role>`: print the gate table behind that role's verdicts.
 import path from 'node:path';
+import { formatFailure } from '../src/lib/errors/describe-error.ts';
 import { applyProposals } from '../src/lib/policy/apply-proposals.ts';
 import { explainRole } from '../src/lib/policy/explain-role.ts';
 import { REGISTRY_PATHS } from '../src/lib/registry/paths.ts';
@@ -11,8 +12,8 @@ const usage = 'usage: npm run promote [-- --explain ROLE] [-- --report local-mod
 const args = parseCommandLine(usage, { explain: { type: 'string' }, report: { type: 'string' } });
 
 const root = process.cwd();
-const reports = await readAllReports(path.join(root, REGISTRY_PATHS.reports)).catch((error: Error) => {
-	console.error(error.message);
+const reports = await readAllReports(path.join(root, REGISTRY_PATHS.reports)).catch((error: unknown) => {
+	console.error(formatFailure(error));
 	process.exit(1);
 });
 const chosen = args.report ? reports.find((entry) => entry.stem === args.report) : reports.at(-1);
@@ -30,5 +31,8 @@ if (chosen.report.proposals.length === 0) {
 	console.log(`${chosen.stem} proposes no registry change; nothing was written.`);
 	process.exit(0);
 }
-const changes = await applyProposals(root, chosen.report.proposals, { date: chosen.report.date, report: chosen.stem });
+const changes = await applyProposals(root, chosen.report.proposals, { date: chosen.report.date, report: chosen.stem }).catch((error: unknown) => {
+	console.error(formatFailure(error));
+	return process.exit(1);
+});
 for (const change of changes) console.log(`${change.applied ? 'applied' : 'skipped'}: ${change.file}: ${change.note}`);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { escalationRunnerFor } from '../escalate/run-chain.ts';
 import { summarizeEscalations, withStableEscalation } from '../escalate/summarize-escalations.ts';
+import { BenchmarkError } from '../errors/describe-error.ts';
 import { hashOf } from '../files/stable-json.ts';
 import { computeMetrics } from '../metrics/compute-metrics.ts';
 import { type Registry, loadRegistry } from '../registry/load-registry.ts';
@@ -37,6 +38,13 @@ export interface PipelineOptions {
 	/** The clock; tests pin it. */
 	now?: () => Date;
 	clientFor?: (host: string) => ModelClient;
+	/**
+	 * Whether a missing Ollama is an error (`npm run bench`, or a build with `BENCH_REQUIRED=1`) rather
+	 * than a skipped benchmark. @default env.BENCH_REQUIRED === '1'
+	 */
+	requireOllama?: boolean;
+	/** Said after "benchmark skipped: …": what happens instead (the build: the site is built from the reports). */
+	whenSkipped?: string;
 }
 
 export type PipelineResult =
@@ -59,10 +67,12 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	const registry = await loadRegistry(root);
 	logger.info(`registry: ${registry.models.length} models, ${registry.roles.length} roles, ${registry.cases.length} cases`);
 
-	const required = env.BENCH_REQUIRED === '1';
+	const requiredByEnv = env.BENCH_REQUIRED === '1';
+	const required = options.requireOllama ?? requiredByEnv;
+	const then = options.whenSkipped ? ` ${options.whenSkipped}` : '';
 	if (env.BENCH === '0') {
-		if (required) throw new Error('BENCH=0 and BENCH_REQUIRED=1 contradict each other: unset one of them.');
-		return skipped(logger, 'benchmark skipped: BENCH=0. The site is built from the reports already in reports/.', false);
+		if (requiredByEnv) throw new BenchmarkError('BENCH=0 and BENCH_REQUIRED=1 contradict each other.', { hint: 'unset one of them.' });
+		return skipped(logger, `benchmark skipped: BENCH=0.${then}`, false);
 	}
 
 	const defaultHost = resolveOllamaHost(env.OLLAMA_HOST);
@@ -78,13 +88,19 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	for (const host of new Set([defaultHost, ...byHost(plans).keys()])) {
 		const probe = await probeOllama(host, registry.policy.run.probe_timeout_s * 1000);
 		if (!probe.reachable) {
-			const message = `benchmark skipped: no Ollama at ${host} (${probe.reason}). The site is built from the reports already in reports/.`;
-			if (required) throw new Error(`${message} BENCH_REQUIRED=1 makes this an error; start Ollama or set OLLAMA_HOST.`);
-			return skipped(logger, message, true);
+			if (required) {
+				const byEnv = options.requireOllama === undefined;
+				const consequence = byEnv ? 'BENCH_REQUIRED=1 asks for the benchmark, so the build stops' : 'the benchmark cannot run';
+				const instead = byEnv ? ', or unset BENCH_REQUIRED to build the site from the reports already in reports/' : '';
+				throw new BenchmarkError(`No Ollama at ${host} (${probe.reason}): ${consequence}.`, {
+					hint: `start Ollama (\`ollama serve\`) or point OLLAMA_HOST at one${instead}.`,
+				});
+			}
+			return skipped(logger, `benchmark skipped: no Ollama at ${host} (${probe.reason}).${then}`, true);
 		}
 	}
 
-	if (planned === 0) return skipped(logger, 'benchmark skipped: no cases to run (mine some with `npm run mine`).', false);
+	if (planned === 0) return skipped(logger, `benchmark skipped: no cases to run (mine some with \`npm run mine\`).${then}`, false);
 
 	const startedAt = now();
 	const cache = createFileCache(path.join(root, CACHE_DIR), { warn: (message) => logger.warn(message) });
