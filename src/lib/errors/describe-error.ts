@@ -17,9 +17,9 @@ export class BenchmarkError extends Error {
 const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError', 'EvalError'];
 
 /**
- * One line for a person: the error's message, then each cause's, so a wrapped failure keeps the reason
- * ("Failed to write reports/x.results.json: EACCES: permission denied, open …"). A multi-line message
- * (the registry's list of problems) is kept as it is.
+ * The error for a person: its message, then each cause's, so a wrapped failure keeps the reason
+ * ("Failed to write reports/x.results.json: EACCES: permission denied, open …"); after a message of
+ * several sentences the causes follow in parentheses.
  */
 export function describeError(error: unknown): string {
 	const parts: string[] = [];
@@ -29,7 +29,11 @@ export function describeError(error: unknown): string {
 		if (message && !parts.some((part) => part.includes(message))) parts.push(message.trimEnd());
 		current = current instanceof Error ? current.cause : undefined;
 	}
-	return parts.map((part, index) => (index < parts.length - 1 ? part.replace(/\.$/, '') : part)).join(': ');
+	const [first = '', ...causes] = parts;
+	if (causes.length === 0) return first;
+	const chain = causes.map((part, index) => (index < causes.length - 1 ? part.replace(/\.$/, '') : part)).join(': ');
+	// A one-sentence message reads on into its cause; a longer one keeps its last sentence whole.
+	return /\.\s/.test(first) ? `${first} (cause: ${chain})` : `${first.replace(/\.$/, '')}: ${chain}`;
 }
 
 /**

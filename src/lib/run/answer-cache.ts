@@ -77,7 +77,10 @@ export function createFileCache(dir: string, options: { warn?: (message: string)
 				// run. `existsSync` answers a miss without building an exception.
 				if (!existsSync(target)) return undefined;
 				const entry = CachedAnswerSchema.safeParse(JSON.parse(readFileSync(target, 'utf8')));
-				if (!entry.success) return miss(target, `not a cached answer: ${entry.error.issues[0]?.path.join('.') || 'the entry'} ${entry.error.issues[0]?.message ?? 'is malformed'}`);
+				if (!entry.success) {
+					const issue = entry.error.issues[0];
+					return miss(target, `not a cached answer: ${issue?.path.join('.') || 'the entry'}: ${issue?.message.replace(/^Invalid input: /, '') ?? 'malformed'}`);
+				}
 				return entry.data;
 			} catch (error) {
 				// Unreadable or not JSON (say, a disk that filled up mid-write by another tool): call again.
