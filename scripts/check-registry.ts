@@ -1,6 +1,7 @@
 // `npm run check`, first half: validate the registry and the cases with the same function the build
 // calls, and exit non-zero with every problem listed. `astro check` runs after it.
 import { loadRegistry } from '../src/lib/registry/load-registry.ts';
+import { formatFailure } from '../src/lib/errors/describe-error.ts';
 import { RegistryError } from '../src/lib/registry/registry-error.ts';
 import { registryGaps } from '../src/lib/registry/registry-gaps.ts';
 
@@ -14,9 +15,6 @@ try {
 	const gaps = registryGaps({ ...registry, roles: registry.roles.map((entry) => entry.role), cases: registry.cases.map((entry) => entry.case) });
 	for (const gap of gaps) console.warn(`warning: ${gap}`);
 } catch (error) {
-	if (error instanceof RegistryError) {
-		console.error(error.message);
-		process.exit(1);
-	}
-	throw error;
+	console.error(error instanceof RegistryError ? error.message : formatFailure(error));
+	process.exit(1);
 }

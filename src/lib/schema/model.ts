@@ -8,9 +8,9 @@ export type CostTier = z.infer<typeof CostTierSchema>;
 /** One entry of `benchmarks/models.yaml`: a model tag and what the policy needs to know about it. */
 export const ModelSchema = z.strictObject({
 	/** The Ollama tag, exactly as `ollama pull` takes it. */
-	id: ModelIdSchema,
+	id: ModelIdSchema.describe('the Ollama tag, e.g. llama3.1:8b'),
 	/** Training family (`google-gemma`, `meta-llama`…): the diversity guard counts distinct families per role. */
-	family: SlugSchema,
+	family: SlugSchema.describe('training family, e.g. meta-llama'),
 	/** `free` or `paid`; a paid challenger may only replace a paid incumbent. @default 'free' */
 	cost_tier: CostTierSchema.default('free'),
 	/** Who serves it: a local Ollama, Ollama's cloud models through the same server, or a frontier API. @default 'ollama' */
