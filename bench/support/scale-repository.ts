@@ -5,18 +5,8 @@
  * seeded PRNG so the same seed builds the same repository. Used by `bench/mine-scale.ts` and `npm run perf`.
  */
 import { execFileSync } from 'node:child_process';
+import { seededRandom } from '../../src/lib/metrics/seeded-random.ts';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same numbers, so generated data is the same on every run. */
-export function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const VERBS = ['add', 'update', 'rework', 'simplify', 'handle', 'support', 'extract', 'rename'];
 const NOUNS = ['parser', 'cache', 'router', 'session', 'config loader', 'report', 'grader', 'client', 'queue', 'index'];

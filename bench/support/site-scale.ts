@@ -18,7 +18,7 @@ import { generateCases } from './generated-cases.ts';
 import { type LargestFile, type SiteFiles, astroBuildMeasured, largestFiles } from './measure.ts';
 import type { ProjectCopy } from '../../tests/support/project-copy.ts';
 import { ROLES, siteWorkspace, withoutEscalation } from './perf-workspace.ts';
-import { seededRandom } from './scale-repository.ts';
+import { seededRandom } from '../../src/lib/metrics/seeded-random.ts';
 
 /** The built site at scale. */
 export interface SiteScaleFigures {

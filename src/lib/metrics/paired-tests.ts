@@ -2,6 +2,7 @@
  * Paired statistics for comparing two models that answered the same cases. Exact where the count
  * allows, seeded where it does not, so the same evidence always gives the same numbers. Pure.
  */
+import { seededRandom } from './seeded-random.ts';
 
 /** The result of one paired one-sided comparison, both directions. */
 export interface PairedTest {
@@ -73,7 +74,7 @@ export function signFlipTest(differences: readonly number[]): PairedTest {
 		}
 		return { pBetter: atLeast / total, pWorse: atMost / total };
 	}
-	const random = mulberry32(SIGN_FLIP_SEED);
+	const random = seededRandom(SIGN_FLIP_SEED);
 	for (let draw = 0; draw < SIGN_FLIP_DRAWS; draw++) {
 		let sum = 0;
 		for (const d of nonZero) sum += random() < 0.5 ? -d : d;
@@ -82,17 +83,6 @@ export function signFlipTest(differences: readonly number[]): PairedTest {
 	return { pBetter: (atLeast + 1) / (total + 1), pWorse: (atMost + 1) / (total + 1) };
 }
 
-/** A small, well-known 32-bit PRNG: enough for resampling, and identical on every platform. */
-function mulberry32(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
 
 /** Above this many cases a projection says "more than" rather than a count. */
 export const MAX_PROJECTED_CASES = 100_000;
