@@ -71,7 +71,14 @@ export type SkipReason =
 	| 'fix-too-broad'
 	| 'lines-not-in-diff'
 	| 'secret'
-	| 'invalid';
+	| 'invalid'
+	| 'no-tests'
+	| 'tests-only'
+	| 'no-test-command'
+	| 'passes-before'
+	| 'fails-after'
+	| 'environment-error'
+	| 'timeout';
 
 /** Context budget every input must fit: what the run stage will send to the model. */
 export type Budget = {
