@@ -8,7 +8,7 @@ import { planRun } from '../../src/lib/run/plan-run.ts';
 import { callOptions, runBenchmark } from '../../src/lib/run/run-benchmark.ts';
 import { ModelSchema } from '../../src/lib/schema/model.ts';
 import { RoleSchema } from '../../src/lib/schema/role.ts';
-import { taskFor } from '../../src/lib/tasks/index.ts';
+import { gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
 import { startFakeOllamaProcess } from './fake-ollama-process.ts';
 import { generateCases } from './generated-cases.ts';
 import { median } from './measure.ts';
@@ -83,6 +83,7 @@ export async function measureHarnessOverhead(options: { calls: number; rounds: n
 	try {
 		const plans = planRun(registry, fake.url);
 		const sent = callOptions(policy.run);
+		const gradeContext = gradeContexts(cases);
 		const prompts = plans.flatMap((plan) => plan.items.map((item) => taskFor(item.case.task).buildPrompt(item.case as never)));
 		const { think, ...modelOptions } = sent;
 		let cacheCount = 0;
@@ -92,7 +93,7 @@ export async function measureHarnessOverhead(options: { calls: number; rounds: n
 		const engine = async (cache: AnswerCache) => {
 			const outcome = await runBenchmark(
 				plans,
-				{ clientFor: (host) => createOllamaClient(host), cache, logger: { info: () => {}, warn: (line) => log(`engine warning: ${line}`) } },
+				{ clientFor: (host) => createOllamaClient(host), cache, gradeContext, logger: { info: () => {}, warn: (line) => log(`engine warning: ${line}`) } },
 				{ run: policy.run, repeats: 1, useCache: true },
 			);
 			if (outcome.modelCalls !== prompts.length) throw new Error(`the engine made ${outcome.modelCalls} model calls, expected ${prompts.length}.`);

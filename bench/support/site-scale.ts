@@ -12,7 +12,7 @@ import { planRun } from '../../src/lib/run/plan-run.ts';
 import { callOptions } from '../../src/lib/run/run-benchmark.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { type CaseResult, CaseResultSchema, type ManifestModel, type Report } from '../../src/lib/schema/report.ts';
-import { taskFor } from '../../src/lib/tasks/index.ts';
+import { type GradeContext, gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
 import { rightAnswer, wrongAnswer } from '../../tests/support/workspace.ts';
 import { generateCases } from './generated-cases.ts';
 import { type LargestFile, type SiteFiles, astroBuildMeasured, largestFiles } from './measure.ts';
@@ -150,7 +150,11 @@ async function writeRuns(root: string, runs: number, log: (line: string) => void
 	const rand = seededRandom(20261126);
 	// Each case graded once per kind of answer: the graders are the real ones, the runs only choose.
 	const graded = new Map<string, { right: Graded; wrong: Graded }>();
-	for (const { case: testCase } of registry.cases) graded.set(testCase.id, { right: grade(testCase, rightAnswer(testCase), sent), wrong: grade(testCase, wrongAnswer(testCase), sent) });
+	const contexts = gradeContexts(registry.cases.map((entry) => entry.case));
+	for (const { case: testCase } of registry.cases) {
+		const context = contexts(testCase.task);
+		graded.set(testCase.id, { right: await grade(testCase, rightAnswer(testCase), sent, context), wrong: await grade(testCase, wrongAnswer(testCase), sent, context) });
+	}
 	const modelIndex = new Map(registry.models.map((model, index) => [model.id, index]));
 	const history: Report[] = [];
 	let bytes = 0;
@@ -201,7 +205,7 @@ async function writeRuns(root: string, runs: number, log: (line: string) => void
 		if (run === 0) for (const result of results.slice(0, 50)) CaseResultSchema.parse(result);
 		const finishedAt = new Date(startedAt.getTime() + results.length * 2500);
 		const outcome = { results, models: manifestModels.sort((a, b) => a.id.localeCompare(b.id)), ollama: [{ host, version: '0.12.6' }], modelCalls: results.length };
-		const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats: 1, harness: { commit: null, dirty: false }, history });
+		const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats: 1, harness: { commit: null, dirty: false }, history, validity: [], runCases: registry.cases.map((entry) => entry.case) });
 		const reportsDir = path.join(root, REGISTRY_PATHS.reports);
 		const stem = await nextReportStem(reportsDir, report.date);
 		report.manifest.results_file = `${REGISTRY_PATHS.reports}/${stem}.results.json`;
@@ -220,7 +224,7 @@ interface Graded {
 }
 
 /** Grades `content` as an answer to `testCase`, with the real parser and grader. */
-function grade(testCase: Case, content: string, sent: ReturnType<typeof callOptions>): Graded {
+async function grade(testCase: Case, content: string, sent: ReturnType<typeof callOptions>, context: GradeContext): Promise<Graded> {
 	const answer: ChatAnswer = { content, thinking: '', doneReason: 'stop', latencyMs: 1000, ttftMs: 200, evalCount: 40, evalDurationNs: 4e8, promptEvalCount: 600, loadDurationNs: 0 };
-	return { content, evaluation: evaluateAnswer(testCase, taskFor(testCase.task), answer, sent) };
+	return { content, evaluation: await evaluateAnswer(testCase, taskFor(testCase.task), answer, sent, context) };
 }

@@ -108,15 +108,15 @@ describe('the escalation trigger', () => {
 });
 
 describe('judging an escalated answer', () => {
-	it('grades it with the case’s own checks and reads its verdict', () => {
-		expect(judgeEscalatedAnswer(approveCase, rightAnswer(approveCase), null)).toEqual({ usable: true, verdict: 'approve', accepted: true });
-		expect(judgeEscalatedAnswer(rejectCase, '{"verdict":"reject","findings":[]}', null)).toEqual({ usable: true, verdict: 'reject', accepted: false });
+	it('grades it with the case’s own checks and reads its verdict', async () => {
+		expect(await judgeEscalatedAnswer(approveCase, rightAnswer(approveCase), null, { cases: [approveCase] })).toEqual({ usable: true, verdict: 'approve', accepted: true });
+		expect(await judgeEscalatedAnswer(rejectCase, '{"verdict":"reject","findings":[]}', null, { cases: [rejectCase] })).toEqual({ usable: true, verdict: 'reject', accepted: false });
 	});
 
-	it('does not use an answer that is cut off, empty or not JSON', () => {
-		expect(judgeEscalatedAnswer(approveCase, rightAnswer(approveCase), 'cut off at max_tokens 16')).toEqual({ usable: false, detail: 'cut off at max_tokens 16' });
-		expect(judgeEscalatedAnswer(approveCase, '', null)).toMatchObject({ usable: false, detail: expect.stringContaining('empty') });
-		expect(judgeEscalatedAnswer(approveCase, 'Looks fine to me.', null)).toMatchObject({ usable: false, detail: expect.stringContaining('unparseable') });
+	it('does not use an answer that is cut off, empty or not JSON', async () => {
+		expect(await judgeEscalatedAnswer(approveCase, rightAnswer(approveCase), 'cut off at max_tokens 16', { cases: [approveCase] })).toEqual({ usable: false, detail: 'cut off at max_tokens 16' });
+		expect(await judgeEscalatedAnswer(approveCase, '', null, { cases: [approveCase] })).toMatchObject({ usable: false, detail: expect.stringContaining('empty') });
+		expect(await judgeEscalatedAnswer(approveCase, 'Looks fine to me.', null, { cases: [approveCase] })).toMatchObject({ usable: false, detail: expect.stringContaining('unparseable') });
 	});
 });
 

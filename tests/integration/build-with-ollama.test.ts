@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { type Report, ReportSchema } from '../../src/lib/schema/report.ts';
-import { taskFor } from '../../src/lib/tasks/index.ts';
+import { gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
 import { type FakeOllama, startFakeOllama } from '../fake-ollama/server.ts';
 import { PROJECT_ROOT, type ProjectCopy, astroBuild, runCommand } from '../support/project-copy.ts';
 import { type Behaviour, fixtureCases, fixtureWorkspace, scriptedResponder, wrongAnswer } from '../support/workspace.ts';
@@ -54,12 +54,12 @@ function expectedWilson(k: number, n: number) {
 }
 
 /** The quality the grader gives a wrong answer to a case. */
-function wrongQuality(caseId: string): number {
+async function wrongQuality(caseId: string): Promise<number> {
 	const testCase = cases.find((c) => c.id === caseId)!;
 	const task = taskFor(testCase.task);
 	const parsed = task.parse(wrongAnswer(testCase), testCase as never);
 	if (!parsed.ok) throw new Error(parsed.reason);
-	return task.grade(testCase as never, parsed.value).quality;
+	return (await task.grade(testCase as never, parsed.value, gradeContexts(cases)(testCase.task) as never)).quality;
 }
 
 describe('npm run build with Ollama answering (six models)', () => {
@@ -76,7 +76,7 @@ describe('npm run build with Ollama answering (six models)', () => {
 		html = await readFile(path.join(workspace.root, 'dist', 'index.html'), 'utf8');
 	}, 300_000);
 
-	it('writes one report whose numbers are what the fake was scripted to produce', () => {
+	it('writes one report whose numbers are what the fake was scripted to produce', async () => {
 		const row = (role: string, model: string) => report.metrics.find((m) => m.role === role && m.model === model)!;
 		const counts = Object.fromEntries(report.metrics.map((m) => [`${m.role} ${m.model}`, [m.accepted, m.rejected, m.hard_failures]]));
 		expect(counts).toEqual({
@@ -96,9 +96,9 @@ describe('npm run build with Ollama answering (six models)', () => {
 		// medium (wrong) + high + critical (right), weights 2, 3, 5
 		expect(review.severity_weighted_pass).toEqual({ value: 8, max: 10, share: 0.8 });
 		// right answers are perfect (quality 1); the wrong verdict scores what the grader gives it
-		expect(review.review_pain).toBeCloseTo((1 - wrongQuality(APPROVE_CASE)) / 3, 4);
+		expect(review.review_pain).toBeCloseTo((1 - (await wrongQuality(APPROVE_CASE))) / 3, 4);
 
-		expect(row('draft', 'llama3.1:8b').review_pain).toBeCloseTo(1 - wrongQuality(DRAFT_CASE), 4);
+		expect(row('draft', 'llama3.1:8b').review_pain).toBeCloseTo(1 - (await wrongQuality(DRAFT_CASE)), 4);
 		expect(row('draft', 'granite3.3:8b')).toMatchObject({ review_pain: 1, hard_failures_by_class: { empty: 1 } });
 		expect(row('draft', 'granite3.3:8b').hard_failure_rate.value).toBe(1);
 		// 40 tokens in 400 ms, as scripted

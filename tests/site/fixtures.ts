@@ -43,6 +43,7 @@ export function run(id: string, date: string, parts: Partial<Pick<Report, 'metri
 				policy_hash: 'p',
 				cases_hash: 'c',
 				runtime: { name: 'node', version: '24' },
+				graders: {},
 				repeats: 1,
 				model_calls: 0,
 				evidence_hash: id,
@@ -51,6 +52,7 @@ export function run(id: string, date: string, parts: Partial<Pick<Report, 'metri
 			metrics,
 			verdicts: parts.verdicts ?? [],
 			proposals: parts.proposals ?? [],
+			grader_validity: [],
 		},
 	};
 }

@@ -9,7 +9,7 @@ import { loadCase } from './fixture-cases.ts';
 const fixture = loadCase('reason/reason-change-localization-27445c028e38.json', 'change-localization');
 
 function grade(files: string[], testCase: ChangeLocalizationCase = fixture) {
-	return changeLocalizationTask.grade(testCase, { files });
+	return changeLocalizationTask.grade(testCase, { files }, { cases: [testCase] });
 }
 
 describe('change-localization prompt', () => {

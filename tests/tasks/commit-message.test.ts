@@ -10,7 +10,7 @@ function withReference(message: string, checks: CommitMessageCase['checks'] = fi
 }
 
 function grade(testCase: CommitMessageCase, message: string) {
-	return commitMessageTask.grade(testCase, { message });
+	return commitMessageTask.grade(testCase, { message }, { cases: [testCase] });
 }
 
 describe('commit-message prompt', () => {

@@ -20,7 +20,7 @@ function answer(files: Record<string, string>): ImplementChangeAnswer {
 }
 
 function grade(files: Record<string, string>, testCase: ImplementChangeCase = fixture) {
-	return implementChangeTask.grade(testCase, answer(files));
+	return implementChangeTask.grade(testCase, answer(files), { cases: [testCase] });
 }
 
 describe('implement-change prompt', () => {

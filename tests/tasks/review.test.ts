@@ -18,7 +18,7 @@ function finding(path: string, line: number, severity: Finding['severity'] = 'hi
 type CodeReviewCase = Extract<ReviewCase, { task: 'code-review' }>;
 
 function grade(testCase: CodeReviewCase, verdict: ReviewAnswer['verdict'], findings: Finding[] = []) {
-	return codeReviewTask.grade(testCase, { verdict, findings });
+	return codeReviewTask.grade(testCase, { verdict, findings }, { cases: [testCase] });
 }
 
 describe('review prompts', () => {
@@ -152,7 +152,7 @@ describe('review grader on a change a later fix had to correct', () => {
 		const result = securityReviewTask.grade(securityCase, {
 			verdict: 'reject',
 			findings: [finding('src/routes/notes.ts', 17, 'critical', 18)],
-		});
+		}, { cases: [securityCase] });
 		expect(result).toEqual({
 			checks: [
 				{ name: 'verdict', required: true, pass: true, detail: 'reject, as expected' },

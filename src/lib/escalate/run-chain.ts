@@ -7,7 +7,7 @@ import type { Case } from '../schema/case.ts';
 import { ESCALATION_TAG, type EscalationRecord, type EscalationStepRecord } from '../schema/escalation.ts';
 import type { EscalationStepSchema, RunOptions } from '../schema/policy.ts';
 import type { CaseResult } from '../schema/report.ts';
-import { taskFor } from '../tasks/index.ts';
+import { type GradeContext, taskFor } from '../tasks/index.ts';
 import type { z } from 'astro/zod';
 import { callMessagesApi } from './anthropic-messages.ts';
 import { ollamaStepFailure } from './classify-failure.ts';
@@ -28,6 +28,8 @@ export interface EscalationContext {
 	readCache: boolean;
 	/** Whether a new escalation answer is stored (false with repeats, which bypass the cache). */
 	writeCache: boolean;
+	/** The case set the escalated answer is graded in, as the incumbent's was. */
+	gradeContext: GradeContext;
 }
 
 /** Runs the chain for the results that trigger it. One per run: the frontier budget and the once-only notes live here. */
@@ -102,8 +104,8 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		return models;
 	}
 
-	function answered(step: ChainStep, testCase: Case, answer: ChatAnswer, cutOff: string | null, cached: boolean): EscalationStepRecord {
-		const judged = judgeEscalatedAnswer(testCase, answer.content, cutOff);
+	async function answered(step: ChainStep, context: EscalationContext, answer: ChatAnswer, cutOff: string | null, cached: boolean): Promise<EscalationStepRecord> {
+		const judged = await judgeEscalatedAnswer(context.testCase, answer.content, cutOff, context.gradeContext);
 		return {
 			provider: step.provider,
 			model: step.model,
@@ -154,10 +156,10 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		const sent = callOptions(run, options.thinkOf?.(step.model));
 		// The engine's own key: the same model on the same case with the same options is the same answer,
 		// whether it was asked as a challenger or as an escalation.
-		const key = cacheKey({ digest: identity.digest, caseHash: hashOf(testCase), task: testCase.task, promptVersion: task.promptVersion, graderVersion: task.graderVersion, options: sent });
+		const key = cacheKey({ digest: identity.digest, prompt, options: sent });
 		const cutOffOf = (answer: ChatAnswer) => (answer.doneReason === 'length' ? `cut off at num_predict ${sent.num_predict} tokens (done_reason length)` : null);
 		const hit = context.readCache ? await cache.get(key) : undefined;
-		if (hit) return answered(step, testCase, hit.answer, cutOffOf(hit.answer), true);
+		if (hit) return answered(step, context, hit.answer, cutOffOf(hit.answer), true);
 		const started = performance.now();
 		try {
 			const answer = await client.chat({
@@ -169,7 +171,7 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 				stallTimeoutMs: run.stall_timeout_s * 1000,
 			});
 			if (context.writeCache) await cache.set(key, { answer, loadMs: null });
-			return answered(step, testCase, answer, cutOffOf(answer), false);
+			return answered(step, context, answer, cutOffOf(answer), false);
 		} catch (error) {
 			const failure = error instanceof CallFailure ? error : asCallFailure(error, client.host);
 			return notAnswered(step, ollamaStepFailure(failure, step.model), performance.now() - started);
@@ -183,20 +185,17 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		const temperature = run.temperature;
 		// Everything the answer depends on; never the key, which does not change the answer.
 		const key = hashOf({
-			v: 1,
+			v: 2,
 			provider: step.provider,
 			baseUrl: step.base_url,
 			model: step.model,
 			maxTokens: step.max_tokens,
 			temperature,
-			caseHash: hashOf(testCase),
-			task: testCase.task,
-			promptVersion: task.promptVersion,
-			graderVersion: task.graderVersion,
+			prompt,
 		});
 		const cutOffOf = (answer: ChatAnswer) => (answer.doneReason === 'max_tokens' ? `cut off at max_tokens ${step.max_tokens} (stop_reason max_tokens)` : null);
 		const hit = context.readCache ? await cache.get(key) : undefined;
-		if (hit) return answered(step, testCase, hit.answer, cutOffOf(hit.answer), true);
+		if (hit) return answered(step, context, hit.answer, cutOffOf(hit.answer), true);
 
 		const apiKey = keyOf(step);
 		if (!apiKey) {
@@ -235,7 +234,7 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		};
 		const stored: CachedAnswer = { answer, loadMs: null };
 		if (context.writeCache) await cache.set(key, stored);
-		return answered(step, testCase, answer, cutOffOf(answer), false);
+		return answered(step, context, answer, cutOffOf(answer), false);
 	}
 
 	return {

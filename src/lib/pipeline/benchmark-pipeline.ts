@@ -17,7 +17,11 @@ import { resolveOllamaHost } from '../run/ollama-host.ts';
 import { type PlanFilters, byHost, planRun } from '../run/plan-run.ts';
 import { probeOllama } from '../run/probe-ollama.ts';
 import { type ProgressLogger, runBenchmark } from '../run/run-benchmark.ts';
+import type { Case } from '../schema/case.ts';
 import type { Report } from '../schema/report.ts';
+import { gradeContexts, taskFor } from '../tasks/index.ts';
+import type { GraderValidity } from '../schema/validity.ts';
+import { measureGraderValidity } from '../validity/measure-validity.ts';
 
 export interface PipelineOptions {
 	root: string;
@@ -85,14 +89,20 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	const startedAt = now();
 	const cache = createFileCache(path.join(root, CACHE_DIR));
 	const clientFor = options.clientFor ?? ((host: string) => createOllamaClient(host));
-	const outcome = await runBenchmark(plans, { clientFor, cache, logger, escalation: escalationRunnerFor(registry, { env, cache, logger }) }, { run: registry.policy.run, repeats, useCache: options.useCache ?? true });
+	// Every answer is graded in the registry's whole case set, whatever the filters: a grade must not
+	// depend on which roles a run happened to include.
+	const gradeContext = gradeContexts(registry.cases.map((entry) => entry.case));
+	const outcome = await runBenchmark(plans, { clientFor, cache, logger, gradeContext, escalation: escalationRunnerFor(registry, { env, cache, logger }) }, { run: registry.policy.run, repeats, useCache: options.useCache ?? true });
+	const runCases = [...new Map(plans.flatMap((plan) => plan.items.map((item) => [item.case.id, item.case] as const))).values()];
+	const validity = await measureGraderValidity(runCases, gradeContext, registry.policy.run);
+	for (const entry of validity) if (!entry.valid) logger.warn(`grader not valid on this run's cases: ${entry.reason}`);
 	const finishedAt = now();
 
 	const reportsDir = path.join(root, REGISTRY_PATHS.reports);
 	// Only the runs the rules can look at (and the newest, to compare with): reading every archived
 	// report would make each build slower than the last.
 	const history = await readRecentReports(reportsDir, historyDepth(registry.policy));
-	const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats, harness: await harnessCommit(root), history: history.map((entry) => entry.report) });
+	const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats, harness: await harnessCommit(root), history: history.map((entry) => entry.report), validity, runCases });
 	const latest = history.at(-1);
 	if (latest && latest.report.manifest.evidence_hash === report.manifest.evidence_hash) {
 		logger.info(`nothing changed since ${latest.stem} (same cases, policy, models and answers): no report written`);
@@ -118,6 +128,10 @@ interface RunFacts {
 	harness: { commit: string | null; dirty: boolean };
 	/** Earlier reports, oldest first. */
 	history: RunHistory;
+	/** Per task, whether the grader is valid on the run's cases. */
+	validity: GraderValidity[];
+	/** The cases this run graded. */
+	runCases: readonly Case[];
 }
 
 /** Assembles the report data from a run. Pure. */
@@ -131,7 +145,9 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 	const casesHash = hashOf(registry.cases.map((entry) => entry.case).sort((a, b) => a.id.localeCompare(b.id)));
 	const date = facts.startedAt.toISOString().slice(0, 10);
 	// What the verdicts rest on: an unchanged rebuild (same inputs, same cached answers) hashes the same.
+	const graders = Object.fromEntries([...new Set(facts.runCases.map((testCase) => testCase.task))].sort().map((task) => [task, taskFor(task).graderVersion]));
 	const evidenceHash = hashOf({
+		validity: facts.validity,
 		policyHash,
 		casesHash,
 		roles: registry.roles.map((entry) => entry.role),
@@ -151,6 +167,7 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		model_calls: outcome.modelCalls,
 		evidence_hash: evidenceHash,
 		results_file: '',
+		graders,
 	};
 	const decision = decideRun({
 		roles: registry.roles.map((entry) => entry.role),
@@ -161,5 +178,5 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		history: facts.history,
 		manifest,
 	});
-	return { title: `Local model benchmark ${date}`, date, manifest, metrics, ...decision, escalations: summarizeEscalations(registry, outcome.results) };
+	return { title: `Local model benchmark ${date}`, date, manifest, metrics, ...decision, escalations: summarizeEscalations(registry, outcome.results), grader_validity: facts.validity };
 }

@@ -59,6 +59,8 @@ function renderBody(report: Report): string {
 		}
 	}
 
+	lines.push(...renderValiditySection(report));
+
 	lines.push('## Promotion log', '');
 	if (report.verdicts.length === 0) lines.push('No challengers were judged in this run.', '');
 	else {
@@ -76,6 +78,29 @@ function renderBody(report: Report): string {
 	}
 	lines.push(...renderEscalationSection(report.escalations));
 	return `${lines.join('\n')}`;
+}
+
+/**
+ * The grader-validity table: per task, how often the reference and the best junk answer were accepted on
+ * this run's cases, so a reader knows whether "accepted" meant something before trusting a rate.
+ */
+function renderValiditySection(report: Report): string[] {
+	const lines = ['## Grader validity', ''];
+	if (report.grader_validity.length === 0) return [...lines, 'No grader was measured in this run.', ''];
+	lines.push(
+		'Each task\'s grader is run on its cases with the reference answer (what the history did) and with junk made without understanding the case. A grader is valid when the reference is accepted on at least 90 % of the cases and no junk above its limit; a role whose grader is not valid gets no promotion.',
+		'',
+		'| Task | Grader | Cases | Reference accepted | Best junk | Junk accepted | Junk limit | Valid |',
+		'|---|---|---|---|---|---|---|---|',
+	);
+	for (const entry of report.grader_validity) {
+		const best = entry.best_junk;
+		lines.push(`| ${entry.task} | v${entry.grader_version} | ${entry.cases} | ${pct(entry.reference.rate)} | ${best ? cell(best.name) : '—'} | ${best ? pct(best.rate) : '—'} | ${pct(entry.junk_limit)} | ${entry.valid ? 'yes' : 'no'} |`);
+	}
+	lines.push('');
+	for (const entry of report.grader_validity) if (!entry.valid && entry.reason) lines.push(`- Not valid: ${cell(entry.reason)}`);
+	if (report.grader_validity.some((entry) => !entry.valid)) lines.push('');
+	return lines;
 }
 
 function metricsRow(row: RoleMetrics): string {

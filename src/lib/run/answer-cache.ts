@@ -3,24 +3,24 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { hashOf } from '../files/stable-json.ts';
 import { writeFileAtomic } from '../files/write-atomic.ts';
+import type { Prompt } from '../tasks/task-definition.ts';
 import type { CallOptions, ChatAnswer } from './model-client.ts';
 
 /**
- * Everything an answer depends on. The model is named by its digest, not its tag, so a re-pulled
- * `llama3.1:8b` with new weights is a new model; the case by the hash of its content.
+ * Everything an answer depends on, and nothing else: what was asked. The model is named by its digest, not
+ * its tag, so a re-pulled `llama3.1:8b` with new weights is a new model; the prompt is the messages and
+ * `format` exactly as sent. Nothing of the grading is in it, so a grader change costs no model call: the
+ * cached answers are graded again on every build.
  */
 export interface CacheKeyParts {
 	digest: string;
-	caseHash: string;
-	task: string;
-	promptVersion: number;
-	graderVersion: number;
+	prompt: Prompt;
 	options: CallOptions;
 }
 
 /** The documented cache key: sha256 of the stable JSON of `CacheKeyParts`. */
 export function cacheKey(parts: CacheKeyParts): string {
-	return hashOf({ v: 1, ...parts });
+	return hashOf({ v: 2, ...parts });
 }
 
 /** A cached answer: what the model said, with the timings measured when it said it. */

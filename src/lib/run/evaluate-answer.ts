@@ -1,5 +1,5 @@
 import type { Case } from '../schema/case.ts';
-import type { CheckResult, TaskDefinition } from '../tasks/task-definition.ts';
+import type { CheckResult, GradeContext, TaskDefinition } from '../tasks/task-definition.ts';
 import type { HardFailureClass, Outcome } from '../schema/report.ts';
 import type { CallOptions, ChatAnswer } from './model-client.ts';
 
@@ -20,9 +20,10 @@ export function hardFailure(failureClass: HardFailureClass, message: string): Ev
 
 /**
  * Judges a complete answer: first whether it is usable at all (empty, thinking only, cut off, a prompt
- * that did not fit), then parses it and grades it against the case. Pure.
+ * that did not fit), then parses it and grades it against the case, in the case set `context` holds.
+ * Pure for every task whose grader runs no code.
  */
-export function evaluateAnswer(testCase: Case, task: TaskDefinition, answer: ChatAnswer, options: CallOptions): Evaluation {
+export async function evaluateAnswer(testCase: Case, task: TaskDefinition, answer: ChatAnswer, options: CallOptions, context: GradeContext): Promise<Evaluation> {
 	const content = answer.content.trim();
 	// Ollama truncates an oversized prompt silently; a prompt that took the room kept for the answer did
 	// not fit, which is the harness's failure, not the model's.
@@ -38,7 +39,7 @@ export function evaluateAnswer(testCase: Case, task: TaskDefinition, answer: Cha
 	}
 	const parsed = task.parse(answer.content, testCase as never);
 	if (!parsed.ok) return hardFailure('unparseable', parsed.reason);
-	const grade = task.grade(testCase as never, parsed.value);
+	const grade = await task.grade(testCase as never, parsed.value, context as never);
 	const accepted = grade.checks.every((check) => !check.required || check.pass);
 	return {
 		outcome: accepted ? 'accepted' : 'rejected',

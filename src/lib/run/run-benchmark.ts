@@ -1,8 +1,8 @@
 import type { EscalationRunner } from '../escalate/run-chain.ts';
-import { hashOf } from '../files/stable-json.ts';
 import type { RunOptions } from '../schema/policy.ts';
 import type { CaseResult, ManifestModel } from '../schema/report.ts';
-import { promptTokens, taskFor } from '../tasks/index.ts';
+import type { Task } from '../schema/case.ts';
+import { type GradeContext, promptTokens, taskFor } from '../tasks/index.ts';
 import { type AnswerCache, type CachedAnswer, cacheKey } from './answer-cache.ts';
 import { type Evaluation, evaluateAnswer, hardFailure } from './evaluate-answer.ts';
 import { CallFailure, type CallOptions, type ModelClient, type ModelIdentity, normalizeTag } from './model-client.ts';
@@ -29,6 +29,8 @@ export interface RunBenchmarkDeps {
 	logger: ProgressLogger;
 	/** Turbo escalation of the review incumbent's rejections; absent when the policy turns it off. */
 	escalation?: EscalationRunner;
+	/** The case set each task's answers are graded in (the registry's cases, whatever the run's filters). */
+	gradeContext(task: Task): GradeContext;
 }
 
 /** What a run produced, before metrics and the report. */
@@ -150,14 +152,7 @@ async function runModel(
 		for (const item of plan.items) {
 			const task = taskFor(item.case.task);
 			const prompt = task.buildPrompt(item.case as never);
-			const key = cacheKey({
-				digest: identity.digest,
-				caseHash: caseHashOf(item.case),
-				task: item.case.task,
-				promptVersion: task.promptVersion,
-				graderVersion: task.graderVersion,
-				options: sent,
-			});
+			const key = cacheKey({ digest: identity.digest, prompt, options: sent });
 			for (let repeat = 0; repeat < options.repeats; repeat++) {
 				const tokens = promptTokens(prompt);
 				if (tokens + sent.num_predict > sent.num_ctx) {
@@ -194,7 +189,8 @@ async function runModel(
 					fromCache = false;
 				}
 				const { answer, loadMs } = cached;
-				const result = record(item, repeat, evaluateAnswer(item.case, task, answer, sent), {
+				const context = deps.gradeContext(item.case.task);
+				const result = record(item, repeat, await evaluateAnswer(item.case, task, answer, sent, context), {
 					output: answer.content,
 					thinking_chars: answer.thinking.length,
 					latency_ms: round(answer.latencyMs),
@@ -206,7 +202,7 @@ async function runModel(
 					cached: fromCache,
 					cache_key: cacheable ? key : null,
 				});
-				await deps.escalation?.afterResult(result, { testCase: item.case, client, readCache: cacheable && options.useCache, writeCache: cacheable });
+				await deps.escalation?.afterResult(result, { testCase: item.case, client, readCache: cacheable && options.useCache, writeCache: cacheable, gradeContext: context });
 			}
 		}
 	} finally {
@@ -217,18 +213,6 @@ async function runModel(
 		}
 	}
 	return results;
-}
-
-// A case is hashed once per run, not once per model that runs it (nine models, nine hashes of the same
-// case otherwise). Keyed by the case object: the registry's cases are never changed once loaded.
-const caseHashes = new WeakMap<object, string>();
-function caseHashOf(testCase: PlanItem['case']): string {
-	let hash = caseHashes.get(testCase);
-	if (hash === undefined) {
-		hash = hashOf(testCase);
-		caseHashes.set(testCase, hash);
-	}
-	return hash;
 }
 
 /** After a transport failure, asks whether Ollama is still there; if not, the run stops. */

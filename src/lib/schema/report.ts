@@ -1,6 +1,7 @@
 import { z } from 'astro/zod';
 import { DateSchema, ModelIdSchema, SlugSchema, TimestampSchema } from './common.ts';
 import { EscalationRecordSchema, EscalationSummarySchema } from './escalation.ts';
+import { GraderValiditySchema } from './validity.ts';
 
 /** Why a call produced no usable answer. */
 export const HARD_FAILURE_CLASSES = [
@@ -103,6 +104,8 @@ export const ManifestSchema = z.strictObject({
 	evidence_hash: z.string(),
 	/** The sidecar file with every case result. */
 	results_file: z.string(),
+	/** The grader version of every task the run graded (grades are recomputed on every build; this says which grading made the numbers). */
+	graders: z.record(z.string(), z.number().int().min(1)).default({}),
 });
 
 /** Metrics for one model in one role, over the same cases as every other model of the role. */
@@ -170,6 +173,8 @@ export const ReportSchema = z.strictObject({
 	proposals: z.array(ProposalSchema).default([]),
 	/** Turbo-escalation accounting; absent when escalation was turned off for the run. */
 	escalations: EscalationSummarySchema.optional(),
+	/** Per task: the reference's and every junk answer's acceptance on this run's cases, and whether the grader is valid on them. */
+	grader_validity: z.array(GraderValiditySchema).default([]),
 });
 export type Report = z.infer<typeof ReportSchema>;
 

@@ -5,7 +5,8 @@ import { type CheckSpec, runChecks, thresholdOf } from './check-results.ts';
 import { listPaths, normalizePaths } from './paths.ts';
 import { fenced } from './prompt-text.ts';
 import { formatRatio, round4 } from './similarity.ts';
-import type { Grade, ParseResult, Prompt, TaskDefinition } from './task-definition.ts';
+import { pickBySeed } from './sentinel-text.ts';
+import type { Grade, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
 
 /** A case of the change-localization task. */
 export type ChangeLocalizationCase = Extract<Case, { task: 'change-localization' }>;
@@ -125,12 +126,30 @@ function grade(testCase: ChangeLocalizationCase, answer: ChangeLocalizationAnswe
 	return { checks, quality: round4(score.f1) };
 }
 
+/**
+ * The reference (the files the commit changed) and junk made without reading the intent: every listed
+ * file, one file picked at random, the first file of the listing, `README.md` + `package.json`, nothing.
+ */
+function sentinels(testCase: ChangeLocalizationCase): Sentinel[] {
+	const answer = (files: readonly string[]) => JSON.stringify({ files });
+	const junk = (name: string, files: readonly string[]): Sentinel => ({ name, kind: 'junk', text: answer(files) });
+	const listing = testCase.input.files;
+	return [
+		{ name: 'reference', kind: 'reference', text: answer(testCase.reference.files) },
+		junk('every-listed-file', listing),
+		junk('one-random-file', [pickBySeed(listing, testCase.id) as string]),
+		junk('first-listed-file', listing.slice(0, 1)),
+		junk('readme-and-package', ['README.md', 'package.json']),
+		junk('no-files', []),
+	];
+}
+
 /** reason → change-localization: the intent and the file list in, the files to change out, graded by F1. */
-export const changeLocalizationTask: TaskDefinition<ChangeLocalizationCase, ChangeLocalizationAnswer> = {
+export const changeLocalizationTask: TaskDefinition<ChangeLocalizationCase, ChangeLocalizationAnswer, Grade> = {
 	task: 'change-localization',
-	promptVersion: 1,
 	graderVersion: 1,
 	buildPrompt,
 	parse,
 	grade,
+	sentinels,
 };

@@ -3,7 +3,8 @@ import { type CheckSpec, runChecks, thresholdOf } from './check-results.ts';
 import { firstFencedBlock, stripThinking, unwrapFence } from './answer-text.ts';
 import { fenced } from './prompt-text.ts';
 import { formatRatio, normalizeText, round4, textSimilarity } from './similarity.ts';
-import type { Grade, ParseResult, Prompt, TaskDefinition } from './task-definition.ts';
+import { diffFileLines, otherCase } from './sentinel-text.ts';
+import type { Grade, GradeContext, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
 
 /** A case of the commit-message task. */
 export type CommitMessageCase = Extract<Case, { task: 'commit-message' }>;
@@ -171,12 +172,38 @@ function grade(testCase: CommitMessageCase, answer: CommitMessageAnswer): Grade 
 	return { checks, quality: commitMessageQuality(answer.message, reference) };
 }
 
+/**
+ * The reference (the message the author wrote) and junk a lazy model writes without understanding the
+ * change: a subject that only names a changed file, a fluent subject about something else, `fix bug`, the
+ * diff's first line, its first added line echoed back, the changed files listed, and another case's real
+ * subject (only in a set of two or more).
+ */
+function sentinels(testCase: CommitMessageCase, context: GradeContext<CommitMessageCase>): Sentinel[] {
+	const files = diffFileLines(testCase.input.diff);
+	const first = files[0]?.path ?? 'README.md';
+	const base = first.split('/').at(-1) ?? first;
+	const junk = (name: string, text: string): Sentinel => ({ name, kind: 'junk', text });
+	const list = [
+		{ name: 'reference', kind: 'reference', text: testCase.reference.message } satisfies Sentinel,
+		junk('names-a-file', `Update ${first}`),
+		junk('fluent-elsewhere', 'Add support for caching HTTP responses'),
+		junk('fix-bug', 'fix bug'),
+		junk('diff-first-line', testCase.input.diff.split('\n')[0] ?? ''),
+		junk('first-added-line', files.find((file) => file.firstAdded !== undefined)?.firstAdded ?? `Change ${base}`),
+		junk('lists-files', `Change ${files.map((file) => file.path).slice(0, 3).join(', ')}`),
+		junk('conventional-file', `chore: update ${base}`),
+	];
+	const other = otherCase(context.cases, testCase.id);
+	if (other) list.push(junk('other-case-subject', splitMessage(other.reference.message).subject));
+	return list;
+}
+
 /** draft → commit-message: the diff in, a commit message out, graded against the message the author wrote. */
-export const commitMessageTask: TaskDefinition<CommitMessageCase, CommitMessageAnswer> = {
+export const commitMessageTask: TaskDefinition<CommitMessageCase, CommitMessageAnswer, Grade> = {
 	task: 'commit-message',
-	promptVersion: 1,
 	graderVersion: 1,
 	buildPrompt,
 	parse,
 	grade,
+	sentinels,
 };

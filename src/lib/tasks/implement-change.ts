@@ -5,7 +5,7 @@ import { type CheckSpec, runChecks, thresholdOf } from './check-results.ts';
 import { listPaths, normalizePath } from './paths.ts';
 import { fenced } from './prompt-text.ts';
 import { comparableLines, formatRatio, lineEditDistance, round4 } from './similarity.ts';
-import type { Grade, ParseResult, Prompt, TaskDefinition } from './task-definition.ts';
+import type { Grade, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
 
 /** A case of the implement-change task. */
 export type ImplementChangeCase = Extract<Case, { task: 'implement-change' }>;
@@ -196,12 +196,27 @@ function grade(testCase: ImplementChangeCase, answer: ImplementChangeAnswer): Gr
 	return { checks, quality: implementChangeQuality(files) };
 }
 
+/**
+ * The reference (the files as the commit left them) and junk that changes nothing of substance: the
+ * files returned unchanged, emptied, or with one comment line added.
+ */
+function sentinels(testCase: ImplementChangeCase): Sentinel[] {
+	const answer = (files: Array<{ path: string; content: string }>) => JSON.stringify({ files });
+	const shown = testCase.input.files;
+	return [
+		{ name: 'reference', kind: 'reference', text: answer(testCase.reference.files) },
+		{ name: 'unchanged', kind: 'junk', text: answer(shown) },
+		{ name: 'emptied', kind: 'junk', text: answer(shown.map((file) => ({ path: file.path, content: '' }))) },
+		{ name: 'comment-line', kind: 'junk', text: answer(shown.map((file) => ({ path: file.path, content: `// TODO: implement this change\n${file.content}` }))) },
+	];
+}
+
 /** coder → implement-change: the intent and the files before in, the files after out, graded on the change itself. */
-export const implementChangeTask: TaskDefinition<ImplementChangeCase, ImplementChangeAnswer> = {
+export const implementChangeTask: TaskDefinition<ImplementChangeCase, ImplementChangeAnswer, Grade> = {
 	task: 'implement-change',
-	promptVersion: 1,
 	graderVersion: 1,
 	buildPrompt,
 	parse,
 	grade,
+	sentinels,
 };

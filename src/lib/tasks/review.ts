@@ -6,7 +6,8 @@ import { runChecks } from './check-results.ts';
 import { normalizePath } from './paths.ts';
 import { fenced } from './prompt-text.ts';
 import { round4 } from './similarity.ts';
-import type { Grade, ParseResult, Prompt, TaskDefinition } from './task-definition.ts';
+import { addedLineCount, diffFileLines, median } from './sentinel-text.ts';
+import type { Grade, GradeContext, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
 
 /** A case of either review task: they share the input, the reference and the grading. */
 export type ReviewCase = Extract<Case, { task: 'code-review' | 'security-review' }>;
@@ -199,17 +200,59 @@ function parseReview(text: string): ParseResult<ReviewAnswer> {
 	return parseJsonAnswer(text, ReviewAnswerSchema);
 }
 
+type SentinelFinding = { path: string; line: number; end_line?: number; severity: Finding['severity']; message: string };
+
+/**
+ * The reference (the real verdict, with a finding on every span the later fix touched) and junk made
+ * without reading the change: always approve, always reject without findings, reject with a finding on
+ * every added line, one finding per file spanning the whole file, one finding on the first added line,
+ * and the size heuristic — approve a diff no bigger than the case set's median, blanket-reject a bigger one.
+ */
+function reviewSentinels(testCase: ReviewCase, context: GradeContext<ReviewCase>): Sentinel[] {
+	const answer = (verdict: (typeof VERDICTS)[number], findings: SentinelFinding[]) => JSON.stringify({ verdict, findings });
+	const junk = (name: string, text: string): Sentinel => ({ name, kind: 'junk', text });
+	const files = diffFileLines(testCase.input.diff);
+	const everyAdded: SentinelFinding[] = files.flatMap((file) =>
+		file.added.map((line) => ({ path: file.path, line, severity: 'high' as const, message: 'This line may introduce a bug.' })),
+	);
+	const wholeFiles: SentinelFinding[] = files.map((file) => ({ path: file.path, line: 1, end_line: file.lastLine, severity: 'high', message: 'This file may introduce a bug.' }));
+	const firstAdded = everyAdded.slice(0, 1);
+	const reference = testCase.reference.lines.map((span) => ({ path: span.path, line: span.start, end_line: span.end, severity: 'high' as const, message: 'The later fix changed these lines.' }));
+	const typicalSize = median(context.cases.map((other) => addedLineCount(other.input.diff)));
+	const small = addedLineCount(testCase.input.diff) <= typicalSize;
+	return [
+		{ name: 'reference', kind: 'reference', text: answer(testCase.reference.verdict, testCase.reference.verdict === 'reject' ? reference : []) },
+		junk('always-approve', answer('approve', [])),
+		junk('reject-without-findings', answer('reject', [])),
+		junk('reject-every-added-line', answer('reject', everyAdded)),
+		junk('reject-whole-files', answer('reject', wholeFiles)),
+		junk('reject-first-added-line', answer('reject', firstAdded)),
+		junk('size-heuristic', small ? answer('approve', []) : answer('reject', everyAdded)),
+	];
+}
+
+/**
+ * Junk may be accepted on the majority verdict's share + 5 points: answering that verdict every time is
+ * accepted that often by construction, and the test is whether anything lazy does better than it.
+ */
+export function reviewJunkLimit(cases: readonly ReviewCase[]): number {
+	if (cases.length === 0) return 0.1;
+	const rejects = cases.filter((testCase) => testCase.reference.verdict === 'reject').length;
+	return Math.max(rejects, cases.length - rejects) / cases.length + 0.05;
+}
+
 /** A review task with its own brief; the answer, parser and grader are shared. */
 export function reviewTask<T extends ReviewCase['task']>(
 	task: T,
 	focus: ReviewFocus,
-): TaskDefinition<Extract<ReviewCase, { task: T }>, ReviewAnswer> {
+): TaskDefinition<Extract<ReviewCase, { task: T }>, ReviewAnswer, Grade> {
 	return {
 		task,
-		promptVersion: 1,
 		graderVersion: 1,
 		buildPrompt: (testCase) => buildReviewPrompt(focus, testCase),
 		parse: parseReview,
 		grade: gradeReview,
+		sentinels: reviewSentinels,
+		junkLimit: reviewJunkLimit,
 	};
 }

@@ -31,15 +31,48 @@ export interface Grade {
 export type ParseResult<A> = { ok: true; value: A } | { ok: false; reason: string };
 
 /**
- * Everything the engine needs to run one task: pure functions, no I/O.
- * `promptVersion` and `graderVersion` are part of the cache key: bump them when the prompt or the grading changes.
+ * What a grader may know besides the case and the answer: the case set it is graded in. Some checks are
+ * relative to it (a commit message is specific when it is closer to its own case's reference than to any
+ * other case's; the subject limit is the repository's own convention, read off its references).
  */
-export interface TaskDefinition<C extends Case = Case, A = unknown> {
+export interface GradeContext<C extends Case = Case> {
+	/** Every case of the same task in the run's case set, the graded one included, sorted by id. */
+	cases: readonly C[];
+}
+
+/**
+ * A known answer the grader must place right: the reference (what the real history did — the ceiling,
+ * which must be accepted) or junk made without understanding the case (the floor, which must not be).
+ * `text` is the raw answer as a model would send it, so it goes through the real parse → grade path.
+ */
+export interface Sentinel {
+	name: string;
+	kind: 'reference' | 'junk';
+	text: string;
+}
+
+/**
+ * Everything the engine needs to run one task. Prompt building and parsing are pure; grading is pure for
+ * every task that does not run code. The answer cache keys what was asked (the prompt as sent), not these
+ * versions: `graderVersion` is recorded in the report so a reader knows which grading produced a number,
+ * and bumping it costs no model call.
+ */
+export interface TaskDefinition<C extends Case = Case, A = unknown, G extends Grade | Promise<Grade> = Grade | Promise<Grade>> {
 	task: Task;
-	promptVersion: number;
 	graderVersion: number;
 	buildPrompt(testCase: C): Prompt;
 	/** Turns the model's text into the answer; a failure is a hard failure of class `unparseable`. */
 	parse(text: string, testCase: C): ParseResult<A>;
-	grade(testCase: C, answer: A): Grade;
+	grade(testCase: C, answer: A, context: GradeContext<C>): G;
+	/**
+	 * The reference answer and the junk answers for the case, every one deterministic (same case set,
+	 * same sentinels). The run grades them all to measure whether the grader is valid on its cases.
+	 */
+	sentinels(testCase: C, context: GradeContext<C>): Sentinel[];
+	/**
+	 * The most junk may be accepted on this case set for the grader to count as valid. @default 0.10;
+	 * a two-verdict task allows the majority verdict's share + 5 points, since always answering the
+	 * majority verdict is accepted that often by construction.
+	 */
+	junkLimit?(cases: readonly C[]): number;
 }
