@@ -30,8 +30,10 @@ export type ExecutionRequest = {
 	run: string[];
 };
 
-/** A run's record plus what only the caller needs: whether a report was read, and the output's tail. */
+/** A run's record plus what only the caller needs: whether it came from the cache, whether a report was read, the output's tail. */
 export type Execution = ExecutionRecord & {
+	/** True when the result came from the execution cache rather than a run now. */
+	cached: boolean;
 	/** The runner wrote a report the executor could read. */
 	reported: boolean;
 	/** Last lines of the output, for error messages. */
@@ -60,7 +62,9 @@ export type ExecutorOptions = {
 	useCache?: boolean;
 	/** Test runs at once. @default 1 */
 	parallel?: number;
-	/** Tests may override where worktrees go. */
+	/** Where results and installs are cached. @default `<projectRoot>/.cache/execute` */
+	cacheDir?: string;
+	/** Where worktrees go. @default `WORKTREES_DIR` */
 	worktreesDir?: string;
 };
 
@@ -116,7 +120,7 @@ function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
 export async function createExecutor(options: ExecutorOptions): Promise<Executor> {
 	const { settings, projectRoot } = options;
 	const repository = path.resolve(projectRoot, settings.repository);
-	const cacheDir = path.join(projectRoot, EXECUTE_CACHE_DIR);
+	const cacheDir = options.cacheDir ?? path.join(projectRoot, EXECUTE_CACHE_DIR);
 	const worktreesDir = options.worktreesDir ?? WORKTREES_DIR;
 	const stale = await removeStaleWorktrees(worktreesDir);
 	if (stale > 0) options.log(`removed ${plural(stale, 'stale worktree')} of an interrupted run`);
@@ -262,7 +266,7 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 			// Environment errors are not cached: the next build tries again, as with failed model calls.
 			if (execution.status !== 'error') {
 				const { reported: _reported, outputTail: _tail, cached: _cached, ...record } = execution;
-				await writeFileAtomic(path.join(resultsDir, `${key}.json`), `${JSON.stringify({ ...record, cached: false }, null, 2)}\n`);
+				await writeFileAtomic(path.join(resultsDir, `${key}.json`), `${JSON.stringify(record, null, 2)}\n`);
 			}
 			return execution;
 		},

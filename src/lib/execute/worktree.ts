@@ -65,15 +65,15 @@ export async function removeStaleWorktrees(base: string = WORKTREES_DIR): Promis
 	return removed;
 }
 
-/** Runs a command and resolves with its exit code and standard error (for error messages). */
-function run(command: string, args: string[], options: { cwd: string; stdin?: NodeJS.ReadableStream }): Promise<{ code: number | null; stderr: string; stdout: NodeJS.ReadableStream }> {
-	const child = spawn(command, args, { cwd: options.cwd, stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-	if (options.stdin && child.stdin) options.stdin.pipe(child.stdin);
+/** Runs a command fed from a stream; resolves with its exit code and standard error (for error messages). */
+function runWithInput(command: string, args: string[], cwd: string, input: NodeJS.ReadableStream): Promise<{ code: number | null; stderr: string }> {
+	const child = spawn(command, args, { cwd, stdio: ['pipe', 'ignore', 'pipe'] });
+	input.pipe(child.stdin);
 	let stderr = '';
 	child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
 	return new Promise((resolve, reject) => {
 		child.on('error', reject);
-		child.on('close', (code) => resolve({ code, stderr, stdout: child.stdout }));
+		child.on('close', (code) => resolve({ code, stderr }));
 	});
 }
 
@@ -93,7 +93,7 @@ export async function createWorktree(repoRoot: string, rev: string, base: string
 			archive.on('error', reject);
 			archive.on('close', resolve);
 		});
-		const extracted = await run('tar', ['-x', '-f', '-', '-C', dir], { cwd: dir, stdin: archive.stdout });
+		const extracted = await runWithInput('tar', ['-x', '-f', '-', '-C', dir], dir, archive.stdout);
 		const archiveCode = await archiveDone;
 		if (archiveCode !== 0) throw new Error(`git archive ${rev} failed in '${repoRoot}': ${archiveError.trim()}`);
 		if (extracted.code !== 0) throw new Error(`extracting ${rev} failed: ${extracted.stderr.trim()}`);

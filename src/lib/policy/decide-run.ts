@@ -16,13 +16,15 @@ export interface RunDecisionInput {
 	history: RunHistory;
 	/** This run's manifest, for the retirement rules. */
 	manifest: Report['manifest'];
+	/** Roles whose results may not back a promotion this run, with why: each of their verdicts is `insufficient evidence`. */
+	withheld?: ReadonlyMap<string, string>;
 }
 
 /** Every role's verdicts and the registry changes they lead to, sorted by role. Pure. */
 export function decideRun(input: RunDecisionInput): Pick<Report, 'verdicts' | 'proposals'> {
 	const catalog = new Map(input.models.map((model) => [model.id, model]));
 	const roles = [...input.roles].sort((a, b) => a.role.localeCompare(b.role));
-	const verdicts = roles.flatMap((role) =>
+	const decided = roles.flatMap((role) =>
 		decideRole(
 			{
 				role,
@@ -34,6 +36,10 @@ export function decideRun(input: RunDecisionInput): Pick<Report, 'verdicts' | 'p
 			input.policy,
 		),
 	);
+	const verdicts = decided.map((verdict) => {
+		const reason = input.withheld?.get(verdict.role);
+		return reason === undefined ? verdict : { ...verdict, outcome: 'insufficient evidence' as const, reason: `${verdict.challenger}: ${reason}` };
+	});
 	const thisRun = { metrics: [...input.metrics], manifest: input.manifest, verdicts };
 	const proposals = [
 		...promotionProposals(verdicts),

@@ -31,7 +31,5 @@ export const ExecutionRecordSchema = z.strictObject({
 	exit_code: z.number().int().nullable(),
 	/** One line a person can act on ("7 of 7 tests passed", "cut off after 60 s", "refused ../x: leaves the worktree"). */
 	detail: z.string(),
-	/** True when the result came from the execution cache rather than a run in this build. */
-	cached: z.boolean(),
 });
 export type ExecutionRecord = z.infer<typeof ExecutionRecordSchema>;
