@@ -134,8 +134,8 @@ export const CoderSchema = z.strictObject({
 	test_command: z.string().regex(/\S/, 'a command such as "npx vitest run {files}"').optional(),
 	/** Longest one test run may take, in seconds; a run cut off counts as failed. @default 120 */
 	test_timeout_s: z.number().positive('more than 0 seconds').max(3600, 'at most 3600 seconds').default(120),
-	/** Most writable memory per test process, in MB (RLIMIT_DATA through prlimit). @default 4096 */
-	memory_mb: z.number().int('a whole number').min(256, 'at least 256 MB').max(262_144, 'at most 262144 MB').default(4096),
+	/** Most writable memory per test process, in MB (RLIMIT_DATA through prlimit; Node 24 needs 1024 just to start). @default 4096 */
+	memory_mb: z.number().int('a whole number').min(1024, 'at least 1024 MB (Node does not start with less)').max(262_144, 'at most 262144 MB').default(4096),
 	/** Install the dependencies of a lockfile that differs from the project's, once per lockfile, under `.cache/`. @default true */
 	install: z.boolean().default(true),
 	/** Longest one dependency install may take, in seconds. @default 600 */
