@@ -31,7 +31,8 @@ export async function measureMining(root: string, commits: number): Promise<Mini
 	const started = performance.now();
 	const result = await mineCases({
 		repo: repoDir,
-		roles: ['draft', 'reason', 'review', 'coder'],
+		// Coder cases run their tests to be validated: that is test time, not mining throughput.
+		roles: ['draft', 'reason', 'review'],
 		budget: { numCtx: 8192, numPredict: 1024 },
 		cleanAge: 10,
 		cleanRatio: 1,

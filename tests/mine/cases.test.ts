@@ -116,7 +116,7 @@ describe('checksFor', () => {
 		['code-review', 'reject', ['verdict!', 'finding-on-lines!']],
 		['code-review', 'approve', ['verdict!']],
 		['security-review', 'reject', ['verdict!', 'finding-on-lines!']],
-		['implement-change', undefined, ['files-changed!', 'change-similarity']],
+		['implement-change', undefined, ['tests-pass!', 'files-changed', 'change-similarity']],
 	] as const)('%s (%s) → %j (! = required)', (task, verdict, names) => {
 		expect(checksFor(task, verdict).map((check) => `${check.name}${check.required ? '!' : ''}`)).toEqual(names);
 	});

@@ -76,6 +76,18 @@ async function linkPackages(source: string, worktree: string): Promise<void> {
 	}
 }
 
+/** What an install needs of the harness's environment to reach the registry: proxies and certificates, nothing else. */
+const INSTALL_VARIABLES = /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|npm_config_registry|npm_config_cafile|npm_config_proxy|npm_config_https_proxy)$/;
+
+function installEnvironment(): Record<string, string> {
+	return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => INSTALL_VARIABLES.test(entry[0]) && entry[1] !== undefined));
+}
+
+function failed(reason: string, options: DependencyOptions): { reason: string } {
+	options.log(`dependencies: ${reason}`);
+	return { reason };
+}
+
 async function install(lockfile: string, packageJson: string, options: DependencyOptions): Promise<string | { reason: string }> {
 	const hash = lockHashOf(lockfile);
 	const dir = path.join(options.cacheDir, hash);
@@ -93,16 +105,16 @@ async function install(lockfile: string, packageJson: string, options: Dependenc
 	const result = await runSandboxed({
 		cwd: dir,
 		argv: ['npm', 'ci', '--no-audit', '--no-fund', '--loglevel=error'],
-		env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, npm_config_cache: npmCache, CI: '1' },
+		env: { ...installEnvironment(), PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, npm_config_cache: npmCache, CI: '1' },
 		timeoutMs: options.installTimeoutMs,
 		isolation: options.isolation,
 		writable: [npmCache],
 		network: true,
 	});
-	if (result.timedOut) return { reason: `installing lockfile ${hash} took over ${options.installTimeoutMs / 1000} s` };
+	if (result.timedOut) return failed(`installing lockfile ${hash} took over ${options.installTimeoutMs / 1000} s`, options);
 	if (result.exitCode !== 0) {
-		const tail = (result.spawnError ?? result.stderr).trim().split('\n').slice(-3).join(' ');
-		return { reason: `npm ci for lockfile ${hash} failed: ${tail}` };
+		const tail = (result.spawnError ?? `${result.stderr}\n${result.stdout}`).trim().split('\n').slice(-3).join(' ');
+		return failed(`npm ci for lockfile ${hash} failed (exit ${result.exitCode}): ${tail}`, options);
 	}
 	await writeFile(path.join(dir, '.complete'), `${new Date().toISOString()}\n`);
 	return nodeModules;

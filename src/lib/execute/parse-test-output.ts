@@ -21,7 +21,13 @@ export function parseJestJson(text: string): TestCounts | undefined {
 	}
 	if (report === null || typeof report !== 'object' || !('numTotalTests' in report)) return undefined;
 	const files = Array.isArray(report.testResults) ? (report.testResults as Array<Record<string, unknown>>) : [];
-	const brokenFiles = files.filter((file) => file?.status === 'failed' && (!Array.isArray(file.assertionResults) || file.assertionResults.length === 0)).length;
+	// A file that failed with no failed test (a syntax error, a missing export, a failing beforeAll that
+	// skipped its tests) counts as one failure.
+	const brokenFiles = files.filter((file) => {
+		if (file?.status !== 'failed') return false;
+		const assertions = Array.isArray(file.assertionResults) ? (file.assertionResults as Array<{ status?: unknown }>) : [];
+		return !assertions.some((assertion) => assertion?.status === 'failed');
+	}).length;
 	const passed = count(report.numPassedTests);
 	const failed = count(report.numFailedTests) + brokenFiles;
 	return { total: passed + failed, passed, failed };

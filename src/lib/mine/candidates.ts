@@ -86,7 +86,7 @@ export function commitCandidates(
 				const built = buildImplementChangeCase(facts, before, after, repository, budget, minedAt);
 				if ('skip' in built) return built;
 				const testFiles = (await bothSides(repo, entry.commit, tests)).after;
-				return validateImplementChange(built.candidate, { files: testFiles, command }, coder.executor);
+				return validateImplementChange(built.candidate, { files: testFiles, command }, coder);
 			}
 		}
 	});

@@ -9,6 +9,8 @@ export type CoderMining = {
 	executor: Executor;
 	/** `coder.test_command` from the policy; detected from package.json when absent. */
 	testCommand?: string;
+	/** Told why each validated candidate was skipped, with the run's own words. */
+	log?: (message: string) => void;
 };
 
 /** A commit's authored paths split into the code the model sees and the tests it never sees. Sorted. */
@@ -49,18 +51,23 @@ function beforeSkip(run: Execution): SkipReason | undefined {
 export async function validateImplementChange(
 	candidate: CaseInput,
 	tests: { files: FileText[]; command: TestCommand },
-	executor: Executor,
+	coder: CoderMining,
 ): Promise<CandidateOutcome> {
+	const { executor } = coder;
+	const skip = (reason: SkipReason, where: string, run: Execution): CandidateOutcome => {
+		coder.log?.(`${candidate.id}: ${reason} (${where}: ${run.detail})`);
+		return { skip: reason };
+	};
 	const run = tests.files.map((file) => file.path).filter(isTestEntry);
 	if (run.length === 0) return { skip: 'no-tests' };
 	const { commit, parent } = candidate.source;
 	const request = { runner: tests.command.runner, command: tests.command.command, run };
 	const after = await executor.execute({ ...request, rev: commit, files: [] });
 	const afterReason = afterSkip(after);
-	if (afterReason) return { skip: afterReason };
+	if (afterReason) return skip(afterReason, 'at the commit', after);
 	const before = await executor.execute({ ...request, rev: parent, files: tests.files });
 	const beforeReason = beforeSkip(before);
-	if (beforeReason) return { skip: beforeReason };
+	if (beforeReason) return skip(beforeReason, 'at the parent with the tests', before);
 	const caseTests: CaseTests = {
 		runner: tests.command.runner,
 		command: tests.command.command,
