@@ -11,7 +11,7 @@ import type { Case } from '../../src/lib/schema/case.ts';
 import { CoderSchema } from '../../src/lib/schema/policy.ts';
 import { ResultsFileSchema } from '../../src/lib/schema/report.ts';
 import { type FakeOllama, startFakeOllama } from '../fake-ollama/server.ts';
-import type { ProjectCopy } from '../support/project-copy.ts';
+import { astroBuild, type ProjectCopy } from '../support/project-copy.ts';
 import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../support/workspace.ts';
 import { createCalcStory, type CalcStory } from './calc-repo.ts';
 
@@ -91,6 +91,16 @@ describe('the coder role in the benchmark pipeline', () => {
 			// Every test run of the first build (models' answers and sentinels) now comes from the cache.
 			const [, ran, reused] = (firstCount as string).match(/^coder tests: (\d+) run\(s\), (\d+) from/) as RegExpMatchArray;
 			expect(logged).toContain(`coder tests: 0 run(s), ${Number(ran) + Number(reused)} from the cache`);
+
+			// The run page and the case page show each coder result's tests, time and isolation.
+			const built = await astroBuild(workspace.root, { BENCH: '0' });
+			expect(built.code, built.output).toBe(0);
+			const subtract = coderCases.find((testCase) => testCase.source.commit === story.subtract) as Case;
+			const casePage = await readFile(path.join(workspace.root, 'dist', 'cases', subtract.id, 'index.html'), 'utf8');
+			expect(casePage).toMatch(/Tests: 3 tests: 3 passed, 0 failed · \d+\.\d s · bubblewrap — 3 of 3 tests passed/);
+			expect(casePage).toContain('test/calc.test.js');
+			const runPage = await readFile(path.join(workspace.root, 'dist', 'runs', first.stem, 'index.html'), 'utf8');
+			expect(runPage).toMatch(/<span class="tests"[^>]*>3 tests: 3 passed, 0 failed · \d+\.\d s · bubblewrap<\/span>/);
 		} finally {
 			await fake.close();
 			await workspace.dispose();
