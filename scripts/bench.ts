@@ -2,6 +2,7 @@
 import { exitWithUsage, parseCommandLine } from './command-line.ts';
 import { runBenchmarkPipeline } from '../src/lib/pipeline/benchmark-pipeline.ts';
 import { applyProposals } from '../src/lib/policy/apply-proposals.ts';
+import { formatFailure } from '../src/lib/errors/describe-error.ts';
 import { RegistryError } from '../src/lib/registry/registry-error.ts';
 
 const usage = `usage: npm run bench -- [--role ROLE]... [--model MODEL]... [--repeats N] [--no-cache] [--dry-run] [--apply]
@@ -13,8 +14,9 @@ const usage = `usage: npm run bench -- [--role ROLE]... [--model MODEL]... [--re
   --dry-run       print the plan and how many model calls it would make; call and write nothing
   --apply         write the new report's proposals into benchmarks/roles/*.yaml (as npm run promote does)
 
-Environment: OLLAMA_HOST (default http://127.0.0.1:11434), BENCH_REQUIRED=1 to fail when Ollama is missing,
-ANTHROPIC_API_KEY for the frontier step of the turbo-escalation chain (skipped without it).`;
+Exits 1 when Ollama does not answer: the benchmark did not run.
+
+Environment: OLLAMA_HOST (default http://127.0.0.1:11434), ANTHROPIC_API_KEY for the frontier step of the turbo-escalation chain (skipped without it).`;
 
 const args = parseCommandLine(usage, {
 	role: { type: 'string', multiple: true },
@@ -43,14 +45,16 @@ try {
 		repeats,
 		useCache: !args['no-cache'],
 		dryRun: args['dry-run'],
+		// A run asked for by name that cannot happen is a failure (a cron job must see it); only the build
+		// may skip the benchmark and go on to render the site.
+		requireOllama: true,
 	});
-	if (result.status === 'skipped' && process.env.BENCH_REQUIRED === '1') process.exit(1);
 	if (args.apply && result.status === 'written') {
 		const changes = await applyProposals(process.cwd(), result.report.proposals, { date: result.report.date, report: result.stem });
 		if (changes.length === 0) logger.info('--apply: the report proposes no registry change');
 		for (const change of changes) logger.info(`--apply: ${change.applied ? 'applied' : 'skipped'}: ${change.file}: ${change.note}`);
 	}
 } catch (error) {
-	console.error(error instanceof RegistryError ? error.message : `benchmark failed: ${(error as Error).message}`);
+	console.error(error instanceof RegistryError ? error.message : `benchmark failed: ${formatFailure(error)}`);
 	process.exit(1);
 }

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseCommandLine } from './command-line.ts';
 import { runBenchmarkPipeline } from '../src/lib/pipeline/benchmark-pipeline.ts';
+import { formatFailure } from '../src/lib/errors/describe-error.ts';
 import { applyProposals } from '../src/lib/policy/apply-proposals.ts';
 import { startFakeOllama } from '../tests/fake-ollama/server.ts';
 import { PROJECT_ROOT } from '../tests/support/project-copy.ts';
@@ -80,6 +81,6 @@ try {
 	say(`Demo site: ${server.url}/ (demo data from a simulated model server)`);
 	say('Press Ctrl-C to stop the server and delete the workspace.');
 } catch (error) {
-	console.error(`[demo] ${(error as Error).message}`);
+	console.error(`[demo] ${formatFailure(error)}`);
 	await stop(1);
 }

@@ -1,5 +1,5 @@
 import { defineCollection } from 'astro:content';
-import { file, glob } from 'astro/loaders';
+import { type Loader, file, glob } from 'astro/loaders';
 import { z } from 'astro/zod';
 import { REGISTRY_PATHS } from './lib/registry/paths.ts';
 import { CaseSchema } from './lib/schema/case.ts';
@@ -33,7 +33,7 @@ const cases = defineCollection({
 });
 
 const reports = defineCollection({
-	loader: glob({ pattern: 'local-model-benchmark-*.md', base: REGISTRY_PATHS.reports }),
+	loader: quietWhenEmpty(glob({ pattern: 'local-model-benchmark-*.md', base: REGISTRY_PATHS.reports })),
 	schema: ReportSchema,
 });
 
@@ -47,3 +47,19 @@ const sections = defineCollection({
 });
 
 export const collections = { models, roles, policy, cases, reports, sections };
+
+/**
+ * `loader` without the glob loader's warning that no file matched: a fresh clone has no report yet, which
+ * is the normal state, and a warning on every build and check for it would teach people to ignore warnings.
+ */
+function quietWhenEmpty(loader: Loader): Loader {
+	return {
+		...loader,
+		load: (context) => {
+			const logger = Object.create(context.logger, {
+				warn: { value: (message: string) => (message.startsWith('No files found matching') ? undefined : context.logger.warn(message)) },
+			});
+			return loader.load({ ...context, logger });
+		},
+	};
+}

@@ -31,6 +31,7 @@ export async function measureMining(root: string, commits: number): Promise<Mini
 	const started = performance.now();
 	const result = await mineCases({
 		repo: repoDir,
+		name: 'generated/scale',
 		// Coder cases run their tests to be validated: that is test time, not mining throughput.
 		roles: ['draft', 'reason', 'review'],
 		budget: { numCtx: 8192, numPredict: 1024 },

@@ -5,7 +5,7 @@ import { buildReport } from '../../src/lib/pipeline/benchmark-pipeline.ts';
 import { loadRegistry } from '../../src/lib/registry/load-registry.ts';
 import { REGISTRY_PATHS } from '../../src/lib/registry/paths.ts';
 import { renderReport } from '../../src/lib/report/render-report.ts';
-import { nextReportStem, writeReportFiles } from '../../src/lib/report/write-report.ts';
+import { writeNewReport } from '../../src/lib/report/write-report.ts';
 import { type Evaluation, evaluateAnswer, hardFailure } from '../../src/lib/run/evaluate-answer.ts';
 import type { ChatAnswer } from '../../src/lib/run/model-client.ts';
 import { planRun } from '../../src/lib/run/plan-run.ts';
@@ -207,10 +207,17 @@ async function writeRuns(root: string, runs: number, log: (line: string) => void
 		const outcome = { results, models: manifestModels.sort((a, b) => a.id.localeCompare(b.id)), ollama: [{ host, version: '0.12.6' }], modelCalls: results.length };
 		const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats: 1, harness: { commit: null, dirty: false }, history, validity: [], runCases: registry.cases.map((entry) => entry.case) });
 		const reportsDir = path.join(root, REGISTRY_PATHS.reports);
-		const stem = await nextReportStem(reportsDir, report.date);
-		report.manifest.results_file = `${REGISTRY_PATHS.reports}/${stem}.results.json`;
-		const markdown = renderReport(report);
-		await writeReportFiles(reportsDir, stem, markdown, results);
+		let markdown = '';
+		const { stem } = await writeNewReport(
+			reportsDir,
+			report.date,
+			(name) => {
+				report.manifest.results_file = `${REGISTRY_PATHS.reports}/${name}.results.json`;
+				markdown = renderReport(report);
+				return markdown;
+			},
+			results,
+		);
 		bytes += Buffer.byteLength(markdown) + (await stat(path.join(reportsDir, `${stem}.results.json`))).size;
 		history.push(report);
 		log(`site scale: wrote ${stem} (${results.length} results)`);

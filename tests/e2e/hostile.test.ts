@@ -46,6 +46,8 @@ async function poisonCases(root: string): Promise<Case[]> {
 			data.source.files = [...data.source.files, `src/${payload('path').slice(0, 60)}.ts`];
 			if (data.source.fix_subject) data.source.fix_subject = `Fix ${payload('fix-subject')}`;
 			if (data.task === 'commit-message') data.reference.message = `Strip diacritics\n\n${payload('reference')}`;
+			// A NUL byte, as a binary-ish file in a diff carries: the page must show it, not hide it.
+			if (data.task === 'commit-message') data.input.diff = `${data.input.diff}+const end = "\u0000";\n`;
 			if ('intent' in data.input) data.input.intent = `${data.input.intent}\n\n${payload('intent')}`;
 			if (data.task === 'implement-change') data.reference.files[0].content += `\n// </pre></code>${payload('reference-file')}\n`;
 			await writeFile(file, `${JSON.stringify(data, null, 2)}\n`);
@@ -184,6 +186,15 @@ describe('a site built from hostile model answers and commit text', () => {
 		await page.locator('tbody a').first().click();
 		expect(await page.locator('main').innerText()).toContain(`Fix <script>window.__pwned='subject-script'`);
 		await context.close();
+	});
+
+	it('shows a NUL byte in a diff as ␀, and puts none into the HTML', async () => {
+		const draft = cases.find((c) => c.task === 'commit-message')!;
+		const html = await readFile(path.join(workspace.root, 'dist', 'cases', draft.id, 'index.html'), 'utf8');
+		expect(html).not.toContain('\u0000');
+		expect(html).toContain('+const end = &quot;␀&quot;;');
+		const json = await (await fetch(`${server.url}/api/cases/${draft.id}.json`)).json();
+		expect(json.case.input.diff).toContain('+const end = "\u0000";');
 	});
 
 	it('keeps the payloads as plain strings in the JSON', async () => {

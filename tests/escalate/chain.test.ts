@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBenchmarkPipeline } from '../../src/lib/pipeline/benchmark-pipeline.ts';
@@ -270,6 +270,28 @@ describe('turbo escalation in a run', () => {
 		ollama.clearLog();
 		expect((await run()).status).toBe('unchanged');
 		expect(ollama.calls.chat).toBe(0);
+	});
+
+	it('keeps the run when the cache cannot be written: a failed write is a warning, never the step’s error', async () => {
+		// A file where the cache folder belongs: every write fails, as on a read-only or full disk.
+		await mkdir(path.join(workspace.root, '.cache'), { recursive: true });
+		await writeFile(path.join(workspace.root, '.cache', 'answers'), 'not a folder\n');
+		await start(right);
+		expect((await run()).status).toBe('written');
+		expect(escalated((await latest()).results).map(outcomesOf)).toEqual(Array(3).fill(['answered']));
+		const cloudWarnings = logged.filter((line) => line.startsWith(`warn: caching ${CLOUD}'s escalation answer to `));
+		expect(cloudWarnings).toHaveLength(3);
+		expect(cloudWarnings[0]).toMatch(/failed \(ENOTDIR: not a directory, mkdir '.*answers\/[0-9a-f]{2}'\); it will be asked again next run$/);
+	});
+
+	it('keeps a paid frontier answer when the cache cannot be written', async () => {
+		await mkdir(path.join(workspace.root, '.cache'), { recursive: true });
+		await writeFile(path.join(workspace.root, '.cache', 'answers'), 'not a folder\n');
+		await start(() => faults.cloudUnauthorized());
+		expect((await run()).status).toBe('written');
+		expect(escalated((await latest()).results).map(outcomesOf)).toEqual(Array(3).fill(['unauthorized', 'answered']));
+		expect(frontier.requests).toHaveLength(3);
+		expect(logged.filter((line) => line.startsWith("warn: caching claude-sonnet-4-5's escalation answer to "))).toHaveLength(3);
 	});
 
 	it('escalates again with --no-cache', async () => {

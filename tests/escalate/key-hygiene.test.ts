@@ -6,7 +6,7 @@ import { type Report, ReportSchema } from '../../src/lib/schema/report.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { type FakeOllama, faults, startFakeOllama } from '../fake-ollama/server.ts';
 import { type CommandResult, type ProjectCopy, astroBuild } from '../support/project-copy.ts';
-import { fixtureCases, fixtureWorkspace } from '../support/workspace.ts';
+import { fixtureCases, fixtureWorkspace, rightAnswer } from '../support/workspace.ts';
 import { type FakeAnthropic, anthropicErrors, startFakeAnthropic } from './fake-anthropic.ts';
 import { BUG_CASES, CLOUD, frontierScript, pointFrontierAt, seedModels } from './support.ts';
 
@@ -36,10 +36,16 @@ beforeAll(async () => {
 	cases = await fixtureCases();
 	workspace = await fixtureWorkspace('lmb-key-hygiene-');
 	ollama = await startFakeOllama({ models: [...seedModels(cases), { name: CLOUD, respond: () => faults.cloudUnauthorized() }] });
-	// One case answers with an error that echoes the key, as a careless proxy might: it must be redacted.
+	// One case answers with an error that echoes the key, as a careless proxy might, and another with a
+	// normal answer that echoes it: both must be redacted wherever the answer is stored or shown.
+	const echoing = JSON.parse(rightAnswer(cases.find((testCase) => testCase.id === BUG_CASES[1])!)) as { findings: { message: string }[] };
+	echoing.findings[0]!.message = `Request header was x-api-key: ${KEY}; the check below is wrong.`;
 	frontier = await startFakeAnthropic({
 		apiKey: KEY,
-		respond: frontierScript(cases, { [BUG_CASES[0]!]: anthropicErrors.invalid(`could not parse header x-api-key: ${KEY}`) }),
+		respond: frontierScript(cases, {
+			[BUG_CASES[0]!]: anthropicErrors.invalid(`could not parse header x-api-key: ${KEY}`),
+			[BUG_CASES[1]!]: { text: JSON.stringify(echoing), inputTokens: 1000, outputTokens: 50 },
+		}),
 	});
 	await pointFrontierAt(workspace.root, frontier.url);
 	build = await astroBuild(workspace.root, { OLLAMA_HOST: ollama.url, ANTHROPIC_API_KEY: KEY });
@@ -65,6 +71,14 @@ describe('the API key during a build that escalates', () => {
 		expect(frontier.violations).toEqual([]);
 		expect(report.escalations).toMatchObject({ escalations: 3, resolved: 2, overturned: 1, frontier: { calls: 3 } });
 		expect(report.escalations!.steps[1]!.outcomes).toEqual({ answered: 2, error: 1 });
+	});
+
+	it('is redacted from an answer that echoed it, which still counts as answered', async () => {
+		const name = (await readdir(path.join(workspace.root, 'reports'))).find((file) => file.endsWith('.results.json'))!;
+		const { results } = JSON.parse(await readFile(path.join(workspace.root, 'reports', name), 'utf8')) as { results: { case_id: string; escalation?: { steps: { outcome: string; output: string }[] } }[] };
+		const step = results.find((result) => result.case_id === BUG_CASES[1] && result.escalation)!.escalation!.steps[1]!;
+		expect(step.outcome).toBe('answered');
+		expect(step.output).toContain('Request header was x-api-key: [redacted]; the check below is wrong.');
 	});
 
 	it('appears in no file the build wrote: reports, results, cache, site', async () => {

@@ -10,8 +10,8 @@ export type CalcStory = {
 	subtract: string;
 	/** Fixes `add` for numeric strings, with a test that shows the bug. */
 	fixAdd: string;
-	/** Only the README: no tests. */
-	readme: string;
+	/** Code without tests. */
+	noTests: string;
 	/** Renames a local variable and adds a test that passed already. */
 	refactor: string;
 	/** Adds `divide` with a test that is wrong: fails at the commit too. */
@@ -70,7 +70,7 @@ export function createCalcStory(): CalcStory {
 		},
 		'Fix add concatenating numeric strings',
 	);
-	const readme = repo.commit({ 'README.md': '# calc\n\nA calculator.\nIt adds and subtracts.\n' }, 'Describe the calculator in a README');
+	const noTests = repo.commit({ 'src/version.js': "export const VERSION = '1.1.0';\nexport const NAME = 'calc';\n" }, 'Export the calculator\'s name and version');
 	const afterFix = CALC_WITH_SUBTRACT.replace('return a + b;', 'return Number(a) + Number(b);');
 	const refactor = repo.commit(
 		{
@@ -90,5 +90,5 @@ export function createCalcStory(): CalcStory {
 		{ 'test/more.test.js': `import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { add } from '../src/calc.js';\n\ntest('adds negatives', () => {\n\tassert.equal(add(-1, -2), -3);\n});\n` },
 		'Test adding negative numbers',
 	);
-	return { repo, subtract, fixAdd, readme, refactor, brokenDivide, testsOnly };
+	return { repo, subtract, fixAdd, noTests, refactor, brokenDivide, testsOnly };
 }

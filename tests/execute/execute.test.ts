@@ -35,7 +35,7 @@ beforeAll(async () => {
 	scratch = await mkdtemp(path.join(tmpdir(), 'execute-test-'));
 	executor = await newExecutor();
 	mined = await mineCases({
-		repo: story.repo.dir,
+		repo: story.repo.dir, name: 'example/calc',
 		roles: ['coder'],
 		budget: { numCtx: 16384, numPredict: 2048 },
 		cleanAge: 10,

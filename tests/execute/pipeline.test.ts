@@ -26,7 +26,7 @@ beforeAll(async () => {
 	story = createCalcStory();
 	scratch = await mkdtemp(path.join(tmpdir(), 'execute-pipeline-'));
 	const executor = await createExecutor({ projectRoot: story.repo.dir, settings: CoderSchema.parse({}), log: () => {}, cacheDir: path.join(scratch, 'mine-cache') });
-	const mined = await mineCases({ repo: story.repo.dir, roles: ['coder'], budget: { numCtx: 16384, numPredict: 2048 }, cleanAge: 10, cleanRatio: 1, minChangedLines: 2, coder: { executor } });
+	const mined = await mineCases({ repo: story.repo.dir, name: 'example/calc', roles: ['coder'], budget: { numCtx: 16384, numPredict: 2048 }, cleanAge: 10, cleanRatio: 1, minChangedLines: 2, coder: { executor } });
 	coderCases = mined.cases;
 	cases = [...(await fixtureCases()).filter((testCase) => testCase.role !== 'coder'), ...coderCases];
 }, 120_000);

@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { judgeRun } from '../../src/lib/execute/executor.ts';
 import { parseJestJson, parseMochaJson, parseTap, parseTestOutput } from '../../src/lib/execute/parse-test-output.ts';
 import { executionPromotionBlocks } from '../../src/lib/execute/promotion-evidence.ts';
-import { commandFromPolicy, detectTestCommand, expandCommand, isTestEntry, isTestPath, splitCommandLine } from '../../src/lib/execute/test-runners.ts';
+import { commandFromPolicy, detectTestCommand, expandCommand, isTestEntry, splitCommandLine } from '../../src/lib/execute/test-runners.ts';
+import { isTestPath } from '../../src/lib/mine/coder-tests.ts';
 import { unsafePathReason } from '../../src/lib/execute/worktree.ts';
 import { createExecutor } from '../../src/lib/execute/executor.ts';
 import { CoderSchema } from '../../src/lib/schema/policy.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
-import { decideRun } from '../../src/lib/policy/decide-run.ts';
 import { createTempRepo } from '../mine/git-fixture.ts';
 import { PROJECT_ROOT } from '../support/project-copy.ts';
 
@@ -139,26 +139,7 @@ describe('whether coder results may back a promotion', () => {
 	] as const)('%#', (cases, executor, expected) => {
 		expect([...executionPromotionBlocks(cases as unknown as Case[], executor)]).toEqual(expected);
 	});
-
-	it('turns a withheld role\'s verdicts into insufficient evidence', () => {
-		const decided = decideRun({ roles: [{ role: 'coder', description: 'x', incumbent: 'a:1b', challengers: ['b:1b'], retired: [] }], models: [], casesPerRole: new Map([['coder', 5]]), metrics: [], policy: CoderFreePolicy(), history: [], manifest: {} as never, withheld: new Map([['coder', 'no sandbox']]) });
-		expect(decided.verdicts.map((verdict) => [verdict.outcome, verdict.reason])).toEqual([['insufficient evidence', 'b:1b: no sandbox']]);
-		expect(decided.proposals).toEqual([]);
-	});
 });
-
-function CoderFreePolicy() {
-	return {
-		gates: { acceptance_rate: { tolerance: 0 }, review_pain: { tolerance: 0 }, hard_failure_rate: { tolerance: 0 }, cost_tier: 'free-unless-incumbent-paid', strictly_better_on_one: true },
-		diversity: { min_families: 2 },
-		evidence: { min_cases_per_role: 1, confirm_runs: 1 },
-		severity_weights: { low: 1, medium: 2, high: 3, critical: 5 },
-		run: { num_ctx: 8192, num_predict: 1024, temperature: 0, seed: 1, think: false, call_timeout_s: 60, stall_timeout_s: 30, probe_timeout_s: 3, repeats: 1 },
-		retirement: { all_hard_failures_runs: 2, missing_model_runs: 3 },
-		escalation: { enabled: false, role: 'review', tasks: ['code-review'], chain: [{ provider: 'ollama', model: 'x:1b' }], max_frontier_calls_per_run: 0 },
-		coder: CoderSchema.parse({}),
-	} as never;
-}
 
 describe('a vitest project that shares this project\'s lockfile', () => {
 	it('runs on this project\'s installed packages and reads vitest\'s JSON report', async () => {

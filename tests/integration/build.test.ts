@@ -1,7 +1,7 @@
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ProjectCopy, astroBuild, copyProject } from '../support/project-copy.ts';
+import { PROJECT_ROOT, type ProjectCopy, astroBuild, copyProject, runCommand } from '../support/project-copy.ts';
 
 let project: ProjectCopy;
 
@@ -27,6 +27,16 @@ describe('npm run build without Ollama', () => {
 		expect(skipped).toHaveLength(1);
 		expect(skipped[0]).toMatch(/no Ollama at http:\/\/127\.0\.0\.1:\d+ \(connection refused\)\. The site is built from the reports already in reports\//);
 	});
+
+	it('warns of nothing else on a fresh clone, which has no report yet', async () => {
+		expect((await readdir(path.join(project.root, 'reports'))).filter((name) => name.startsWith('local-model-benchmark-'))).toEqual([]);
+		expect(output.split('\n').filter((line) => /\bWARN\b|warn/i.test(line))).toEqual([expect.stringContaining('benchmark skipped')]);
+		expect(output).not.toContain('does not exist or is empty');
+		expect(output).not.toContain('No files found matching');
+		const sync = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'sync'], project.root);
+		expect(sync.code, sync.output).toBe(0);
+		expect(sync.output).not.toMatch(/WARN/);
+	}, 120_000);
 
 	it('renders a card per role with its incumbent and challengers', async () => {
 		const page = text(await html());

@@ -14,7 +14,7 @@ import { promptFits } from '../../src/lib/mine/budget.ts';
 import { checksFor, roleOfTask } from '../../src/lib/mine/checks.ts';
 import { parseDiff } from '../../src/lib/mine/parse-diff.ts';
 import { severityBySize, severityOf } from '../../src/lib/mine/severity.ts';
-import { interleave, tasksOfRoles } from '../../src/lib/mine/mine.ts';
+import { tasksOfRoles } from '../../src/lib/mine/mine.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const PARENT = 'fedcba9876543210fedcba9876543210fedcba98';
@@ -97,7 +97,8 @@ describe('severity', () => {
 		[{ task: 'security-review', changedLines: 1, isFix: false, verdict: 'approve' }, 'critical'],
 		[{ task: 'security-review', changedLines: 500, isFix: false, verdict: 'reject' }, 'critical'],
 		[{ task: 'code-review', changedLines: 1, isFix: false, verdict: 'reject' }, 'high'],
-		[{ task: 'code-review', changedLines: 500, isFix: false, verdict: 'approve' }, 'medium'],
+		[{ task: 'code-review', changedLines: 500, isFix: false, verdict: 'approve' }, 'high'],
+		[{ task: 'code-review', changedLines: 500, isFix: false, verdict: 'approve', matchedSeverity: 'medium' }, 'medium'],
 		[{ task: 'implement-change', changedLines: 5, isFix: false }, 'low'],
 		[{ task: 'implement-change', changedLines: 5, isFix: true }, 'medium'],
 		[{ task: 'implement-change', changedLines: 50, isFix: true }, 'high'],
@@ -111,11 +112,11 @@ describe('severity', () => {
 
 describe('checksFor', () => {
 	it.each([
-		['commit-message', undefined, ['subject-well-formed!', 'message-similarity']],
-		['change-localization', undefined, ['files-recall!', 'files-precision']],
-		['code-review', 'reject', ['verdict!', 'finding-on-lines!']],
-		['code-review', 'approve', ['verdict!']],
-		['security-review', 'reject', ['verdict!', 'finding-on-lines!']],
+		['commit-message', undefined, ['subject-well-formed!', 'message-specific!', 'message-similarity']],
+		['change-localization', undefined, ['files-recall!', 'files-precision!']],
+		['code-review', 'reject', ['verdict!', 'finding-on-lines!', 'finding-precision!']],
+		['code-review', 'approve', ['verdict!', 'no-serious-finding!']],
+		['security-review', 'reject', ['verdict!', 'finding-on-lines!', 'finding-precision!']],
 		['implement-change', undefined, ['tests-pass!', 'files-changed', 'change-similarity']],
 	] as const)('%s (%s) → %j (! = required)', (task, verdict, names) => {
 		expect(checksFor(task, verdict).map((check) => `${check.name}${check.required ? '!' : ''}`)).toEqual(names);
@@ -226,7 +227,7 @@ describe('buildReviewCase', () => {
 				{ path: 'src/z.ts', start: 1, end: 1 },
 			],
 		});
-		expect(value.checks.map((check) => check.name)).toEqual(['verdict', 'finding-on-lines']);
+		expect(value.checks.map((check) => check.name)).toEqual(['verdict', 'finding-on-lines', 'finding-precision']);
 	});
 
 	it('narrows a reject case that does not fit to the files holding the faulty lines, plus what still fits', () => {
@@ -242,9 +243,9 @@ describe('buildReviewCase', () => {
 		expect(buildReviewCase('code-review', facts('feat: add a', big + small), 'approve', [], undefined, REPOSITORY, tight, MINED_AT)).toEqual({ skip: 'too-large' });
 	});
 
-	it('builds an approve case with no lines and no fix', () => {
-		const value = built(buildReviewCase('code-review', facts('feat: add b'), 'approve', [], undefined, REPOSITORY, BUDGET, MINED_AT));
-		expect(value.severity).toBe('medium');
+	it('builds an approve case with no lines and no fix, with the severity of the reject case it was matched to', () => {
+		const value = built(buildReviewCase('code-review', facts('feat: add b'), 'approve', [], undefined, REPOSITORY, BUDGET, MINED_AT, 'low'));
+		expect(value.severity).toBe('low');
 		expect(value.source.fix_commit).toBeUndefined();
 		expect(value.task === 'code-review' && value.reference).toEqual({ verdict: 'approve', lines: [] });
 	});
@@ -254,15 +255,5 @@ describe('touchedPaths', () => {
 	it('lists old and new names, sorted', () => {
 		const raw = 'diff --git a/x.ts b/y.ts\nsimilarity index 90%\nrename from x.ts\nrename to y.ts\n--- a/x.ts\n+++ b/y.ts\n@@ -1 +1 @@\n-a\n+b\n';
 		expect(touchedPaths(parseDiff(raw + DIFF))).toEqual(['package-lock.json', 'src/a.ts', 'x.ts', 'y.ts']);
-	});
-});
-
-describe('interleave', () => {
-	it.each([
-		[[1, 2, 3], ['a'], [1, 'a', 2, 3]],
-		[[], ['a', 'b'], ['a', 'b']],
-		[[1, 2], ['a', 'b', 'c'], [1, 'a', 2, 'b', 'c']],
-	])('%j + %j → %j', (first, second, result) => {
-		expect(interleave<unknown>(first, second)).toEqual(result);
 	});
 });

@@ -9,6 +9,9 @@ import {
 	revertedSha,
 } from '../../src/lib/mine/classify.ts';
 import { diffSkipReason, isWhitespaceOnly, metadataSkipReason } from '../../src/lib/mine/filters.ts';
+import { classifyFix } from '../../src/lib/mine/fix-kinds.ts';
+import { isReleaseCommit, isVersionLine, pathKind } from '../../src/lib/mine/path-kinds.ts';
+import { linesToBlame } from '../../src/lib/mine/szz.ts';
 import { parseDiff } from '../../src/lib/mine/parse-diff.ts';
 import type { RawCommit } from '../../src/lib/mine/types.ts';
 
@@ -102,6 +105,10 @@ describe('mentionsSecurity', () => {
 		['rotate the secret', true],
 		['sanitize input', true],
 		['fix CVE-2024-12345', true],
+		['see GHSA-4g6f-5c3q-8m2x', true],
+		['avoid ReDoS in the header parser', true],
+		['guard against prototype pollution', true],
+		['reject path traversal in file names', true],
 		['Co-authored-by: Ada <ada@example.com>', false],
 		['update the author list', false],
 		['fix: off-by-one in clamp', false],
@@ -172,5 +179,99 @@ describe('diffSkipReason', () => {
 		const raw = diff('src/a.ts', [], ['x();']) + diff('yarn.lock', ['a', 'b', 'c'], ['d', 'e', 'f']);
 		expect(diffSkipReason(parseDiff(raw), 2)).toBe('tiny');
 		expect(diffSkipReason(parseDiff(raw), 1)).toBeUndefined();
+	});
+});
+
+describe('mentionsFix: named security weaknesses', () => {
+	it.each([
+		['Fix retry calling one time too many', true],
+		['Prevent prototype pollution in the query parser', true],
+		['Harden the upload handler (CVE-2024-12345)', true],
+		['Escape attribute values to stop XSS', true],
+		['Add the query parser', false],
+		['Add a prefix option', false],
+		['Sanitize header names', false],
+	])('%j → %s', (message, expected) => expect(mentionsFix(message)).toBe(expected));
+});
+
+describe('pathKind', () => {
+	it.each([
+		['src/index.ts', 'code'],
+		['source/core/Ky.ts', 'code'],
+		['index.d.ts', 'code'],
+		['readme.md', 'docs'],
+		['docs/guide/intro.mdx', 'docs'],
+		['LICENSE', 'docs'],
+		['.github/workflows/main.yml', 'ci'],
+		['.travis.yml', 'ci'],
+		['test/main.ts', 'test'],
+		['src/retry.test.ts', 'test'],
+		['test-d/index.test-d.ts', 'test'],
+		['eslint.config.js', 'tooling'],
+		['.editorconfig', 'tooling'],
+	] as const)('%s → %s', (path, kind) => expect(pathKind(path)).toBe(kind));
+});
+
+describe('release commits', () => {
+	const manifest = (removed: string, added: string) => parseDiff(diff('package.json', [removed], [added]));
+	it.each([
+		['0.32.0', manifest('\t"version": "0.31.4",', '\t"version": "0.32.0",'), true],
+		['v2.0.0-beta.1', parseDiff(diff('src/a.ts', ['a'], ['b'])), true],
+		['chore(release): 3.1.0', parseDiff(diff('CHANGELOG.md', [], ['## 3.1.0'])), true],
+		['Bump version to 1.1.0', parseDiff(diff('src/version.ts', ["export const VERSION = '1.0.0';"], ["export const VERSION = '1.1.0';"])), true],
+		['Update dependencies', manifest('\t\t"ava": "^5.3.1",', '\t\t"ava": "^6.0.0",'), true],
+		['Meta tweaks', parseDiff(diff('HISTORY.md', ['old'], ['new'])), true],
+		['Add a files field', manifest('\t"type": "module",', '\t"files": ["dist"],'), false],
+		['Release the lock when done', parseDiff(diff('src/lock.ts', ['a'], ['b'])), false],
+		['Add the release script', parseDiff(diff('scripts/release.sh', ['a'], ['b'])), false],
+	])('%j → %s', (subject, files, expected) => expect(isReleaseCommit(subject, files)).toBe(expected));
+
+	it('skips a release commit before any task, after generated files', () => {
+		expect(diffSkipReason(manifest('"version": "1.0.0",', '"version": "1.0.1",'), 2, '1.0.1')).toBe('release');
+		expect(diffSkipReason(parseDiff(diff('package-lock.json', ['a'], ['b'])), 2, '1.0.1')).toBe('generated-only');
+		expect(diffSkipReason(parseDiff(diff('src/a.ts', ['a'], ['b'])), 2, 'Fix a')).toBeUndefined();
+	});
+
+	it.each([
+		['"version": "1.2.3",', true],
+		['version = "0.4.0"', true],
+		['"@scope/pkg": "~2.1.x",', true],
+		['1.2.3', true],
+		['"description": "A client",', false],
+		['"main": "index.js",', false],
+	])('isVersionLine(%j) → %s', (line, expected) => expect(isVersionLine(line)).toBe(expected));
+});
+
+describe('classifyFix', () => {
+	const code = parseDiff(diff('src/retry.ts', ['\tif (a) {'], ['\tif (b) {']));
+	const comment = parseDiff(diff('src/retry.ts', ['\t// retries twice'], ['\t// retries once']));
+	const testFile = parseDiff(diff('test/retry.ts', ["test.failing('x', t => {"], ["test('x', t => {"]));
+	const workflow = parseDiff(diff('.github/workflows/ci.yml', ['node-version: 14'], ['node-version: 22']));
+	const readme = parseDiff(diff('readme.md', ['teh'], ['the']));
+	const lintConfig = parseDiff(diff('eslint.config.js', ['a'], ['b']));
+	it.each([
+		['Fix retry calling one time too many', code, 'behavioural'],
+		['Prevent prototype pollution', code, 'behavioural'],
+		['Fix CI', workflow, 'ci'],
+		['Fix the build on Node 22', workflow, 'ci'],
+		['fix(ci): pin the runner', code, 'ci'],
+		['docs: fix the retry example', code, 'docs'],
+		['Fix typo', code, 'typo'],
+		['Fix readme typo', readme, 'typo'],
+		['Fix linting', code, 'lint'],
+		['Fix the lint config', lintConfig, 'lint'],
+		['style: fix indentation', code, 'format'],
+		['Fix flaky retry test', code, 'flaky-test'],
+		['Fix the retry test', testFile, 'test-only'],
+		['Fix the retry comment', comment, 'docs'],
+		['Fix broken anchor link', readme, 'docs'],
+		['Fixes #640', [...code, ...testFile], 'behavioural'],
+	] as const)('%j → %s', (subject, files, kind) => expect(classifyFix({ message: `${subject}\n` }, [...files])).toBe(kind));
+});
+
+describe('linesToBlame', () => {
+	it('leaves test placeholders out, like blank and comment lines', () => {
+		const file = parseDiff(diff('src/spec.ts', ["test.failing('x', t => {", "it.skip('y', () => {", "xit('z', () => {", '// note', '', 'return a;'], ['return b;']))[0];
+		expect(linesToBlame(file as NonNullable<typeof file>)).toEqual([6]);
 	});
 });

@@ -3,18 +3,28 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { copyProject } from '../support/project-copy.ts';
 import type { TempRepo } from './git-fixture.ts';
 import { buildStoryRepo, PLANTED, type Story } from './story-repo.ts';
 
 const SCRIPT = resolve('scripts/mine.ts');
+/** Each run of the miner starts Node and secretlint; the tests that run it several times need more than the default. */
+const SEVERAL_RUNS = 180_000;
 let repo: TempRepo;
 let story: Story;
 let scratch: string;
 
-/** Runs the CLI the way `npm run mine` does (same Node), from the story repository. */
-function mine(args: string[], cwd = repo.dir) {
-	const run = spawnSync(process.execPath, [SCRIPT, '--clean-age', '3', ...args], { cwd, encoding: 'utf8' });
+/** Runs the CLI the way `npm run mine` does (same Node), from the story repository, which has no remote. */
+function mine(args: string[], cwd = repo.dir, script = SCRIPT) {
+	const run = spawnSync(process.execPath, [script, '--clean-age', '3', '--name', 'story/repo', ...args], { cwd, encoding: 'utf8' });
 	return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** This project's `run.num_ctx` and `run.num_predict`, as the summary prints them. */
+function projectBudgetText(root = resolve('.')): string {
+	const policy = parse(readFileSync(join(root, 'benchmarks', 'policy.yaml'), 'utf8')) as { run: { num_ctx: number; num_predict: number } };
+	return `(num_ctx ${policy.run.num_ctx}, num_predict ${policy.run.num_predict})`;
 }
 
 /** Every file under a folder, by relative path, as bytes. */
@@ -39,10 +49,12 @@ describe('scripts/mine.ts', () => {
 		const run = mine(['--out', out]);
 		expect(run.stderr).toBe('');
 		expect(run.status).toBe(0);
-		expect(run.stdout).toContain('(num_ctx 8192, num_predict 1024)');
+		expect(run.stdout).toContain(`Mined story/repo: 26 commits read ${projectBudgetText()}.`);
 		expect(run.stdout).toContain('Commits skipped by reason: binary 1, bot-author 1, generated-only 1, merge 1, root-commit 1, whitespace-only 1.');
 		expect(run.stdout).toContain('  commit-message: 15 cases; skipped: secret 3, revert 1, too-large 1.');
 		expect(run.stdout).toContain('  code-review: 4 cases; skipped: none.');
+		expect(run.stdout).toContain('Fixes: 3 behavioural, traced by SZZ (1 of them security fixes); not traced: none.');
+		expect(run.stdout).toContain('  code-review balance: reject 2 (median 3 lines, 2024-01-01..2024-01-01, median 2024-01-01); approve 2');
 		expect(run.stdout).toContain(
 			`Secret: dropped draft-commit-message-${story.aws.slice(0, 12)}: @secretlint/secretlint-rule-aws (AWSAccessKeyID) in input.diff.`,
 		);
@@ -50,7 +62,7 @@ describe('scripts/mine.ts', () => {
 		expect(run.stdout).not.toContain(PLANTED.githubToken);
 		// The story's commits carry no tests: no coder case is validated, and the summary says why.
 		expect(run.stdout).toMatch(/ {2}implement-change: 0 cases; skipped: .*no-tests \d+/);
-		expect(run.stdout).toContain('Files: written 25.');
+		expect(run.stdout).toContain(`Files in ${out}: written 25.`);
 	});
 
 	it('writes byte-identical files when the same history is mined twice', () => {
@@ -64,8 +76,8 @@ describe('scripts/mine.ts', () => {
 		expect([...b.keys()]).toEqual([...a.keys()]);
 		for (const [name, bytes] of a) expect(b.get(name)?.equals(bytes), name).toBe(true);
 		const again = mine(['--out', first]);
-		expect(again.stdout).toContain('Files: unchanged 25.');
-	});
+		expect(again.stdout).toContain(`Files in ${first}: unchanged 25.`);
+	}, SEVERAL_RUNS);
 
 	it('reports an existing case with different content and leaves it as it was', () => {
 		const out = join(scratch, 'edited');
@@ -76,33 +88,84 @@ describe('scripts/mine.ts', () => {
 		const run = mine(['--out', out, '--roles', 'draft']);
 		expect(run.status).toBe(0);
 		expect(run.stdout).toContain(`would-change: ${path}`);
-		expect(run.stdout).toContain('Files: unchanged 14, would-change 1.');
+		expect(run.stdout).toContain(`Files in ${out}: unchanged 14, would-change 1.`);
 		expect(readFileSync(path, 'utf8')).toContain('Edited by hand');
 		const forced = mine(['--out', out, '--roles', 'draft', '--force']);
-		expect(forced.stdout).toContain('Files: unchanged 14, overwritten 1.');
+		expect(forced.stdout).toContain(`Files in ${out}: unchanged 14, overwritten 1.`);
 		expect(readFileSync(path, 'utf8')).toBe(original);
-	});
+	}, SEVERAL_RUNS);
 
 	it('writes nothing with --dry-run, and lists what it would write', () => {
 		const out = join(scratch, 'dry');
 		const run = mine(['--out', out, '--dry-run']);
 		expect(run.status).toBe(0);
-		expect(run.stdout).toContain('Files (dry run, nothing written): would-write 25.');
+		expect(run.stdout).toContain(`Files in ${out} (dry run, nothing written): would-write 25.`);
 		expect(run.stdout).toContain(`would-write: ${join(out, 'review', `review-code-review-${story.addClamp.slice(0, 12)}.json`)}`);
 		expect(existsSync(out)).toBe(false);
 	});
 
-	it('writes into <repo>/benchmarks/cases by default and reads the budget from <repo>/benchmarks/policy.yaml', () => {
-		mkdirSync(join(repo.dir, 'benchmarks'), { recursive: true });
-		writeFileSync(join(repo.dir, 'benchmarks', 'policy.yaml'), 'run:\n  num_ctx: 2048\n  num_predict: 512\n');
+	it("writes into this project's cases and reads this project's policy when mining another repository", async () => {
+		const project = await copyProject('mine-project-');
 		try {
-			const run = mine(['--roles', 'draft', '--dry-run']);
-			expect(run.stdout).toContain('(num_ctx 2048, num_predict 512)');
-			expect(run.stdout).toContain(`would-write: ${join(repo.dir, 'benchmarks', 'cases', 'draft')}`);
-			expect(mine(['--roles', 'draft', '--dry-run', '--num-ctx', '4096']).stdout).toContain('(num_ctx 4096, num_predict 512)');
+			// The copy's own budget, so the summary proves which policy was read.
+			const policyPath = join(project.root, 'benchmarks', 'policy.yaml');
+			writeFileSync(policyPath, readFileSync(policyPath, 'utf8').replace(/num_ctx: \d+/, 'num_ctx: 12288'));
+			// The mined repository has a policy and a cases folder of its own: neither may be used.
+			mkdirSync(join(repo.dir, 'benchmarks'), { recursive: true });
+			writeFileSync(join(repo.dir, 'benchmarks', 'policy.yaml'), 'run:\n  num_ctx: 2048\n  num_predict: 512\n');
+			const before = new Set(readdirSync(join(project.root, 'benchmarks', 'cases', 'draft')));
+			const run = mine(['--roles', 'draft', '--repo', repo.dir], project.root, join(project.root, 'scripts', 'mine.ts'));
+			expect(run.stderr).toBe('');
+			expect(run.status).toBe(0);
+			expect(run.stdout).toContain(projectBudgetText(project.root));
+			expect(run.stdout).toContain('num_ctx 12288');
+			const cases = join(project.root, 'benchmarks', 'cases');
+			expect(run.stdout).toContain(`Files in ${cases}: written 15.`);
+			const added = readdirSync(join(cases, 'draft')).filter((name) => !before.has(name));
+			expect(added).toHaveLength(15);
+			expect(added).toContain(`draft-commit-message-${story.addMath.slice(0, 12)}.json`);
+			expect(JSON.parse(readFileSync(join(cases, 'draft', added[0] as string), 'utf8')).source.repository).toBe('story/repo');
+			expect(existsSync(join(repo.dir, 'benchmarks', 'cases'))).toBe(false);
 		} finally {
 			rmSync(join(repo.dir, 'benchmarks'), { recursive: true, force: true });
+			await project.dispose();
 		}
+	}, SEVERAL_RUNS);
+
+	it('names the repository after its remote, so clones in differently named folders write the same bytes', () => {
+		const outs = ['clone-one', 'another-name'].map((folder) => {
+			const dir = join(scratch, folder);
+			spawnSync('git', ['clone', '--quiet', repo.dir, dir], { encoding: 'utf8' });
+			spawnSync('git', ['-C', dir, 'remote', 'set-url', 'origin', 'git@github.com:story/repo.git'], { encoding: 'utf8' });
+			const out = join(scratch, `${folder}-cases`);
+			const run = spawnSync(process.execPath, [SCRIPT, '--clean-age', '3', '--roles', 'draft,review', '--out', out], { cwd: dir, encoding: 'utf8' });
+			expect(run.stderr).toBe('');
+			expect(run.stdout).toContain('Mined story/repo:');
+			return out;
+		});
+		const [a, b] = outs.map(snapshot) as [Map<string, Buffer>, Map<string, Buffer>];
+		expect(a.size).toBeGreaterThan(0);
+		expect([...b.keys()]).toEqual([...a.keys()]);
+		for (const [name, bytes] of a) expect(b.get(name)?.equals(bytes), name).toBe(true);
+		const first = JSON.parse([...a.values()][0]?.toString() ?? '{}');
+		expect(first.source.repository).toBe('story/repo');
+		expect(first.source.url).toBe('https://github.com/story/repo');
+	}, SEVERAL_RUNS);
+
+	it('refuses to name a repository without a web remote after its folder, and says to pass --name', () => {
+		const run = spawnSync(process.execPath, [SCRIPT, '--roles', 'draft', '--dry-run', '--out', join(scratch, 'unnamed')], { cwd: repo.dir, encoding: 'utf8' });
+		expect(run.status).toBe(1);
+		expect(run.stderr).toContain(`Cannot name the repository at '${repo.dir}': it has no origin remote. Pass --name owner/repo`);
+	});
+
+	it('stops with the file and the field when the policy is invalid', () => {
+		const policy = join(scratch, 'bad-policy.yaml');
+		writeFileSync(policy, readFileSync(resolve('benchmarks/policy.yaml'), 'utf8').replace(/num_ctx: \d+/, 'num_ctx: lots'));
+		const run = mine(['--roles', 'draft', '--dry-run', '--policy', policy]);
+		expect(run.status).toBe(1);
+		expect(run.stderr).toContain(`${policy}`);
+		expect(run.stderr).toContain('run.num_ctx');
+		expect(run.stderr).toContain('found:    "lots"');
 	});
 
 	it.each([
@@ -110,6 +173,7 @@ describe('scripts/mine.ts', () => {
 		[['--roles', 'writer'], "mine: --roles: unknown role 'writer'"],
 		[['--frobnicate'], "mine: Unknown option '--frobnicate'"],
 		[['--num-ctx', '1024', '--num-predict', '600'], 'leaves no room for an input in num_ctx (1024)'],
+		[['--name', 'owner repo'], "mine: --name expects a repository name such as owner/repo, got 'owner repo'."],
 	])('exits 2 with a message on %j', (args, message) => {
 		const run = mine([...args, '--dry-run']);
 		expect(run.status).toBe(2);

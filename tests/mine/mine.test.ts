@@ -16,6 +16,7 @@ let outDir: string;
 function options(overrides: Partial<MineOptions> = {}): MineOptions {
 	return {
 		repo: repo.dir,
+		name: 'story/repo',
 		// Coder cases are kept only once their tests ran (tests/execute mines them from a project with tests).
 		roles: ['draft', 'reason', 'review'],
 		budget: { numCtx: 8192, numPredict: 1024 },
@@ -111,7 +112,7 @@ describe('mineCases on a story repository', () => {
 		expect(lineAt(story.addClamp, 'src/math.ts', 11)).toBe(BUGGY_LINE);
 		// At the fix's parent a header had pushed it down three lines: the case keeps the introducing commit's numbers.
 		expect(lineAt(`${story.fixClamp}~1`, 'src/math.ts', 14)).toBe(BUGGY_LINE);
-		expect(value?.checks.map((check) => check.name)).toEqual(['verdict', 'finding-on-lines']);
+		expect(value?.checks.map((check) => check.name)).toEqual(['verdict', 'finding-on-lines', 'finding-precision']);
 		// The case exists since the fix: its date is the fix's committer date, not the clock.
 		expect(value?.mined_at).toBe(new Date(repo.git(['show', '-s', '--format=%cI', story.fixClamp]).trim()).toISOString().replace('.000Z', 'Z'));
 	});
@@ -133,20 +134,26 @@ describe('mineCases on a story repository', () => {
 		expect(tally('commit-message')?.skipped.revert).toBe(1);
 	});
 
-	it('adds old clean changes as approve cases, oldest first and no more than the reject cases', () => {
+	it('adds clean changes matched to the reject cases as approve cases, one per reject case, with its severity', () => {
 		const verdicts = (task: 'code-review' | 'security-review') =>
 			result.cases
 				.filter((value) => value.task === task)
 				.map((value) => `${value.task === task && value.reference.verdict} ${value.source.commit}`)
 				.sort();
+		// Both rejects change a few lines of TypeScript: the clean TypeScript changes of that size win over the
+		// older docs change (another file type) that used to be taken as the oldest.
 		expect(verdicts('code-review')).toEqual(
-			[`approve ${story.addMath}`, `approve ${story.docs}`, `reject ${story.addClamp}`, `reject ${story.greet}`].sort(),
+			[`approve ${story.addMath}`, `approve ${story.pipeSubject}`, `reject ${story.addClamp}`, `reject ${story.greet}`].sort(),
 		);
 		expect(verdicts('security-review')).toEqual([`approve ${story.fixRender}`, `reject ${story.render}`].sort());
 		const approve = byId(`review-code-review-${short(story.addMath)}`);
-		expect(approve?.severity).toBe('medium');
+		expect(approve?.severity).toBe('high');
+		expect(byId(`review-security-review-${short(story.fixRender)}`)?.severity).toBe('critical');
 		expect(approve?.task === 'code-review' && approve.reference).toEqual({ verdict: 'approve', lines: [] });
-		expect(approve?.checks).toEqual([{ name: 'verdict', required: true }]);
+		expect(approve?.checks).toEqual([
+			{ name: 'verdict', required: true },
+			{ name: 'no-serious-finding', required: true },
+		]);
 	});
 
 	it('gives localization the files at the parent, and as reference those of them the commit changed', () => {
@@ -175,6 +182,8 @@ describe('mineCases on a story repository', () => {
 			['code-review', 4],
 			['security-review', 2],
 		]);
+		// The docs-only commits teach commit-message, not localization.
+		expect(tally('change-localization')?.skipped['docs-only']).toBe(6);
 	});
 
 	it('caps each task at --max-per-task, newest first', async () => {

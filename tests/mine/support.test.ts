@@ -1,11 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_BUDGET, estimateTokens, fitsBudget, PROMPT_OVERHEAD_TOKENS } from '../../src/lib/mine/budget.ts';
+import { estimateTokens, fitsBudget, PROMPT_OVERHEAD_TOKENS } from '../../src/lib/mine/budget.ts';
 import { parseMineArgs, parseRoles } from '../../src/lib/mine/cli-options.ts';
 import { mapWithLimit, takeInOrder } from '../../src/lib/mine/pool.ts';
 import { readBudget } from '../../src/lib/mine/read-budget.ts';
+import { RegistryError } from '../../src/lib/registry/registry-error.ts';
 import { formatCounts } from '../../src/lib/mine/report.ts';
 import { browsableUrl, parsePathList, repositoryName } from '../../src/lib/mine/repository.ts';
 import { stableStringify } from '../../src/lib/mine/serialize.ts';
@@ -48,32 +49,43 @@ describe('budget', () => {
 
 describe('readBudget', () => {
 	let dir: string;
+	/** This project's policy, edited: the miner reads the same file the build reads. */
+	const policyWith = (edit: (text: string) => string) => {
+		const path = join(dir, 'policy.yaml');
+		writeFileSync(path, edit(readFileSync(resolve('benchmarks/policy.yaml'), 'utf8')));
+		return path;
+	};
 	beforeEach(() => {
 		dir = mkdtempSync(join(tmpdir(), 'mine-budget-'));
 	});
 	afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-	it('takes the defaults when there is no policy file', async () => {
-		expect(await readBudget(join(dir, 'missing.yaml'))).toEqual(DEFAULT_BUDGET);
+	it("takes run.num_ctx and run.num_predict from the policy, and the command line's values over them", async () => {
+		const path = policyWith((text) => text.replace(/num_ctx: \d+/, 'num_ctx: 12288').replace(/num_predict: \d+/, 'num_predict: 1536'));
+		expect(await readBudget(path)).toEqual({ numCtx: 12288, numPredict: 1536 });
+		expect(await readBudget(path, { numCtx: 4096 })).toEqual({ numCtx: 4096, numPredict: 1536 });
 	});
 
-	it('reads run.num_ctx and run.num_predict, ignoring the rest of the policy', async () => {
-		const path = join(dir, 'policy.yaml');
-		writeFileSync(path, 'gates: {}\nrun:\n  num_ctx: 16384 # big\n  num_predict: 2048\n  seed: 7\n');
-		expect(await readBudget(path)).toEqual({ numCtx: 16384, numPredict: 2048 });
-		expect(await readBudget(path, { numCtx: 4096 })).toEqual({ numCtx: 4096, numPredict: 2048 });
+	it('does not read the policy when both values are given', async () => {
+		expect(await readBudget(join(dir, 'missing.yaml'), { numCtx: 4096, numPredict: 512 })).toEqual({ numCtx: 4096, numPredict: 512 });
 	});
 
-	it('names the file and the field of a bad value', async () => {
-		const path = join(dir, 'policy.yaml');
-		writeFileSync(path, 'run:\n  num_ctx: lots\n');
-		await expect(readBudget(path)).rejects.toThrow(`${path}: \`run.num_ctx\` is invalid`);
+	it('stops at a missing policy, naming the file, instead of guessing a budget', async () => {
+		await expect(readBudget(join(dir, 'missing.yaml'), {}, 'benchmarks/policy.yaml')).rejects.toThrow(/benchmarks\/policy\.yaml — \(file\)\n  found:    no such file/);
+	});
+
+	it('names the file, the line and the field of a bad value, as the build does', async () => {
+		const path = policyWith((text) => text.replace(/num_ctx: \d+/, 'num_ctx: lots'));
+		const error = await readBudget(path, {}, 'benchmarks/policy.yaml').catch((caught: unknown) => caught);
+		expect(error).toBeInstanceOf(RegistryError);
+		expect((error as RegistryError).issues.map((issue) => [issue.file, issue.field])).toEqual([['benchmarks/policy.yaml', 'run.num_ctx']]);
+		expect((error as Error).message).toMatch(/benchmarks\/policy\.yaml:\d+ — run\.num_ctx\n  found:    "lots"/);
 	});
 
 	it('says when the file is not YAML', async () => {
 		const path = join(dir, 'policy.yaml');
 		writeFileSync(path, 'run: [unclosed\n');
-		await expect(readBudget(path)).rejects.toThrow(`${path} is not valid YAML`);
+		await expect(readBudget(path)).rejects.toThrow('invalid YAML');
 	});
 });
 
@@ -91,9 +103,10 @@ describe('browsableUrl and repositoryName', () => {
 		expect(browsableUrl(remote)).toBe(url);
 	});
 
-	it('names the repository from its URL, or from its folder', () => {
-		expect(repositoryName('/work/x', 'https://github.com/owner/repo')).toBe('owner/repo');
-		expect(repositoryName('/tmp/mine-abc', undefined)).toBe('mine-abc');
+	it('names the repository from its URL, and never from its folder', () => {
+		expect(repositoryName('https://github.com/owner/repo')).toBe('owner/repo');
+		expect(repositoryName('https://gitlab.example.com/group/sub/repo')).toBe('group/sub/repo');
+		expect(repositoryName(undefined)).toBeUndefined();
 	});
 
 	it('reads NUL-separated path lists', () => {
@@ -105,6 +118,7 @@ describe('parseMineArgs', () => {
 	it('gives the defaults', () => {
 		expect(parseMineArgs([])).toEqual({
 			repo: '.',
+			name: undefined,
 			since: undefined,
 			until: undefined,
 			roles: ['draft', 'reason', 'review', 'coder'],
@@ -124,11 +138,12 @@ describe('parseMineArgs', () => {
 
 	it('reads every option', () => {
 		const options = parseMineArgs([
-			'--repo', '/r', '--since', '2024-01-01', '--until', '2 weeks ago', '--roles', 'review,draft', '--max-per-task', '5',
+			'--repo', '/r', '--name', 'owner/repo', '--since', '2024-01-01', '--until', '2 weeks ago', '--roles', 'review,draft', '--max-per-task', '5',
 			'--out', 'o', '--dry-run', '--force', '--policy', 'p.yaml', '--num-ctx', '4096', '--num-predict', '256',
 			'--clean-age', '3', '--clean-ratio', '0.5', '--min-changed-lines', '4',
 		]);
 		expect(options).toMatchObject({
+			name: 'owner/repo',
 			repo: '/r', since: '2024-01-01', until: '2 weeks ago', roles: ['draft', 'review'], maxPerTask: 5, out: 'o',
 			dryRun: true, force: true, policy: 'p.yaml', numCtx: 4096, numPredict: 256, cleanAge: 3, cleanRatio: 0.5, minChangedLines: 4,
 		});

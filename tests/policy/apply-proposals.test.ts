@@ -75,33 +75,43 @@ describe('applying proposals to the registry', () => {
 });
 
 describe('explaining a role', () => {
-	it('prints the gate table with both values and pass/fail', () => {
+	it('prints the gate table with both values, pass, the p-values, what was counted, and what would settle it', () => {
 		const report = {
 			verdicts: [
 				{
 					role: 'draft',
 					challenger: 'llama3.1:8b',
 					incumbent: 'gemma4:latest',
-					outcome: 'hold',
-					reason: 'llama3.1:8b holds: review_pain 0.41 > 0.33',
+					outcome: 'hold: not enough evidence',
+					reason: 'llama3.1:8b holds for more evidence',
+					alpha: 0.05,
+					more_evidence: { cases: 7 },
 					gates: [
-						{ gate: 'acceptance_rate', challenger: 0.8, incumbent: 0.8, pass: true },
-						{ gate: 'review_pain', challenger: 0.41, incumbent: 0.33, pass: false },
+						{ gate: 'acceptance_rate', challenger: 1, incumbent: 0.5, pass: true, test: 'exact sign test', detail: 'challenger better on 1 case, incumbent on 0, 1 tied', p_worse: 1, p_better: 0.5 },
+						{ gate: 'strictly_better', challenger: 'none', incumbent: null, pass: false, test: 'exact sign test', p_better: 0.5 },
 					],
 				},
 			],
 			metrics: [],
+			held_proposals: [{ proposal: { kind: 'retire', role: 'draft', model: 'granite3.3:8b', reason: 'failed hard' }, reason: 'held: retiring granite3.3:8b would leave draft served by 1 family (google-gemma), the policy needs 2' }],
 		} as unknown as Report;
 		expect(explainRole(report, 'local-model-benchmark-2026-11-26', 'draft')).toBe(
 			[
 				'draft — local-model-benchmark-2026-11-26',
 				'incumbent: gemma4:latest',
+				'paired tests judged at α 0.05 (one-sided)',
 				'',
-				'llama3.1:8b: hold',
-				'  llama3.1:8b holds: review_pain 0.41 > 0.33',
-				'  gate             challenger  incumbent / limit  pass',
-				'  acceptance_rate  0.8000      0.8000             yes',
-				'  review_pain      0.4100      0.3300             NO',
+				'llama3.1:8b: hold: not enough evidence',
+				'  llama3.1:8b holds for more evidence',
+				'  more evidence that would settle it: about 7 more case(s)',
+				'  gate             challenger  incumbent / limit  pass  p                    counted',
+				'  acceptance_rate  1           0.5000             yes   worse 1, better 0.5  challenger better on 1 case, incumbent on 0, 1 tied',
+				'  strictly_better  none        —                  NO    better 0.5',
+				'  tests:',
+				'    acceptance_rate: exact sign test',
+				'',
+				'held by the diversity guard:',
+				'  retire granite3.3:8b: held: retiring granite3.3:8b would leave draft served by 1 family (google-gemma), the policy needs 2',
 			].join('\n'),
 		);
 	});

@@ -53,6 +53,7 @@ export function run(id: string, date: string, parts: Partial<Pick<Report, 'metri
 			verdicts: parts.verdicts ?? [],
 			proposals: parts.proposals ?? [],
 			grader_validity: [],
+			held_proposals: [],
 		},
 	};
 }

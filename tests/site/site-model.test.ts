@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acceptanceTrend, allModelIds, compareRoles, digestsSeen, roleRows, routingTable, runIncumbent, verdictLabel } from '../../src/lib/site/site-model.ts';
+import type { Case } from '../../src/lib/schema/case.ts';
 import { metricsRow, role, run, verdict } from './fixtures.ts';
 
 const first = run('local-model-benchmark-2026-01-01', '2026-01-01', {
@@ -51,22 +52,31 @@ describe('what the pages derive from the reports', () => {
 
 	it('routes each role to its incumbent, justified by the newest run that measured it serving or winning', () => {
 		const roles = [role('draft', 'chal:1b', ['new:1b']), role('coder', 'solo:1b'), role('review', 'unmeasured:1b')];
-		const routes = routingTable({ roles, runs: [first, second, third] });
+		const cases = [{ role: 'draft' }, { role: 'draft' }, { role: 'coder' }] as Case[];
+		const routes = routingTable({ roles, runs: [first, second, third], cases });
 		expect([...routes.keys()]).toEqual(['coder', 'draft', 'review']);
 		expect(routes.get('draft')).toEqual({
 			incumbent: 'chal:1b',
 			promoted_in: first.id,
 			justified_by: { basis: 'held', run: second.id, date: '2026-01-08', acceptance_rate: 1, review_pain: 0, hard_failure_rate: 0 },
+			evidence: { tasks: ['commit-message'], cases: 2 },
 		});
 		expect(routes.get('coder')!.justified_by).toMatchObject({ basis: 'held', run: third.id });
-		expect(routes.get('review')).toEqual({ incumbent: 'unmeasured:1b', promoted_in: null, justified_by: null });
+		expect(routes.get('review')).toEqual({ incumbent: 'unmeasured:1b', promoted_in: null, justified_by: null, evidence: null });
 		// Right after the promoting run, that run is the justification.
-		expect(routingTable({ roles, runs: [first] }).get('draft')!.justified_by).toMatchObject({ basis: 'promoted', run: first.id, acceptance_rate: 0.75 });
+		expect(routingTable({ roles, runs: [first], cases }).get('draft')!.justified_by).toMatchObject({ basis: 'promoted', run: first.id, acceptance_rate: 0.75 });
+	});
+
+	it('gives a role no evidence when no task measures it or it has no cases', () => {
+		const roles = [role('draft', 'a:1b'), role('translate', 'b:1b')];
+		const routes = routingTable({ roles, runs: [], cases: [{ role: 'translate' }] as Case[] });
+		expect(routes.get('draft')!.evidence).toBeNull();
+		expect(routes.get('translate')!.evidence).toBeNull();
 	});
 
 	it('does not let a run in which the incumbent lost as a challenger justify it', () => {
 		const lost = run('local-model-benchmark-2026-02-01', '2026-02-01', { metrics: [metricsRow('draft', 'x:1b', 4), metricsRow('draft', 'y:1b', 1)], verdicts: [verdict('draft', 'y:1b', 'x:1b')] });
-		expect(routingTable({ roles: [role('draft', 'y:1b')], runs: [lost] }).get('draft')!.justified_by).toBeNull();
+		expect(routingTable({ roles: [role('draft', 'y:1b')], runs: [lost], cases: [] }).get('draft')!.justified_by).toBeNull();
 	});
 
 	it('knows every model id the site mentions', () => {

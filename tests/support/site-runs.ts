@@ -6,8 +6,9 @@ import { type CommandResult, astroBuild, runCommand } from './project-copy.ts';
 import { type Behaviour, caseOf, rightAnswer, scriptedResponder, wrongAnswer } from './workspace.ts';
 
 // Three runs of the seed registry's models on the fixture cases, as a real history could go: a draft
-// incumbent regresses after a re-pull and a challenger overtakes it, a challenger that never answers is
-// retired, the proposals are applied, and a third run measures the new registry. Shared by the browser
+// incumbent regresses after a re-pull and a challenger gets the one draft case right (one case shows
+// nothing at the policy's confidence, so it is held for more evidence), a challenger that never answers
+// is retired, the proposals are applied, and a third run measures the new registry. Shared by the browser
 // tests and `npm run demo`, so the demo shows what the tests check.
 
 /** The fixture cases the scripts name. */

@@ -3,6 +3,7 @@ import {
 	CHANGE_LOCALIZATION_FORMAT,
 	type ChangeLocalizationCase,
 	changeLocalizationTask,
+	createdFiles,
 } from '../../src/lib/tasks/change-localization.ts';
 import { loadCase } from './fixture-cases.ts';
 
@@ -69,9 +70,9 @@ describe('change-localization grader', () => {
 				},
 				{
 					name: 'files-precision',
-					required: false,
+					required: true,
 					pass: true,
-					detail: 'precision 0.67 ≥ 0.5 (2 of 3 proposed files changed)',
+					detail: 'precision 0.67 > 0.5 (2 of 3 proposed files right)',
 				},
 			],
 			quality: 0.6667,
@@ -84,7 +85,7 @@ describe('change-localization grader', () => {
 		expect(result.quality).toBe(1);
 	});
 
-	it('names hallucinated files, and scores 1 hit in 4 proposed of 3 changed as F1 = 2/7', () => {
+	it('counts files the commit did not create as wrong, and scores 1 hit in 4 proposed of 3 changed as F1 = 2/7', () => {
 		expect(grade(['/src/commands/list.ts', 'src/json.ts', 'src/commands/export.ts', 'lib/list.js'])).toEqual({
 			checks: [
 				{
@@ -95,38 +96,60 @@ describe('change-localization grader', () => {
 				},
 				{
 					name: 'files-precision',
-					required: false,
+					required: true,
 					pass: false,
 					detail:
-						'precision 0.25 < 0.5 (1 of 4 proposed files changed; hallucinated (not in the repository): src/json.ts, src/commands/export.ts, lib/list.js)',
+						'precision 0.25 ≤ 0.5 (1 of 4 proposed files right; not in the repository and not created by the commit: src/json.ts, src/commands/export.ts, lib/list.js)',
 				},
 			],
 			quality: 0.2857,
 		});
 	});
 
-	it('does not call a file in the input list hallucinated, even when it is wrong', () => {
+	it('does not call a file in the input list made up, even when it is wrong', () => {
 		const detail = grade(['src/store.ts', 'README.md']).checks[1]!.detail;
-		expect(detail).toBe('precision 0.00 < 0.5 (0 of 2 proposed files changed)');
+		expect(detail).toBe('precision 0.00 ≤ 0.5 (0 of 2 proposed files right)');
 	});
 
-	it('does not call a file the commit created hallucinated', () => {
+	// Lazy answers made without reading the intent: each fails on the check that says why.
+	it.each([
+		['every listed file', fixture.input.files, 'files-precision', 'precision 0.33 ≤ 0.5 (3 of 9 proposed files right)'],
+		['README.md and package.json', ['README.md', 'package.json'], 'files-recall', 'recall 0.00 < 0.5 (0 of 3 changed files proposed; missed src/commands/list.ts, src/format.ts, tests/list.test.ts)'],
+		['one right file and one wrong', ['src/format.ts', 'src/store.ts'], 'files-recall', 'recall 0.33 < 0.5 (1 of 3 changed files proposed; missed src/commands/list.ts, tests/list.test.ts)'],
+	])('rejects %s', (_name, files, failing, detail) => {
+		const result = grade([...files]);
+		const failed = result.checks.filter((check) => check.required && !check.pass);
+		expect(failed.map((check) => check.name)).toContain(failing);
+		expect(failed.find((check) => check.name === failing)!.detail).toBe(detail);
+	});
+
+	it('rejects half right: more than half of the files named must be right', () => {
+		const testCase: ChangeLocalizationCase = { ...fixture, reference: { files: ['package.json'] }, source: { ...fixture.source, files: ['package.json'] } };
+		expect(grade(['README.md', 'package.json'], testCase).checks[1]).toEqual({
+			name: 'files-precision',
+			required: true,
+			pass: false,
+			detail: 'precision 0.50 ≤ 0.5 (1 of 2 proposed files right)',
+		});
+	});
+
+	it('compares a file to create with the files the commit created: right in the same folder, wrong elsewhere', () => {
 		const testCase: ChangeLocalizationCase = {
 			...fixture,
-			reference: { files: ['src/commands/list.ts', 'src/json-output.ts'] },
+			reference: { files: ['src/commands/list.ts'] },
+			source: { ...fixture.source, files: ['src/commands/list.ts', 'src/json-output.ts'] },
 		};
-		expect(grade(['src/json-output.ts'], testCase)).toEqual({
-			checks: [
-				{
-					name: 'files-recall',
-					required: true,
-					pass: true,
-					detail: 'recall 0.50 ≥ 0.5 (1 of 2 changed files proposed; missed src/commands/list.ts)',
-				},
-				{ name: 'files-precision', required: false, pass: true, detail: 'precision 1.00 ≥ 0.5 (1 of 1 proposed files changed)' },
-			],
-			quality: 0.6667,
+		expect(createdFiles(testCase)).toEqual(['src/json-output.ts']);
+		expect(grade(['src/commands/list.ts', 'src/json-output.ts'], testCase).quality).toBe(1);
+		expect(grade(['src/commands/list.ts', 'src/as-json.ts'], testCase).checks[1]).toEqual({
+			name: 'files-precision',
+			required: true,
+			pass: true,
+			detail: 'precision 1.00 > 0.5 (2 of 2 proposed files right; 1 to create where the commit created files)',
 		});
+		expect(grade(['src/commands/list.ts', 'lib/as-json.ts'], testCase).checks[1]!.detail).toBe(
+			'precision 0.50 ≤ 0.5 (1 of 2 proposed files right; not in the repository and not created by the commit: lib/as-json.ts)',
+		);
 	});
 
 	it('counts a file proposed twice once', () => {
@@ -143,18 +166,18 @@ describe('change-localization grader', () => {
 					pass: false,
 					detail: 'recall 0.00 < 0.5 (0 of 3 changed files proposed; missed src/commands/list.ts, src/format.ts, tests/list.test.ts)',
 				},
-				{ name: 'files-precision', required: false, pass: false, detail: 'precision 0.00 < 0.5 (0 of 0 proposed files changed)' },
+				{ name: 'files-precision', required: true, pass: false, detail: 'precision 0.00 ≤ 0.5 (0 of 0 proposed files right)' },
 			],
 			quality: 0,
 		});
 	});
 
-	it('uses the case thresholds, 0.5 by default, and fails unknown checks', () => {
+	it('uses the case thresholds, 0.5 by default, requires precision even where the case does not, and fails unknown checks', () => {
 		const testCase: ChangeLocalizationCase = {
 			...fixture,
 			checks: [
 				{ name: 'files-recall', required: true, threshold: 1 },
-				{ name: 'files-precision', required: true },
+				{ name: 'files-precision', required: false },
 				{ name: 'files-f1', required: false, threshold: 0.5 },
 			],
 		};
@@ -165,7 +188,7 @@ describe('change-localization grader', () => {
 				pass: false,
 				detail: 'recall 0.67 < 1 (2 of 3 changed files proposed; missed tests/list.test.ts)',
 			},
-			{ name: 'files-precision', required: true, pass: true, detail: 'precision 1.00 ≥ 0.5 (2 of 2 proposed files changed)' },
+			{ name: 'files-precision', required: true, pass: true, detail: 'precision 1.00 > 0.5 (2 of 2 proposed files right)' },
 			{ name: 'files-f1', required: false, pass: false, detail: 'unknown check' },
 		]);
 	});

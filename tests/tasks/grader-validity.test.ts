@@ -30,6 +30,7 @@ function summary(validity: GraderValidity[]): string[] {
 const CASE_SETS = [
 	['the committed cases', path.join(PROJECT_ROOT, 'benchmarks', 'cases')],
 	['the test fixtures', CASES_DIR],
+	['cases mined from sindresorhus/ky', path.join(PROJECT_ROOT, 'tests', 'fixtures', 'mined', 'sindresorhus-ky')],
 ] as const;
 
 describe.each(CASE_SETS)('every grader is valid on %s', (_name, dir) => {

@@ -92,8 +92,15 @@ describe('review parser', () => {
 	});
 });
 
+const precisionCheck = (on: number, total: number, pass = true) => ({
+	name: 'finding-precision',
+	required: true,
+	pass,
+	detail: `${on} of ${total} finding${total === 1 ? '' : 's'} on the faulty lines: ${(on / total).toFixed(2)} ${pass ? '≥' : '<'} 0.5`,
+});
+
 describe('review grader on a change a later fix had to correct', () => {
-	it('scores a right verdict hitting one of two spans 0.5 + 0.5 × 1/2', () => {
+	it('scores a right verdict hitting one of two spans 0.4 + 0.6 × F1(1/2, 1)', () => {
 		expect(grade(rejectCase, 'reject', [finding('src/paginate.ts', 4)])).toEqual({
 			checks: [
 				{ name: 'verdict', required: true, pass: true, detail: 'reject, as expected' },
@@ -103,27 +110,28 @@ describe('review grader on a change a later fix had to correct', () => {
 					pass: true,
 					detail: 'finding at src/paginate.ts:4 is on src/paginate.ts:4 (±3)',
 				},
+				precisionCheck(1, 1),
 			],
-			quality: 0.75,
+			quality: 0.8,
 		});
 	});
 
 	it('scores findings on both spans 1, a diff-style b/ path included', () => {
 		const result = grade(rejectCase, 'reject', [finding('src/paginate.ts', 4), finding('b/src/paginate.ts', 9, 'medium', 11)]);
 		expect(result.quality).toBe(1);
-		expect(result.checks[1]!.pass).toBe(true);
+		expect(result.checks.every((check) => check.pass)).toBe(true);
 	});
 
 	it.each([
-		[1, 0.75],
+		[1, 0.8],
 		[7, 1],
-		[13, 0.75],
-		[14, 0.5],
+		[13, 0.8],
+		[14, 0.4],
 	])('counts a finding at line %i within ±3 lines of the spans (quality %d)', (line, quality) => {
 		expect(grade(rejectCase, 'reject', [finding('src/paginate.ts', line)]).quality).toBe(quality);
 	});
 
-	it('scores a right verdict with findings elsewhere 0.5 and fails finding-on-lines', () => {
+	it('scores a right verdict with findings elsewhere 0.4 and fails finding-on-lines and finding-precision', () => {
 		expect(grade(rejectCase, 'reject', [finding('src/other.ts', 4), finding('src/paginate.ts', 20, 'low')])).toEqual({
 			checks: [
 				{ name: 'verdict', required: true, pass: true, detail: 'reject, as expected' },
@@ -133,9 +141,25 @@ describe('review grader on a change a later fix had to correct', () => {
 					pass: false,
 					detail: 'no finding within ±3 lines of src/paginate.ts:4, src/paginate.ts:10 (2 findings elsewhere)',
 				},
+				precisionCheck(0, 2, false),
 			],
-			quality: 0.5,
+			quality: 0.4,
 		});
+	});
+
+	// Blanket answers made without reading the change: each fails the check that says why.
+	it.each([
+		['no findings', [], 'finding-on-lines', 'no finding within ±3 lines of src/paginate.ts:4, src/paginate.ts:10 (no findings)'],
+		['one finding over the whole file', [finding('src/paginate.ts', 1, 'high', 40)], 'finding-on-lines', 'no finding within ±3 lines of src/paginate.ts:4, src/paginate.ts:10 (1 finding cover them only as part of a wider range, first src/paginate.ts:1-40)'],
+		['a finding on every line', Array.from({ length: 11 }, (_, at) => finding('src/paginate.ts', at + 1)), 'finding-precision', '4 of 11 findings on the faulty lines: 0.36 < 0.5'],
+		['one right finding among many elsewhere', [finding('src/paginate.ts', 4), finding('src/paginate.ts', 30), finding('src/paginate.ts', 40)], 'finding-precision', '1 of 3 findings on the faulty lines: 0.33 < 0.5'],
+	])('rejects %s', (_name, findings, failing, detail) => {
+		const result = grade(rejectCase, 'reject', findings);
+		const check = result.checks.find((candidate) => candidate.name === failing)!;
+		expect(check.pass).toBe(false);
+		expect(check.detail).toBe(detail);
+		// Below a single finding on one of the two spans (0.8).
+		expect(result.quality).toBeLessThan(0.8);
 	});
 
 	it('scores an approval 0, whatever it found', () => {
@@ -143,6 +167,7 @@ describe('review grader on a change a later fix had to correct', () => {
 			checks: [
 				{ name: 'verdict', required: true, pass: false, detail: 'approve, expected reject' },
 				{ name: 'finding-on-lines', required: true, pass: true, detail: 'finding at src/paginate.ts:4 is on src/paginate.ts:4 (±3)' },
+				precisionCheck(1, 1),
 			],
 			quality: 0,
 		});
@@ -162,6 +187,7 @@ describe('review grader on a change a later fix had to correct', () => {
 					pass: true,
 					detail: 'finding at src/routes/notes.ts:17-18 is on src/routes/notes.ts:18 (±3)',
 				},
+				precisionCheck(1, 1),
 			],
 			quality: 1,
 		});
@@ -173,17 +199,30 @@ describe('review grader on a change a later fix had to correct', () => {
 			checks: [
 				{ name: 'verdict', required: true, pass: true, detail: 'reject, as expected' },
 				{ name: 'finding-on-lines', required: true, pass: true, detail: 'no referenced lines; 1 finding' },
+				precisionCheck(1, 1),
 			],
 			quality: 1,
 		});
-		expect(grade(noLines, 'reject').quality).toBe(0.5);
+		expect(grade(noLines, 'reject').quality).toBe(0.4);
+	});
+
+	it('requires finding-precision on a reject case mined before it existed', () => {
+		const old: CodeReviewCase = { ...rejectCase, checks: [{ name: 'verdict', required: true }, { name: 'finding-on-lines', required: true }] };
+		expect(grade(old, 'reject', [finding('src/paginate.ts', 4)]).checks.map((check) => `${check.name}${check.required ? '!' : ''}`)).toEqual([
+			'verdict!',
+			'finding-on-lines!',
+			'finding-precision!',
+		]);
 	});
 });
 
 describe('review grader on a clean change', () => {
 	it('scores an approval without findings 1', () => {
 		expect(grade(approveCase, 'approve')).toEqual({
-			checks: [{ name: 'verdict', required: true, pass: true, detail: 'approve, as expected' }],
+			checks: [
+				{ name: 'verdict', required: true, pass: true, detail: 'approve, as expected' },
+				{ name: 'no-serious-finding', required: true, pass: true, detail: 'no high or critical finding on a clean change (0 findings)' },
+			],
 			quality: 1,
 		});
 	});
@@ -200,14 +239,27 @@ describe('review grader on a clean change', () => {
 		expect(grade(approveCase, 'approve', findings).quality).toBe(quality);
 	});
 
+	it('rejects an approval that raises a high or critical finding', () => {
+		const check = grade(approveCase, 'approve', [finding('src/cli.ts', 9, 'low'), finding('./src/cli.ts', 8, 'critical', 10)]).checks[1];
+		expect(check).toEqual({
+			name: 'no-serious-finding',
+			required: true,
+			pass: false,
+			detail: '1 high or critical finding on a clean change, first at src/cli.ts:8-10',
+		});
+	});
+
 	it('scores a rejection 0', () => {
 		expect(grade(approveCase, 'reject', [finding('src/cli.ts', 10, 'high')])).toEqual({
-			checks: [{ name: 'verdict', required: true, pass: false, detail: 'reject, expected approve' }],
+			checks: [
+				{ name: 'verdict', required: true, pass: false, detail: 'reject, expected approve' },
+				{ name: 'no-serious-finding', required: true, pass: false, detail: '1 high or critical finding on a clean change, first at src/cli.ts:10' },
+			],
 			quality: 0,
 		});
 	});
 
-	it('passes finding-on-lines only without high or critical findings', () => {
+	it('reads finding-on-lines on an approve case as no high or critical finding, for cases mined before no-serious-finding', () => {
 		const checked: CodeReviewCase = {
 			...approveCase,
 			checks: [
@@ -220,6 +272,7 @@ describe('review grader on a clean change', () => {
 			{ name: 'verdict', required: true, pass: true, detail: 'approve, as expected' },
 			{ name: 'finding-on-lines', required: false, pass: true, detail: 'no high or critical finding on a clean change (1 finding)' },
 			{ name: 'no-nits', required: true, pass: false, detail: 'unknown check' },
+			{ name: 'no-serious-finding', required: true, pass: true, detail: 'no high or critical finding on a clean change (1 finding)' },
 		]);
 		expect(grade(checked, 'approve', [finding('src/cli.ts', 9, 'low'), finding('./src/cli.ts', 8, 'critical', 10)]).checks[1]).toEqual({
 			name: 'finding-on-lines',

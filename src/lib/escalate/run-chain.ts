@@ -1,5 +1,6 @@
 import { hashOf } from '../files/stable-json.ts';
 import type { Registry } from '../registry/load-registry.ts';
+import { describeError } from '../errors/describe-error.ts';
 import { type AnswerCache, type CachedAnswer, cacheKey } from '../run/answer-cache.ts';
 import { CallFailure, type CallOptions, type ChatAnswer, type ModelClient, type ModelIdentity, asCallFailure, normalizeTag } from '../run/model-client.ts';
 import { type ProgressLogger, callOptions } from '../run/run-benchmark.ts';
@@ -91,6 +92,21 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 	const keys = () => policy.chain.flatMap((step) => (step.provider === 'anthropic' ? [keyOf(step)] : []));
 	const scrub = (text: string) => redactSecrets(text, keys());
 
+	/** An answer with every key it echoes redacted: it is stored, graded and rendered as it is here. */
+	const scrubbed = (answer: ChatAnswer): ChatAnswer => ({ ...answer, content: scrub(answer.content), thinking: scrub(answer.thinking) });
+
+	/**
+	 * Caches an escalation answer. A cache that cannot be written (read-only, full) costs a call next run,
+	 * as in the engine's own loop; it never ends the step or the run after a paid call was answered.
+	 */
+	async function store(key: string, value: CachedAnswer, step: ChainStep, testCase: Case): Promise<void> {
+		try {
+			await cache.set(key, value);
+		} catch (error) {
+			logger.warn(scrub(`caching ${step.model}'s escalation answer to ${testCase.id} failed (${describeError(error)}); it will be asked again next run`));
+		}
+	}
+
 	function keyOf(step: FrontierStep): string | undefined {
 		const value = env[step.api_key_env]?.trim();
 		return value ? value : undefined;
@@ -159,23 +175,26 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		const key = cacheKey({ digest: identity.digest, prompt, options: sent });
 		const cutOffOf = (answer: ChatAnswer) => (answer.doneReason === 'length' ? `cut off at num_predict ${sent.num_predict} tokens (done_reason length)` : null);
 		const hit = context.readCache ? await cache.get(key) : undefined;
-		if (hit) return answered(step, context, hit.answer, cutOffOf(hit.answer), true);
+		if (hit) return answered(step, context, scrubbed(hit.answer), cutOffOf(hit.answer), true);
 		const started = performance.now();
+		let answer: ChatAnswer;
 		try {
-			const answer = await client.chat({
-				model: step.model,
-				messages: prompt.messages,
-				format: prompt.format,
-				options: sent,
-				callTimeoutMs: run.call_timeout_s * 1000,
-				stallTimeoutMs: run.stall_timeout_s * 1000,
-			});
-			if (context.writeCache) await cache.set(key, { answer, loadMs: null });
-			return answered(step, context, answer, cutOffOf(answer), false);
+			answer = scrubbed(
+				await client.chat({
+					model: step.model,
+					messages: prompt.messages,
+					format: prompt.format,
+					options: sent,
+					callTimeoutMs: run.call_timeout_s * 1000,
+					stallTimeoutMs: run.stall_timeout_s * 1000,
+				}),
+			);
 		} catch (error) {
 			const failure = error instanceof CallFailure ? error : asCallFailure(error, client.host);
 			return notAnswered(step, ollamaStepFailure(failure, step.model), performance.now() - started);
 		}
+		if (context.writeCache) await store(key, { answer, loadMs: null }, step, testCase);
+		return answered(step, context, answer, cutOffOf(answer), false);
 	}
 
 	async function frontierStep(step: FrontierStep, context: EscalationContext): Promise<EscalationStepRecord> {
@@ -195,7 +214,7 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		});
 		const cutOffOf = (answer: ChatAnswer) => (answer.doneReason === 'max_tokens' ? `cut off at max_tokens ${step.max_tokens} (stop_reason max_tokens)` : null);
 		const hit = context.readCache ? await cache.get(key) : undefined;
-		if (hit) return answered(step, context, hit.answer, cutOffOf(hit.answer), true);
+		if (hit) return answered(step, context, scrubbed(hit.answer), cutOffOf(hit.answer), true);
 
 		const apiKey = keyOf(step);
 		if (!apiKey) {
@@ -221,8 +240,9 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		});
 		if (!result.ok) return notAnswered(step, { ...result.failure, detail: `${step.model}: ${result.failure.detail}` }, result.latencyMs);
 		const { answer: reply } = result;
+		// A misbehaving server or proxy may echo the key in a normal answer, not only in an error.
 		const answer: ChatAnswer = {
-			content: reply.text,
+			content: scrub(reply.text),
 			thinking: '',
 			doneReason: reply.stopReason ?? 'end_turn',
 			latencyMs: reply.latencyMs,
@@ -232,8 +252,7 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 			promptEvalCount: reply.inputTokens,
 			loadDurationNs: 0,
 		};
-		const stored: CachedAnswer = { answer, loadMs: null };
-		if (context.writeCache) await cache.set(key, stored);
+		if (context.writeCache) await store(key, { answer, loadMs: null }, step, testCase);
 		return answered(step, context, answer, cutOffOf(answer), false);
 	}
 

@@ -12,15 +12,6 @@ export type TestCommand = { runner: TestRunner; command: string[] };
 export type ReportTarget = { kind: 'file'; path: string } | { kind: 'stdout' };
 
 /**
- * A path the executor treats as part of the tests: anything under a `test`, `tests`, `__tests__`, `spec`
- * or `e2e` folder, and any `*.test.*` / `*.spec.*` file. These are written into every worktree and never
- * shown to the model; fixtures and helpers beside the tests count too, since the tests need them.
- */
-export function isTestPath(path: string): boolean {
-	return /(^|\/)(tests?|__tests__|specs?|e2e)\//.test(path) || isTestEntry(path);
-}
-
-/**
  * A test file a runner is pointed at: `*.test.*` / `*.spec.*` with a JavaScript or TypeScript extension
  * (helpers and fixtures under `tests/` are written but not run).
  */

@@ -3,12 +3,6 @@ import { promptTokens, taskFor } from '../tasks/index.ts';
 import type { Budget } from './types.ts';
 
 /**
- * Used when neither `benchmarks/policy.yaml` nor the command line sets them: a context most local models
- * serve comfortably and room for a short answer.
- */
-export const DEFAULT_BUDGET: Budget = { numCtx: 8192, numPredict: 1024 };
-
-/**
  * Tokens the run stage's prompt adds around a case's input (instructions, answer format, separators).
  * Kept generous on purpose: an input that barely fits here must still fit once the prompt wraps it, since a
  * prompt that overflows `num_ctx` is truncated silently by Ollama.

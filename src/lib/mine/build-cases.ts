@@ -1,9 +1,10 @@
 import type { z } from 'astro/zod';
 import type { CaseInput, FileTextSchema, Task } from '../schema/case.ts';
+import type { Severity } from '../schema/common.ts';
 import { estimateTokens, estimateTokensOfAll, fitsBudget } from './budget.ts';
 import { checksFor, roleOfTask } from './checks.ts';
 import { isGeneratedPath, isRevert, mentionsFix } from './classify.ts';
-import { isTestPath } from '../execute/test-runners.ts';
+import { pathKind } from './path-kinds.ts';
 import { authoredFiles } from './filters.ts';
 import { estimateTokens as runStageTokens } from '../tasks/index.ts';
 import { changedLineCount, pathOf, renderDiff } from './parse-diff.ts';
@@ -62,7 +63,7 @@ function sourceOf(facts: CommitFacts, repository: RepositoryInfo) {
 	};
 }
 
-function header<T extends Task>(task: T, facts: CommitFacts, minedAt: string, verdict?: 'approve' | 'reject') {
+function header<T extends Task>(task: T, facts: CommitFacts, minedAt: string, verdict?: 'approve' | 'reject', matchedSeverity?: Severity) {
 	const role = roleOfTask(task);
 	return {
 		id: caseId(role, task, facts.commit.sha),
@@ -73,6 +74,7 @@ function header<T extends Task>(task: T, facts: CommitFacts, minedAt: string, ve
 			changedLines: authoredChangedLines(facts.files),
 			isFix: isFixCommit(facts.commit),
 			verdict,
+			matchedSeverity,
 		}),
 		mined_at: minedAt,
 	};
@@ -153,7 +155,7 @@ export function implementChangeSkipReason(facts: CommitFacts, budget?: Budget): 
 	if (authored.some((file) => file.status !== 'modified' && file.status !== 'added')) return 'deletes-or-renames';
 	if (budget) {
 		// The tests are never shown nor answered: only the code's added lines must fit the answer.
-		const added = authored.filter((file) => !isTestPath(pathOf(file))).flatMap((file) => file.hunks.flatMap((hunk) => hunk.lines.filter((line) => line.kind === 'added').map((line) => line.text)));
+		const added = authored.filter((file) => pathKind(pathOf(file)) !== 'test').flatMap((file) => file.hunks.flatMap((hunk) => hunk.lines.filter((line) => line.kind === 'added').map((line) => line.text)));
 		if (!fitsBudget(0, budget, estimateTokensOfAll(added))) return 'too-large';
 	}
 	return undefined;
@@ -201,6 +203,7 @@ export type FixInfo = { sha: string; subject: string };
  * review → code-review / security-review: the change's diff in; `reject` with the lines a later fix touched
  * (in this change's new-file numbers, limited to lines it added), or `approve` for a clean change. A reject
  * case whose whole diff does not fit keeps the files holding those lines, and of the rest what still fits.
+ * An approve case takes `matchedSeverity`, the severity of the reject case it was matched to.
  */
 export function buildReviewCase(
 	task: 'code-review' | 'security-review',
@@ -211,6 +214,7 @@ export function buildReviewCase(
 	repository: RepositoryInfo,
 	budget: Budget,
 	minedAt: string,
+	matchedSeverity?: Severity,
 ): CandidateOutcome {
 	const authored = authoredFiles(facts.files);
 	let diff = renderDiff(authored);
@@ -237,7 +241,7 @@ export function buildReviewCase(
 	const spans = [...lines].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.start - b.start));
 	return {
 		candidate: {
-			...header(task, facts, minedAt, verdict),
+			...header(task, facts, minedAt, verdict, matchedSeverity),
 			source: {
 				...sourceOf(facts, repository),
 				...(fix ? { fix_commit: fix.sha, fix_subject: fix.subject } : {}),

@@ -1,4 +1,5 @@
 import type { Task } from '../schema/case.ts';
+import type { Severity } from '../schema/common.ts';
 import {
 	buildChangeLocalizationCase,
 	buildCommitMessageCase,
@@ -11,13 +12,15 @@ import {
 	type FileText,
 	type RepositoryInfo,
 } from './build-cases.ts';
-import { isRevert, mentionsSecurity, touchedCode } from './classify.ts';
+import { codeMentionsSecurity, isRevert, mentionsSecurity, touchedCode } from './classify.ts';
 import { type CoderMining, splitTestPaths, testCommandOf, validateImplementChange } from './coder-tests.ts';
 import { authoredFiles } from './filters.ts';
 import type { IntroducerGroup, ReviewTask } from './find-introducers.ts';
 import { readBlob, readDiff, readTree, type Repository } from './git.ts';
 import type { AnalyzedCommit, History } from './history.ts';
+import { featuresOf, type ApproveCandidate } from './match-approves.ts';
 import { parseDiff, sidesOf } from './parse-diff.ts';
+import { isDocsOnly, kindsOf } from './path-kinds.ts';
 import { subjectOf, toUtcIso } from './parse-log.ts';
 import { parsePathList } from './repository.ts';
 import { addedLinesByPath, toLineSpans, type LineSpan } from './szz.ts';
@@ -67,6 +70,9 @@ export function commitCandidates(
 	return usable.map((entry) => async (): Promise<CandidateOutcome> => {
 		const facts = factsOf(entry);
 		const minedAt = minedAtOf(entry);
+		// Localizing or writing a docs-only change asks for prose, not code: the roles measured on them are
+		// about code. Its message still teaches commit-message.
+		if (task !== 'commit-message' && isDocsOnly(authoredFiles(facts.files))) return { skip: 'docs-only' };
 		switch (task) {
 			case 'commit-message':
 				return buildCommitMessageCase(facts, repository, budget, minedAt);
@@ -132,37 +138,49 @@ export function rejectCandidates(
 }
 
 /**
- * Clean changes: read, at least `cleanAge` later commits in the range, never blamed by a fix, never reverted,
- * not a revert. Oldest first: they have had the longest to show a bug, and the choice stays put as the history
- * grows.
+ * Clean changes: read, at least `cleanAge` later commits in the range, never blamed by a behavioural fix,
+ * never reverted, not a revert. Newest first, like the range; which of them become approve cases is decided
+ * by matching them to the reject cases (`match-approves.ts`).
  */
 export function cleanCommits(history: History, introducers: Set<string>, cleanAge: number): AnalyzedCommit[] {
-	return history.commits
-		.filter(
-			(entry) =>
-				!entry.skip &&
-				entry.index >= cleanAge &&
-				!introducers.has(entry.commit.sha) &&
-				!history.reverts.reverted.has(entry.commit.sha) &&
-				!isRevert(entry.commit.message),
-		)
-		.reverse();
+	return history.commits.filter(
+		(entry) =>
+			!entry.skip &&
+			entry.index >= cleanAge &&
+			!introducers.has(entry.commit.sha) &&
+			!history.reverts.reverted.has(entry.commit.sha) &&
+			!isRevert(entry.commit.message),
+	);
 }
 
-/** The review task of a clean change: security-review when its message or changed lines mention security. */
+/** The review task of a clean change: security-review when its message mentions security or its changed code names it. */
 export function cleanTask(entry: AnalyzedCommit): ReviewTask {
 	const code = touchedCode(authoredFiles(entry.files ?? []));
-	return mentionsSecurity(entry.commit.message) || mentionsSecurity(code) ? 'security-review' : 'code-review';
+	return mentionsSecurity(entry.commit.message) || codeMentionsSecurity(code) ? 'security-review' : 'code-review';
 }
 
-/** Approve candidates of one review task, from the clean commits (already oldest first). */
-export function approveCandidates(
+/** A clean change of one review task, with what approve matching compares. */
+export type CleanCandidate = ApproveCandidate & { entry: AnalyzedCommit };
+
+/**
+ * The clean changes of one review task as approve candidates, with their size, file types and date. Only
+ * changes to code: every reject case holds code (SZZ blames code files only), so a docs, test or CI change
+ * would let the kind of change give the verdict away.
+ */
+export function approveCandidates(task: ReviewTask, clean: AnalyzedCommit[]): CleanCandidate[] {
+	return clean
+		.filter((entry) => kindsOf(authoredFiles(entry.files ?? [])).includes('code') && cleanTask(entry) === task)
+		.map((entry) => ({ sha: entry.commit.sha, entry, features: featuresOf(authoredFiles(entry.files ?? []), entry.commit.authorDate) }));
+}
+
+/** Builds the approve case of a clean change, with the severity of the reject case it was matched to. */
+export function buildApproveCase(
 	task: ReviewTask,
-	clean: AnalyzedCommit[],
+	candidate: CleanCandidate,
+	matchedSeverity: Severity,
 	repository: RepositoryInfo,
 	budget: Budget,
-): CandidateThunk[] {
-	return clean
-		.filter((entry) => cleanTask(entry) === task)
-		.map((entry) => async () => buildReviewCase(task, factsOf(entry), 'approve', [], undefined, repository, budget, minedAtOf(entry)));
+): CandidateOutcome {
+	const { entry } = candidate;
+	return buildReviewCase(task, factsOf(entry), 'approve', [], undefined, repository, budget, minedAtOf(entry), matchedSeverity);
 }

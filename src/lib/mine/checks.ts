@@ -23,13 +23,15 @@ export function roleOfTask(task: Task): MinedRole {
 }
 
 /**
- * Thresholds the graders compare against. Recall is the required gate for localization: naming half of the
- * files really changed is where a suggestion starts to save a person time; precision is reported, not gated,
- * because proposing one extra file is cheap. Similarities use the same halfway mark.
+ * Thresholds the graders compare against. Localization gates on both recall (naming half of the files
+ * really changed is where a suggestion starts to save a person time) and precision (more than half of the
+ * files named must be right: listing everything saves no one anything). A rejection gates on finding
+ * precision (half of its findings on the faulty lines). Similarities use the same halfway mark.
  */
 export const THRESHOLDS = {
 	filesRecall: 0.5,
 	filesPrecision: 0.5,
+	findingPrecision: 0.5,
 	messageSimilarity: 0.5,
 	changeSimilarity: 0.5,
 } as const;
@@ -40,12 +42,13 @@ export function checksFor(task: Task, verdict?: 'approve' | 'reject'): CheckSpec
 		case 'commit-message':
 			return [
 				{ name: 'subject-well-formed', required: true },
+				{ name: 'message-specific', required: true },
 				{ name: 'message-similarity', required: false, threshold: THRESHOLDS.messageSimilarity },
 			];
 		case 'change-localization':
 			return [
 				{ name: 'files-recall', required: true, threshold: THRESHOLDS.filesRecall },
-				{ name: 'files-precision', required: false, threshold: THRESHOLDS.filesPrecision },
+				{ name: 'files-precision', required: true, threshold: THRESHOLDS.filesPrecision },
 			];
 		case 'code-review':
 		case 'security-review':
@@ -53,8 +56,12 @@ export function checksFor(task: Task, verdict?: 'approve' | 'reject'): CheckSpec
 				? [
 						{ name: 'verdict', required: true },
 						{ name: 'finding-on-lines', required: true },
+						{ name: 'finding-precision', required: true, threshold: THRESHOLDS.findingPrecision },
 					]
-				: [{ name: 'verdict', required: true }];
+				: [
+						{ name: 'verdict', required: true },
+						{ name: 'no-serious-finding', required: true },
+					];
 		case 'implement-change':
 			// The commit's own tests decide; the file-set and similarity checks are shown, not gated: an answer
 			// can touch the right files and still not work.

@@ -41,22 +41,42 @@ export function isRevertOfRevert(message: string, isRevertCommit: (sha: string) 
 const FIX_WORDS = /\b(fix(es|ed|ing)?|bug(s|fix|fixes)?|regressions?|hotfix(es)?)\b/i;
 const FIXES_TRAILER = /^Fixes:\s*\S/im;
 
-/** True when the message says the commit fixes a bug (fix/bug/regression words or a `Fixes:` trailer). */
+/**
+ * Words that name a security weakness: a commit that mentions one repairs it, even when it says "prevent"
+ * or "harden" rather than "fix" (security fixes often do, and advisories name them by id).
+ */
+const WEAKNESS_WORDS =
+	/\b(vulnerab\w*|cve-\d{4}-\d+|ghsa(-[23456789cfghjmpqrvwx]{4}){3}|security (advisory|fix|issue|hole|bug)|xss|(sql |command |code |header |html |script )?injection|path traversal|directory traversal|zip ?slip|open redirect|ssrf|csrf|redos|catastrophic backtracking|prototype[ -]pollution)\b/i;
+
+/** True when the message says the commit fixes a bug (fix/bug/regression words, a `Fixes:` trailer) or a security weakness. */
 export function mentionsFix(message: string): boolean {
-	return FIX_WORDS.test(message) || FIXES_TRAILER.test(message);
+	return FIX_WORDS.test(message) || FIXES_TRAILER.test(message) || WEAKNESS_WORDS.test(message);
 }
 
 /**
  * Words that make a fix (or a clean change) security work: its review case goes to `security-review`.
  * Stems so `escaping`, `sanitize`, `authentication`, `cryptographic` all count; `author` is excluded because
- * every `Co-authored-by:` trailer would otherwise make a change look like security work.
+ * every `Co-authored-by:` trailer would otherwise make a change look like security work. Advisories
+ * (GHSA ids, CVE ids), ReDoS, prototype pollution and path traversal are named as such.
  */
 const SECURITY_WORDS =
-	/\b(o?auth(?!or(?:s|ed|ing|ship)?\b)\w*|escap\w*|unescap\w*|xss|inject\w*|csrf|xsrf|crypt\w*|secrets?|tokens?|passwords?|passwd|saniti[sz]\w*|vulnerab\w*|security|cve-\d{4}-\d+|ssrf|traversal|privilege\w*)\b/i;
+	/\b(o?auth(?!or(?:s|ed|ing|ship)?\b)\w*|escap\w*|unescap\w*|xss|inject\w*|csrf|xsrf|crypt\w*|secrets?|tokens?|passwords?|passwd|credentials?|saniti[sz]\w*|vulnerab\w*|security|advisor(y|ies)|cve-\d{4}-\d+|ghsa(-[23456789cfghjmpqrvwx]{4}){3}|ssrf|traversal|zip ?slip|open redirect|privilege\w*|redos|catastrophic backtracking|regular expression denial|denial of service|prototype[ -]pollution|__proto__)\b/i;
 
 /** True when the text mentions a security concern (auth, escaping, xss, injection, csrf, crypto, secret, …). */
 export function mentionsSecurity(text: string): boolean {
 	return SECURITY_WORDS.test(text);
+}
+
+/**
+ * What marks the *code* a change touched as security work. Narrower than the message words: identifiers
+ * such as `token` or `authorization` are everyday code in parsers and HTTP clients, so in code only names
+ * that exist for security count.
+ */
+const SECURITY_CODE = /(__proto__|\bsaniti[sz]\w*|\bescape(html|xml|shell|attribute)\w*|\bdompurify\b|\bcsrf\w*|\bxss\w*|\bpassword\w*|\bsecret\w*|\bsetprototypeof\b)/i;
+
+/** True when touched code names something that exists for security (sanitizers, escapers, secrets, `__proto__`, …). */
+export function codeMentionsSecurity(code: string): boolean {
+	return SECURITY_CODE.test(code);
 }
 
 /** The lines a diff adds or deletes, joined: the "touched code" the security words are looked for in. */

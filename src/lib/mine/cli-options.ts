@@ -8,16 +8,21 @@ export const USAGE = `Usage: node scripts/mine.ts [options]
 
 Mines benchmark cases from a repository's git history into <out>/<role>/<id>.json.
 
+Cases are written into this project's benchmarks/cases and sized by this project's
+benchmarks/policy.yaml, whichever repository is mined.
+
 Options:
   --repo PATH            repository to mine (default: the repository holding the current folder)
+  --name NAME            the repository's name in every case, e.g. owner/repo (default: from its origin remote's URL;
+                         required when it has no web remote)
   --since DATE           only commits after DATE (any date git understands, e.g. 2024-01-01, "6 months ago")
   --until DATE           only commits before DATE
   --roles LIST           comma-separated roles: ${MINED_ROLES.join(',')} (default: all)
   --max-per-task N       at most N cases per task, newest first (default: no limit)
-  --out DIR              output folder (default: <repo>/benchmarks/cases)
+  --out DIR              output folder (default: this project's benchmarks/cases)
   --dry-run              print what would be written, write nothing
   --force                overwrite case files whose content changed (default: report them, keep them)
-  --policy FILE          policy to read run.num_ctx and run.num_predict from (default: <repo>/benchmarks/policy.yaml)
+  --policy FILE          policy to read run.num_ctx and run.num_predict from (default: this project's benchmarks/policy.yaml)
   --num-ctx N            context window every input must fit (overrides the policy)
   --num-predict N        tokens kept free for the answer (overrides the policy)
   --clean-age K          a change needs K later commits before it can be an approve case (default: ${DEFAULT_CLEAN_AGE})
@@ -34,6 +39,7 @@ export class UsageError extends Error {
 /** The command line, parsed and checked; absent values fall back later (policy file, repository paths). */
 export type CliOptions = {
 	repo: string;
+	name?: string;
 	since?: string;
 	until?: string;
 	roles: MinedRole[];
@@ -63,6 +69,15 @@ function nonEmpty(option: string, value: string | undefined): string | undefined
 	return value;
 }
 
+/** `--name`: a name as a forge shows it (`owner/repo`, `group/sub/repo`): no spaces, no leading or trailing slash. */
+export function repositoryNameOption(value: string | undefined): string | undefined {
+	if (value === undefined) return undefined;
+	if (!/^[\w.-]+(\/[\w.-]+)*$/.test(value)) {
+		throw new UsageError(`--name expects a repository name such as owner/repo, got '${value}'.`);
+	}
+	return value;
+}
+
 /** The roles of `--roles a,b`; unknown or repeated names are refused. */
 export function parseRoles(value: string | undefined): MinedRole[] {
 	if (value === undefined) return [...MINED_ROLES];
@@ -84,6 +99,7 @@ export function parseMineArgs(argv: string[]): CliOptions {
 			allowPositionals: false,
 			options: {
 				repo: { type: 'string' },
+				name: { type: 'string' },
 				since: { type: 'string' },
 				until: { type: 'string' },
 				roles: { type: 'string' },
@@ -114,6 +130,7 @@ export function parseMineArgs(argv: string[]): CliOptions {
 	}
 	return {
 		repo: nonEmpty('repo', values.repo) ?? '.',
+		name: repositoryNameOption(values.name),
 		since: nonEmpty('since', values.since),
 		until: nonEmpty('until', values.until),
 		roles: parseRoles(values.roles),

@@ -1,6 +1,7 @@
 import type { CaseInput, CaseTests } from '../schema/case.ts';
 import type { Execution, Executor } from '../execute/executor.ts';
-import { commandFromPolicy, detectTestCommand, isTestEntry, isTestPath, type TestCommand } from '../execute/test-runners.ts';
+import { commandFromPolicy, detectTestCommand, isTestEntry, type TestCommand } from '../execute/test-runners.ts';
+import { pathKind } from './path-kinds.ts';
 import type { CandidateOutcome, FileText } from './build-cases.ts';
 import type { SkipReason } from './types.ts';
 
@@ -13,7 +14,15 @@ export type CoderMining = {
 	log?: (message: string) => void;
 };
 
-/** A commit's authored paths split into the code the model sees and the tests it never sees. Sorted. */
+/** True for a path the miner counts as a test (`pathKind`): test files and the helpers and fixtures beside them. */
+export function isTestPath(path: string): boolean {
+	return pathKind(path) === 'test';
+}
+
+/**
+ * A commit's authored paths split into the code the model sees and the tests it never sees (written into
+ * every worktree, so helpers and fixtures the tests need come along). Sorted.
+ */
 export function splitTestPaths(paths: readonly string[]): { code: string[]; tests: string[] } {
 	return {
 		code: paths.filter((path) => !isTestPath(path)).sort(),

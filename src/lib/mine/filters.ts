@@ -1,5 +1,6 @@
 import { isBotAuthor, isGeneratedFile, isRevertOfRevert } from './classify.ts';
 import { changedLineCount } from './parse-diff.ts';
+import { isReleaseCommit } from './path-kinds.ts';
 import type { FileDiff, RawCommit, SkipReason } from './types.ts';
 
 /**
@@ -55,16 +56,20 @@ export function isWhitespaceOnly(files: FileDiff[]): boolean {
 
 /**
  * Why a commit is left out once its diff is known: nothing changed, a binary file changed (no text to show),
- * only lock/generated files changed, only whitespace changed, or too few lines changed to say anything.
+ * only lock/generated files changed, it is a release or version bump (its subject only names a version, or it
+ * only touched changelogs and version fields; needs `subject`), only whitespace changed, or too few lines
+ * changed to say anything.
  */
 export function diffSkipReason(
 	files: FileDiff[],
 	minChangedLines: number = DEFAULT_MIN_CHANGED_LINES,
+	subject?: string,
 ): SkipReason | undefined {
 	if (files.length === 0) return 'empty';
 	if (files.some((file) => file.binary)) return 'binary';
 	const authored = authoredFiles(files);
 	if (authored.length === 0) return 'generated-only';
+	if (subject !== undefined && isReleaseCommit(subject, authored)) return 'release';
 	const changed = authored.reduce((sum, file) => sum + changedLineCount(file), 0);
 	if (changed > 0 && isWhitespaceOnly(authored)) return 'whitespace-only';
 	if (changed < minChangedLines) return 'tiny';

@@ -1,8 +1,10 @@
 import { isFixCommit } from './build-cases.ts';
-import { mentionsSecurity, touchedCode } from './classify.ts';
+import { codeMentionsSecurity, mentionsSecurity, touchedCode } from './classify.ts';
 import { authoredFiles } from './filters.ts';
+import { classifyFix, type FixKind } from './fix-kinds.ts';
 import { readBlame, type Repository } from './git.ts';
 import type { AnalyzedCommit, History } from './history.ts';
+import { pathKind } from './path-kinds.ts';
 import { mapWithLimit } from './pool.ts';
 import { blameRangeArgs, groupByIntroducer, linesToBlame, MAX_FIX_LINES, parseBlamePorcelain, type BlameLine } from './szz.ts';
 import type { FileDiff, RawCommit, SkipReason } from './types.ts';
@@ -26,11 +28,13 @@ export type SzzResult = {
 	groups: IntroducerGroup[];
 	introducers: Set<string>;
 	skips: Array<{ task: ReviewTask; reason: SkipReason }>;
+	/** Every fix of the range by kind (traced or not), and how many behavioural fixes were security fixes. */
+	fixes: { byKind: Partial<Record<FixKind, number>>; security: number };
 };
 
-/** A fix is security work when its message or the code it touched mentions a security concern. */
+/** A fix is security work when its message mentions a security concern or the code it touched names one. */
 export function fixTask(commit: RawCommit, files: FileDiff[]): ReviewTask {
-	return mentionsSecurity(commit.message) || mentionsSecurity(touchedCode(authoredFiles(files)))
+	return mentionsSecurity(commit.message) || codeMentionsSecurity(touchedCode(authoredFiles(files)))
 		? 'security-review'
 		: 'code-review';
 }
@@ -50,12 +54,13 @@ export function fixCommits(history: History): AnalyzedCommit[] {
 }
 
 /**
- * The files of a fix whose old lines can be blamed: authored text files that existed at the parent. A deleted
- * file counts: a revert of an added file deletes it, and those are exactly the lines the reverted commit wrote
+ * The files of a fix whose old lines can be blamed: authored code files (not tests, docs, CI or tooling: the
+ * commit that wrote a test a fix adjusted shipped no bug) that existed at the parent. A deleted file counts:
+ * a revert of an added file deletes it, and those are exactly the lines the reverted commit wrote
  * (MAX_FIX_LINES keeps a wholesale deletion from passing for a fix).
  */
 function blamableFiles(files: FileDiff[]): FileDiff[] {
-	return authoredFiles(files).filter((file) => file.oldPath !== null && !file.binary);
+	return authoredFiles(files).filter((file) => file.oldPath !== null && !file.binary && pathKind(file.oldPath) === 'code');
 }
 
 async function blameFix(repo: Repository, fix: AnalyzedCommit): Promise<BlameLine[] | SkipReason> {
@@ -78,16 +83,25 @@ async function blameFix(repo: Repository, fix: AnalyzedCommit): Promise<BlameLin
 }
 
 /**
- * SZZ over the range's fixes: blame each fix's deleted or changed lines at its parent and group the lines by
- * the commit that wrote them, one group per introducer and task (a fix's task decides it).
+ * SZZ over the range's fixes: classify each fix (`classifyFix`) and leave the non-behavioural ones out, with
+ * their kind as the skip reason; blame each behavioural fix's deleted or changed code lines at its parent and
+ * group the lines by the commit that wrote them, one group per introducer and task (a fix's task decides it).
  */
 export async function findIntroducers(repo: Repository, history: History, concurrency: number): Promise<SzzResult> {
-	const fixes = fixCommits(history);
-	const blamed = await mapWithLimit(fixes, concurrency, (fix) => blameFix(repo, fix));
-	const groups = new Map<string, IntroducerGroup>();
 	const skips: SzzResult['skips'] = [];
-	fixes.forEach((fix, at) => {
+	const fixes: SzzResult['fixes'] = { byKind: {}, security: 0 };
+	const behavioural = fixCommits(history).filter((fix) => {
+		const kind = classifyFix(fix.commit, authoredFiles(fix.files ?? []));
+		fixes.byKind[kind] = (fixes.byKind[kind] ?? 0) + 1;
+		if (kind === 'behavioural') return true;
+		skips.push({ task: fixTask(fix.commit, fix.files ?? []), reason: `fix-${kind}` });
+		return false;
+	});
+	const blamed = await mapWithLimit(behavioural, concurrency, (fix) => blameFix(repo, fix));
+	const groups = new Map<string, IntroducerGroup>();
+	behavioural.forEach((fix, at) => {
 		const task = fixTask(fix.commit, fix.files ?? []);
+		if (task === 'security-review') fixes.security += 1;
 		const result = blamed[at] as BlameLine[] | SkipReason;
 		if (typeof result === 'string') {
 			skips.push({ task, reason: result });
@@ -106,5 +120,5 @@ export async function findIntroducers(repo: Repository, history: History, concur
 		}
 	});
 	const sorted = [...groups.values()].sort((a, b) => (a.task + a.sha < b.task + b.sha ? -1 : 1));
-	return { groups: sorted, introducers: new Set(sorted.map((group) => group.sha)), skips };
+	return { groups: sorted, introducers: new Set(sorted.map((group) => group.sha)), skips, fixes };
 }

@@ -1,7 +1,7 @@
 import { diffSkipReason, metadataSkipReason } from './filters.ts';
 import { readCommits, readDiff, readLog, type Repository } from './git.ts';
 import { parseDiff } from './parse-diff.ts';
-import { parseLog } from './parse-log.ts';
+import { parseLog, subjectOf } from './parse-log.ts';
 import { mapWithLimit } from './pool.ts';
 import { revertFacts, type RevertFacts } from './reverts.ts';
 import type { FileDiff, RawCommit, SkipReason } from './types.ts';
@@ -48,7 +48,7 @@ async function analyze(
 	} catch (error) {
 		throw new Error(`Failed to read the diff of commit ${commit.sha}.`, { cause: error });
 	}
-	const skip = diffSkipReason(files, minChangedLines);
+	const skip = diffSkipReason(files, minChangedLines, subjectOf(commit.message));
 	return skip ? { commit, index, files, skip, metadataSkip: false } : { commit, index, files, metadataSkip: false };
 }
 

@@ -1,12 +1,13 @@
 import type { Case, Task } from '../schema/case.ts';
 import type { RepositoryInfo } from './build-cases.ts';
-import { approveCandidates, cleanCommits, commitCandidates, rejectCandidates } from './candidates.ts';
+import { approveCandidates, buildApproveCase, cleanCommits, commitCandidates, rejectCandidates } from './candidates.ts';
 import type { CoderMining } from './coder-tests.ts';
 import { MINED_ROLES, ROLE_TASKS, type MinedRole } from './checks.ts';
-import { findIntroducers } from './find-introducers.ts';
+import { findIntroducers, type ReviewTask, type SzzResult } from './find-introducers.ts';
 import { openRepository, readRemoteUrl } from './git.ts';
 import { readHistory } from './history.ts';
 import { countSkip, createJudge, takeCases } from './judge.ts';
+import { balanceStats, featuresOfCase, matchApproves, type BalanceStats } from './match-approves.ts';
 import { browsableUrl, repositoryName } from './repository.ts';
 import type { Budget, SecretFinding, SkipReason, TaskTally } from './types.ts';
 
@@ -19,6 +20,11 @@ export const DEFAULT_CLEAN_RATIO = 1;
 export type MineOptions = {
 	/** Any path inside the repository to mine. */
 	repo: string;
+	/**
+	 * The repository's name in every case's `source.repository` (e.g. `owner/repo`); when absent, the path of
+	 * its `origin` remote's URL. Never the folder's name: a clone in another folder must give the same cases.
+	 */
+	name?: string;
 	since?: string;
 	until?: string;
 	roles: readonly MinedRole[];
@@ -49,21 +55,18 @@ export type MineResult = {
 	secrets: SecretFinding[];
 	/** Cases the schema refused (a miner bug, reported rather than written). */
 	invalid: Array<{ caseId: string; message: string }>;
+	/** Fixes of the range by kind, and how many behavioural ones were security fixes (review only). */
+	fixes?: SzzResult['fixes'];
+	/** Per review task: size and dates of the reject and the approve cases, and rejects left without an approve. */
+	balance: ReviewBalance[];
 };
+
+/** How alike a review task's reject and approve cases are, for the summary. */
+export type ReviewBalance = { task: ReviewTask; rejects: BalanceStats; approves: BalanceStats; unmatched: number };
 
 /** The tasks the given roles are measured on, in the schema's order. */
 export function tasksOfRoles(roles: readonly MinedRole[]): Task[] {
 	return MINED_ROLES.filter((role) => roles.includes(role)).flatMap((role) => [...ROLE_TASKS[role]]);
-}
-
-/** Alternates two lists (a, b, a, b, …), then appends what is left of the longer one. */
-export function interleave<T>(first: readonly T[], second: readonly T[]): T[] {
-	const result: T[] = [];
-	for (let at = 0; at < Math.max(first.length, second.length); at++) {
-		if (at < first.length) result.push(first[at] as T);
-		if (at < second.length) result.push(second[at] as T);
-	}
-	return result;
 }
 
 /**
@@ -75,8 +78,15 @@ export async function mineCases(options: MineOptions): Promise<MineResult> {
 	const concurrency = options.concurrency ?? 4;
 	const limit = options.maxPerTask ?? Number.POSITIVE_INFINITY;
 	const repo = await openRepository(options.repo);
-	const url = browsableUrl(await readRemoteUrl(repo));
-	const repository: RepositoryInfo = { name: repositoryName(repo.root, url), ...(url ? { url } : {}) };
+	const remote = await readRemoteUrl(repo);
+	const url = browsableUrl(remote);
+	const name = options.name ?? repositoryName(url);
+	if (name === undefined) {
+		throw new Error(
+			`Cannot name the repository at '${repo.root}': ${remote === undefined ? 'it has no origin remote' : `its origin remote '${remote}' is not a web URL`}. Pass --name owner/repo (cases must not carry a folder's name).`,
+		);
+	}
+	const repository: RepositoryInfo = { name, ...(url ? { url } : {}) };
 	const history = await readHistory(repo, { ...options, concurrency });
 
 	const commitSkips: MineResult['commitSkips'] = {};
@@ -96,17 +106,34 @@ export async function mineCases(options: MineOptions): Promise<MineResult> {
 		cases.push(...(await takeCases(candidates, limit, concurrency, task, judge)));
 	}
 
+	const balance: ReviewBalance[] = [];
+	let fixes: SzzResult['fixes'] | undefined;
 	if (options.roles.includes('review')) {
 		const szz = await findIntroducers(repo, history, concurrency);
+		fixes = szz.fixes;
 		for (const skip of szz.skips) countSkip(tallies, skip.task, skip.reason);
 		await history.load([...szz.introducers]);
 		const clean = cleanCommits(history, szz.introducers, options.cleanAge);
+		// Room for the approve cases under the cap: rejects take their share, the matched approves the rest.
+		const rejectLimit = Number.isFinite(limit) ? Math.max(1, Math.ceil(limit / (1 + options.cleanRatio))) : limit;
 		for (const task of ['code-review', 'security-review'] as const) {
-			const rejects = await takeCases(rejectCandidates(task, szz.groups, history, repository, options.budget), limit, concurrency, task, judge);
-			// Approves are capped by the rejects found, so a model that approves everything cannot score well.
-			const approveLimit = Math.min(limit, Math.ceil(options.cleanRatio * rejects.length));
-			const approves = await takeCases(approveCandidates(task, clean, repository, options.budget), approveLimit, concurrency, task, judge);
-			cases.push(...interleave(rejects, approves).slice(0, limit));
+			const rejects = await takeCases(rejectCandidates(task, szz.groups, history, repository, options.budget), rejectLimit, concurrency, task, judge);
+			// As many approves as the ratio asks, each matched to a reject case in size, file types and date, so
+			// neither approving everything nor judging by size can score well.
+			const wanted = Math.min(Math.ceil(options.cleanRatio * rejects.length), limit - rejects.length);
+			const rejectFeatures = rejects.map((value) => ({ id: value.id, severity: value.severity, features: featuresOfCase(value) }));
+			const severityOf = new Map(rejectFeatures.map((value) => [value.id, value.severity]));
+			const matched = await matchApproves(rejectFeatures, approveCandidates(task, clean), wanted, (candidate, rejectId) =>
+				judge(task, buildApproveCase(task, candidate, severityOf.get(rejectId) as Case['severity'], repository, options.budget)),
+			);
+			const approves = matched.map((entry) => entry.approve);
+			cases.push(...rejects, ...approves);
+			balance.push({
+				task,
+				rejects: balanceStats(rejectFeatures.map((value) => value.features)),
+				approves: balanceStats(approves.map(featuresOfCase)),
+				unmatched: rejects.length - new Set(matched.map((entry) => entry.rejectId)).size,
+			});
 		}
 	}
 
@@ -121,5 +148,7 @@ export async function mineCases(options: MineOptions): Promise<MineResult> {
 		commitsRead: history.commits.length,
 		secrets,
 		invalid,
+		...(fixes ? { fixes } : {}),
+		balance,
 	};
 }

@@ -1,48 +1,30 @@
-import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
-import { RunOptionsSchema } from '../schema/policy.ts';
-import { DEFAULT_BUDGET } from './budget.ts';
+import { RegistryError } from '../registry/registry-error.ts';
+import { readYamlFile } from '../registry/yaml-file.ts';
+import { parseWithFriendlyIssues } from '../registry/zod-issues.ts';
+import { PolicySchema } from '../schema/policy.ts';
 import type { Budget } from './types.ts';
 
-const BudgetFieldsSchema = RunOptionsSchema.pick({ num_ctx: true, num_predict: true }).partial();
-
 /**
- * Reads `run.num_ctx` and `run.num_predict` from a policy file, when it exists. Only those two fields are
- * read (with the policy schema's own rules), so a policy that is still being written does not stop mining;
- * a missing file gives the defaults. A value that breaks the schema stops with the file and field named.
+ * The budget every mined input must fit: `run.num_ctx` and `run.num_predict` of the policy the run stage
+ * will use, so a mined case never overflows the context it is run with. The policy is read and validated
+ * exactly as the build reads it (the registry's YAML reader and `PolicySchema`): a missing file or any
+ * invalid field stops mining with a `RegistryError` naming the file, the field, what was found and what is
+ * expected. `file` is the name the messages use (e.g. `benchmarks/policy.yaml`). Overrides from the command
+ * line win; when both are given the policy is not read at all.
  */
-export async function readBudget(policyPath: string, overrides: Partial<Budget> = {}): Promise<Budget> {
-	let text: string | undefined;
-	try {
-		text = await readFile(policyPath, 'utf8');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-			throw new Error(`Cannot read ${policyPath}.`, { cause: error });
-		}
+export async function readBudget(policyPath: string, overrides: Partial<Budget> = {}, file: string = policyPath): Promise<Budget> {
+	if (overrides.numCtx !== undefined && overrides.numPredict !== undefined) {
+		return { numCtx: overrides.numCtx, numPredict: overrides.numPredict };
 	}
-	let fromFile: { num_ctx?: number; num_predict?: number } = {};
-	if (text !== undefined) {
-		let document: unknown;
-		try {
-			document = parse(text);
-		} catch (error) {
-			throw new Error(`${policyPath} is not valid YAML: ${(error as Error).message}`, { cause: error });
-		}
-		const run = (document as { run?: Record<string, unknown> } | null)?.run;
-		if (run !== undefined && (run === null || typeof run !== 'object' || Array.isArray(run))) {
-			throw new Error(`${policyPath}: \`run\` is invalid: expected a mapping, found ${JSON.stringify(run)}.`);
-		}
-		// Only the two fields the miner needs are checked; the rest of `run` belongs to the run stage.
-		const parsed = BudgetFieldsSchema.safeParse({ num_ctx: run?.num_ctx, num_predict: run?.num_predict });
-		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			const field = ['run', ...(issue?.path ?? [])].join('.');
-			throw new Error(`${policyPath}: \`${field}\` is invalid: ${issue?.message}.`);
-		}
-		fromFile = parsed.data;
+	const read = await readYamlFile(policyPath, file);
+	if (!read.ok) throw new RegistryError(read.issues);
+	if (read.value.data === null || read.value.data === undefined) {
+		throw new RegistryError([{ file, field: '(file)', found: 'an empty file', expected: 'the fields the README lists for this file' }]);
 	}
+	const parsed = parseWithFriendlyIssues(PolicySchema, read.value);
+	if (!parsed.ok) throw new RegistryError(parsed.issues);
 	return {
-		numCtx: overrides.numCtx ?? fromFile.num_ctx ?? DEFAULT_BUDGET.numCtx,
-		numPredict: overrides.numPredict ?? fromFile.num_predict ?? DEFAULT_BUDGET.numPredict,
+		numCtx: overrides.numCtx ?? parsed.value.run.num_ctx,
+		numPredict: overrides.numPredict ?? parsed.value.run.num_predict,
 	};
 }

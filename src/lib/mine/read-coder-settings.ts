@@ -1,32 +1,21 @@
-import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
-import { CoderSchema, type CoderSettings } from '../schema/policy.ts';
+import { RegistryError } from '../registry/registry-error.ts';
+import { readYamlFile } from '../registry/yaml-file.ts';
+import { parseWithFriendlyIssues } from '../registry/zod-issues.ts';
+import { type CoderSettings, PolicySchema } from '../schema/policy.ts';
 
 /**
- * Reads the policy's `coder` section (sandbox, test command, limits, installs) for validating coder cases.
- * Only that section is read, with the policy schema's own rules; a missing file or section gives the
- * defaults. A value that breaks the schema stops with the file and field named.
+ * The policy's `coder` section (sandbox, test command, limits, installs), for validating coder cases. The
+ * policy is read and validated exactly as the build reads it, like the budget: any invalid field stops
+ * mining with a `RegistryError` naming the file, the field, what was found and what is expected. `file`
+ * is the name the messages use.
  */
-export async function readCoderSettings(policyPath: string): Promise<CoderSettings> {
-	let text: string;
-	try {
-		text = await readFile(policyPath, 'utf8');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return CoderSchema.parse({});
-		throw new Error(`Cannot read ${policyPath}.`, { cause: error });
+export async function readCoderSettings(policyPath: string, file: string = policyPath): Promise<CoderSettings> {
+	const read = await readYamlFile(policyPath, file);
+	if (!read.ok) throw new RegistryError(read.issues);
+	if (read.value.data === null || read.value.data === undefined) {
+		throw new RegistryError([{ file, field: '(file)', found: 'an empty file', expected: 'the fields the README lists for this file' }]);
 	}
-	let document: unknown;
-	try {
-		document = parse(text);
-	} catch (error) {
-		throw new Error(`${policyPath} is not valid YAML: ${(error as Error).message}`, { cause: error });
-	}
-	const parsed = CoderSchema.safeParse((document as { coder?: unknown } | null)?.coder ?? {});
-	if (!parsed.success) {
-		const issue = parsed.error.issues[0];
-		const field = ['coder', ...(issue?.path ?? [])].join('.');
-		const found = issue && 'input' in issue ? `, found ${JSON.stringify(issue.input)}` : '';
-		throw new Error(`${policyPath}: \`${field}\` is invalid: ${issue?.message}${found}.`);
-	}
-	return parsed.data;
+	const parsed = parseWithFriendlyIssues(PolicySchema, read.value);
+	if (!parsed.ok) throw new RegistryError(parsed.issues);
+	return parsed.value.coder;
 }

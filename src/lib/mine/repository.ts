@@ -1,5 +1,3 @@
-import { basename } from 'node:path';
-
 /**
  * A browsable https URL for a remote, or undefined when there is none. `git@host:owner/repo.git` and
  * `ssh://git@host/owner/repo` become `https://host/owner/repo`; user names and passwords embedded in an
@@ -22,13 +20,14 @@ export function browsableUrl(remote: string | undefined): string | undefined {
 	return `https://${url.hostname}${path}`;
 }
 
-/** The name cases give the repository: `owner/repo` from its URL when known, else the folder's name. */
-export function repositoryName(root: string, url: string | undefined): string {
-	if (url) {
-		const path = new URL(url).pathname.replace(/^\//, '');
-		if (path !== '') return path;
-	}
-	return basename(root);
+/**
+ * The name cases give the repository: the path of its browsable URL (`owner/repo`), or undefined when it has
+ * none. Never a folder's name: the same history cloned under another folder must give the same cases.
+ */
+export function repositoryName(url: string | undefined): string | undefined {
+	if (!url) return undefined;
+	const path = new URL(url).pathname.replace(/^\//, '');
+	return path === '' ? undefined : path;
 }
 
 /** Paths from a NUL-separated git listing (`ls-tree -z --name-only`). */

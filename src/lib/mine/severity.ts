@@ -10,6 +10,8 @@ export type SeverityFacts = {
 	isFix: boolean;
 	/** Review cases: the expected verdict. */
 	verdict?: 'approve' | 'reject';
+	/** Approve review cases: the severity of the reject case the approve case was matched to. */
+	matchedSeverity?: Severity;
 };
 
 /** Changed lines up to which a change counts as small, then medium; above the second it is large. */
@@ -24,10 +26,11 @@ export function severityBySize(changedLines: number): Severity {
 
 /**
  * How costly a wrong answer is, by one documented rule:
- * - security-review: always `critical` (a missed vulnerability ships; a false alarm on security code
- *   still costs an expert's time).
- * - code-review: `high` when the change introduced a bug a later commit fixed (a missed bug ships);
- *   `medium` for a clean change (a false alarm costs a person's time, not a bug).
+ * - review, reject: security-review `critical` (a missed vulnerability ships), code-review `high` (a
+ *   missed bug ships).
+ * - review, approve: the severity of the reject case it was matched to, so that every verdict weighs the
+ *   same and rejecting everything earns no more than approving everything; unmatched, as a reject case of
+ *   its task would be.
  * - implement-change: by size; a bug fix is at least `medium` and one step up (a wrong fix ships the bug).
  * - change-localization: by size (a bigger change sends a person looking in more wrong places).
  * - commit-message: by size, capped at `medium` (a poor message is cheap to rewrite).
@@ -36,9 +39,9 @@ export function severityOf(facts: SeverityFacts): Severity {
 	const bySize = severityBySize(facts.changedLines);
 	switch (facts.task) {
 		case 'security-review':
-			return 'critical';
+			return facts.verdict === 'approve' && facts.matchedSeverity ? facts.matchedSeverity : 'critical';
 		case 'code-review':
-			return facts.verdict === 'reject' ? 'high' : 'medium';
+			return facts.verdict === 'approve' && facts.matchedSeverity ? facts.matchedSeverity : 'high';
 		case 'implement-change':
 			if (!facts.isFix) return bySize;
 			return bySize === 'low' ? 'medium' : 'high';

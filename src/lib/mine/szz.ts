@@ -23,10 +23,16 @@ export type BlameLine = {
  */
 export const MAX_FIX_LINES = 100;
 
-/** Lines SZZ does not blame: blank lines and comment-only lines carry no behaviour. */
+/**
+ * A test that is known not to pass yet (`test.failing`, `it.skip`, `test.todo`, `xit`, …): a placeholder
+ * for a bug, not a bug itself, so the commit that wrote it introduced nothing when a fix turns it on.
+ */
+const TEST_PLACEHOLDER = /^(test|it|describe|suite|context)\.(failing|skip|todo|fixme)\b|^x(it|test|describe)\s*\(/;
+
+/** Lines SZZ does not blame: blank and comment-only lines carry no behaviour, and test placeholders no bug. */
 function isNoise(text: string): boolean {
 	const trimmed = text.trim();
-	return trimmed === '' || /^(\/\/|\/\*|\*\/?|<!--|-->)/.test(trimmed);
+	return trimmed === '' || /^(\/\/|\/\*|\*\/?|<!--|-->)/.test(trimmed) || TEST_PLACEHOLDER.test(trimmed);
 }
 
 /**

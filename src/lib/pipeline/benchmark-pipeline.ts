@@ -1,16 +1,18 @@
 import path from 'node:path';
 import { escalationRunnerFor } from '../escalate/run-chain.ts';
 import { summarizeEscalations, withStableEscalation } from '../escalate/summarize-escalations.ts';
+import { BenchmarkError } from '../errors/describe-error.ts';
 import { hashOf } from '../files/stable-json.ts';
 import { computeMetrics } from '../metrics/compute-metrics.ts';
 import { type Registry, loadRegistry } from '../registry/load-registry.ts';
 import { REGISTRY_PATHS } from '../registry/paths.ts';
+import { registryGaps } from '../registry/registry-gaps.ts';
 import { harnessCommit, runtimeInfo } from '../report/harness-info.ts';
 import { readRecentReports } from '../report/read-reports.ts';
 import { decideRun } from '../policy/decide-run.ts';
 import { type RunHistory, historyDepth } from '../policy/propose-changes.ts';
 import { renderReport } from '../report/render-report.ts';
-import { nextReportStem, writeReportFiles } from '../report/write-report.ts';
+import { writeNewReport } from '../report/write-report.ts';
 import { createFileCache } from '../run/answer-cache.ts';
 import { type ModelClient, createOllamaClient } from '../run/model-client.ts';
 import { resolveOllamaHost } from '../run/ollama-host.ts';
@@ -21,7 +23,7 @@ import type { Case } from '../schema/case.ts';
 import type { Report } from '../schema/report.ts';
 import { gradeContexts, taskFor } from '../tasks/index.ts';
 import type { GraderValidity } from '../schema/validity.ts';
-import { measureGraderValidity } from '../validity/measure-validity.ts';
+import { invalidRoles, measureGraderValidity } from '../validity/measure-validity.ts';
 import { createExecutor } from '../execute/executor.ts';
 import { executionPromotionBlocks } from '../execute/promotion-evidence.ts';
 
@@ -39,6 +41,13 @@ export interface PipelineOptions {
 	/** The clock; tests pin it. */
 	now?: () => Date;
 	clientFor?: (host: string) => ModelClient;
+	/**
+	 * Whether a missing Ollama is an error (`npm run bench`, or a build with `BENCH_REQUIRED=1`) rather
+	 * than a skipped benchmark. @default env.BENCH_REQUIRED === '1'
+	 */
+	requireOllama?: boolean;
+	/** Said after "benchmark skipped: …": what happens instead (the build: the site is built from the reports). */
+	whenSkipped?: string;
 }
 
 export type PipelineResult =
@@ -60,11 +69,14 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	const now = options.now ?? (() => new Date());
 	const registry = await loadRegistry(root);
 	logger.info(`registry: ${registry.models.length} models, ${registry.roles.length} roles, ${registry.cases.length} cases`);
+	for (const gap of registryGaps({ ...registry, roles: registry.roles.map((entry) => entry.role), cases: registry.cases.map((entry) => entry.case) })) logger.warn(gap);
 
-	const required = env.BENCH_REQUIRED === '1';
+	const requiredByEnv = env.BENCH_REQUIRED === '1';
+	const required = options.requireOllama ?? requiredByEnv;
+	const then = options.whenSkipped ? ` ${options.whenSkipped}` : '';
 	if (env.BENCH === '0') {
-		if (required) throw new Error('BENCH=0 and BENCH_REQUIRED=1 contradict each other: unset one of them.');
-		return skipped(logger, 'benchmark skipped: BENCH=0. The site is built from the reports already in reports/.', false);
+		if (requiredByEnv) throw new BenchmarkError('BENCH=0 and BENCH_REQUIRED=1 contradict each other.', { hint: 'unset one of them.' });
+		return skipped(logger, `benchmark skipped: BENCH=0.${then}`, false);
 	}
 
 	const defaultHost = resolveOllamaHost(env.OLLAMA_HOST);
@@ -80,16 +92,22 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	for (const host of new Set([defaultHost, ...byHost(plans).keys()])) {
 		const probe = await probeOllama(host, registry.policy.run.probe_timeout_s * 1000);
 		if (!probe.reachable) {
-			const message = `benchmark skipped: no Ollama at ${host} (${probe.reason}). The site is built from the reports already in reports/.`;
-			if (required) throw new Error(`${message} BENCH_REQUIRED=1 makes this an error; start Ollama or set OLLAMA_HOST.`);
-			return skipped(logger, message, true);
+			if (required) {
+				const byEnv = options.requireOllama === undefined;
+				const consequence = byEnv ? 'BENCH_REQUIRED=1 asks for the benchmark, so the build stops' : 'the benchmark cannot run';
+				const instead = byEnv ? ', or unset BENCH_REQUIRED to build the site from the reports already in reports/' : '';
+				throw new BenchmarkError(`No Ollama at ${host} (${probe.reason}): ${consequence}.`, {
+					hint: `start Ollama (\`ollama serve\`) or point OLLAMA_HOST at one${instead}.`,
+				});
+			}
+			return skipped(logger, `benchmark skipped: no Ollama at ${host} (${probe.reason}).${then}`, true);
 		}
 	}
 
-	if (planned === 0) return skipped(logger, 'benchmark skipped: no cases to run (mine some with `npm run mine`).', false);
+	if (planned === 0) return skipped(logger, `benchmark skipped: no cases to run (mine some with \`npm run mine\`).${then}`, false);
 
 	const startedAt = now();
-	const cache = createFileCache(path.join(root, CACHE_DIR));
+	const cache = createFileCache(path.join(root, CACHE_DIR), { warn: (message) => logger.warn(message) });
 	const clientFor = options.clientFor ?? ((host: string) => createOllamaClient(host));
 	const runCases = [...new Map(plans.flatMap((plan) => plan.items.map((item) => [item.case.id, item.case] as const))).values()];
 	// Implement-change answers are graded by running the case's tests: only then is an executor made
@@ -118,11 +136,17 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 		logger.info(`nothing changed since ${latest.stem} (same cases, policy, models and answers): no report written`);
 		return { status: 'unchanged', latest: latest.stem };
 	}
-	const stem = await nextReportStem(reportsDir, report.date);
-	report.manifest.results_file = `reports/${stem}.results.json`;
-	const written = await writeReportFiles(reportsDir, stem, renderReport(report), outcome.results);
-	logger.info(`report written: reports/${stem}.md (${outcome.results.length} results, ${outcome.modelCalls} model calls)`);
-	return { status: 'written', stem, report, file: written.report, results: written.results, modelCalls: outcome.modelCalls };
+	const written = await writeNewReport(
+		reportsDir,
+		report.date,
+		(stem) => {
+			report.manifest.results_file = `reports/${stem}.results.json`;
+			return renderReport(report);
+		},
+		outcome.results,
+	);
+	logger.info(`report written: reports/${written.stem}.md (${outcome.results.length} results, ${outcome.modelCalls} model calls)`);
+	return { status: 'written', stem: written.stem, report, file: written.report, results: written.results, modelCalls: outcome.modelCalls };
 }
 
 function skipped(logger: ProgressLogger, reason: string, warn: boolean): PipelineResult {
@@ -144,6 +168,13 @@ interface RunFacts {
 	runCases: readonly Case[];
 	/** Roles whose results may not back a promotion this run, with why (see `executionPromotionBlocks`). */
 	withheld?: ReadonlyMap<string, string>;
+}
+
+/** Both reasons a role's verdicts are withheld (an invalid grader, coder tests that could not back a promotion), joined per role. */
+function withheldRoles(invalid: ReadonlyMap<string, string>, withheld: ReadonlyMap<string, string> = new Map()): Map<string, string> {
+	const joined = new Map(invalid);
+	for (const [role, reason] of withheld) joined.set(role, joined.has(role) ? `${joined.get(role)}; ${reason}` : reason);
+	return new Map([...joined].sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** Assembles the report data from a run. Pure. */
@@ -186,10 +217,11 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		models: registry.models,
 		casesPerRole: new Map([...casesPerRole].map(([role, list]) => [role, list.length])),
 		metrics,
+		results: outcome.results,
 		policy: registry.policy,
 		history: facts.history,
 		manifest,
-		withheld: facts.withheld,
+		invalidRoles: withheldRoles(invalidRoles(facts.runCases, facts.validity), facts.withheld),
 	});
 	return { title: `Local model benchmark ${date}`, date, manifest, metrics, ...decision, escalations: summarizeEscalations(registry, outcome.results), grader_validity: facts.validity };
 }

@@ -1,8 +1,9 @@
 import type { Model } from '../schema/model.ts';
 import type { Policy } from '../schema/policy.ts';
 import type { Role } from '../schema/role.ts';
-import type { RoleMetrics, Verdict } from '../schema/report.ts';
+import type { CaseResult, RoleMetrics, Verdict } from '../schema/report.ts';
 import { type GateMetric, METRIC_GATES } from './gate-rules.ts';
+import { GATE_TESTS, type MetricComparison, caseScores, compareOnCases } from './paired-evidence.ts';
 
 type GateResult = Verdict['gates'][number];
 
@@ -13,6 +14,8 @@ export interface RoleEvidence {
 	cases: number;
 	/** This run's metrics rows for the role (one per model that ran). */
 	metrics: readonly RoleMetrics[];
+	/** This run's case results for the role: the paired tests compare models case by case. */
+	results: readonly CaseResult[];
 	/** Models by id, for family and cost tier. */
 	catalog: ReadonlyMap<string, Model>;
 	/**
@@ -20,6 +23,8 @@ export interface RoleEvidence {
 	 * in this role; only read when `evidence.confirm_runs` > 1.
 	 */
 	earlierWins?: ReadonlyMap<string, number>;
+	/** Set when the role's grader is not valid on these cases: why. Every verdict is then `insufficient evidence`. */
+	graderInvalid?: string;
 }
 
 /** The ranking among eligible challengers, as the policy page states it. */
@@ -33,35 +38,54 @@ const rate = (row: RoleMetrics, metric: GateMetric) => {
 	const r = metric === 'acceptance_rate' ? row.acceptance_rate : metric === 'hard_failure_rate' ? row.hard_failure_rate : undefined;
 	return r ? `${fmt(r.value)} [${fmt(r.low)}–${fmt(r.high)}]` : fmt(value(row, metric));
 };
+/** A p-value as the report stores it: six significant digits, so floating-point noise never reaches a diff. */
+const stored = (p: number) => Number(p.toPrecision(6));
+/** A p-value as people read it: three significant digits, tiny ones in exponent form. */
+export const formatP = (p: number) => (p >= 0.001 ? String(Number(p.toPrecision(3))) : p.toExponential(1));
 
 /**
- * Decides every challenger of one role against its incumbent, on the same run's cases: the metric
- * gates, cost, "strictly better on one", the evidence gates, then — among the eligible, best first by
- * `RANKING` — the family-diversity guard on the role as it would be after the promotion. At most one
- * challenger is promoted. Pure: same evidence, same verdicts.
+ * Decides every challenger of one role against its incumbent, on the same run's cases, by paired
+ * statistics at `evidence.alpha`: a metric gate fails only when the data show the challenger worse;
+ * "strictly better on one" passes only when they show it better. A challenger that nothing shows
+ * worse, ahead on some metric but not yet shown better, gets `hold: not enough evidence` with how many
+ * cases would settle it. Then cost, then — among the eligible, best first by `RANKING` — the
+ * family-diversity guard on the role as it would be after the promotion. At most one challenger is
+ * promoted. Pure: same evidence, same verdicts.
  */
 export function decideRole(evidence: RoleEvidence, policy: Policy): Verdict[] {
 	const { role, catalog } = evidence;
+	const alpha = policy.evidence.alpha;
 	const rows = new Map(evidence.metrics.map((row) => [row.model, row]));
 	const incumbentRow = rows.get(role.incumbent);
-	const verdict = (challenger: string, outcome: Verdict['outcome'], reason: string, gates: GateResult[]): Verdict => ({
+	const verdict = (challenger: string, outcome: Verdict['outcome'], reason: string, gates: GateResult[], more?: number | null): Verdict => ({
 		role: role.role,
 		challenger,
 		incumbent: role.incumbent,
 		outcome,
 		reason,
 		gates,
+		alpha,
+		...(more ? { more_evidence: { cases: more } } : {}),
 	});
 
 	const minCases = policy.evidence.min_cases_per_role;
 	const caseGate: GateResult = { gate: 'min_cases_per_role', challenger: evidence.cases, incumbent: minCases, pass: evidence.cases >= minCases };
-	const eligible: { id: string; row: RoleMetrics; gates: GateResult[] }[] = [];
+	const eligible: { id: string; row: RoleMetrics; gates: GateResult[]; better: MetricComparison }[] = [];
 	const verdicts = new Map<string, Verdict>();
+	const incumbentScores = caseScores(evidence.results, role.role, role.incumbent);
 
 	for (const challenger of role.challengers) {
 		const row = rows.get(challenger);
+		if (evidence.graderInvalid !== undefined) {
+			const graderGate: GateResult = { gate: 'grader_valid', challenger: 'no', incumbent: null, pass: false, detail: evidence.graderInvalid };
+			verdicts.set(challenger, verdict(challenger, 'insufficient evidence', `grader not valid on these cases: ${evidence.graderInvalid}`, [caseGate, graderGate]));
+			continue;
+		}
 		if (!caseGate.pass) {
-			verdicts.set(challenger, verdict(challenger, 'insufficient evidence', `${challenger} cannot be judged: the role has ${evidence.cases} case(s), the policy needs ${minCases}`, [caseGate]));
+			verdicts.set(
+				challenger,
+				verdict(challenger, 'insufficient evidence', `${challenger} cannot be judged: the role has ${evidence.cases} case(s), the policy needs ${minCases}`, [caseGate], minCases - evidence.cases),
+			);
 			continue;
 		}
 		if (!incumbentRow || !row) {
@@ -70,32 +94,49 @@ export function decideRole(evidence: RoleEvidence, policy: Policy): Verdict[] {
 			continue;
 		}
 
+		const compared = compareOnCases(caseScores(evidence.results, role.role, challenger), incumbentScores, alpha);
 		const gates: GateResult[] = [caseGate];
-		let firstFailure: string | undefined;
-		for (const { metric, comparison, direction } of METRIC_GATES) {
-			const tolerance = policy.gates[metric].tolerance;
-			const c = value(row, metric);
-			const i = value(incumbentRow, metric);
-			const pass = direction === 'higher' ? c >= i - tolerance - 1e-12 : c <= i + tolerance + 1e-12;
-			gates.push({ gate: metric, challenger: c, incumbent: i, pass });
-			if (!pass && !firstFailure) {
-				const opposite = comparison === '≥' ? '<' : '>';
-				firstFailure = `${metric} ${rate(row, metric)} ${opposite} ${rate(incumbentRow, metric)}`;
-			}
+		let worse: string | undefined;
+		for (const { metric } of METRIC_GATES) {
+			const c = compared[metric];
+			const pass = c.pWorse > alpha;
+			gates.push({ gate: metric, challenger: value(row, metric), incumbent: value(incumbentRow, metric), pass, test: GATE_TESTS[metric], detail: c.detail, p_worse: stored(c.pWorse), p_better: stored(c.pBetter) });
+			if (!pass && !worse) worse = `${metric} ${rate(row, metric)} vs ${rate(incumbentRow, metric)} is worse (${c.detail}; p = ${formatP(c.pWorse)} ≤ α ${alpha})`;
 		}
-		const strictlyBetter = METRIC_GATES.some(({ metric, direction }) => (direction === 'higher' ? value(row, metric) > value(incumbentRow, metric) : value(row, metric) < value(incumbentRow, metric)));
+		// The metric the data show the challenger best on: the smallest p for "better".
+		const best = METRIC_GATES.map(({ metric }) => compared[metric]).sort((a, b) => a.pBetter - b.pBetter)[0]!;
+		const shownBetter = best.pBetter <= alpha;
 		if (policy.gates.strictly_better_on_one) {
-			gates.push({ gate: 'strictly_better', challenger: strictlyBetter ? 'yes' : 'no', incumbent: null, pass: strictlyBetter });
-			if (!strictlyBetter && !firstFailure) firstFailure = 'equal to the incumbent on acceptance_rate, review_pain and hard_failure_rate';
+			gates.push({ gate: 'strictly_better', challenger: shownBetter ? best.metric : 'none', incumbent: null, pass: shownBetter, test: GATE_TESTS[best.metric], p_better: stored(best.pBetter) });
 		}
 		const challengerCost = catalog.get(challenger)?.cost_tier ?? 'free';
 		const incumbentCost = catalog.get(role.incumbent)?.cost_tier ?? 'free';
 		const costPass = challengerCost === 'free' || incumbentCost === 'paid';
 		gates.push({ gate: 'cost_tier', challenger: challengerCost, incumbent: incumbentCost, pass: costPass });
 
-		if (firstFailure) verdicts.set(challenger, verdict(challenger, 'hold', `${challenger} holds: ${firstFailure}`, gates));
+		if (worse) verdicts.set(challenger, verdict(challenger, 'hold', `${challenger} holds: ${worse}`, gates));
 		else if (!costPass) verdicts.set(challenger, verdict(challenger, 'blocked: cost', `${challenger} is blocked: cost_tier paid, and the incumbent ${role.incumbent} is free`, gates));
-		else eligible.push({ id: challenger, row, gates });
+		else if (policy.gates.strictly_better_on_one && !shownBetter) {
+			// Ahead somewhere: more cases at the same rates would settle it. Ahead nowhere: no number would.
+			const ahead = METRIC_GATES.map(({ metric }) => compared[metric])
+				.filter((c) => c.casesToShowBetter !== null)
+				.sort((a, b) => a.casesToShowBetter! - b.casesToShowBetter! || a.pBetter - b.pBetter)[0];
+			if (ahead) {
+				const further = Math.max(1, ahead.casesToShowBetter! - ahead.paired);
+				verdicts.set(
+					challenger,
+					verdict(
+						challenger,
+						'hold: not enough evidence',
+						`${challenger} holds for more evidence: ahead on ${ahead.metric} (${rate(row, ahead.metric)} vs ${rate(incumbentRow, ahead.metric)}), but ${ahead.paired} case(s) cannot show it better at α ${alpha} (${ahead.detail}; p = ${formatP(ahead.pBetter)}); about ${further} more case(s) at the observed rates would settle it`,
+						gates,
+						further,
+					),
+				);
+			} else {
+				verdicts.set(challenger, verdict(challenger, 'hold', `${challenger} holds: not ahead of the incumbent on acceptance_rate, review_pain or hard_failure_rate`, gates));
+			}
+		} else eligible.push({ id: challenger, row, gates, better: best });
 	}
 
 	eligible.sort((a, b) => compareChallengers(a.row, b.row));
@@ -122,8 +163,11 @@ export function decideRole(evidence: RoleEvidence, policy: Policy): Verdict[] {
 			continue;
 		}
 		promoted = candidate.id;
-		const reasonMetric = METRIC_GATES.find(({ metric, direction }) => (direction === 'higher' ? value(candidate.row, metric) > value(incumbentRow!, metric) : value(candidate.row, metric) < value(incumbentRow!, metric)));
-		const why = reasonMetric ? `${reasonMetric.metric} ${rate(candidate.row, reasonMetric.metric)} vs ${rate(incumbentRow!, reasonMetric.metric)}` : 'passes every gate';
+		const { better } = candidate;
+		const why =
+			better.pBetter <= alpha
+				? `${better.metric} ${rate(candidate.row, better.metric)} vs ${rate(incumbentRow!, better.metric)}, better at α ${alpha} (${better.detail}; p = ${formatP(better.pBetter)})`
+				: 'passes every gate';
 		verdicts.set(candidate.id, verdict(candidate.id, 'promote', `${candidate.id} replaces ${role.incumbent}: ${why}`, gates));
 	}
 	return role.challengers.map((id) => verdicts.get(id)!);

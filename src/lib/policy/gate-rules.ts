@@ -1,4 +1,5 @@
 import type { Policy } from '../schema/policy.ts';
+import { GATE_TESTS } from './paired-evidence.ts';
 
 /** The three metric gates, in the order the policy states them, with their fixed direction. */
 export const METRIC_GATES = [
@@ -14,21 +15,20 @@ export interface GateRuleText {
 	rule: string;
 }
 
-/** Describes every gate the policy applies, with the thresholds from policy.yaml. */
+/** Describes every gate the policy applies, with the confidence from policy.yaml. */
 export function describeGates(policy: Policy): GateRuleText[] {
-	const pct = (value: number) => `${Math.round(value * 1000) / 10} points`;
-	const rules: GateRuleText[] = METRIC_GATES.map(({ metric, comparison, direction }) => {
-		const tolerance = policy.gates[metric].tolerance;
-		const margin = tolerance > 0 ? `, with a margin of ${pct(tolerance)}` : '';
-		return { name: metric, rule: `${comparison} incumbent (${direction} is better${margin})` };
-	});
+	const alpha = policy.evidence.alpha;
+	const rules: GateRuleText[] = METRIC_GATES.map(({ metric, comparison, direction }) => ({
+		name: metric,
+		rule: `${comparison} incumbent (${direction} is better): passes unless the ${GATE_TESTS[metric]} shows the challenger worse, one-sided p ≤ ${alpha}`,
+	}));
 	rules.push({ name: 'cost_tier', rule: 'free, unless the incumbent is also paid' });
 	if (policy.gates.strictly_better_on_one) {
-		rules.push({ name: 'strictly_better', rule: 'strictly better than the incumbent on at least one of the three metrics' });
+		rules.push({ name: 'strictly_better', rule: `the same tests show the challenger better on at least one of the three metrics, one-sided p ≤ ${alpha}` });
 	}
 	rules.push({
 		name: 'family_diversity',
-		rule: `the promotion must not leave the role with fewer than ${policy.diversity.min_families} distinct families across incumbent and challengers`,
+		rule: `after every proposal of the run is applied together, no role may be left with fewer than ${policy.diversity.min_families} distinct families across incumbent and challengers`,
 	});
 	return rules;
 }

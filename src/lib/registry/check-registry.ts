@@ -15,6 +15,11 @@ export interface RegistryParts {
 	/** Undefined when policy.yaml itself is invalid: its cross-field checks are then skipped. */
 	policy: Policy | undefined;
 	cases: { file: string; case: Case }[];
+	/**
+	 * The names of every role file, valid or not: a role whose file has an error of its own is still a
+	 * role, so its cases are not also reported as belonging to no role.
+	 */
+	roleFileNames?: readonly string[];
 }
 
 /** Finds the line of a field in a registry file, when the file was YAML. */
@@ -27,8 +32,15 @@ export type Locate = (file: string, path: readonly PropertyKey[]) => number | un
  */
 export function checkRegistry(parts: RegistryParts, locate: Locate = () => undefined): RegistryIssue[] {
 	const issues: RegistryIssue[] = [];
+	// Each file's content, so a field path can name list entries by their id.
+	const contents = new Map<string, unknown>([
+		[REGISTRY_PATHS.models, parts.models],
+		[REGISTRY_PATHS.policy, parts.policy],
+		...parts.roles.map(({ file, role }) => [file, role] as const),
+		...parts.cases.map(({ file, case: entry }) => [file, entry] as const),
+	]);
 	const issue = (file: string, path: PropertyKey[], rest: Omit<RegistryIssue, 'file' | 'field' | 'line'>) =>
-		issues.push({ file, field: formatPath(path), line: locate(file, path), ...rest });
+		issues.push({ file, field: formatPath(path, contents.get(file)), line: locate(file, path), ...rest });
 
 	const modelsFile = REGISTRY_PATHS.models;
 	const seenModels = new Map<string, number>();
@@ -91,14 +103,17 @@ export function checkRegistry(parts: RegistryParts, locate: Locate = () => undef
 		});
 	}
 
-	if (parts.policy) checkPolicy(parts.policy, roleNames, (id) => seenModels.has(id), issue, unknownModel);
+	// What a case or the escalation may name: every role defined, and every role file even when its own
+	// errors kept it from loading (those errors are reported already, once).
+	const knownRoles = new Set([...roleNames, ...(parts.roleFileNames ?? [])]);
+	if (parts.policy) checkPolicy(parts.policy, knownRoles, (id) => seenModels.has(id), issue, unknownModel);
 
 	const caseIds = new Map<string, string>();
 	for (const { file, case: entry } of parts.cases) {
 		const parts_ = file.split('/');
 		const folder = parts_.at(-2);
 		const stem = parts_.at(-1)!.replace(/\.json$/, '');
-		if (!roleNames.has(entry.role)) {
+		if (!knownRoles.has(entry.role)) {
 			issue(file, ['role'], {
 				found: `${showValue(entry.role)}, which has no file in ${REGISTRY_PATHS.roles}`,
 				expected: 'the name of a role',

@@ -100,7 +100,8 @@ export async function loadRegistry(root: string): Promise<Registry> {
 		else issues.push(...parsed.issues);
 	}
 
-	issues.push(...checkRegistry({ models, roles, policy, cases }, (file, at) => yamlFiles.get(file)?.lineOf(at)));
+	const roleFileNames = (roleFiles ?? []).map((file) => path.posix.basename(file, '.yaml'));
+	issues.push(...checkRegistry({ models, roles, policy, cases, roleFileNames }, (file, at) => yamlFiles.get(file)?.lineOf(at)));
 	if (issues.length > 0 || !models || !policy) throw new RegistryError(issues);
 	return { root, models, roles, policy, cases };
 }

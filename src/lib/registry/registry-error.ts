@@ -2,7 +2,7 @@
 export interface RegistryIssue {
 	/** Path relative to the project root, e.g. `benchmarks/roles/draft.yaml`. */
 	file: string;
-	/** Dotted path of the field, e.g. `challengers[1]`, or `(file)` for the file as a whole. */
+	/** The field, e.g. `incumbent`, `llama3.1:8b (entry 8) · family` (see `formatPath`), or `(file)` for the file as a whole. */
 	field: string;
 	/** 1-based line of the field in the file, when known. */
 	line?: number;
@@ -49,12 +49,41 @@ export function showValue(value: unknown): string {
 	return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Formats a path such as ['chain', 0, 'model'] as `chain[0].model`. */
-export function formatPath(path: readonly PropertyKey[]): string {
+/** The fields that name a list entry, in the order they are tried: a model's `id`, a step's `model`, a check's `name`. */
+const NAMING_FIELDS = ['id', 'model', 'name'];
+
+/**
+ * Formats a field path for a person. Keys are dotted (`run.stall_timeout_s`); a list entry is named by
+ * its id (or model, or name) when `data` — the file's content — has one, and counted from 1:
+ * `[7, 'id']` in models.yaml is `llama3.1:8b (entry 8) · id`, `['escalation', 'chain', 0, 'model']`
+ * is `escalation.chain · gpt-oss:120b-cloud (entry 1) · model`, `['challengers', 1]` is
+ * `challengers (entry 2)`.
+ */
+export function formatPath(path: readonly PropertyKey[], data?: unknown): string {
 	let out = '';
+	let afterEntry = false;
+	let current: unknown = data;
 	for (const part of path) {
-		if (typeof part === 'number') out += `[${part}]`;
-		else out += out ? `.${String(part)}` : String(part);
+		const element = current !== null && typeof current === 'object' ? (current as Record<PropertyKey, unknown>)[part] : undefined;
+		if (typeof part === 'number') {
+			const name = entryName(element);
+			const label = `${name === undefined ? '' : `${name} `}(entry ${part + 1})`;
+			out = !out ? label : name === undefined ? `${out} ${label}` : `${out} · ${label}`;
+			afterEntry = true;
+		} else {
+			out += !out ? String(part) : afterEntry ? ` · ${String(part)}` : `.${String(part)}`;
+			afterEntry = false;
+		}
+		current = element;
 	}
 	return out || '(file)';
+}
+
+function entryName(entry: unknown): string | undefined {
+	if (entry === null || typeof entry !== 'object') return undefined;
+	for (const field of NAMING_FIELDS) {
+		const value = (entry as Record<string, unknown>)[field];
+		if (typeof value === 'string' && value.trim() && value.length <= 80) return value;
+	}
+	return undefined;
 }

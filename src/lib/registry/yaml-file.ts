@@ -51,11 +51,31 @@ export async function readYamlFile(
 			})),
 		};
 	}
+	let data: unknown;
+	try {
+		data = doc.toJS();
+	} catch (cause) {
+		// The yaml package refuses a document whose aliases would expand beyond reason (an "alias bomb")
+		// with a bare ReferenceError that names no file.
+		const excessive = cause instanceof ReferenceError && /alias/i.test(cause.message);
+		return {
+			ok: false,
+			issues: [
+				{
+					file,
+					field: '(file)',
+					found: excessive ? 'aliases (*name) that expand to far more data than the file holds' : `YAML that cannot be read as data (${(cause as Error).message})`,
+					expected: 'plain YAML data; aliases only where they expand to little',
+					hint: excessive ? 'write the entries out instead of nesting aliases of aliases' : undefined,
+				},
+			],
+		};
+	}
 	return {
 		ok: true,
 		value: {
 			file,
-			data: doc.toJS(),
+			data,
 			lineOf(path) {
 				// Point at the key of a mapping entry rather than its value, which may start a line later.
 				const last = path.at(-1);

@@ -29,7 +29,7 @@ function toRegistryIssues(issue: z.core.$ZodIssue, schema: AnySchema, source: Is
 	const found = valueAt(source.data, path);
 	const at = (fieldPath: PropertyKey[]) => ({
 		file: source.file,
-		field: formatPath(fieldPath),
+		field: formatPath(fieldPath, source.data),
 		line: source.lineOf?.(fieldPath),
 	});
 
@@ -48,7 +48,7 @@ function toRegistryIssues(issue: z.core.$ZodIssue, schema: AnySchema, source: Is
 		}
 		case 'invalid_type': {
 			if (found === undefined) {
-				return [{ ...at(path), found: showValue(undefined), expected: `${article(issue.expected)} (this field is required)`, hint: `add \`${formatPath(path)}\`` }];
+				return [{ ...at(path), found: showValue(undefined), expected: `${article(issue.expected)} (this field is required)`, hint: missingFieldHint(schema, path, source.data, issue.expected) }];
 			}
 			return [{ ...at(path), found: `${showValue(found)} (${describeType(found)})`, expected: article(issue.expected) }];
 		}
@@ -114,43 +114,65 @@ export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 	return current;
 }
 
-/** The keys the schema allows for the object at `path`, following the data through unions. */
-export function knownKeys(schema: AnySchema, path: readonly PropertyKey[], data: unknown): string[] {
+/**
+ * What to write for a missing field: `add \`family: <training family, e.g. meta-llama>\``, from the
+ * field's `.describe()` in its schema, or its expected type when it has none.
+ */
+function missingFieldHint(schema: AnySchema, path: readonly PropertyKey[], data: unknown, expected: string): string {
+	const key = path.at(-1);
+	const field = schemaAt(schema, path, data, false);
+	const description = field && (field.description ?? unwrap(field, undefined)?.description);
+	const placeholder = `<${description ?? article(expected)}>`;
+	return typeof key === 'string' ? `add \`${key}: ${placeholder}\`` : `add ${placeholder}`;
+}
+
+type SchemaDef = Record<string, unknown>;
+const defOf = (schema: AnySchema): SchemaDef => (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+
+/** `s` without its optional, default, nullable and pipe wrappers; a union resolved by `value`'s tag. */
+function unwrap(s: AnySchema | undefined, value: unknown): AnySchema | undefined {
+	let current = s;
+	for (let i = 0; current && i < 10; i++) {
+		const def = defOf(current);
+		if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') {
+			current = def.innerType as AnySchema;
+		} else if (def.type === 'pipe') {
+			current = def.out as AnySchema;
+		} else if (def.type === 'union') {
+			const options = def.options as AnySchema[];
+			const discriminator = def.discriminator as string | undefined;
+			const tag = value && typeof value === 'object' && discriminator ? (value as Record<string, unknown>)[discriminator] : undefined;
+			current =
+				options.find((option) => {
+					const shape = (option as unknown as { shape?: Record<string, AnySchema> }).shape;
+					const lit = shape && discriminator ? (shape[discriminator] as unknown as { _zod: { def: { values?: unknown[] } } })?._zod.def.values : undefined;
+					return lit?.includes(tag);
+				}) ?? options[0];
+		} else return current;
+	}
+	return current;
+}
+
+/** The schema of the field at `path`, following the data through unions; unwrapped unless `unwrapLast` is false. */
+function schemaAt(schema: AnySchema, path: readonly PropertyKey[], data: unknown, unwrapLast = true): AnySchema | undefined {
 	let node: AnySchema | undefined = schema;
 	let value: unknown = data;
-	const unwrap = (s: AnySchema | undefined): AnySchema | undefined => {
-		let current = s;
-		for (let i = 0; current && i < 10; i++) {
-			const def = (current as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
-			if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') {
-				current = def.innerType as AnySchema;
-			} else if (def.type === 'pipe') {
-				current = def.out as AnySchema;
-			} else if (def.type === 'union') {
-				const options = def.options as AnySchema[];
-				const discriminator = def.discriminator as string | undefined;
-				const tag = value && typeof value === 'object' && discriminator ? (value as Record<string, unknown>)[discriminator] : undefined;
-				current =
-					options.find((option) => {
-						const shape = (option as unknown as { shape?: Record<string, AnySchema> }).shape;
-						const lit = shape && discriminator ? (shape[discriminator] as unknown as { _zod: { def: { values?: unknown[] } } })?._zod.def.values : undefined;
-						return lit?.includes(tag);
-					}) ?? options[0];
-			} else return current;
-		}
-		return current;
-	};
 	for (const key of path) {
-		node = unwrap(node);
-		if (!node) return [];
-		const def = (node as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+		node = unwrap(node, value);
+		if (!node) return undefined;
+		const def = defOf(node);
 		if (def.type === 'object') node = (def.shape as Record<string, AnySchema>)[String(key)];
 		else if (def.type === 'array') node = def.element as AnySchema;
 		else if (def.type === 'record') node = def.valueType as AnySchema;
-		else return [];
+		else return undefined;
 		value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
 	}
-	node = unwrap(node);
-	const def = node ? (node as unknown as { _zod: { def: Record<string, unknown> } })._zod.def : undefined;
+	return unwrapLast ? unwrap(node, value) : node;
+}
+
+/** The keys the schema allows for the object at `path`, following the data through unions. */
+export function knownKeys(schema: AnySchema, path: readonly PropertyKey[], data: unknown): string[] {
+	const node = schemaAt(schema, path, data);
+	const def = node ? defOf(node) : undefined;
 	return def?.type === 'object' ? Object.keys(def.shape as Record<string, unknown>) : [];
 }

@@ -76,6 +76,11 @@ function renderBody(report: Report): string {
 		}
 		lines.push('', 'Apply them with `npm run promote`.', '');
 	}
+	if (report.held_proposals.length > 0) {
+		lines.push('### Held by the diversity guard', '', 'Judged together with the proposals above, these would leave a role with too few families:', '');
+		for (const held of report.held_proposals) lines.push(`- ${held.proposal.kind} ${held.proposal.model} in \`${held.proposal.role}\` — ${held.reason} (proposed because: ${held.proposal.reason})`);
+		lines.push('');
+	}
 	lines.push(...renderEscalationSection(report.escalations));
 	return `${lines.join('\n')}`;
 }

@@ -1,4 +1,5 @@
-import { readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { stableStringify } from '../files/stable-json.ts';
 import { createFileAtomic } from '../files/write-atomic.ts';
@@ -9,28 +10,36 @@ export function reportStem(date: string, sequence: number): string {
 	return sequence <= 1 ? `local-model-benchmark-${date}` : `local-model-benchmark-${date}-${sequence}`;
 }
 
-/** The first free report name for `date` in `dir`: neither the report nor its results file exists yet. */
-export async function nextReportStem(dir: string, date: string): Promise<string> {
-	const taken = new Set(await readdir(dir).catch(() => [] as string[]));
-	for (let sequence = 1; ; sequence++) {
-		const stem = reportStem(date, sequence);
-		if (!taken.has(`${stem}.md`) && !taken.has(`${stem}.results.json`)) return stem;
-	}
+/** Where a new report went. */
+export interface WrittenReport {
+	stem: string;
+	report: string;
+	results: string;
 }
 
 /**
- * Writes the results file, then the report, each atomically and never over an existing file: a crash
- * leaves the earlier reports as they were and no half report (a results file without its report is
- * ignored by the site and skipped over by the next run's name).
+ * Writes a new report for `date` under the first free name, each file atomically and never over an
+ * existing one. The name is taken at write time, not chosen beforehand: the results file is created
+ * with a link that fails if the name is taken, so two runs finishing at the same moment (two builds on
+ * one checkout) each get a name of their own instead of one losing its finished run. `render` gets the
+ * name, since the report names its results file. A crash leaves the earlier reports as they were and no
+ * half report (a results file without its report is ignored by the site and skipped by the next name).
  */
-export async function writeReportFiles(dir: string, stem: string, markdown: string, results: readonly CaseResult[]): Promise<{ report: string; results: string }> {
-	const resultsPath = path.join(dir, `${stem}.results.json`);
-	const reportPath = path.join(dir, `${stem}.md`);
-	if (!(await createFileAtomic(resultsPath, `${stableStringify({ report: stem, results }, 1)}\n`))) {
-		throw new Error(`${resultsPath} already exists; reports are never overwritten.`);
+export async function writeNewReport(dir: string, date: string, render: (stem: string) => string, results: readonly CaseResult[]): Promise<WrittenReport> {
+	for (let sequence = 1; ; sequence++) {
+		const stem = reportStem(date, sequence);
+		const reportPath = path.join(dir, `${stem}.md`);
+		const resultsPath = path.join(dir, `${stem}.results.json`);
+		if (existsSync(reportPath)) continue;
+		// Whoever creates the results file owns the name.
+		if (!(await createFileAtomic(resultsPath, `${stableStringify({ report: stem, results }, 1)}\n`))) continue;
+		try {
+			if (await createFileAtomic(reportPath, render(stem))) return { stem, report: reportPath, results: resultsPath };
+		} catch (error) {
+			await rm(resultsPath, { force: true });
+			throw error;
+		}
+		// A report of this name appeared without its results file between the check and now: not ours.
+		await rm(resultsPath, { force: true });
 	}
-	if (!(await createFileAtomic(reportPath, markdown))) {
-		throw new Error(`${reportPath} already exists; reports are never overwritten.`);
-	}
-	return { report: reportPath, results: resultsPath };
 }

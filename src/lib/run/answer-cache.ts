@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'astro/zod';
 import { hashOf } from '../files/stable-json.ts';
 import { writeFileAtomic } from '../files/write-atomic.ts';
 import type { Prompt } from '../tasks/task-definition.ts';
@@ -23,11 +24,26 @@ export function cacheKey(parts: CacheKeyParts): string {
 	return hashOf({ v: 2, ...parts });
 }
 
+/** A model's answer as stored: every field the engine and the graders read. */
+const ChatAnswerSchema = z.object({
+	content: z.string(),
+	thinking: z.string(),
+	doneReason: z.string(),
+	latencyMs: z.number(),
+	ttftMs: z.number().nullable(),
+	evalCount: z.number(),
+	evalDurationNs: z.number(),
+	promptEvalCount: z.number(),
+	loadDurationNs: z.number(),
+}) satisfies z.ZodType<ChatAnswer>;
+
 /** A cached answer: what the model said, with the timings measured when it said it. */
-export interface CachedAnswer {
-	answer: ChatAnswer;
-	loadMs: number | null;
-}
+export const CachedAnswerSchema = z.object({
+	answer: ChatAnswerSchema,
+	/** The model's load time in the run that asked, ms; null when it was already loaded. */
+	loadMs: z.number().nullable(),
+});
+export type CachedAnswer = z.infer<typeof CachedAnswerSchema>;
 
 export interface AnswerCache {
 	get(key: string): Promise<CachedAnswer | undefined>;
@@ -37,12 +53,20 @@ export interface AnswerCache {
 /**
  * One JSON file per answer under `dir` (`.cache/answers` by default), written atomically as soon as the
  * answer arrives: a run killed halfway resumes where it stopped. Only answers are stored — a call that
- * failed (transport, timeout, stall, server error) is never cached, so it is retried next run.
+ * failed (transport, timeout, stall, server error) is never cached, so it is retried next run. An entry
+ * that cannot be read, is not JSON or has the wrong shape is a miss (the answer is asked again and the
+ * entry replaced); the first such entry is reported through `warn`, once per cache.
  */
-export function createFileCache(dir: string): AnswerCache {
+export function createFileCache(dir: string, options: { warn?: (message: string) => void } = {}): AnswerCache {
 	const file = (key: string) => path.join(dir, key.slice(0, 2), `${key}.json`);
 	// Each of the 256 subfolders is made once, not checked again before every answer.
 	const folders = new Map<string, Promise<unknown>>();
+	let badEntries = 0;
+	const miss = (target: string, problem: string) => {
+		// Said once: a cache damaged by some outside tool would otherwise print a line for every case.
+		if (badEntries++ === 0) options.warn?.(`ignoring the cached answer ${target} (${problem}); it is asked again, and so is any other unusable entry`);
+		return undefined;
+	};
 	return {
 		async get(key) {
 			const target = file(key);
@@ -52,10 +76,15 @@ export function createFileCache(dir: string): AnswerCache {
 				// thread-pool round trip of about a tenth of a millisecond — a miss on every case of a first
 				// run. `existsSync` answers a miss without building an exception.
 				if (!existsSync(target)) return undefined;
-				return JSON.parse(readFileSync(target, 'utf8')) as CachedAnswer;
-			} catch {
-				// Missing or unreadable (say, a disk that filled up): treat as not cached and call again.
-				return undefined;
+				const entry = CachedAnswerSchema.safeParse(JSON.parse(readFileSync(target, 'utf8')));
+				if (!entry.success) {
+					const issue = entry.error.issues[0];
+					return miss(target, `not a cached answer: ${issue?.path.join('.') || 'the entry'}: ${issue?.message.replace(/^Invalid input: /, '') ?? 'malformed'}`);
+				}
+				return entry.data;
+			} catch (error) {
+				// Unreadable or not JSON (say, a disk that filled up mid-write by another tool): call again.
+				return miss(target, error instanceof SyntaxError ? 'not JSON' : String((error as Error).message ?? error));
 			}
 		},
 		async set(key, value) {

@@ -33,10 +33,15 @@ export async function evaluateAnswer(testCase: Case, task: TaskDefinition, answe
 	if (answer.promptEvalCount >= options.num_ctx - options.num_predict) {
 		return hardFailure('context-overflow', `the prompt used ${answer.promptEvalCount} tokens of num_ctx ${options.num_ctx}, leaving no room for the ${options.num_predict}-token answer`);
 	}
-	if (!content && answer.thinking.trim()) {
+	// Thinking used the whole budget only when generation was cut off; a model that thought and then
+	// stopped of its own accord gave an empty answer.
+	if (!content && answer.thinking.trim() && answer.doneReason === 'length') {
 		return hardFailure('thinking-exhausted', `only thinking (${answer.thinking.length} characters), no answer; done_reason ${answer.doneReason}`);
 	}
-	if (!content) return hardFailure('empty', `an empty answer; done_reason ${answer.doneReason}`);
+	if (!content) {
+		const thought = answer.thinking.trim() ? ` after ${answer.thinking.length} characters of thinking` : '';
+		return hardFailure('empty', `an empty answer${thought}; done_reason ${answer.doneReason}`);
+	}
 	if (answer.doneReason === 'length') {
 		return hardFailure('length', `cut off at num_predict ${options.num_predict} tokens (done_reason length)`);
 	}

@@ -1,3 +1,4 @@
+import { describeError } from '../errors/describe-error.ts';
 import type { EscalationRunner } from '../escalate/run-chain.ts';
 import type { RunOptions } from '../schema/policy.ts';
 import type { CaseResult, ManifestModel } from '../schema/report.ts';
@@ -131,7 +132,7 @@ async function runModel(
 	const pendingWrites: Promise<void>[] = [];
 	const storeAnswer = (key: string, answer: CachedAnswer, item: PlanItem) => {
 		const write = deps.cache.set(key, answer).catch((error: unknown) => {
-			deps.logger.warn(`caching ${plan.model}'s answer to ${item.case.id} failed (${String(error)}); it will be asked again next run`);
+			deps.logger.warn(`caching ${plan.model}'s answer to ${item.case.id} failed (${describeError(error)}); it will be asked again next run`);
 		});
 		pendingWrites.push(write);
 	};

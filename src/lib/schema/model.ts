@@ -1,5 +1,5 @@
 import { z } from 'astro/zod';
-import { HttpUrlSchema, ModelIdSchema, SlugSchema } from './common.ts';
+import { DateSchema, HttpUrlSchema, ModelIdSchema, SlugSchema } from './common.ts';
 
 /** What a model costs to call: `free` runs on the owner's hardware, `paid` is billed per call or token. */
 export const CostTierSchema = z.enum(['free', 'paid']);
@@ -8,9 +8,9 @@ export type CostTier = z.infer<typeof CostTierSchema>;
 /** One entry of `benchmarks/models.yaml`: a model tag and what the policy needs to know about it. */
 export const ModelSchema = z.strictObject({
 	/** The Ollama tag, exactly as `ollama pull` takes it. */
-	id: ModelIdSchema,
+	id: ModelIdSchema.describe('the Ollama tag, e.g. llama3.1:8b'),
 	/** Training family (`google-gemma`, `meta-llama`…): the diversity guard counts distinct families per role. */
-	family: SlugSchema,
+	family: SlugSchema.describe('training family, e.g. meta-llama'),
 	/** `free` or `paid`; a paid challenger may only replace a paid incumbent. @default 'free' */
 	cost_tier: CostTierSchema.default('free'),
 	/** Who serves it: a local Ollama, Ollama's cloud models through the same server, or a frontier API. @default 'ollama' */
@@ -22,6 +22,11 @@ export const ModelSchema = z.strictObject({
 	 * model that cannot think, and a reasoning model may need it on.
 	 */
 	think: z.union([z.boolean(), z.enum(['low', 'medium', 'high'])]).optional(),
+	/**
+	 * The day the model was released (YYYY-MM-DD). Cases from commits before it may have been in its
+	 * training data; the model and role pages show its acceptance before and after this date.
+	 */
+	released: DateSchema.optional(),
 	/** Free text for the person reading the registry. */
 	notes: z.string().optional(),
 });

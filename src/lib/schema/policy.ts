@@ -2,28 +2,31 @@ import { z } from 'astro/zod';
 import { HttpUrlSchema, ModelIdSchema, SlugSchema } from './common.ts';
 import { TASKS } from './case.ts';
 
-const Tolerance = z
-	.number()
-	.min(0, 'a tolerance between 0 and 1')
-	.max(1, 'a tolerance between 0 and 1');
+/**
+ * A setting that no longer exists, kept only so an old policy.yaml gets a message saying why instead
+ * of "unknown key": the metric gates are decided by paired tests at `evidence.alpha`, which replace the
+ * point-estimate margins.
+ */
+const Removed = (why: string) =>
+	z
+		.unknown()
+		.optional()
+		.refine((value) => value === undefined, why);
 
-/** A gate on one metric: how far the challenger may fall short of the incumbent and still pass. */
-const MetricGateSchema = z.strictObject({
-	/** Margin granted to the challenger, as a fraction (0.02 = two points). @default 0 */
-	tolerance: Tolerance.default(0),
-});
+const REMOVED_METRIC_GATE =
+	'no such key: the metric gates are fixed (acceptance_rate and hard_failure_rate by the exact sign test, review_pain by the paired sign-flip test) and judged at `evidence.alpha`; their `tolerance` margins were removed. Delete this key';
 
-/** The promotion gates. Their direction is fixed: see `GATE_RULES` in src/lib/policy. */
+/** The promotion gates. The metric gates (acceptance_rate, review_pain, hard_failure_rate) are fixed: see `METRIC_GATES` in src/lib/policy. */
 export const GatesSchema = z.strictObject({
-	/** Challenger's acceptance_rate must be ≥ the incumbent's (minus the tolerance). */
-	acceptance_rate: MetricGateSchema,
-	/** Challenger's review_pain must be ≤ the incumbent's (plus the tolerance). */
-	review_pain: MetricGateSchema,
-	/** Challenger's hard_failure_rate must be ≤ the incumbent's (plus the tolerance). */
-	hard_failure_rate: MetricGateSchema,
+	/** Removed: a non-empty value is an error that says so. */
+	acceptance_rate: Removed(REMOVED_METRIC_GATE),
+	/** Removed: a non-empty value is an error that says so. */
+	review_pain: Removed(REMOVED_METRIC_GATE),
+	/** Removed: a non-empty value is an error that says so. */
+	hard_failure_rate: Removed(REMOVED_METRIC_GATE),
 	/** `free-unless-incumbent-paid`: a paid challenger can only replace a paid incumbent. */
 	cost_tier: z.enum(['free-unless-incumbent-paid']),
-	/** Require the challenger to be strictly better on at least one of the three metrics. @default true */
+	/** Require the data to show the challenger better on at least one of the three metrics. @default true */
 	strictly_better_on_one: z.boolean().default(true),
 });
 
@@ -37,6 +40,11 @@ export const DiversitySchema = z.strictObject({
 export const EvidenceSchema = z.strictObject({
 	/** Below this many cases in a role, every verdict there is `insufficient evidence`. @default 1 */
 	min_cases_per_role: z.number().int('a whole number').min(1, 'at least 1').default(1),
+	/**
+	 * Significance level of the paired tests: a metric gate fails when the data show the challenger
+	 * worse with p ≤ alpha, and "strictly better" needs p ≤ alpha for better. @default 0.05
+	 */
+	alpha: z.number().gt(0, 'a level above 0, such as 0.05').max(0.5, 'a level of at most 0.5, such as 0.05').default(0.05),
 	/** A promotion must win in this many consecutive runs before it is proposed (1 = this run alone). @default 1 */
 	confirm_runs: z.number().int('a whole number').min(1, 'at least 1').max(20, 'at most 20').default(1),
 });

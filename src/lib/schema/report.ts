@@ -133,14 +133,26 @@ export const RoleMetricsSchema = z.strictObject({
 });
 export type RoleMetrics = z.infer<typeof RoleMetricsSchema>;
 
-export const VERDICT_OUTCOMES = ['promote', 'hold', 'blocked: diversity', 'blocked: cost', 'insufficient evidence'] as const;
+/**
+ * `hold: not enough evidence`: nothing shows the challenger worse, it is ahead on some metric, but the
+ * cases cannot yet show it better at the policy's confidence.
+ */
+export const VERDICT_OUTCOMES = ['promote', 'hold', 'hold: not enough evidence', 'blocked: diversity', 'blocked: cost', 'insufficient evidence'] as const;
 
-/** One gate of one verdict, with both values. */
+/** One gate of one verdict, with both values and, for a metric gate, the paired test behind it. */
 export const GateResultSchema = z.strictObject({
 	gate: z.string(),
 	challenger: z.union([z.number(), z.string()]).nullable(),
 	incumbent: z.union([z.number(), z.string()]).nullable(),
 	pass: z.boolean(),
+	/** The paired test that decided the gate, e.g. `exact sign test (McNemar) on …`. */
+	test: z.string().optional(),
+	/** What the test counted, e.g. `challenger better on 5 cases, incumbent on 1, 34 tied`. */
+	detail: z.string().optional(),
+	/** One-sided p-value of "the challenger is worse" on this metric. */
+	p_worse: z.number().min(0).max(1).optional(),
+	/** One-sided p-value of "the challenger is better" on this metric (for `strictly_better`, the smallest). */
+	p_better: z.number().min(0).max(1).optional(),
 });
 
 /** The policy's decision on one challenger. */
@@ -152,6 +164,13 @@ export const VerdictSchema = z.strictObject({
 	/** The gate that decided the outcome, as a readable sentence. */
 	reason: z.string(),
 	gates: z.array(GateResultSchema),
+	/** The policy's `evidence.alpha` the paired tests were judged at. */
+	alpha: z.number().gt(0).lt(1).optional(),
+	/**
+	 * For `hold: not enough evidence` and `insufficient evidence`: how many more cases would settle it —
+	 * at the observed rates for the former, up to the policy's minimum for the latter.
+	 */
+	more_evidence: z.strictObject({ cases: z.number().int().min(1) }).optional(),
 });
 export type Verdict = z.infer<typeof VerdictSchema>;
 
@@ -164,6 +183,15 @@ export const ProposalSchema = z.strictObject({
 	replaces: ModelIdSchema.optional(),
 	reason: z.string(),
 });
+export type Proposal = z.infer<typeof ProposalSchema>;
+
+/** A proposal the run did not make because the registry after all of them would fail the diversity guard. */
+export const HeldProposalSchema = z.strictObject({
+	proposal: ProposalSchema,
+	/** Why it is held, as a sentence. */
+	reason: z.string(),
+});
+export type HeldProposal = z.infer<typeof HeldProposalSchema>;
 
 /** Frontmatter of `reports/local-model-benchmark-YYYY-MM-DD[-N].md`. */
 export const ReportSchema = z.strictObject({
@@ -174,6 +202,8 @@ export const ReportSchema = z.strictObject({
 	metrics: z.array(RoleMetricsSchema),
 	verdicts: z.array(VerdictSchema).default([]),
 	proposals: z.array(ProposalSchema).default([]),
+	/** Proposals held back because, applied together with the others, they would leave a role below the diversity guard. */
+	held_proposals: z.array(HeldProposalSchema).default([]),
 	/** Turbo-escalation accounting; absent when escalation was turned off for the run. */
 	escalations: EscalationSummarySchema.optional(),
 	/** Per task: the reference's and every junk answer's acceptance on this run's cases, and whether the grader is valid on them. */

@@ -32,7 +32,7 @@ export function registryPayload(input: Pick<SiteInput, 'models' | 'roles' | 'pol
 }
 
 /** `/api/routing.json`: role → incumbent and the run that justified it (see `routingTable`). */
-export function routingPayload(input: Pick<SiteInput, 'roles' | 'runs'>, context: PayloadContext) {
+export function routingPayload(input: Pick<SiteInput, 'roles' | 'runs' | 'cases'>, context: PayloadContext) {
 	const routes = Object.fromEntries(
 		[...routingTable(input)].map(([role, route]) => [role, { ...route, incumbent_page: modelPath(context.slugOf(route.incumbent)), run_page: route.justified_by ? runPath(route.justified_by.run) : null }]),
 	);

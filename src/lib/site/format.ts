@@ -18,9 +18,18 @@ export const shortSha = (sha: string | null | undefined) => (sha ? sha.replace(/
 /** `1 case`, `3 cases`. */
 export const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** Text cut to `max` characters, with how much was left out; the full text is in the JSON. */
+/**
+ * `text` with its control characters drawn as their Unicode pictures (a NUL as `␀`, an escape as `␛`),
+ * tabs and line breaks kept: a raw control character in the HTML is invisible at best, and an HTML
+ * parser turns a NUL into a replacement character or drops it, so the page would hide what the data holds.
+ */
+export function visibleText(text: string): string {
+	return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (char) => String.fromCharCode(char === '\u007f' ? 0x2421 : 0x2400 + char.charCodeAt(0)));
+}
+
+/** Text as a page shows it: cut to `max` characters, with how much was left out (the full text is in the JSON), control characters made visible. */
 export function clip(text: string, max: number): { text: string; omitted: number } {
-	return text.length <= max ? { text, omitted: 0 } : { text: text.slice(0, max), omitted: text.length - max };
+	return text.length <= max ? { text: visibleText(text), omitted: 0 } : { text: visibleText(text.slice(0, max)), omitted: text.length - max };
 }
 
 /** The metric columns every metrics table shows after its first (label) column; `MetricsCells.astro` fills them in this order. */

@@ -1,4 +1,6 @@
 import { getCollection, getEntry } from 'astro:content';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { REGISTRY_PATHS } from '../registry/paths.ts';
 import { reportOrder } from '../report/read-reports.ts';
 import { type RunResults, readRunResults } from '../report/read-results.ts';
@@ -58,7 +60,7 @@ async function load(): Promise<Site> {
 	const policy = (await getEntry('policy', 'policy'))?.data;
 	if (!policy) throw new Error(`${REGISTRY_PATHS.policy} is missing: the site renders the policy from it.`);
 	// Report ids sort by date, then by the same-day suffix (-2, -3…): oldest first.
-	const runs: RunEntry[] = (await getCollection('reports'))
+	const runs: RunEntry[] = (hasReportFiles(root) ? await getCollection('reports') : [])
 		.sort((a, b) => reportOrder(a.id).localeCompare(reportOrder(b.id)))
 		.map((entry) => ({ id: entry.id, report: entry.data }));
 
@@ -111,3 +113,19 @@ async function load(): Promise<Site> {
 		demo: process.env.LMB_DEMO === '1',
 	};
 }
+
+/**
+ * Whether `reports/` holds a report. A fresh clone has none, which is the normal state; asking Astro for
+ * the empty collection would print a warning that it "does not exist or is empty" on every build.
+ */
+function hasReportFiles(root: string): boolean {
+	try {
+		return readdirSync(path.join(root, REGISTRY_PATHS.reports)).some((name) => REPORT_FILE.test(name));
+	} catch {
+		// No folder, or one that cannot be read: let the collection say what it holds.
+		return true;
+	}
+}
+
+/** The files the reports collection loads (`local-model-benchmark-*.md` in content.config.ts). */
+const REPORT_FILE = /^local-model-benchmark-.*\.md$/;

@@ -3,6 +3,7 @@ import type { Model } from '../schema/model.ts';
 import type { Policy } from '../schema/policy.ts';
 import type { Report, RoleMetrics } from '../schema/report.ts';
 import type { Role } from '../schema/role.ts';
+import { type RoleEvidence, roleEvidence } from '../registry/registry-gaps.ts';
 import { assignModelSlugs } from './slug.ts';
 
 /** One archived run: its report id (the file name without `.md`) and its frontmatter. */
@@ -169,6 +170,8 @@ export interface Route {
 	justified_by: RoutingJustification | null;
 	/** The run whose proposal made the incumbent what it is, when one did. */
 	promoted_in: string | null;
+	/** The tasks and cases that measure the role; null when no task exists for it or it has no cases. */
+	evidence: RoleEvidence | null;
 }
 
 /**
@@ -176,7 +179,7 @@ export interface Route {
  * incumbent was measured in the role while serving it or while that run proposed promoting it; a run in
  * which it was only a challenger that did not win does not justify it. Pure.
  */
-export function routingTable(input: Pick<SiteInput, 'roles' | 'runs'>): Map<string, Route> {
+export function routingTable(input: Pick<SiteInput, 'roles' | 'runs' | 'cases'>): Map<string, Route> {
 	const routes = new Map<string, Route>();
 	for (const role of [...input.roles].sort((a, b) => a.role.localeCompare(b.role))) {
 		const model = role.incumbent;
@@ -198,7 +201,7 @@ export function routingTable(input: Pick<SiteInput, 'roles' | 'runs'>): Map<stri
 				hard_failure_rate: row.hard_failure_rate.value,
 			};
 		}
-		routes.set(role.role, { incumbent: model, justified_by: justified, promoted_in: promotedIn });
+		routes.set(role.role, { incumbent: model, justified_by: justified, promoted_in: promotedIn, evidence: roleEvidence(role.role, input.cases) });
 	}
 	return routes;
 }

@@ -26,3 +26,16 @@ export function runChecks(specs: readonly CheckSpec[], evaluators: CheckEvaluato
 export function thresholdOf(spec: CheckSpec, fallback: number): number {
 	return spec.threshold ?? fallback;
 }
+
+/**
+ * The case's checks with the grader's own required checks applied: a check the grader requires is
+ * required even where the case says otherwise, and added (at the end, with the grader's threshold) where
+ * the case lacks it. A case records the checks of the miner that wrote it; grades are recomputed from
+ * cached answers with today's grader, so what "accepted" means must not depend on when a case was mined.
+ */
+export function withRequiredChecks(specs: readonly CheckSpec[], required: readonly CheckSpec[]): CheckSpec[] {
+	const names = new Set(required.map((spec) => spec.name));
+	const merged = specs.map((spec) => (names.has(spec.name) ? { ...spec, required: true } : spec));
+	for (const spec of required) if (!specs.some((existing) => existing.name === spec.name)) merged.push({ ...spec, required: true });
+	return merged;
+}

@@ -2,10 +2,10 @@ import { z } from 'astro/zod';
 import type { Case } from '../schema/case.ts';
 import { SEVERITIES } from '../schema/common.ts';
 import { parseJsonAnswer } from './answer-text.ts';
-import { runChecks } from './check-results.ts';
+import { type CheckSpec, runChecks, thresholdOf, withRequiredChecks } from './check-results.ts';
 import { normalizePath } from './paths.ts';
 import { fenced } from './prompt-text.ts';
-import { round4 } from './similarity.ts';
+import { formatRatio, round4 } from './similarity.ts';
 import { addedLineCount, diffFileLines, median } from './sentinel-text.ts';
 import type { Grade, GradeContext, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
 
@@ -77,16 +77,80 @@ export const APPROVE_QUALITY_FLOOR = 0.5;
 
 type Span = { path: string; start: number; end: number };
 
+function samePath(findingPath: string, spanPath: string): boolean {
+	const span = normalizePath(spanPath);
+	const path = normalizePath(findingPath);
+	return path === span || path === `a/${span}` || path === `b/${span}`;
+}
+
 /**
  * True when the finding names the span's file and its lines overlap the span widened by `LINE_TOLERANCE`.
  * A finding path written the diff's way (`b/src/a.ts`) matches `src/a.ts`.
  */
 export function findingHits(finding: Finding, span: Span): boolean {
-	const spanPath = normalizePath(span.path);
-	const path = normalizePath(finding.path);
-	if (path !== spanPath && path !== `a/${spanPath}` && path !== `b/${spanPath}`) return false;
+	if (!samePath(finding.path, span.path)) return false;
 	const end = finding.end_line ?? finding.line;
 	return finding.line <= span.end + LINE_TOLERANCE && end >= span.start - LINE_TOLERANCE;
+}
+
+/**
+ * True when the finding is *on* the faulty lines: it overlaps one of the spans and at least half of the
+ * lines it covers lie within the spans (each widened by `LINE_TOLERANCE`). A finding spanning a whole
+ * file overlaps the bug too, but it points at nothing: a person still has to hunt for it.
+ */
+export function findingOnSpans(finding: Finding, spans: readonly Span[]): boolean {
+	const mine = spans.filter((span) => samePath(finding.path, span.path));
+	if (!mine.some((span) => findingHits(finding, span))) return false;
+	const end = finding.end_line ?? finding.line;
+	let inside = 0;
+	for (let line = finding.line; line <= end; line++) {
+		if (mine.some((span) => line >= span.start - LINE_TOLERANCE && line <= span.end + LINE_TOLERANCE)) inside += 1;
+	}
+	return inside * 2 >= end - finding.line + 1;
+}
+
+/** `finding-precision` passes at this share of findings on the faulty lines when the case sets no threshold. */
+export const DEFAULT_FINDING_PRECISION = 0.5;
+
+/** Lines between a finding and a span of the same file: 0 when they overlap. */
+function distance(finding: Finding, span: Span): number {
+	const end = finding.end_line ?? finding.line;
+	if (end < span.start) return span.start - end;
+	if (finding.line > span.end) return finding.line - span.end;
+	return 0;
+}
+
+/**
+ * The share of the answer's findings that are on the faulty lines; 0 without findings. A finding counts
+ * when it is on them (`findingOnSpans`) and its span still has room: a span vouches for at most one
+ * finding per line it has, plus one. Without that cap, a finding on every line of a short diff would all
+ * sit "within three lines" of a bug and count as pointing at it. Closest findings are counted first.
+ * With no referenced lines every finding counts: there is nothing to hold it to.
+ */
+export function findingPrecision(testCase: ReviewCase, answer: ReviewAnswer): { on: number; total: number; share: number } {
+	const total = answer.findings.length;
+	if (total === 0) return { on: 0, total, share: 0 };
+	const spans = testCase.reference.lines;
+	if (spans.length === 0) return { on: total, total, share: 1 };
+	const room = spans.map((span) => span.end - span.start + 2);
+	const candidates = answer.findings
+		.filter((finding) => findingOnSpans(finding, spans))
+		.map((finding) => ({
+			finding,
+			near: spans
+				.map((span, at) => ({ at, gap: distance(finding, span) }))
+				.filter(({ at }) => findingHits(finding, spans[at] as Span))
+				.sort((a, b) => a.gap - b.gap || a.at - b.at),
+		}))
+		.sort((a, b) => (a.near[0]?.gap ?? 0) - (b.near[0]?.gap ?? 0) || a.finding.line - b.finding.line);
+	let on = 0;
+	for (const { near } of candidates) {
+		const free = near.find(({ at }) => (room[at] as number) > 0);
+		if (!free) continue;
+		room[free.at] = (room[free.at] as number) - 1;
+		on += 1;
+	}
+	return { on, total, share: on / total };
 }
 
 function count(n: number, noun: string): string {
@@ -102,33 +166,68 @@ function spanText(span: Span): string {
 	return `${span.path}:${span.start}${span.end !== span.start ? `-${span.end}` : ''}`;
 }
 
-/** Referenced spans some finding hits; with no referenced spans, any finding counts as all of them. */
+/** Referenced spans some finding on the faulty lines hits; with no referenced spans, any finding counts as all of them. */
 export function spansHit(testCase: ReviewCase, answer: ReviewAnswer): { hit: number; total: number; share: number } {
 	const spans = testCase.reference.lines;
 	if (spans.length === 0) {
 		const share = answer.findings.length > 0 ? 1 : 0;
 		return { hit: share, total: 0, share };
 	}
-	const hit = spans.filter((span) => answer.findings.some((finding) => findingHits(finding, span))).length;
+	const hit = spans.filter((span) => answer.findings.some((finding) => findingHits(finding, span) && findingOnSpans(finding, spans))).length;
 	return { hit, total: spans.length, share: hit / spans.length };
 }
 
+/** The quality of a right `reject` that points at nothing: the verdict alone saves a person some of the review. */
+export const BARE_REJECT_QUALITY = 0.4;
+
 /**
  * Quality of a review, as the work it saves or causes: 0 when the verdict is wrong. A right `reject` is
- * worth 0.5, plus 0.5 × the share of referenced spans some finding hits (pointing at the bug is what saves
- * the hunt). A right `approve` is 1 minus 0.1 per low/medium and 0.2 per high/critical finding (each one is
- * read and dismissed), never below 0.5.
+ * worth 0.4, plus 0.6 × the F1 of span recall (share of referenced spans some finding is on) and finding
+ * precision (share of findings on them): pointing at the bug saves the hunt, and every blanket finding
+ * is one more a person reads and dismisses. A right `approve` is 1 minus 0.1 per low/medium and 0.2 per
+ * high/critical finding (each one is read and dismissed), never below 0.5.
  */
 export function reviewQuality(testCase: ReviewCase, answer: ReviewAnswer): number {
 	if (answer.verdict !== testCase.reference.verdict) return 0;
-	if (testCase.reference.verdict === 'reject') return round4(0.5 + 0.5 * spansHit(testCase, answer).share);
+	if (testCase.reference.verdict === 'reject') {
+		const recall = spansHit(testCase, answer).share;
+		const precision = findingPrecision(testCase, answer).share;
+		const f1 = recall + precision === 0 ? 0 : (2 * recall * precision) / (recall + precision);
+		return round4(BARE_REJECT_QUALITY + (1 - BARE_REJECT_QUALITY) * f1);
+	}
 	const penalty = answer.findings.reduce((sum, finding) => sum + FALSE_FINDING_PENALTY[finding.severity], 0);
 	return round4(Math.max(APPROVE_QUALITY_FLOOR, 1 - penalty));
 }
 
+/**
+ * The checks this grader requires, whatever the case was mined with: the right verdict; on a reject
+ * case a finding on the faulty lines and most findings on them; on an approve case no high or critical
+ * finding (a person would not merge over one, so an approval that raises one is not usable as it stands).
+ */
+export function requiredReviewChecks(verdict: 'approve' | 'reject'): CheckSpec[] {
+	return verdict === 'reject'
+		? [
+				{ name: 'verdict', required: true },
+				{ name: 'finding-on-lines', required: true },
+				{ name: 'finding-precision', required: true, threshold: DEFAULT_FINDING_PRECISION },
+			]
+		: [
+				{ name: 'verdict', required: true },
+				{ name: 'no-serious-finding', required: true },
+			];
+}
+
+function seriousFindings(answer: ReviewAnswer): { pass: boolean; detail: string } {
+	const serious = answer.findings.filter((finding) => finding.severity === 'high' || finding.severity === 'critical');
+	return serious.length === 0
+		? { pass: true, detail: `no high or critical finding on a clean change (${count(answer.findings.length, 'finding')})` }
+		: { pass: false, detail: `${count(serious.length, 'high or critical finding')} on a clean change, first at ${where(serious[0] as Finding)}` };
+}
+
 function gradeReview(testCase: ReviewCase, answer: ReviewAnswer): Grade {
 	const expected = testCase.reference.verdict;
-	const checks = runChecks(testCase.checks, {
+	const spans = testCase.reference.lines;
+	const checks = runChecks(withRequiredChecks(testCase.checks, requiredReviewChecks(expected)), {
 		verdict: () => ({
 			pass: answer.verdict === expected,
 			detail:
@@ -136,17 +235,10 @@ function gradeReview(testCase: ReviewCase, answer: ReviewAnswer): Grade {
 					? `${answer.verdict}, as expected`
 					: `${answer.verdict}, expected ${expected}`,
 		}),
+		'no-serious-finding': () => seriousFindings(answer),
 		'finding-on-lines': () => {
-			if (expected === 'approve') {
-				const serious = answer.findings.filter((finding) => finding.severity === 'high' || finding.severity === 'critical');
-				return serious.length === 0
-					? { pass: true, detail: `no high or critical finding on a clean change (${count(answer.findings.length, 'finding')})` }
-					: {
-							pass: false,
-							detail: `${count(serious.length, 'high or critical finding')} on a clean change, first at ${where(serious[0] as Finding)}`,
-						};
-			}
-			const spans = testCase.reference.lines;
+			// Cases mined before `no-serious-finding` existed carry this check on approve cases too, with that meaning.
+			if (expected === 'approve') return seriousFindings(answer);
 			if (spans.length === 0) {
 				return answer.findings.length > 0
 					? { pass: true, detail: `no referenced lines; ${count(answer.findings.length, 'finding')}` }
@@ -154,12 +246,30 @@ function gradeReview(testCase: ReviewCase, answer: ReviewAnswer): Grade {
 			}
 			for (const finding of answer.findings) {
 				const span = spans.find((candidate) => findingHits(finding, candidate));
-				if (span) return { pass: true, detail: `finding at ${where(finding)} is on ${spanText(span)} (±${LINE_TOLERANCE})` };
+				if (span && findingOnSpans(finding, spans)) return { pass: true, detail: `finding at ${where(finding)} is on ${spanText(span)} (±${LINE_TOLERANCE})` };
 			}
-			const elsewhere = answer.findings.length === 0 ? 'no findings' : `${count(answer.findings.length, 'finding')} elsewhere`;
+			const wide = answer.findings.filter((finding) => spans.some((span) => findingHits(finding, span)));
+			const elsewhere =
+				answer.findings.length === 0
+					? 'no findings'
+					: wide.length > 0
+						? `${count(wide.length, 'finding')} cover them only as part of a wider range, first ${where(wide[0] as Finding)}`
+						: `${count(answer.findings.length, 'finding')} elsewhere`;
 			return {
 				pass: false,
 				detail: `no finding within ±${LINE_TOLERANCE} lines of ${spans.map(spanText).join(', ')} (${elsewhere})`,
+			};
+		},
+		'finding-precision': (spec: CheckSpec) => {
+			const threshold = thresholdOf(spec, DEFAULT_FINDING_PRECISION);
+			const { on, total, share } = findingPrecision(testCase, answer);
+			const pass = total > 0 && share >= threshold;
+			return {
+				pass,
+				detail:
+					total === 0
+						? 'no findings'
+						: `${on} of ${count(total, 'finding')} on the faulty lines: ${formatRatio(share)} ${pass ? '≥' : '<'} ${threshold}`,
 			};
 		},
 	});
@@ -248,7 +358,7 @@ export function reviewTask<T extends ReviewCase['task']>(
 ): TaskDefinition<Extract<ReviewCase, { task: T }>, ReviewAnswer, Grade> {
 	return {
 		task,
-		graderVersion: 1,
+		graderVersion: 2,
 		buildPrompt: (testCase) => buildReviewPrompt(focus, testCase),
 		parse: parseReview,
 		grade: gradeReview,
