@@ -117,6 +117,9 @@ describe('a run whose models answer the reference or junk', () => {
 			expect(page).toMatch(/commit-message v\d+ \d+ 100 % \(\d+ of \d+\)/);
 		}
 		expect(index).toContain('every grader told the reference answer from junk');
+		// Review acceptance is shown beside its chance level: the majority verdict's share.
+		expect(runPage).toMatch(/Chance level for code-review ?: always answering (approve|reject) is right on [\d.]+ % of its \d+ cases/);
+		expect(body).toMatch(/\| code-review \| v\d+ \| \d+ \| 100 % \|.*\| [\d.]+ % \(always (approve|reject)\) \| yes \|/);
 	});
 
 	it('regrades the cached answers after a grader change: zero model calls, a new report with new numbers', async () => {

@@ -74,6 +74,12 @@ describe('measuring grader validity', () => {
 		const review = casesUnder(CASES_DIR).filter((testCase) => testCase.task === 'code-review');
 		const validity = await measure(review);
 		const rejects = review.filter((testCase) => testCase.task === 'code-review' && testCase.reference.verdict === 'reject').length;
-		expect(validity[0]!.junk_limit).toBeCloseTo(Math.max(rejects, review.length - rejects) / review.length + 0.05, 4);
+		const majority = Math.max(rejects, review.length - rejects) / review.length;
+		expect(validity[0]!.chance).toEqual({ answer: rejects >= review.length - rejects ? 'reject' : 'approve', rate: Math.round(majority * 10_000) / 10_000 });
+		expect(validity[0]!.junk_limit).toBeCloseTo(majority + 0.05, 4);
+		// Other tasks have no chance level: junk is held to 10 %.
+		const draft = await measure(casesUnder(CASES_DIR).filter((testCase) => testCase.task === 'commit-message'));
+		expect(draft[0]!.chance).toBeNull();
+		expect(draft[0]!.junk_limit).toBe(0.1);
 	});
 });

@@ -132,7 +132,7 @@ describe('a malformed registry edit', () => {
 		expect(error.message).toMatchInlineSnapshot(`
 			"The benchmark registry has 1 problem:
 
-			benchmarks/models.yaml:23 — llama3.1:8b (entry 3) · family
+			benchmarks/models.yaml:25 — llama3.1:8b (entry 3) · family
 			  found:    nothing (the field is missing)
 			  expected: a string (this field is required)
 			  hint:     add \`family: <training family, e.g. meta-llama>\`
@@ -143,7 +143,7 @@ describe('a malformed registry edit', () => {
 	it('names both entries of a duplicate id from 1', async () => {
 		await edit(MODELS, (t) => t.replace('- id: deepseek-r1:14b', '- id: gemma4:26b'));
 		const { error } = await issuesAfterLoad();
-		expect(error.message).toContain('benchmarks/models.yaml:33 — gemma4:26b (entry 5) · id\n  found:    "gemma4:26b", already the id of entry 2');
+		expect(error.message).toContain('benchmarks/models.yaml:35 — gemma4:26b (entry 5) · id\n  found:    "gemma4:26b", already the id of entry 2');
 	});
 
 	it.each([

@@ -95,12 +95,12 @@ function renderValiditySection(report: Report): string[] {
 	lines.push(
 		'Each task\'s grader is run on its cases with the reference answer (what the history did) and with junk made without understanding the case. A grader is valid when the reference is accepted on at least 90 % of the cases and no junk above its limit; a role whose grader is not valid gets no promotion.',
 		'',
-		'| Task | Grader | Cases | Reference accepted | Best junk | Junk accepted | Junk limit | Valid |',
-		'|---|---|---|---|---|---|---|---|',
+		'| Task | Grader | Cases | Reference accepted | Best junk | Junk accepted | Junk limit | Chance level | Valid |',
+		'|---|---|---|---|---|---|---|---|---|',
 	);
 	for (const entry of report.grader_validity) {
 		const best = entry.best_junk;
-		lines.push(`| ${entry.task} | v${entry.grader_version} | ${entry.cases} | ${pct(entry.reference.rate)} | ${best ? cell(best.name) : '—'} | ${best ? pct(best.rate) : '—'} | ${pct(entry.junk_limit)} | ${entry.valid ? 'yes' : 'no'} |`);
+		lines.push(`| ${entry.task} | v${entry.grader_version} | ${entry.cases} | ${pct(entry.reference.rate)} | ${best ? cell(best.name) : '—'} | ${best ? pct(best.rate) : '—'} | ${pct(entry.junk_limit)} | ${entry.chance ? `${pct(entry.chance.rate)} (always ${entry.chance.answer})` : '—'} | ${entry.valid ? 'yes' : 'no'} |`);
 	}
 	lines.push('');
 	for (const entry of report.grader_validity) if (!entry.valid && entry.reason) lines.push(`- Not valid: ${cell(entry.reason)}`);

@@ -342,13 +342,15 @@ function reviewSentinels(testCase: ReviewCase, context: GradeContext<ReviewCase>
 }
 
 /**
- * Junk may be accepted on the majority verdict's share + 5 points: answering that verdict every time is
- * accepted that often by construction, and the test is whether anything lazy does better than it.
+ * Chance level: the majority verdict and its share of the cases. Answering that verdict every time is
+ * right that often by construction, so a review acceptance means something only above it (and junk may
+ * be accepted on up to this share + 5 points before the grader counts as not valid). Ties name `reject`.
  */
-export function reviewJunkLimit(cases: readonly ReviewCase[]): number {
-	if (cases.length === 0) return 0.1;
+export function reviewChance(cases: readonly ReviewCase[]): { answer: string; rate: number } {
+	if (cases.length === 0) return { answer: 'approve', rate: 0 };
 	const rejects = cases.filter((testCase) => testCase.reference.verdict === 'reject').length;
-	return Math.max(rejects, cases.length - rejects) / cases.length + 0.05;
+	const approves = cases.length - rejects;
+	return rejects >= approves ? { answer: 'reject', rate: rejects / cases.length } : { answer: 'approve', rate: approves / cases.length };
 }
 
 /** A review task with its own brief; the answer, parser and grader are shared. */
@@ -363,6 +365,6 @@ export function reviewTask<T extends ReviewCase['task']>(
 		parse: parseReview,
 		grade: gradeReview,
 		sentinels: reviewSentinels,
-		junkLimit: reviewJunkLimit,
+		chance: reviewChance,
 	};
 }

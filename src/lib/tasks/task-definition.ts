@@ -79,9 +79,10 @@ export interface TaskDefinition<C extends Case = Case, A = unknown, G extends Gr
 	 */
 	sentinels(testCase: C, context: GradeContext<C>): Sentinel[];
 	/**
-	 * The most junk may be accepted on this case set for the grader to count as valid. @default 0.10;
-	 * a two-verdict task allows the majority verdict's share + 5 points, since always answering the
-	 * majority verdict is accepted that often by construction.
+	 * For a task with a few fixed answers (review's approve or reject): the answer that is right most often
+	 * on these cases and how often. Junk may be accepted on up to that share + 5 points (answering the
+	 * majority every time scores it by construction); the site shows it as chance level beside acceptance.
+	 * Tasks without it allow junk on at most 10 % of the cases.
 	 */
-	junkLimit?(cases: readonly C[]): number;
+	chance?(cases: readonly C[]): { answer: string; rate: number };
 }

@@ -1,14 +1,18 @@
 import type { RunOptions } from '../schema/policy.ts';
 import type { Case, Task } from '../schema/case.ts';
 import type { GraderValidity, SentinelTally } from '../schema/validity.ts';
+import { round4 } from '../metrics/wilson.ts';
 import { evaluateAnswer } from '../run/evaluate-answer.ts';
 import type { CallOptions, ChatAnswer } from '../run/model-client.ts';
 import { type GradeContext, taskFor } from '../tasks/index.ts';
 
 /** The reference answer must be accepted on at least this share of a task's cases. */
 export const REFERENCE_FLOOR = 0.9;
-/** Junk may be accepted on at most this share of a task's cases, unless the task sets its own limit. */
+/** Junk may be accepted on at most this share of a task's cases, unless the task has a chance level. */
 export const JUNK_LIMIT = 0.1;
+/** Over a task's chance level, junk may be accepted on this much more before the grader counts as not valid. */
+export const CHANCE_MARGIN = 0.05;
+
 
 /** A sentinel's text as a finished model answer, so it is judged exactly as a model's would be. */
 function asAnswer(text: string): ChatAnswer {
@@ -48,7 +52,7 @@ export async function measureGraderValidity(
 			name,
 			cases: tally.cases,
 			accepted: tally.accepted,
-			rate: tally.cases === 0 ? 0 : Math.round((tally.accepted / tally.cases) * 10_000) / 10_000,
+			rate: tally.cases === 0 ? 0 : round4(tally.accepted / tally.cases),
 		});
 		const referenceTally = tallies.get('reference');
 		const reference = toTally('reference', referenceTally ?? { cases: 0, accepted: 0 });
@@ -57,7 +61,8 @@ export async function measureGraderValidity(
 			.map(([name, tally]) => toTally(name, tally))
 			.sort((a, b) => a.name.localeCompare(b.name));
 		const best = [...junk].sort((a, b) => b.rate - a.rate || a.name.localeCompare(b.name))[0] ?? null;
-		const junkLimit = Math.round((definition.junkLimit?.(taskCases as never) ?? JUNK_LIMIT) * 10_000) / 10_000;
+		const chance = definition.chance?.(taskCases as never);
+		const junkLimit = round4(chance ? chance.rate + CHANCE_MARGIN : JUNK_LIMIT);
 		const problems: string[] = [];
 		if (reference.cases === 0 || reference.rate < REFERENCE_FLOOR) {
 			problems.push(`the reference answer is accepted on ${percent(reference.rate)} of ${reference.cases} case(s), under ${percent(REFERENCE_FLOOR)}`);
@@ -74,6 +79,7 @@ export async function measureGraderValidity(
 			best_junk: best,
 			reference_floor: REFERENCE_FLOOR,
 			junk_limit: junkLimit,
+			chance: chance ? { answer: chance.answer, rate: round4(chance.rate) } : null,
 			valid: problems.length === 0,
 			reason: problems.length === 0 ? null : `${task}: ${problems.join('; ')}`,
 		});
