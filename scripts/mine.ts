@@ -5,10 +5,12 @@
  * project is the folder this script belongs to, not the mined repository.
  */
 import { join, relative, resolve } from 'node:path';
+import { createExecutor, EXECUTE_CACHE_DIR } from '../src/lib/execute/executor.ts';
 import { parseMineArgs, USAGE, UsageError } from '../src/lib/mine/cli-options.ts';
 import { openRepository } from '../src/lib/mine/git.ts';
 import { mineCases } from '../src/lib/mine/mine.ts';
 import { readBudget } from '../src/lib/mine/read-budget.ts';
+import { readCoderSettings } from '../src/lib/mine/read-coder-settings.ts';
 import { formatSummary } from '../src/lib/mine/report.ts';
 import { PROMPT_OVERHEAD_TOKENS } from '../src/lib/mine/budget.ts';
 import { writeCases } from '../src/lib/mine/write-cases.ts';
@@ -41,9 +43,26 @@ async function main(argv: string[]): Promise<number> {
 		return 2;
 	}
 	const outDir = options.out ? resolve(options.out) : join(PROJECT_ROOT, REGISTRY_PATHS.cases);
-	const result = await mineCases({ ...options, repo: repo.root, budget });
+	// Coder cases are written only once their tests are validated: that needs the executor (and says which
+	// isolation the tests get). It runs the mined repository's commits; its cache is this project's.
+	let coder;
+	if (options.roles.includes('coder')) {
+		const settings = await readCoderSettings(policyPath, options.policy ?? relative(process.cwd(), policyPath));
+		const executor = await createExecutor({
+			projectRoot: repo.root,
+			settings: { ...settings, repository: '.' },
+			log: (line) => process.stdout.write(`${line}\n`),
+			cacheDir: join(PROJECT_ROOT, EXECUTE_CACHE_DIR),
+		});
+		coder = { executor, log: (line: string) => process.stdout.write(`  ${line}\n`), ...(settings.test_command === undefined ? {} : { testCommand: settings.test_command }) };
+	}
+	const started = performance.now();
+	const result = await mineCases({ ...options, repo: repo.root, budget, ...(coder ? { coder } : {}) });
 	const outcomes = await writeCases(result.cases, outDir, { dryRun: options.dryRun, force: options.force });
 	for (const line of formatSummary(result, outcomes, { budget, dryRun: options.dryRun, outDir })) process.stdout.write(`${line}\n`);
+	const seconds = ((performance.now() - started) / 1000).toFixed(1);
+	const runs = coder ? `; coder validation: ${coder.executor.stats.executed} test run(s), ${coder.executor.stats.cached} from the cache` : '';
+	process.stdout.write(`Mining took ${seconds} s${runs}.\n`);
 	return 0;
 }
 

@@ -32,7 +32,8 @@ export async function measureMining(root: string, commits: number): Promise<Mini
 	const result = await mineCases({
 		repo: repoDir,
 		name: 'generated/scale',
-		roles: ['draft', 'reason', 'review', 'coder'],
+		// Coder cases run their tests to be validated: that is test time, not mining throughput.
+		roles: ['draft', 'reason', 'review'],
 		budget: { numCtx: 8192, numPredict: 1024 },
 		cleanAge: 10,
 		cleanRatio: 1,

@@ -117,7 +117,7 @@ describe('checksFor', () => {
 		['code-review', 'reject', ['verdict!', 'finding-on-lines!', 'finding-precision!']],
 		['code-review', 'approve', ['verdict!', 'no-serious-finding!']],
 		['security-review', 'reject', ['verdict!', 'finding-on-lines!', 'finding-precision!']],
-		['implement-change', undefined, ['files-changed!', 'change-similarity']],
+		['implement-change', undefined, ['tests-pass!', 'files-changed', 'change-similarity']],
 	] as const)('%s (%s) → %j (! = required)', (task, verdict, names) => {
 		expect(checksFor(task, verdict).map((check) => `${check.name}${check.required ? '!' : ''}`)).toEqual(names);
 	});

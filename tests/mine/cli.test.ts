@@ -52,7 +52,6 @@ describe('scripts/mine.ts', () => {
 		expect(run.stdout).toContain(`Mined story/repo: 26 commits read ${projectBudgetText()}.`);
 		expect(run.stdout).toContain('Commits skipped by reason: binary 1, bot-author 1, generated-only 1, merge 1, root-commit 1, whitespace-only 1.');
 		expect(run.stdout).toContain('  commit-message: 15 cases; skipped: secret 3, revert 1, too-large 1.');
-		expect(run.stdout).toContain('  implement-change: 9 cases; skipped: docs-only 6, secret 3, revert 1, too-large 1.');
 		expect(run.stdout).toContain('  code-review: 4 cases; skipped: none.');
 		expect(run.stdout).toContain('Fixes: 3 behavioural, traced by SZZ (1 of them security fixes); not traced: none.');
 		expect(run.stdout).toContain('  code-review balance: reject 2 (median 3 lines, 2024-01-01..2024-01-01, median 2024-01-01); approve 2');
@@ -61,7 +60,9 @@ describe('scripts/mine.ts', () => {
 		);
 		expect(run.stdout).not.toContain(PLANTED.awsAccessKeyId);
 		expect(run.stdout).not.toContain(PLANTED.githubToken);
-		expect(run.stdout).toContain(`Files in ${out}: written 34.`);
+		// The story's commits carry no tests: no coder case is validated, and the summary says why.
+		expect(run.stdout).toMatch(/ {2}implement-change: 0 cases; skipped: .*no-tests \d+/);
+		expect(run.stdout).toContain(`Files in ${out}: written 25.`);
 	});
 
 	it('writes byte-identical files when the same history is mined twice', () => {
@@ -71,11 +72,11 @@ describe('scripts/mine.ts', () => {
 		expect(mine(['--out', second]).status).toBe(0);
 		const a = snapshot(first);
 		const b = snapshot(second);
-		expect(a.size).toBe(34);
+		expect(a.size).toBe(25);
 		expect([...b.keys()]).toEqual([...a.keys()]);
 		for (const [name, bytes] of a) expect(b.get(name)?.equals(bytes), name).toBe(true);
 		const again = mine(['--out', first]);
-		expect(again.stdout).toContain(`Files in ${first}: unchanged 34.`);
+		expect(again.stdout).toContain(`Files in ${first}: unchanged 25.`);
 	}, SEVERAL_RUNS);
 
 	it('reports an existing case with different content and leaves it as it was', () => {
@@ -98,7 +99,7 @@ describe('scripts/mine.ts', () => {
 		const out = join(scratch, 'dry');
 		const run = mine(['--out', out, '--dry-run']);
 		expect(run.status).toBe(0);
-		expect(run.stdout).toContain(`Files in ${out} (dry run, nothing written): would-write 34.`);
+		expect(run.stdout).toContain(`Files in ${out} (dry run, nothing written): would-write 25.`);
 		expect(run.stdout).toContain(`would-write: ${join(out, 'review', `review-code-review-${story.addClamp.slice(0, 12)}.json`)}`);
 		expect(existsSync(out)).toBe(false);
 	});

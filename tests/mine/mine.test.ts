@@ -17,7 +17,8 @@ function options(overrides: Partial<MineOptions> = {}): MineOptions {
 	return {
 		repo: repo.dir,
 		name: 'story/repo',
-		roles: ['draft', 'reason', 'review', 'coder'],
+		// Coder cases are kept only once their tests ran (tests/execute mines them from a project with tests).
+		roles: ['draft', 'reason', 'review'],
 		budget: { numCtx: 8192, numPredict: 1024 },
 		cleanAge: 3,
 		cleanRatio: 1,
@@ -67,9 +68,7 @@ describe('mineCases on a story repository', () => {
 
 	it('skips a diff too large for the context as too-large', () => {
 		expect(byId(`draft-commit-message-${short(story.huge)}`)).toBeUndefined();
-		expect(byId(`coder-implement-change-${short(story.huge)}`)).toBeUndefined();
 		expect(tally('commit-message')?.skipped['too-large']).toBe(1);
-		expect(tally('implement-change')?.skipped['too-large']).toBe(1);
 		// It only adds a file: nothing of the parent's tree to localize.
 		expect(byId(`reason-change-localization-${short(story.huge)}`)).toBeUndefined();
 		expect(tally('change-localization')?.skipped['adds-only']).toBeGreaterThan(0);
@@ -97,9 +96,7 @@ describe('mineCases on a story repository', () => {
 		expect(drops).toContain(`draft-commit-message-${short(story.aws)} @secretlint/secretlint-rule-aws input.diff`);
 		expect(drops).toContain(`draft-commit-message-${short(story.github)} @secretlint/secretlint-rule-github input.diff`);
 		expect(drops).toContain(`draft-commit-message-${short(story.pem)} @secretlint/secretlint-rule-privatekey input.diff`);
-		expect(drops).toContain(`coder-implement-change-${short(story.pem)} @secretlint/secretlint-rule-privatekey reference.files[0].content`);
 		expect(tally('commit-message')?.skipped.secret).toBe(3);
-		expect(tally('implement-change')?.skipped.secret).toBe(3);
 	});
 
 	it('turns a bug and its later fix into a reject case on the lines the introducing commit wrote', () => {
@@ -159,18 +156,6 @@ describe('mineCases on a story repository', () => {
 		]);
 	});
 
-	it('gives implement-change the files exactly as git has them before and after', () => {
-		const value = byId(`coder-implement-change-${short(story.addClamp)}`);
-		expect(value?.task === 'implement-change' && value.input.files).toEqual([
-			{ path: 'src/math.ts', content: repo.git(['show', `${story.addMath}:src/math.ts`]) },
-		]);
-		expect(value?.task === 'implement-change' && value.reference.files).toEqual([
-			{ path: 'src/math.ts', content: repo.git(['show', `${story.addClamp}:src/math.ts`]) },
-		]);
-		const added = byId(`coder-implement-change-${short(story.render)}`);
-		expect(added?.task === 'implement-change' && added.input.files).toEqual([{ path: 'src/render.ts', content: '' }]);
-	});
-
 	it('gives localization the files at the parent, and as reference those of them the commit changed', () => {
 		const value = byId(`reason-change-localization-${short(story.fixRender)}`);
 		// src/html.ts is new in this commit: no list the model sees has it.
@@ -196,11 +181,9 @@ describe('mineCases on a story repository', () => {
 			['change-localization', 4],
 			['code-review', 4],
 			['security-review', 2],
-			['implement-change', 9],
 		]);
-		// The docs-only commits teach commit-message, not localization or implementation.
+		// The docs-only commits teach commit-message, not localization.
 		expect(tally('change-localization')?.skipped['docs-only']).toBe(6);
-		expect(tally('implement-change')?.skipped['docs-only']).toBe(6);
 	});
 
 	it('caps each task at --max-per-task, newest first', async () => {

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExecutor } from '../../src/lib/execute/executor.ts';
+import { CoderSchema } from '../../src/lib/schema/policy.ts';
 import { mineCases, type MineResult } from '../../src/lib/mine/mine.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import type { TempRepo } from './git-fixture.ts';
@@ -7,6 +12,7 @@ import { buildNoiseRepo, POLLUTION_BUG, RETRY_BUG, type NoiseStory } from './noi
 let repo: TempRepo;
 let story: NoiseStory;
 let result: MineResult;
+let executeCache: string;
 
 const tally = (task: string) => result.tallies.find((entry) => entry.task === task);
 const ofCommit = (sha: string): Case[] => result.cases.filter((value) => value.source.commit === sha);
@@ -16,6 +22,9 @@ const lineAt = (sha: string, path: string, line: number) => repo.git(['show', `$
 
 beforeAll(async () => {
 	({ repo, story } = buildNoiseRepo());
+	// Coder cases are validated by their tests: the executor runs whichever commit carries some.
+	executeCache = mkdtempSync(join(tmpdir(), 'noise-execute-'));
+	const executor = await createExecutor({ projectRoot: repo.dir, settings: CoderSchema.parse({}), log: () => {}, cacheDir: executeCache });
 	result = await mineCases({
 		repo: repo.dir,
 		name: 'noise/repo',
@@ -24,10 +33,14 @@ beforeAll(async () => {
 		cleanAge: 3,
 		cleanRatio: 1,
 		minChangedLines: 2,
+		coder: { executor },
 	});
-});
+}, 120_000);
 
-afterAll(() => repo?.cleanup());
+afterAll(() => {
+	repo?.cleanup();
+	if (executeCache) rmSync(executeCache, { recursive: true, force: true });
+});
 
 describe('mineCases on a noisy history', () => {
 	it('skips the release and version-bump commits for every task, and counts them', () => {

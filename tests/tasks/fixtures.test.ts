@@ -27,7 +27,11 @@ describe('case fixtures', () => {
 		expect(testCase.id).toBe(`${testCase.role}-${testCase.task}-${testCase.source.commit.slice(0, 12)}`);
 	});
 
-	it.each(files)('%s carries the checks the miner writes for its task', (file) => {
+	// The implement-change fixture predates recorded tests: its commit's repository is not here, so its tests
+	// cannot run and it keeps the file-set checks it was mined with (such a case never backs a promotion).
+	// The miner's coder cases, with their tests, are held to the miner's checks in tests/execute.
+	const minedToday = files.filter((file) => !file.startsWith('coder/'));
+	it.each(minedToday)('%s carries the checks the miner writes for its task', (file) => {
 		const testCase = CaseSchema.parse(JSON.parse(readFileSync(path.join(CASES_DIR, file), 'utf8')));
 		const verdict = 'verdict' in testCase.reference ? testCase.reference.verdict : undefined;
 		expect(testCase.checks).toEqual(checksFor(testCase.task, verdict));

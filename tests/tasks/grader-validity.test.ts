@@ -1,6 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExecutor, type Executor } from '../../src/lib/execute/executor.ts';
+import { CoderSchema } from '../../src/lib/schema/policy.ts';
 import { type Case, CaseSchema } from '../../src/lib/schema/case.ts';
 import type { GraderValidity } from '../../src/lib/schema/validity.ts';
 import { gradeContexts } from '../../src/lib/tasks/index.ts';
@@ -18,9 +21,26 @@ function casesUnder(dir: string): Case[] {
 		.map((file) => CaseSchema.parse(JSON.parse(readFileSync(path.join(dir, file), 'utf8'))));
 }
 
+// Coder cases are graded by running their tests, at their commits in this repository.
+let executor: Executor;
+let executeCache: string;
+beforeAll(async () => {
+	executeCache = mkdtempSync(path.join(tmpdir(), 'grader-validity-execute-'));
+	executor = await createExecutor({ projectRoot: PROJECT_ROOT, settings: CoderSchema.parse({}), log: () => {}, cacheDir: executeCache });
+});
+afterAll(() => {
+	if (executeCache) rmSync(executeCache, { recursive: true, force: true });
+});
+
 async function measure(cases: Case[]): Promise<GraderValidity[]> {
-	return measureGraderValidity(cases, gradeContexts(cases), RUN);
+	return measureGraderValidity(cases, gradeContexts(cases, { executor }), RUN);
 }
+
+/**
+ * An implement-change case mined before cases carried their tests: nothing but the file set can grade it,
+ * and junk passes that (measured below). Such cases are left out of the sets held to validity.
+ */
+const untestedCoder = (testCase: Case) => testCase.task === 'implement-change' && !testCase.tests;
 
 /** One line per task, so a failure says at once which grader let which sentinel through. */
 function summary(validity: GraderValidity[]): string[] {
@@ -34,8 +54,8 @@ const CASE_SETS = [
 ] as const;
 
 describe.each(CASE_SETS)('every grader is valid on %s', (_name, dir) => {
-	it('accepts the reference on ≥ 90 % of each task\'s cases and no junk above its limit', async () => {
-		const cases = casesUnder(dir);
+	it('accepts the reference on ≥ 90 % of each task\'s cases and no junk above its limit', { timeout: 300_000 }, async () => {
+		const cases = casesUnder(dir).filter((testCase) => !untestedCoder(testCase));
 		const validity = await measure(cases);
 		expect(validity.map((entry) => entry.task)).toEqual([...new Set(cases.map((testCase) => testCase.task))].sort());
 		expect(summary(validity)).toEqual(validity.map((entry) => `${entry.task}: valid`));
@@ -47,6 +67,14 @@ describe.each(CASE_SETS)('every grader is valid on %s', (_name, dir) => {
 });
 
 describe('measuring grader validity', () => {
+	it('finds file-set checks alone invalid for coder cases without tests: junk edits pass them', async () => {
+		const untested = casesUnder(CASES_DIR).filter(untestedCoder);
+		expect(untested.length).toBeGreaterThan(0);
+		const [validity] = await measure(untested);
+		expect(validity?.valid).toBe(false);
+		expect(validity?.junk.find((junk) => junk.name === 'comment-line')?.rate).toBe(1);
+	});
+
 	it('grades each sentinel through parse and grade, and names the best junk', async () => {
 		const cases = casesUnder(CASES_DIR);
 		const validity = await measure(cases);

@@ -82,8 +82,8 @@ describe('implement-change parser', () => {
 });
 
 describe('implement-change grader', () => {
-	it('accepts the real change with quality 1', () => {
-		expect(grade({ 'src/paginate.ts': paginateAfter, 'tests/paginate.test.ts': testAfter })).toEqual({
+	it('accepts the real change with quality 1', async () => {
+		expect(await grade({ 'src/paginate.ts': paginateAfter, 'tests/paginate.test.ts': testAfter })).toEqual({
 			checks: [
 				{ name: 'files-changed', required: true, pass: true, detail: 'changed the 2 expected files' },
 				{
@@ -97,13 +97,13 @@ describe('implement-change grader', () => {
 		});
 	});
 
-	it('ignores CRLF, trailing spaces, a missing final newline and a ./ prefix', () => {
+	it('ignores CRLF, trailing spaces, a missing final newline and a ./ prefix', async () => {
 		const sloppy = paginateAfter.replace(/\n/g, '  \r\n').trimEnd();
-		expect(grade({ './src/paginate.ts': sloppy, 'tests/paginate.test.ts': testAfter }).quality).toBe(1);
+		expect((await grade({ './src/paginate.ts': sloppy, 'tests/paginate.test.ts': testAfter })).quality).toBe(1);
 	});
 
-	it('counts a file left out as unchanged: 10 of 12 line edits still to do', () => {
-		expect(grade({ 'src/paginate.ts': paginateAfter })).toEqual({
+	it('counts a file left out as unchanged: 10 of 12 line edits still to do', async () => {
+		expect(await grade({ 'src/paginate.ts': paginateAfter })).toEqual({
 			checks: [
 				{ name: 'files-changed', required: true, pass: false, detail: 'left unchanged tests/paginate.test.ts' },
 				{ name: 'change-similarity', required: false, pass: false, detail: 'tests/paginate.test.ts 0.00 < 0.5' },
@@ -112,9 +112,9 @@ describe('implement-change grader', () => {
 		});
 	});
 
-	it('scores half a file change 0.5 for the file and 1 − 1/12 overall', () => {
+	it('scores half a file change 0.5 for the file and 1 − 1/12 overall', async () => {
 		const halfFixed = paginateBefore.replace('Math.floor', 'Math.ceil');
-		expect(grade({ 'src/paginate.ts': halfFixed, 'tests/paginate.test.ts': testAfter })).toEqual({
+		expect(await grade({ 'src/paginate.ts': halfFixed, 'tests/paginate.test.ts': testAfter })).toEqual({
 			checks: [
 				{ name: 'files-changed', required: true, pass: true, detail: 'changed the 2 expected files' },
 				{
@@ -128,8 +128,8 @@ describe('implement-change grader', () => {
 		});
 	});
 
-	it('scores echoing the files unchanged 0, however similar they are to the result', () => {
-		expect(grade({ 'src/paginate.ts': paginateBefore, 'tests/paginate.test.ts': testBefore })).toEqual({
+	it('scores echoing the files unchanged 0, however similar they are to the result', async () => {
+		expect(await grade({ 'src/paginate.ts': paginateBefore, 'tests/paginate.test.ts': testBefore })).toEqual({
 			checks: [
 				{
 					name: 'files-changed',
@@ -143,10 +143,10 @@ describe('implement-change grader', () => {
 		});
 	});
 
-	it('counts a file changed that the commit did not touch as extra work', () => {
+	it('counts a file changed that the commit did not touch as extra work', async () => {
 		// The README did not exist: creating it is one line edit to undo, on top of 12 needed.
 		expect(
-			grade({ 'src/paginate.ts': paginateAfter, 'tests/paginate.test.ts': testAfter, 'README.md': '# notes\n' }),
+			await grade({ 'src/paginate.ts': paginateAfter, 'tests/paginate.test.ts': testAfter, 'README.md': '# notes\n' }),
 		).toEqual({
 			checks: [
 				{ name: 'files-changed', required: true, pass: false, detail: 'also changed README.md' },
@@ -161,10 +161,10 @@ describe('implement-change grader', () => {
 		});
 	});
 
-	it('scores a file rewritten beyond recognition 0, pooled with the rest by line edits', () => {
+	it('scores a file rewritten beyond recognition 0, pooled with the rest by line edits', async () => {
 		// src/paginate.ts: 11 edits from "export {};" to the reference, against 2 needed (file score 0);
 		// overall 11 remaining of 12 needed.
-		const result = grade({ 'src/paginate.ts': 'export {};\n', 'tests/paginate.test.ts': testAfter });
+		const result = await grade({ 'src/paginate.ts': 'export {};\n', 'tests/paginate.test.ts': testAfter });
 		expect(result.quality).toBe(0.0833);
 		expect(result.checks[1]).toEqual({
 			name: 'change-similarity',
@@ -174,19 +174,21 @@ describe('implement-change grader', () => {
 		});
 	});
 
-	it('uses the case threshold, 0.5 by default, and fails unknown checks', () => {
+	it('uses the case threshold, 0.5 by default, fails tests-pass on a case without tests, and fails unknown checks', async () => {
 		const testCase: ImplementChangeCase = {
 			...fixture,
 			checks: [
 				{ name: 'change-similarity', required: true, threshold: 0.75 },
 				{ name: 'tests-pass', required: true },
+				{ name: 'no-such-check', required: false },
 				{ name: 'change-similarity', required: false },
 			],
 		};
 		const halfFixed = paginateBefore.replace('Math.floor', 'Math.ceil');
-		expect(grade({ 'src/paginate.ts': halfFixed, 'tests/paginate.test.ts': testAfter }, testCase).checks).toEqual([
+		expect((await grade({ 'src/paginate.ts': halfFixed, 'tests/paginate.test.ts': testAfter }, testCase)).checks).toEqual([
 			{ name: 'change-similarity', required: true, pass: false, detail: 'src/paginate.ts 0.50 < 0.75' },
-			{ name: 'tests-pass', required: true, pass: false, detail: 'unknown check' },
+			{ name: 'tests-pass', required: true, pass: false, detail: 'the case has no tests' },
+			{ name: 'no-such-check', required: false, pass: false, detail: 'unknown check' },
 			{
 				name: 'change-similarity',
 				required: false,

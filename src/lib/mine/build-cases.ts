@@ -4,6 +4,7 @@ import type { Severity } from '../schema/common.ts';
 import { estimateTokens, estimateTokensOfAll, fitsBudget } from './budget.ts';
 import { checksFor, roleOfTask } from './checks.ts';
 import { isGeneratedPath, isRevert, mentionsFix } from './classify.ts';
+import { pathKind } from './path-kinds.ts';
 import { authoredFiles } from './filters.ts';
 import { estimateTokens as runStageTokens } from '../tasks/index.ts';
 import { changedLineCount, pathOf, renderDiff } from './parse-diff.ts';
@@ -153,7 +154,8 @@ export function implementChangeSkipReason(facts: CommitFacts, budget?: Budget): 
 	const authored = authoredFiles(facts.files);
 	if (authored.some((file) => file.status !== 'modified' && file.status !== 'added')) return 'deletes-or-renames';
 	if (budget) {
-		const added = authored.flatMap((file) => file.hunks.flatMap((hunk) => hunk.lines.filter((line) => line.kind === 'added').map((line) => line.text)));
+		// The tests are never shown nor answered: only the code's added lines must fit the answer.
+		const added = authored.filter((file) => pathKind(pathOf(file)) !== 'test').flatMap((file) => file.hunks.flatMap((hunk) => hunk.lines.filter((line) => line.kind === 'added').map((line) => line.text)));
 		if (!fitsBudget(0, budget, estimateTokensOfAll(added))) return 'too-large';
 	}
 	return undefined;
@@ -165,9 +167,9 @@ export function implementChangePaths(facts: CommitFacts): string[] {
 }
 
 /**
- * coder → implement-change: the intent and the files before in (an added file is shown empty, so the model
- * knows to create it), the same files after as reference. The answer is whole files, so it must fit
- * `num_predict` as well.
+ * coder → implement-change: the intent and the code files before in (an added file is shown empty, so the
+ * model knows to create it), the same files after as reference; the commit's tests are added by the
+ * validation step (`coder-tests.ts`). The answer is whole files, so it must fit `num_predict` as well.
  */
 export function buildImplementChangeCase(
 	facts: CommitFacts,

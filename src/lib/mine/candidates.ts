@@ -13,6 +13,7 @@ import {
 	type RepositoryInfo,
 } from './build-cases.ts';
 import { codeMentionsSecurity, isRevert, mentionsSecurity, touchedCode } from './classify.ts';
+import { type CoderMining, splitTestPaths, testCommandOf, validateImplementChange } from './coder-tests.ts';
 import { authoredFiles } from './filters.ts';
 import type { IntroducerGroup, ReviewTask } from './find-introducers.ts';
 import { readBlob, readDiff, readTree, type Repository } from './git.ts';
@@ -64,6 +65,7 @@ export function commitCandidates(
 	repo: Repository,
 	repository: RepositoryInfo,
 	budget: Budget,
+	coder?: CoderMining,
 ): CandidateThunk[] {
 	return usable.map((entry) => async (): Promise<CandidateOutcome> => {
 		const facts = factsOf(entry);
@@ -79,8 +81,18 @@ export function commitCandidates(
 			case 'implement-change': {
 				const reason = implementChangeSkipReason(facts, budget);
 				if (reason) return { skip: reason };
-				const { before, after } = await bothSides(repo, entry.commit, implementChangePaths(facts));
-				return buildImplementChangeCase(facts, before, after, repository, budget, minedAt);
+				if (!coder) throw new Error('Mining implement-change cases needs an executor to validate them.');
+				// The model sees the code, never the tests: they decide whether its answer works.
+				const { code, tests } = splitTestPaths(implementChangePaths(facts));
+				if (tests.length === 0) return { skip: 'no-tests' };
+				if (code.length === 0) return { skip: 'tests-only' };
+				const command = testCommandOf(coder.testCommand, await readBlob(repo, entry.commit.sha, 'package.json').catch(() => undefined));
+				if (!command) return { skip: 'no-test-command' };
+				const { before, after } = await bothSides(repo, entry.commit, code);
+				const built = buildImplementChangeCase(facts, before, after, repository, budget, minedAt);
+				if ('skip' in built) return built;
+				const testFiles = (await bothSides(repo, entry.commit, tests)).after;
+				return validateImplementChange(built.candidate, { files: testFiles, command }, coder);
 			}
 		}
 	});

@@ -1,6 +1,7 @@
 import type { Case, Task } from '../schema/case.ts';
 import type { RepositoryInfo } from './build-cases.ts';
 import { approveCandidates, buildApproveCase, cleanCommits, commitCandidates, rejectCandidates } from './candidates.ts';
+import type { CoderMining } from './coder-tests.ts';
 import { MINED_ROLES, ROLE_TASKS, type MinedRole } from './checks.ts';
 import { findIntroducers, type ReviewTask, type SzzResult } from './find-introducers.ts';
 import { openRepository, readRemoteUrl } from './git.ts';
@@ -37,6 +38,8 @@ export type MineOptions = {
 	minChangedLines: number;
 	/** Git processes and case builds in flight. @default 4 */
 	concurrency?: number;
+	/** Validates implement-change cases by running their tests; required to mine the coder role. */
+	coder?: CoderMining;
 };
 
 /** Everything mining found; nothing is written yet. */
@@ -71,6 +74,7 @@ export function tasksOfRoles(roles: readonly MinedRole[]): Task[] {
  * cases (SZZ for review), validates them, drops any holding a secret, and caps each task. Writes nothing.
  */
 export async function mineCases(options: MineOptions): Promise<MineResult> {
+	if (options.roles.includes('coder') && !options.coder) throw new Error('Mining the coder role needs an executor: implement-change cases are written only once their tests are validated.');
 	const concurrency = options.concurrency ?? 4;
 	const limit = options.maxPerTask ?? Number.POSITIVE_INFINITY;
 	const repo = await openRepository(options.repo);
@@ -98,7 +102,7 @@ export async function mineCases(options: MineOptions): Promise<MineResult> {
 
 	for (const task of tasks) {
 		if (task === 'code-review' || task === 'security-review') continue;
-		const candidates = commitCandidates(task, usable, repo, repository, options.budget);
+		const candidates = commitCandidates(task, usable, repo, repository, options.budget, options.coder);
 		cases.push(...(await takeCases(candidates, limit, concurrency, task, judge)));
 	}
 

@@ -80,7 +80,14 @@ export type SkipReason =
 	| 'fix-flaky-test'
 	| 'lines-not-in-diff'
 	| 'secret'
-	| 'invalid';
+	| 'invalid'
+	| 'no-tests'
+	| 'tests-only'
+	| 'no-test-command'
+	| 'passes-before'
+	| 'fails-after'
+	| 'environment-error'
+	| 'timeout';
 
 /** Context budget every input must fit: what the run stage will send to the model. */
 export type Budget = {

@@ -24,6 +24,8 @@ import type { Report } from '../schema/report.ts';
 import { gradeContexts, taskFor } from '../tasks/index.ts';
 import type { GraderValidity } from '../schema/validity.ts';
 import { invalidRoles, measureGraderValidity } from '../validity/measure-validity.ts';
+import { createExecutor } from '../execute/executor.ts';
+import { executionPromotionBlocks } from '../execute/promotion-evidence.ts';
 
 export interface PipelineOptions {
 	root: string;
@@ -107,20 +109,28 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	const startedAt = now();
 	const cache = createFileCache(path.join(root, CACHE_DIR), { warn: (message) => logger.warn(message) });
 	const clientFor = options.clientFor ?? ((host: string) => createOllamaClient(host));
+	const runCases = [...new Map(plans.flatMap((plan) => plan.items.map((item) => [item.case.id, item.case] as const))).values()];
+	// Implement-change answers are graded by running the case's tests: only then is an executor made
+	// (it says once in the log which isolation the tests get).
+	const executor = runCases.some((testCase) => testCase.task === 'implement-change' && testCase.tests)
+		? await createExecutor({ projectRoot: root, settings: registry.policy.coder, log: (message) => logger.info(message), useCache: options.useCache ?? true })
+		: undefined;
+	const withheld = executionPromotionBlocks(runCases, executor);
+	for (const [role, reason] of withheld) logger.warn(`${role}: no promotion this run: ${reason}`);
 	// Every answer is graded in the registry's whole case set, whatever the filters: a grade must not
 	// depend on which roles a run happened to include.
-	const gradeContext = gradeContexts(registry.cases.map((entry) => entry.case));
+	const gradeContext = gradeContexts(registry.cases.map((entry) => entry.case), { executor });
 	const outcome = await runBenchmark(plans, { clientFor, cache, logger, gradeContext, escalation: escalationRunnerFor(registry, { env, cache, logger }) }, { run: registry.policy.run, repeats, useCache: options.useCache ?? true });
-	const runCases = [...new Map(plans.flatMap((plan) => plan.items.map((item) => [item.case.id, item.case] as const))).values()];
 	const validity = await measureGraderValidity(runCases, gradeContext, registry.policy.run);
 	for (const entry of validity) if (!entry.valid) logger.warn(`grader not valid on this run's cases: ${entry.reason}`);
+	if (executor) logger.info(`coder tests: ${executor.stats.executed} run(s), ${executor.stats.cached} from the cache`);
 	const finishedAt = now();
 
 	const reportsDir = path.join(root, REGISTRY_PATHS.reports);
 	// Only the runs the rules can look at (and the newest, to compare with): reading every archived
 	// report would make each build slower than the last.
 	const history = await readRecentReports(reportsDir, historyDepth(registry.policy));
-	const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats, harness: await harnessCommit(root), history: history.map((entry) => entry.report), validity, runCases });
+	const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats, harness: await harnessCommit(root), history: history.map((entry) => entry.report), validity, runCases, withheld });
 	const latest = history.at(-1);
 	if (latest && latest.report.manifest.evidence_hash === report.manifest.evidence_hash) {
 		logger.info(`nothing changed since ${latest.stem} (same cases, policy, models and answers): no report written`);
@@ -156,6 +166,15 @@ interface RunFacts {
 	validity: GraderValidity[];
 	/** The cases this run graded. */
 	runCases: readonly Case[];
+	/** Roles whose results may not back a promotion this run, with why (see `executionPromotionBlocks`). */
+	withheld?: ReadonlyMap<string, string>;
+}
+
+/** Both reasons a role's verdicts are withheld (an invalid grader, coder tests that could not back a promotion), joined per role. */
+function withheldRoles(invalid: ReadonlyMap<string, string>, withheld: ReadonlyMap<string, string> = new Map()): Map<string, string> {
+	const joined = new Map(invalid);
+	for (const [role, reason] of withheld) joined.set(role, joined.has(role) ? `${joined.get(role)}; ${reason}` : reason);
+	return new Map([...joined].sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** Assembles the report data from a run. Pure. */
@@ -202,7 +221,7 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		policy: registry.policy,
 		history: facts.history,
 		manifest,
-		invalidRoles: invalidRoles(facts.runCases, facts.validity),
+		invalidRoles: withheldRoles(invalidRoles(facts.runCases, facts.validity), facts.withheld),
 	});
 	return { title: `Local model benchmark ${date}`, date, manifest, metrics, ...decision, escalations: summarizeEscalations(registry, outcome.results), grader_validity: facts.validity };
 }

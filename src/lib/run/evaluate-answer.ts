@@ -1,5 +1,6 @@
 import type { Case } from '../schema/case.ts';
 import type { CheckResult, GradeContext, TaskDefinition } from '../tasks/task-definition.ts';
+import type { ExecutionRecord } from '../schema/execution.ts';
 import type { HardFailureClass, Outcome } from '../schema/report.ts';
 import type { CallOptions, ChatAnswer } from './model-client.ts';
 
@@ -11,6 +12,8 @@ export interface Evaluation {
 	checks: CheckResult[];
 	/** Quality in [0, 1]; 0 for a hard failure, so it counts 1 in review_pain. */
 	quality: number;
+	/** The test run behind the grade, for tasks that run tests. */
+	execution?: ExecutionRecord;
 }
 
 /** A hard failure of the given class. */
@@ -52,5 +55,6 @@ export async function evaluateAnswer(testCase: Case, task: TaskDefinition, answe
 		failureMessage: null,
 		checks: grade.checks,
 		quality: Math.min(1, Math.max(0, grade.quality)),
+		...(grade.execution ? { execution: grade.execution } : {}),
 	};
 }

@@ -252,6 +252,7 @@ function toResult(model: string, item: PlanItem, repeat: number, evaluation: Eva
 		cached: false,
 		cache_key: null,
 		tags: [],
+		...(evaluation.execution ? { execution: evaluation.execution } : {}),
 		...extra,
 	};
 }

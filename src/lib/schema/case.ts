@@ -1,5 +1,6 @@
 import { z } from 'astro/zod';
 import { CommitShaSchema, HttpUrlSchema, SeveritySchema, SlugSchema } from './common.ts';
+import { TestRunnerSchema } from './execution.ts';
 
 /** Every task a case can hold; the engine has a prompt builder and a grader for each. */
 export const TASKS = [
@@ -111,18 +112,38 @@ export const SecurityReviewCaseSchema = z.strictObject({
 	reference: ReviewReference,
 });
 
+/**
+ * The commit's own tests, validated when the case was mined: at the parent with these files they failed, at
+ * the commit they passed. Never shown to the model; written over every answer before the tests run.
+ */
+export const CaseTestsSchema = z.strictObject({
+	/** Whose report is read: vitest, jest, mocha, ava, node (`node --test`), or exit-code (pass or fail only). */
+	runner: TestRunnerSchema,
+	/** The command's words, `{files}` standing for `run`; no shell runs it. */
+	command: z.array(z.string().min(1)).min(1),
+	/** The test files the command runs: the commit's own, never the whole suite. */
+	run: z.array(z.string().min(1)).min(1),
+	/** Every test file the commit touched (helpers and fixtures too), as the commit left them. */
+	files: z.array(FileTextSchema).min(1),
+	/** Test cases at the commit, all passing when mined (null for an exit-code runner): the denominator of quality. */
+	count: z.number().int().min(1).nullable(),
+	/** Test cases that failed at the parent with these tests (null for an exit-code runner). */
+	failed_before: z.number().int().min(0).nullable(),
+});
+export type CaseTests = z.infer<typeof CaseTestsSchema>;
+
 export const ImplementChangeCaseSchema = z.strictObject({
 	...caseBase,
 	task: z.literal('implement-change'),
-	/** The model sees the intent and the files as they were before. */
+	/** The model sees the intent and the files as they were before (test files left out). */
 	input: z.strictObject({
 		intent: z.string().min(1),
 		files: z.array(FileTextSchema).min(1),
-		/** Optional command that tests the change. */
-		test_command: z.array(z.string()).optional(),
 	}),
 	/** The same files as the commit left them. */
 	reference: z.strictObject({ files: z.array(FileTextSchema).min(1) }),
+	/** The commit's tests and how to run them; cases mined before tests were recorded have none. */
+	tests: CaseTestsSchema.optional(),
 });
 
 /** One mined case, `benchmarks/cases/<role>/<id>.json`. */

@@ -123,6 +123,36 @@ export const EscalationSchema = z.strictObject({
 	max_frontier_calls_per_run: z.number().int('a whole number').min(0, 'at least 0'),
 });
 
+/**
+ * How implement-change answers are tested: each answer is written into a throwaway worktree at the case's
+ * parent with the commit's own tests, and the tests run there, isolated.
+ */
+export const CoderSchema = z.strictObject({
+	/**
+	 * `bubblewrap`: every test run gets no network, a read-only view outside its worktree and its own pid
+	 * namespace; where bubblewrap cannot run, no test runs and the coder role gets `insufficient evidence`.
+	 * `none`: tests run without isolation, on purpose (model-written code then runs as you); the role still
+	 * gets `insufficient evidence`, never a promotion. @default 'bubblewrap'
+	 */
+	sandbox: z.enum(['bubblewrap', 'none']).default('bubblewrap'),
+	/**
+	 * The test command, `{files}` standing for the commit's test files (e.g. `npx vitest run {files}`). Read
+	 * by the miner; by default detected from package.json (vitest, jest, mocha, ava, `node --test`).
+	 */
+	test_command: z.string().regex(/\S/, 'a command such as "npx vitest run {files}"').optional(),
+	/** Longest one test run may take, in seconds; a run cut off counts as failed. @default 120 */
+	test_timeout_s: z.number().positive('more than 0 seconds').max(3600, 'at most 3600 seconds').default(120),
+	/** Most writable memory per test process, in MB (RLIMIT_DATA through prlimit; Node 24 needs 1024 just to start). @default 4096 */
+	memory_mb: z.number().int('a whole number').min(1024, 'at least 1024 MB (Node does not start with less)').max(262_144, 'at most 262144 MB').default(4096),
+	/** Install the dependencies of a lockfile that differs from the project's, once per lockfile, under `.cache/`. @default true */
+	install: z.boolean().default(true),
+	/** Longest one dependency install may take, in seconds. @default 600 */
+	install_timeout_s: z.number().positive('more than 0 seconds').max(7200, 'at most 7200 seconds').default(600),
+	/** The git repository holding the cases' commits, relative to the project. @default '.' */
+	repository: z.string().min(1, 'a path').default('.'),
+});
+export type CoderSettings = z.infer<typeof CoderSchema>;
+
 /** `benchmarks/policy.yaml`. */
 export const PolicySchema = z.strictObject({
 	gates: GatesSchema,
@@ -132,6 +162,8 @@ export const PolicySchema = z.strictObject({
 	run: RunOptionsSchema,
 	retirement: RetirementSchema,
 	escalation: EscalationSchema,
+	/** Test execution for the coder role; every field has a default. */
+	coder: CoderSchema.prefault({}),
 });
 export type Policy = z.infer<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;

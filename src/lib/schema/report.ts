@@ -1,4 +1,5 @@
 import { z } from 'astro/zod';
+import { ExecutionRecordSchema } from './execution.ts';
 import { DateSchema, ModelIdSchema, SlugSchema, TimestampSchema } from './common.ts';
 import { EscalationRecordSchema, EscalationSummarySchema } from './escalation.ts';
 import { GraderValiditySchema } from './validity.ts';
@@ -61,6 +62,8 @@ export const CaseResultSchema = z.strictObject({
 	tags: z.array(z.string()).default([]),
 	/** Turbo escalation: the chain's second opinion on an incumbent rejection; never part of this result's own grade. */
 	escalation: EscalationRecordSchema.optional(),
+	/** implement-change: the run of the case's tests on this answer (tests, passed, failed, time, isolation). */
+	execution: ExecutionRecordSchema.optional(),
 });
 export type CaseResult = z.infer<typeof CaseResultSchema>;
 

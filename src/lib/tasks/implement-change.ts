@@ -5,7 +5,9 @@ import { type CheckSpec, runChecks, thresholdOf } from './check-results.ts';
 import { listPaths, normalizePath } from './paths.ts';
 import { fenced } from './prompt-text.ts';
 import { comparableLines, formatRatio, lineEditDistance, round4 } from './similarity.ts';
-import type { Grade, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
+import type { Executor } from '../execute/executor.ts';
+import type { ExecutionRecord } from '../schema/execution.ts';
+import type { Grade, GradeContext, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
 
 /** A case of the implement-change task. */
 export type ImplementChangeCase = Extract<Case, { task: 'implement-change' }>;
@@ -159,11 +161,57 @@ function parse(text: string): ParseResult<ImplementChangeAnswer> {
 	return parseJsonAnswer(text, ImplementChangeAnswerSchema);
 }
 
-function grade(testCase: ImplementChangeCase, answer: ImplementChangeAnswer): Grade {
+/**
+ * Runs the case's own tests on the answer: its files written into a throwaway worktree at the parent, then
+ * the commit's test files over them (an answer cannot change the tests that judge it). Undefined for a
+ * case without tests; a record saying why when there is no executor.
+ */
+export async function runAnswerTests(testCase: ImplementChangeCase, answer: ImplementChangeAnswer, executor: Executor | undefined): Promise<ExecutionRecord | undefined> {
+	const tests = testCase.tests;
+	if (!tests) return undefined;
+	if (!executor) {
+		return { status: 'error', isolation: null, runner: tests.runner, tests: null, passed: null, failed: null, duration_ms: null, exit_code: null, detail: 'not run: this build has no test executor' };
+	}
+	const { cached: _cached, reported: _reported, outputTail: _tail, ...record } = await executor.execute({
+		rev: testCase.source.parent,
+		files: [...answer.files, ...tests.files],
+		runner: tests.runner,
+		command: tests.command,
+		run: tests.run,
+	});
+	return record;
+}
+
+/** True when every test the commit's tests hold passed (an exit-code runner: when the command passed). */
+export function testsPassed(execution: ExecutionRecord, count: number | null): boolean {
+	return execution.status === 'passed' && (count === null || (execution.passed ?? 0) >= count);
+}
+
+/**
+ * Quality from a test run: the share of the commit's test cases that passed (capped at 1); for an
+ * exit-code runner 1 or 0. A run that never reported (the answer broke the build, or timed out) scores 0.
+ */
+export function testsQuality(execution: ExecutionRecord, count: number | null): number {
+	if (count === null) return execution.status === 'passed' ? 1 : 0;
+	return round4(Math.min(1, (execution.passed ?? 0) / count));
+}
+
+function describeRun(execution: ExecutionRecord): string {
+	const where = execution.isolation === null ? '' : ` (${execution.isolation}${execution.duration_ms === null ? '' : `, ${(execution.duration_ms / 1000).toFixed(1)} s`})`;
+	return `${execution.detail}${where}`;
+}
+
+async function grade(testCase: ImplementChangeCase, answer: ImplementChangeAnswer, context: GradeContext<ImplementChangeCase>): Promise<Grade> {
 	const files = compareFiles(testCase, answer);
 	const expected = files.filter((file) => file.referenceChanged);
 	const changed = files.filter((file) => file.producedChanged);
+	const execution = await runAnswerTests(testCase, answer, context.executor);
+	const count = testCase.tests?.count ?? null;
 	const checks = runChecks(testCase.checks, {
+		'tests-pass': () => {
+			if (!execution) return { pass: false, detail: 'the case has no tests' };
+			return { pass: testsPassed(execution, count), detail: describeRun(execution) };
+		},
 		'files-changed': () => {
 			const missing = expected.filter((file) => !file.producedChanged).map((file) => file.path);
 			const extra = changed.filter((file) => !file.referenceChanged).map((file) => file.path);
@@ -193,7 +241,10 @@ function grade(testCase: ImplementChangeCase, answer: ImplementChangeAnswer): Gr
 			};
 		},
 	});
-	return { checks, quality: implementChangeQuality(files) };
+	// With tests, quality is how much of the commit's tests the answer passes; the line edits measure
+	// closeness to one particular solution, which a different working answer need not have.
+	const quality = execution ? testsQuality(execution, count) : implementChangeQuality(files);
+	return { checks, quality, ...(execution ? { execution } : {}) };
 }
 
 /**
@@ -211,10 +262,10 @@ function sentinels(testCase: ImplementChangeCase): Sentinel[] {
 	];
 }
 
-/** coder → implement-change: the intent and the files before in, the files after out, graded on the change itself. */
-export const implementChangeTask: TaskDefinition<ImplementChangeCase, ImplementChangeAnswer, Grade> = {
+/** coder → implement-change: the intent and the files before in, the files after out, graded by the commit's own tests. */
+export const implementChangeTask: TaskDefinition<ImplementChangeCase, ImplementChangeAnswer, Promise<Grade>> = {
 	task: 'implement-change',
-	graderVersion: 1,
+	graderVersion: 2,
 	buildPrompt,
 	parse,
 	grade,

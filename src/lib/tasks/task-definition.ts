@@ -1,4 +1,6 @@
+import type { Executor } from '../execute/executor.ts';
 import type { Case, Task } from '../schema/case.ts';
+import type { ExecutionRecord } from '../schema/execution.ts';
 
 /** A chat message as sent to Ollama. */
 export interface PromptMessage {
@@ -26,6 +28,8 @@ export interface CheckResult {
 export interface Grade {
 	checks: CheckResult[];
 	quality: number;
+	/** implement-change: the run of the case's tests on the answer, when they ran. */
+	execution?: ExecutionRecord;
 }
 
 export type ParseResult<A> = { ok: true; value: A } | { ok: false; reason: string };
@@ -38,6 +42,11 @@ export type ParseResult<A> = { ok: true; value: A } | { ok: false; reason: strin
 export interface GradeContext<C extends Case = Case> {
 	/** Every case of the same task in the run's case set, the graded one included, sorted by id. */
 	cases: readonly C[];
+	/**
+	 * Runs an implement-change answer's tests in a sandboxed worktree (made by the pipeline from the policy's
+	 * `coder` section). Without it those tests are not run and the `tests-pass` check fails saying so.
+	 */
+	executor?: Executor;
 }
 
 /**

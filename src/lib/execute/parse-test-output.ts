@@ -1,0 +1,88 @@
+import type { TestRunner } from './test-runners.ts';
+
+/** What a test run reported: test cases run, passed and failed (a file that failed to load counts as one failure). */
+export type TestCounts = { total: number; passed: number; failed: number };
+
+function count(value: unknown): number {
+	return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
+}
+
+/**
+ * Vitest's and Jest's `--json` report (the same shape). A test file that failed before any test ran (a
+ * syntax error, a missing export) has no assertion results: it counts as one failed test, so an answer
+ * that breaks the build can never look like a clean run.
+ */
+export function parseJestJson(text: string): TestCounts | undefined {
+	let report: Record<string, unknown>;
+	try {
+		report = JSON.parse(text) as Record<string, unknown>;
+	} catch {
+		return undefined;
+	}
+	if (report === null || typeof report !== 'object' || !('numTotalTests' in report)) return undefined;
+	const files = Array.isArray(report.testResults) ? (report.testResults as Array<Record<string, unknown>>) : [];
+	// A file that failed with no failed test (a syntax error, a missing export, a failing beforeAll that
+	// skipped its tests) counts as one failure.
+	const brokenFiles = files.filter((file) => {
+		if (file?.status !== 'failed') return false;
+		const assertions = Array.isArray(file.assertionResults) ? (file.assertionResults as Array<{ status?: unknown }>) : [];
+		return !assertions.some((assertion) => assertion?.status === 'failed');
+	}).length;
+	const passed = count(report.numPassedTests);
+	const failed = count(report.numFailedTests) + brokenFiles;
+	return { total: passed + failed, passed, failed };
+}
+
+/** Mocha's `json` reporter: `stats.passes` and `stats.failures` (pending tests are neither). */
+export function parseMochaJson(text: string): TestCounts | undefined {
+	let report: { stats?: Record<string, unknown> };
+	try {
+		report = JSON.parse(text) as { stats?: Record<string, unknown> };
+	} catch {
+		return undefined;
+	}
+	if (!report?.stats || typeof report.stats !== 'object') return undefined;
+	const passed = count(report.stats.passes);
+	const failed = count(report.stats.failures);
+	return { total: passed + failed, passed, failed };
+}
+
+/**
+ * TAP from `node --test` and `ava --tap`: the `# pass` and `# fail` summary lines (node's `# cancelled`, a
+ * test cut off by a failing file or a timeout, counts as failed). Without a summary, the top-level
+ * `ok` / `not ok` lines. Undefined when the text holds no TAP at all.
+ */
+export function parseTap(text: string): TestCounts | undefined {
+	const summary = (name: string): number | undefined => {
+		const match = new RegExp(`^# ${name} (\\d+)\\s*$`, 'm').exec(text);
+		return match ? Number(match[1]) : undefined;
+	};
+	const pass = summary('pass');
+	const fail = summary('fail');
+	if (pass !== undefined && fail !== undefined) {
+		const failed = fail + (summary('cancelled') ?? 0);
+		return { total: pass + failed, passed: pass, failed };
+	}
+	const lines = text.split('\n');
+	const passed = lines.filter((line) => /^ok \d+/.test(line)).length;
+	const failed = lines.filter((line) => /^not ok \d+/.test(line)).length;
+	if (passed + failed === 0) return undefined;
+	return { total: passed + failed, passed, failed };
+}
+
+/** The counts in a runner's report, or undefined when the report is missing or unreadable (the run did not get that far). */
+export function parseTestOutput(runner: TestRunner, report: string | undefined): TestCounts | undefined {
+	if (report === undefined || report.trim() === '') return undefined;
+	switch (runner) {
+		case 'vitest':
+		case 'jest':
+			return parseJestJson(report);
+		case 'mocha':
+			return parseMochaJson(report);
+		case 'ava':
+		case 'node':
+			return parseTap(report);
+		case 'exit-code':
+			return undefined;
+	}
+}

@@ -1,0 +1,131 @@
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExecutor } from '../../src/lib/execute/executor.ts';
+import { mineCases } from '../../src/lib/mine/mine.ts';
+import { stableStringify } from '../../src/lib/mine/serialize.ts';
+import { runBenchmarkPipeline } from '../../src/lib/pipeline/benchmark-pipeline.ts';
+import type { Case } from '../../src/lib/schema/case.ts';
+import { CoderSchema } from '../../src/lib/schema/policy.ts';
+import { ResultsFileSchema } from '../../src/lib/schema/report.ts';
+import { type FakeOllama, startFakeOllama } from '../fake-ollama/server.ts';
+import { astroBuild, type ProjectCopy } from '../support/project-copy.ts';
+import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../support/workspace.ts';
+import { createCalcStory, type CalcStory } from './calc-repo.ts';
+
+let story: CalcStory;
+let scratch: string;
+let coderCases: Case[];
+let cases: Case[];
+const logged: string[] = [];
+const logger = { info: (line: string) => logged.push(line), warn: (line: string) => logged.push(`warn: ${line}`) };
+
+beforeAll(async () => {
+	story = createCalcStory();
+	scratch = await mkdtemp(path.join(tmpdir(), 'execute-pipeline-'));
+	const executor = await createExecutor({ projectRoot: story.repo.dir, settings: CoderSchema.parse({}), log: () => {}, cacheDir: path.join(scratch, 'mine-cache') });
+	const mined = await mineCases({ repo: story.repo.dir, name: 'example/calc', roles: ['coder'], budget: { numCtx: 16384, numPredict: 2048 }, cleanAge: 10, cleanRatio: 1, minChangedLines: 2, coder: { executor } });
+	coderCases = mined.cases;
+	cases = [...(await fixtureCases()).filter((testCase) => testCase.role !== 'coder'), ...coderCases];
+}, 120_000);
+
+afterAll(async () => {
+	story?.repo.cleanup();
+	if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+/** A project copy whose coder cases are the calc story's, read from its repository, with two challengers. */
+async function coderWorkspace(coder: Record<string, unknown> = {}): Promise<ProjectCopy> {
+	const workspace = await fixtureWorkspace('lmb-coder-');
+	const casesDir = path.join(workspace.root, 'benchmarks', 'cases', 'coder');
+	await rm(casesDir, { recursive: true, force: true });
+	await mkdir(casesDir, { recursive: true });
+	for (const testCase of coderCases) await writeFile(path.join(casesDir, `${testCase.id}.json`), stableStringify(testCase));
+	const policyFile = path.join(workspace.root, 'benchmarks', 'policy.yaml');
+	const policy = parse(await readFile(policyFile, 'utf8')) as Record<string, unknown>;
+	policy.coder = { repository: story.repo.dir, ...coder };
+	await writeFile(policyFile, stringify(policy));
+	const modelsFile = path.join(workspace.root, 'benchmarks', 'models.yaml');
+	const models = parse(await readFile(modelsFile, 'utf8')) as object[];
+	models.push({ id: 'coder-a:1b', family: 'family-a', cost_tier: 'free' }, { id: 'coder-b:1b', family: 'family-b', cost_tier: 'free' });
+	await writeFile(modelsFile, stringify(models));
+	const roleFile = path.join(workspace.root, 'benchmarks', 'roles', 'coder.yaml');
+	const role = parse(await readFile(roleFile, 'utf8')) as { challengers: string[] };
+	role.challengers = ['coder-a:1b', 'coder-b:1b'];
+	await writeFile(roleFile, stringify(role));
+	return workspace;
+}
+
+async function fakeFor(): Promise<FakeOllama> {
+	const names = ['gemma4:latest', 'llama3.1:8b', 'granite3.3:8b', 'deepseek-r1:14b', 'gemma4:26b', 'qwen2.5-coder:14b', 'coder-a:1b', 'coder-b:1b'];
+	return startFakeOllama({ models: names.map((name) => ({ name, respond: scriptedResponder(cases) })) });
+}
+
+describe('the coder role in the benchmark pipeline', () => {
+	it('runs the tests once, says which isolation they got, and a warm rebuild executes no test', async () => {
+		const workspace = await coderWorkspace();
+		const fake = await fakeFor();
+		try {
+			const run = () => runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: fake.url }, logger, now: () => new Date('2026-11-26T12:00:00Z') });
+			logged.length = 0;
+			const first = await run();
+			expect(first.status).toBe('written');
+			expect(logged.filter((line) => line.startsWith('coder tests run in bubblewrap'))).toHaveLength(1);
+			const firstCount = logged.find((line) => line.startsWith('coder tests: '));
+			expect(firstCount).toMatch(/^coder tests: [1-9]\d* run\(s\), \d+ from the cache$/);
+			if (first.status !== 'written') return;
+			const results = ResultsFileSchema.parse(JSON.parse(await readFile(first.results, 'utf8'))).results.filter((result) => result.role === 'coder');
+			expect(results).toHaveLength(coderCases.length * 3);
+			for (const result of results) {
+				expect(result.outcome).toBe('accepted');
+				expect(result.execution).toMatchObject({ status: 'passed', isolation: 'bubblewrap', runner: 'node', failed: 0 });
+			}
+			expect(first.report.verdicts.filter((verdict) => verdict.role === 'coder').map((verdict) => verdict.outcome)).not.toContain('insufficient evidence');
+			expect(first.report.grader_validity.find((entry) => entry.task === 'implement-change')).toMatchObject({ valid: true, reference: { rate: 1 } });
+
+			logged.length = 0;
+			const second = await run();
+			expect(second.status).toBe('unchanged');
+			// Every test run of the first build (models' answers and sentinels) now comes from the cache.
+			const [, ran, reused] = (firstCount as string).match(/^coder tests: (\d+) run\(s\), (\d+) from/) as RegExpMatchArray;
+			expect(logged).toContain(`coder tests: 0 run(s), ${Number(ran) + Number(reused)} from the cache`);
+
+			// The run page and the case page show each coder result's tests, time and isolation.
+			const built = await astroBuild(workspace.root, { BENCH: '0' });
+			expect(built.code, built.output).toBe(0);
+			const subtract = coderCases.find((testCase) => testCase.source.commit === story.subtract) as Case;
+			const casePage = await readFile(path.join(workspace.root, 'dist', 'cases', subtract.id, 'index.html'), 'utf8');
+			expect(casePage).toMatch(/Tests: 3 tests: 3 passed, 0 failed · \d+\.\d s · bubblewrap — 3 of 3 tests passed/);
+			expect(casePage).toContain('test/calc.test.js');
+			const runPage = await readFile(path.join(workspace.root, 'dist', 'runs', first.stem, 'index.html'), 'utf8');
+			expect(runPage).toMatch(/<span class="tests"[^>]*>3 tests: 3 passed, 0 failed · \d+\.\d s · bubblewrap<\/span>/);
+		} finally {
+			await fake.close();
+			await workspace.dispose();
+		}
+	}, 180_000);
+
+	it('with coder.sandbox: none runs the tests but gives the role insufficient evidence, never a promotion', async () => {
+		const workspace = await coderWorkspace({ sandbox: 'none' });
+		const fake = await fakeFor();
+		try {
+			logged.length = 0;
+			const result = await runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: fake.url }, logger, now: () => new Date('2026-11-26T12:00:00Z') });
+			expect(logged.filter((line) => line.startsWith('coder tests run WITHOUT isolation'))).toHaveLength(1);
+			expect(result.status).toBe('written');
+			if (result.status !== 'written') return;
+			const coder = result.report.verdicts.filter((verdict) => verdict.role === 'coder');
+			expect(coder).toHaveLength(2);
+			for (const verdict of coder) {
+				expect(verdict.outcome).toBe('insufficient evidence');
+				expect(verdict.reason).toMatch(/coder\.sandbox: none/);
+			}
+			expect(result.report.proposals.filter((proposal) => proposal.role === 'coder')).toEqual([]);
+		} finally {
+			await fake.close();
+			await workspace.dispose();
+		}
+	}, 180_000);
+});

@@ -1,0 +1,168 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { judgeRun } from '../../src/lib/execute/executor.ts';
+import { parseJestJson, parseMochaJson, parseTap, parseTestOutput } from '../../src/lib/execute/parse-test-output.ts';
+import { executionPromotionBlocks } from '../../src/lib/execute/promotion-evidence.ts';
+import { commandFromPolicy, detectTestCommand, expandCommand, isTestEntry, splitCommandLine } from '../../src/lib/execute/test-runners.ts';
+import { isTestPath } from '../../src/lib/mine/coder-tests.ts';
+import { unsafePathReason } from '../../src/lib/execute/worktree.ts';
+import { createExecutor } from '../../src/lib/execute/executor.ts';
+import { CoderSchema } from '../../src/lib/schema/policy.ts';
+import type { Case } from '../../src/lib/schema/case.ts';
+import { createTempRepo } from '../mine/git-fixture.ts';
+import { PROJECT_ROOT } from '../support/project-copy.ts';
+
+describe('test paths', () => {
+	it.each([
+		['tests/unit/registry.test.ts', true, true],
+		['test/calc.test.js', true, true],
+		['src/__tests__/a.spec.tsx', true, true],
+		['src/calc.test.mjs', true, true],
+		['tests/support/workspace.ts', true, false],
+		['tests/fixtures/cases/x.json', true, false],
+		['src/lib/tasks/test-runners.ts', false, false],
+		['src/contest/main.ts', false, false],
+	])('%s: test %s, run %s', (file, test, entry) => {
+		expect(isTestPath(file)).toBe(test);
+		expect(isTestEntry(file)).toBe(entry);
+	});
+});
+
+describe('detecting the test command from package.json', () => {
+	it.each([
+		[{ scripts: { test: 'vitest run' }, devDependencies: { jest: '1' } }, 'vitest', ['vitest', 'run', '{files}']],
+		[{ scripts: { test: 'node --test' } }, 'node', ['node', '--test', '{files}']],
+		[{ scripts: { test: 'npm run build && jest --ci' } }, 'jest', ['jest', '{files}']],
+		[{ devDependencies: { mocha: '10' } }, 'mocha', ['mocha', '{files}']],
+		[{ scripts: { test: 'ava' } }, 'ava', ['ava', '{files}']],
+	])('%j → %s', (manifest, runner, command) => {
+		expect(detectTestCommand(JSON.stringify(manifest))).toEqual({ runner, command });
+	});
+
+	it.each([[undefined], ['{not json'], [JSON.stringify({ scripts: { test: 'make check' } })]])('finds none in %j', (text) => {
+		expect(detectTestCommand(text)).toBeUndefined();
+	});
+
+	it('takes the policy\'s command, runner read from its words, files appended when it names no place', () => {
+		expect(commandFromPolicy('npx vitest run {files}')).toEqual({ runner: 'vitest', command: ['npx', 'vitest', 'run', '{files}'] });
+		expect(commandFromPolicy('./run-tests.sh --quick')).toEqual({ runner: 'exit-code', command: ['./run-tests.sh', '--quick', '{files}'] });
+		expect(splitCommandLine(`node --test "a b.js" 'c d'`)).toEqual(['node', '--test', 'a b.js', 'c d']);
+	});
+
+	it('puts the reporter\'s options before the files, which node --test requires', () => {
+		expect(expandCommand(['node', '--test', '{files}'], 'node', ['t/a.test.js'], '/w/r').argv).toEqual(['node', '--test', '--test-reporter=tap', '--test-reporter-destination=/w/r', 't/a.test.js']);
+		expect(expandCommand(['npx', 'vitest', 'run', '{files}'], 'vitest', ['a.test.ts', 'b.test.ts'], '/w/r')).toEqual({
+			argv: ['npx', 'vitest', 'run', '--reporter=json', '--outputFile=/w/r', 'a.test.ts', 'b.test.ts'],
+			target: { kind: 'file', path: '/w/r' },
+		});
+		expect(expandCommand(['ava', '{files}'], 'ava', ['a.test.js'], '/w/r').target).toEqual({ kind: 'stdout' });
+	});
+});
+
+describe('reading the runners\' reports', () => {
+	it('counts vitest/jest JSON, a file that failed to load as one failure', () => {
+		const report = {
+			numTotalTests: 3,
+			numPassedTests: 2,
+			numFailedTests: 1,
+			testResults: [
+				{ status: 'failed', assertionResults: [{ status: 'passed' }, { status: 'passed' }, { status: 'failed' }] },
+				{ status: 'failed', assertionResults: [], message: 'SyntaxError' },
+				{ status: 'failed', assertionResults: [{ status: 'skipped' }], message: 'beforeAll failed' },
+			],
+		};
+		expect(parseJestJson(JSON.stringify(report))).toEqual({ total: 5, passed: 2, failed: 3 });
+		expect(parseJestJson('{"stats": {}}')).toBeUndefined();
+		expect(parseJestJson('not json')).toBeUndefined();
+	});
+
+	it('counts mocha JSON', () => {
+		expect(parseMochaJson(JSON.stringify({ stats: { tests: 4, passes: 3, failures: 1, pending: 0 } }))).toEqual({ total: 4, passed: 3, failed: 1 });
+	});
+
+	it.each([
+		['# tests 3\n# suites 0\n# pass 2\n# fail 1\n# cancelled 0\n', { total: 3, passed: 2, failed: 1 }],
+		['# tests 2\n# pass 0\n# fail 1\n# cancelled 1\n', { total: 2, passed: 0, failed: 2 }],
+		['TAP version 13\nok 1 - a\nnot ok 2 - b\n    ok 1 - nested\n1..2\n', { total: 2, passed: 1, failed: 1 }],
+	])('counts TAP %j', (text, counts) => {
+		expect(parseTap(text)).toEqual(counts);
+	});
+
+	it('has no counts without a report, or for an exit-code runner', () => {
+		expect(parseTestOutput('vitest', undefined)).toBeUndefined();
+		expect(parseTestOutput('node', '  ')).toBeUndefined();
+		expect(parseTestOutput('exit-code', 'anything')).toBeUndefined();
+	});
+});
+
+describe('judging a run', () => {
+	const ran = { exitCode: 0, timedOut: false, timeoutMs: 60_000 };
+	it.each([
+		[ran, { total: 3, passed: 3, failed: 0 }, 'passed', '3 of 3 tests passed'],
+		[{ ...ran, exitCode: 1 }, { total: 3, passed: 2, failed: 1 }, 'failed', '2 of 3 tests passed, 1 failed (exit 1)'],
+		[ran, { total: 0, passed: 0, failed: 0 }, 'failed', 'no test ran (exit 0)'],
+		[{ ...ran, exitCode: 1 }, { total: 3, passed: 3, failed: 0 }, 'failed', '3 of 3 tests passed, 0 failed (exit 1)'],
+		[{ ...ran, exitCode: null, timedOut: true }, undefined, 'timeout', 'cut off after 60 s'],
+		[{ ...ran, exitCode: 1 }, undefined, 'failed', 'no vitest report (exit 1): boom'],
+		[{ ...ran, exitCode: null, spawnError: 'spawn vitest ENOENT' }, undefined, 'error', 'the test command did not start: spawn vitest ENOENT'],
+	] as const)('%j with %j is %s', (run, counts, status, detail) => {
+		expect(judgeRun('vitest', run, counts, 'boom')).toEqual({ status, detail });
+	});
+});
+
+describe('answer paths', () => {
+	it.each([
+		['src/a.ts', undefined],
+		['./src/a.ts', undefined],
+		['/etc/passwd', 'is absolute'],
+		['../x', 'leaves the worktree'],
+		['src/../../x', 'leaves the worktree'],
+		['.git/hooks/pre-commit', 'is inside .git'],
+		['node_modules/vitest/index.js', 'is inside node_modules'],
+		['.', 'names no file'],
+	])('%s: %s', (file, reason) => {
+		expect(unsafePathReason(file)).toBe(reason);
+	});
+});
+
+describe('whether coder results may back a promotion', () => {
+	const base = { role: 'coder', task: 'implement-change' } as const;
+	const withTests = { ...base, id: 'a', tests: {} } as unknown as Case;
+	const without = { ...base, id: 'b' } as unknown as Case;
+	it.each([
+		[[withTests], { promotionBlock: undefined }, []],
+		[[withTests], { promotionBlock: 'coder tests ran without a sandbox (coder.sandbox: none): results cannot back a promotion' }, [['coder', 'coder tests ran without a sandbox (coder.sandbox: none): results cannot back a promotion']]],
+		[[withTests], undefined, [['coder', 'coder tests were not run: no test executor']]],
+		[[withTests, without], { promotionBlock: undefined }, [['coder', '1 of 2 implement-change case(s) carry no tests: file-set checks alone cannot back a promotion']]],
+	] as const)('%#', (cases, executor, expected) => {
+		expect([...executionPromotionBlocks(cases as unknown as Case[], executor)]).toEqual(expected);
+	});
+});
+
+describe('a vitest project that shares this project\'s lockfile', () => {
+	it('runs on this project\'s installed packages and reads vitest\'s JSON report', async () => {
+		const repo = createTempRepo('execute-vitest-');
+		const scratch = await mkdtemp(path.join(tmpdir(), 'execute-vitest-cache-'));
+		try {
+			// The same package.json and lockfile as this project: the executor links its node_modules.
+			const files = {
+				'package.json': await readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8'),
+				'package-lock.json': await readFile(path.join(PROJECT_ROOT, 'package-lock.json'), 'utf8'),
+				'vitest.config.ts': `import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { include: ['tests/**/*.test.ts'] } });\n`,
+				'src/half.ts': 'export const half = (n: number) => n / 2;\n',
+				'tests/half.test.ts': `import { expect, it } from 'vitest';\nimport { half } from '../src/half.ts';\nit('halves', () => expect(half(4)).toBe(2));\nit('halves odd numbers', () => expect(half(3)).toBe(1.5));\nit('fails', () => expect(half(2)).toBe(3));\n`,
+			};
+			const sha = repo.commit(files, 'Add half');
+			const executor = await createExecutor({ projectRoot: PROJECT_ROOT, settings: { ...CoderSchema.parse({}), repository: repo.dir }, log: () => {}, cacheDir: scratch, useCache: false });
+			const run = await executor.execute({ rev: sha, files: [], runner: 'vitest', command: ['vitest', 'run', '{files}'], run: ['tests/half.test.ts'] });
+			expect(run).toMatchObject({ status: 'failed', isolation: 'bubblewrap', runner: 'vitest', tests: 3, passed: 2, failed: 1, exit_code: 1 });
+			const fixed = await executor.execute({ rev: sha, files: [{ path: 'tests/half.test.ts', content: files['tests/half.test.ts'].replace('toBe(3)', 'toBe(1)') }], runner: 'vitest', command: ['vitest', 'run', '{files}'], run: ['tests/half.test.ts'] });
+			expect(fixed).toMatchObject({ status: 'passed', tests: 3, passed: 3, failed: 0 });
+		} finally {
+			repo.cleanup();
+			await rm(scratch, { recursive: true, force: true });
+		}
+	}, 120_000);
+});
