@@ -20,6 +20,9 @@ let frontier: FakeAnthropic;
 let workspace: ProjectCopy;
 const logged: string[] = [];
 const logger = { info: (line: string) => logged.push(line), warn: (line: string) => logged.push(`warn: ${line}`) };
+// The fixture workspace's coder case carries no tests, so every run also warns that the coder role cannot
+// be promoted; that warning is about another role, not about the escalation these tests watch.
+const escalationWarnings = () => logged.filter((line) => line.startsWith('warn:') && !/\bcoder\b|implement-change/.test(line));
 
 beforeAll(async () => {
 	cases = await fixtureCases();
@@ -197,7 +200,7 @@ describe('turbo escalation in a run', () => {
 			expect(result.escalation!.steps[1]!.detail).not.toContain(KEY);
 		}
 		expect(report.escalations).toMatchObject({ escalations: 3, resolved: 0, overturned: 0, overturn_rate: null, frontier: { calls: 3, input_tokens: 0, output_tokens: 0 } });
-		expect(logged.some((line) => line.startsWith('warn:'))).toBe(false);
+		expect(escalationWarnings()).toEqual([]);
 	});
 
 	it('skips the frontier step without a key, says so once, and is no error', async () => {
@@ -211,7 +214,7 @@ describe('turbo escalation in a run', () => {
 			'turbo escalation: ANTHROPIC_API_KEY is not set, so the anthropic step (claude-sonnet-4-5) is skipped for this run (skipped-no-key)',
 		]);
 		expect(logged.filter((line) => line.includes('ANTHROPIC_API_KEY'))).toHaveLength(1);
-		expect(logged.some((line) => line.startsWith('warn:'))).toBe(false);
+		expect(escalationWarnings()).toEqual([]);
 		expect(report.escalations!.steps[1]!.outcomes).toEqual({ 'skipped-no-key': 3 });
 		expect(report.escalations!.frontier.calls).toBe(0);
 

@@ -107,14 +107,14 @@ describe('a run whose models answer the reference or junk', () => {
 		const [name] = await reportsIn();
 		const body = await readFile(path.join(workspace.root, 'reports', name!), 'utf8');
 		expect(body).toContain('## Grader validity');
-		expect(body).toMatch(/\| commit-message \| v\d+ \| \d+ \| 100 % \| [a-z-]+ \| \d+ % \|/);
+		expect(body).toMatch(/\| commit-message \| v\d+ \| \d+ \| (9\d|100)(\.\d)? % \| [a-z-]+ \| [\d.]+ % \|/);
 		const id = name!.replace(/\.md$/, '');
 		const runPage = textOf(await readFile(path.join(workspace.root, 'dist', 'runs', id, 'index.html'), 'utf8'));
 		const index = textOf(await readFile(path.join(workspace.root, 'dist', 'index.html'), 'utf8'));
 		for (const page of [runPage, index]) {
 			expect(page).toContain('Grader validity');
 			expect(page).toContain('Best junk answer');
-			expect(page).toMatch(/commit-message v\d+ \d+ 100 % \(\d+ of \d+\)/);
+			expect(page).toMatch(/commit-message v\d+ \d+ (9\d|100)(\.\d)? % \(\d+ of \d+\)/);
 		}
 		expect(index).toContain('every grader told the reference answer from junk');
 		// Review acceptance is shown beside its chance level: the majority verdict's share.
