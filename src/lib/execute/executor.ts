@@ -193,6 +193,9 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 			const ran = await runSandboxed({
 				cwd: worktree,
 				argv,
+				// A project (or cache) under /tmp would be hidden by the sandbox's private /tmp: the worktree's
+				// packages link into them.
+				readable: [projectRoot, cacheDir],
 				// Nothing of the harness's environment (API keys, tokens) reaches model-written code.
 				env: {
 					PATH: `${path.join(worktree, 'node_modules', '.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,

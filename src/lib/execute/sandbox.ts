@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import type { Isolation } from '../schema/execution.ts';
 
 /** What one sandboxed command should do. */
@@ -14,6 +15,11 @@ export type SandboxRequest = {
 	isolation: Isolation;
 	/** Further folders the command may write (e.g. an install's cache). */
 	writable?: string[];
+	/**
+	 * Folders the command must be able to read even when they sit under `/tmp`, which the sandbox replaces
+	 * with a private one: the project whose installed packages a worktree links to, the dependency cache.
+	 */
+	readable?: string[];
 	/** Keep the network (dependency installs only; tests never get it). @default false */
 	network?: boolean;
 };
@@ -75,8 +81,19 @@ export function sandboxArgv(request: SandboxRequest): string[] {
 			? ['prlimit', `--data=${request.memoryMb * 1024 * 1024}`, '--', ...request.argv]
 			: request.argv;
 	if (request.isolation === 'none') return limited;
+	// Read-only first, so a writable folder inside one of them (the worktree, an install cache) stays writable.
+	const readable = (request.readable ?? []).map(realPath).flatMap((dir) => ['--ro-bind-try', dir, dir]);
 	const binds = [request.cwd, ...(request.writable ?? [])].flatMap((dir) => ['--bind', dir, dir]);
-	return ['bwrap', ...namespaceArgs(request.network ?? false), ...binds, '--chdir', request.cwd, '--', ...limited];
+	return ['bwrap', ...namespaceArgs(request.network ?? false), ...readable, ...binds, '--chdir', request.cwd, '--', ...limited];
+}
+
+/** The folder with its links resolved, since the links a worktree holds point at the real path; itself when missing. */
+function realPath(dir: string): string {
+	try {
+		return realpathSync(dir);
+	} catch {
+		return dir;
+	}
 }
 
 function keepTail(buffer: string, chunk: string): string {
