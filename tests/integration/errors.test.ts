@@ -138,7 +138,7 @@ describe('npm run bench', () => {
 		expect(result.stderr).toContain(`benchmark failed: No Ollama at ${host} (connection refused): the benchmark cannot run.`);
 		expect(result.stderr).toContain('hint: start Ollama (`ollama serve`) or point OLLAMA_HOST at one.');
 		expect(result.output).not.toContain('site');
-	});
+	}, 60_000);
 
 	it('says why a report could not be written, not only that it was not', async () => {
 		fake = await startFakeOllama({ models: SEED_MODELS.map((name) => ({ name, respond: scriptedResponder(cases) })) });
