@@ -10,7 +10,7 @@ import { parseMineArgs, USAGE, UsageError } from '../src/lib/mine/cli-options.ts
 import { openRepository } from '../src/lib/mine/git.ts';
 import { mineCases } from '../src/lib/mine/mine.ts';
 import { readBudget } from '../src/lib/mine/read-budget.ts';
-import { readCoderSettings } from '../src/lib/mine/read-coder-settings.ts';
+import { readPolicyFile } from '../src/lib/registry/read-policy.ts';
 import { formatSummary } from '../src/lib/mine/report.ts';
 import { PROMPT_OVERHEAD_TOKENS } from '../src/lib/mine/budget.ts';
 import { writeCases } from '../src/lib/mine/write-cases.ts';
@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
 	// isolation the tests get). It runs the mined repository's commits; its cache is this project's.
 	let coder;
 	if (options.roles.includes('coder')) {
-		const settings = await readCoderSettings(policyPath, options.policy ?? relative(process.cwd(), policyPath));
+		const settings = (await readPolicyFile(policyPath, options.policy ?? relative(process.cwd(), policyPath))).coder;
 		const executor = await createExecutor({
 			projectRoot: repo.root,
 			settings: { ...settings, repository: '.' },

@@ -348,6 +348,8 @@ function sentinels(testCase: CommitMessageCase, context: GradeContext<CommitMess
 		junk('lists-files', `Change ${files.map((file) => file.path).slice(0, 3).join(', ')}`),
 		junk('conventional-file', `chore: update ${base}`),
 		junk('identifiers-without-verb', identifiers.length > 0 ? identifiers.join(' ') : base),
+		junk('verb-and-identifier', `Add ${identifiers[0] ?? base} to ${base}`),
+		junk('improve-file-handling', `Improve ${base.replace(/\.[^.]+$/, '')} handling`),
 	];
 	const other = otherCase(context.cases, testCase.id);
 	if (other) list.push(junk('other-case-subject', splitMessage(other.reference.message).subject));
@@ -357,7 +359,7 @@ function sentinels(testCase: CommitMessageCase, context: GradeContext<CommitMess
 /** draft → commit-message: the diff in, a commit message out, graded against the message the author wrote. */
 export const commitMessageTask: TaskDefinition<CommitMessageCase, CommitMessageAnswer, Grade> = {
 	task: 'commit-message',
-	graderVersion: 2,
+	graderVersion: 3,
 	buildPrompt,
 	parse,
 	grade,

@@ -18,6 +18,25 @@ export const GENERIC_WORDS = new Set([
 	'bug', 'bugs', 'file', 'files', 'chore', 'feat', 'work', 'edit', 'edits', 'modify', 'modified', 'adjust',
 ]);
 
+/**
+ * Words that name the action or a kind of code, not what changed: "Add parseDate to util.ts", "Improve
+ * slug handling", "Add retry, timeout support" describe nothing once the verb, the code and the file are
+ * set aside. They are ordinary words elsewhere (they count for similarity and BM25); only a subject whose
+ * every other word is code, a file name or generic fails for want of a description.
+ */
+const ACTION_WORDS = new Set([
+	'add', 'adds', 'added', 'adding', 'remove', 'removes', 'removed', 'delete', 'deletes', 'deleted', 'rename', 'renamed',
+	'move', 'moved', 'introduce', 'introduced', 'implement', 'implemented', 'use', 'uses', 'used', 'make', 'makes',
+	'create', 'created', 'allow', 'allows', 'enable', 'enables', 'disable', 'disables', 'handle', 'handles', 'set',
+	'get', 'return', 'returns', 'replace', 'replaced', 'extract', 'simplify', 'ensure', 'support', 'supports',
+	'handling', 'logic', 'behavior', 'behaviour', 'functionality', 'helper', 'helpers', 'handler', 'method',
+	'methods', 'function', 'functions', 'class', 'module', 'feature', 'features', 'option', 'options', 'new', 'better',
+	'properly', 'correctly', 'issue', 'issues', 'problem', 'case', 'cases', 'implementation',
+	// Keywords of the languages a diff is written in: code, not a description.
+	'import', 'imports', 'export', 'exports', 'const', 'let', 'var', 'async', 'await', 'typeof', 'interface', 'enum',
+	'def', 'elif', 'lambda', 'struct', 'impl', 'pub', 'namespace', 'null', 'undefined', 'true', 'false', 'this', 'self',
+]);
+
 /** `feat(scope)!:`-style prefixes: a convention's label, not a description. */
 const CONVENTIONAL_PREFIX = /^[a-z]+(?:\([^)]*\))?!?:\s*/i;
 
@@ -45,6 +64,20 @@ export function diffPathParts(diff: string): Set<string> {
 	return parts;
 }
 
+/**
+ * Identifiers the diff's changed lines hold (`retryCount`, `parse_date`, `slugify(`): a subject made of
+ * these and an action word copies code rather than describing the change. Only code-shaped tokens and
+ * tokens followed by `(` count, so ordinary words of comments and strings stay descriptive.
+ */
+export function identifiersOf(diff: string): Set<string> {
+	const found = new Set<string>();
+	for (const line of diff.split('\n')) {
+		if (!/^[+-]/.test(line) || /^(\+\+\+|---) /.test(line)) continue;
+		for (const match of line.matchAll(/[\p{L}_$][\p{L}\p{N}_$]*(?=\()/gu)) found.add(match[0].toLowerCase());
+	}
+	return found;
+}
+
 /** The diff's lines as text: without the `+`, `-` or space a diff puts in front, trimmed, empty ones dropped. */
 function diffTexts(diff: string): Set<string> {
 	const texts = new Set<string>();
@@ -66,12 +99,13 @@ export function descriptionProblem(subject: string, diff: string): string | unde
 	const bare = withoutPrefix(text).replace(/^[+-]\s*/, '');
 	if (diffTexts(diff).has(text) || diffTexts(diff).has(bare)) return `the subject '${subject}' is a line copied from the diff, not a description of the change`;
 	const paths = diffPathParts(diff);
+	const diffIdentifiers = identifiersOf(diff);
 	const descriptive = rawTokens(withoutPrefix(subject)).filter((token) => {
 		const lower = token.toLowerCase();
 		// A version ("1.4.0", "v2.0.0-beta.1") is what a release commit changes, and all a release subject needs.
 		if (/^v?\d+(?:\.\d+)+(?:[-+][\w.]+)?$/i.test(token)) return true;
 		if (paths.has(lower) || codeShaped(token)) return false;
-		return splitIdentifier(token).some((word) => !GENERIC_WORDS.has(word) && !isStopWord(word) && !paths.has(word));
+		return splitIdentifier(token).some((word) => !GENERIC_WORDS.has(word) && !ACTION_WORDS.has(word) && !isStopWord(word) && !paths.has(word) && !diffIdentifiers.has(word));
 	});
 	if (descriptive.length === 0) return `the subject '${subject}' names only files, code or generic words: it says nothing about what changed`;
 	return undefined;
