@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { judgeRun } from '../../src/lib/execute/executor.ts';
 import { parseJestJson, parseMochaJson, parseTap, parseTestOutput } from '../../src/lib/execute/parse-test-output.ts';
 import { executionPromotionBlocks } from '../../src/lib/execute/promotion-evidence.ts';
-import { commandFromPolicy, detectTestCommand, expandCommand, isTestEntry, splitCommandLine } from '../../src/lib/execute/test-runners.ts';
+import { commandFromPolicy, detectTestCommand, expandCommand, harnessImportReason, isHarnessPath, isTestEntry, splitCommandLine } from '../../src/lib/execute/test-runners.ts';
 import { isTestPath } from '../../src/lib/mine/coder-tests.ts';
 import { unsafePathReason } from '../../src/lib/execute/worktree.ts';
 import { createExecutor } from '../../src/lib/execute/executor.ts';
@@ -165,4 +165,33 @@ describe('a vitest project that shares this project\'s lockfile', () => {
 			await rm(scratch, { recursive: true, force: true });
 		}
 	}, 120_000);
+});
+
+describe('an answer that would rig its own judge', () => {
+	it.each([
+		['vitest.config.ts', true],
+		['vite.config.mjs', true],
+		['jest.config.json', true],
+		['.mocharc.yml', true],
+		['tests/support/setup.ts', true],
+		['src/slugify.test.ts', true],
+		['test-setup.ts', true],
+		['src/slugify.ts', false],
+		['src/testing-utils.ts', false],
+		['package.json', false],
+	])('treats %s as test set-up: %s', (file, expected) => {
+		expect(isHarnessPath(file)).toBe(expected);
+	});
+
+	it.each([
+		["import { chai } from 'vitest';", true],
+		["const { expect } = require('@jest/globals');", true],
+		["await import('chai')", true],
+		["import test from 'node:test';", true],
+		["import assert from 'node:assert';", false],
+		["// mentions vitest in a comment", false],
+		["import { parse } from './vitest-like.ts';", false],
+	])('refuses source that loads a test framework: %s → %s', (content, refused) => {
+		expect(harnessImportReason({ path: 'src/a.ts', content }) !== undefined).toBe(refused);
+	});
 });

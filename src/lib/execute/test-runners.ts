@@ -107,3 +107,36 @@ export function expandCommand(command: readonly string[], runner: TestRunner, fi
 	const argv = command.flatMap((word) => (word === FILES_PLACEHOLDER ? [...args, ...files] : [word]));
 	return { argv, target };
 }
+
+/**
+ * Paths the test run reads as its own set-up: tests and their helpers, setup files, the runner's and the
+ * build's configuration. An answer's files there are not written into the worktree: the commit's set-up
+ * judges every answer, so an answer can neither weaken its tests nor swap the runner's configuration.
+ */
+const HARNESS_PATH = [
+	/(^|\/)(vitest|vite|jest|ava|playwright|karma|babel)\.(config|workspace|setup)\.[cm]?[jt]sx?$/,
+	/(^|\/)vitest\.workspace\.json$/,
+	/(^|\/)jest\.config\.json$/,
+	/(^|\/)\.(mocharc|babelrc)(\.\w+)?$/,
+	/(^|\/)(test|tests|__tests__|spec|specs|__mocks__|__snapshots__)\//,
+	/\.(test|spec|test-d)\.[cm]?[jt]sx?$/,
+	/(^|\/)(setup-tests|test-setup|global-setup)\.[cm]?[jt]sx?$/,
+];
+
+/** True when an answer's file sits where the test run reads its own set-up (see `HARNESS_PATH`). */
+export function isHarnessPath(path: string): boolean {
+	const normalized = path.replaceAll('\\', '/').replace(/^(\.\/)+/, '');
+	return HARNESS_PATH.some((pattern) => pattern.test(normalized));
+}
+
+/** An import or require of a test framework or assertion library: source code has no business loading one. */
+const HARNESS_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](?:vitest|@vitest\/[^'"]*|jest|@jest\/[^'"]*|chai|mocha|ava|tap|node:test|sinon)['"]/;
+
+/**
+ * Why an answer's source file would change how its tests judge it rather than what they test, or
+ * undefined when it would not: it loads the test framework (and so could neuter its assertions). Such an
+ * answer is not run: tests that pass on a rigged harness prove nothing.
+ */
+export function harnessImportReason(file: { path: string; content: string }): string | undefined {
+	return HARNESS_IMPORT.test(file.content) ? `${file.path} loads a test framework` : undefined;
+}

@@ -6,6 +6,7 @@ import { listPaths, normalizePath } from './paths.ts';
 import { fenced } from './prompt-text.ts';
 import { comparableLines, formatRatio, lineEditDistance, round4 } from './similarity.ts';
 import type { Executor } from '../execute/executor.ts';
+import { harnessImportReason, isHarnessPath } from '../execute/test-runners.ts';
 import type { ExecutionRecord } from '../schema/execution.ts';
 import type { Grade, GradeContext, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
 
@@ -163,7 +164,9 @@ function parse(text: string): ParseResult<ImplementChangeAnswer> {
 
 /**
  * Runs the case's own tests on the answer: its files written into a throwaway worktree at the parent, then
- * the commit's test files over them (an answer cannot change the tests that judge it). Undefined for a
+ * the commit's test files over them (an answer cannot change the tests that judge it). An answer's files
+ * in the test set-up (tests, setup files, the runner's configuration) are left out, and an answer whose
+ * source loads the test framework is not run at all: it could neuter the assertions. Undefined for a
  * case without tests; a record saying why when there is no executor.
  */
 export async function runAnswerTests(testCase: ImplementChangeCase, answer: ImplementChangeAnswer, executor: Executor | undefined): Promise<ExecutionRecord | undefined> {
@@ -172,9 +175,14 @@ export async function runAnswerTests(testCase: ImplementChangeCase, answer: Impl
 	if (!executor) {
 		return { status: 'error', isolation: null, runner: tests.runner, tests: null, passed: null, failed: null, duration_ms: null, exit_code: null, detail: 'not run: this build has no test executor' };
 	}
+	const source = answer.files.filter((file) => !isHarnessPath(file.path));
+	const tampered = source.map(harnessImportReason).find((reason) => reason !== undefined);
+	if (tampered) {
+		return { status: 'failed', isolation: null, runner: tests.runner, tests: null, passed: null, failed: null, duration_ms: null, exit_code: null, detail: `not run: the answer changes how it is judged — ${tampered}` };
+	}
 	const { cached: _cached, reported: _reported, outputTail: _tail, ...record } = await executor.execute({
 		rev: testCase.source.parent,
-		files: [...answer.files, ...tests.files],
+		files: [...source, ...tests.files],
 		runner: tests.runner,
 		command: tests.command,
 		run: tests.run,
@@ -249,8 +257,13 @@ async function grade(testCase: ImplementChangeCase, answer: ImplementChangeAnswe
 
 /**
  * The reference (the files as the commit left them) and junk that changes nothing of substance: the
- * files returned unchanged, emptied, or with one comment line added.
+ * files returned unchanged, emptied, or with one comment line added — and two that rig the judge instead
+ * of doing the work: the files unchanged with a setup file that turns every assertion into a no-op, once
+ * through the runner's configuration and once loaded from the source itself.
  */
+/** Code that makes vitest's assertions (chai underneath) pass whatever they check. */
+const NEUTER_ASSERTIONS = "import { chai } from 'vitest';\n(chai as any).Assertion.prototype.assert = () => {};\n";
+
 function sentinels(testCase: ImplementChangeCase): Sentinel[] {
 	const answer = (files: Array<{ path: string; content: string }>) => JSON.stringify({ files });
 	const shown = testCase.input.files;
@@ -259,13 +272,28 @@ function sentinels(testCase: ImplementChangeCase): Sentinel[] {
 		{ name: 'unchanged', kind: 'junk', text: answer(shown) },
 		{ name: 'emptied', kind: 'junk', text: answer(shown.map((file) => ({ path: file.path, content: '' }))) },
 		{ name: 'comment-line', kind: 'junk', text: answer(shown.map((file) => ({ path: file.path, content: `// TODO: implement this change\n${file.content}` }))) },
+		{
+			name: 'rigged-config',
+			kind: 'junk',
+			text: answer([
+				...shown,
+				{ path: 'vitest.config.ts', content: "import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { setupFiles: ['./no-assertions.ts'] } });\n" },
+				{ path: 'jest.config.js', content: "module.exports = { setupFilesAfterEnv: ['./no-assertions.ts'] };\n" },
+				{ path: 'no-assertions.ts', content: NEUTER_ASSERTIONS },
+			]),
+		},
+		{
+			name: 'rigged-source',
+			kind: 'junk',
+			text: answer(shown.map((file, index) => (index === 0 ? { path: file.path, content: `${NEUTER_ASSERTIONS}${file.content}` } : file))),
+		},
 	];
 }
 
 /** coder → implement-change: the intent and the files before in, the files after out, graded by the commit's own tests. */
 export const implementChangeTask: TaskDefinition<ImplementChangeCase, ImplementChangeAnswer, Promise<Grade>> = {
 	task: 'implement-change',
-	graderVersion: 2,
+	graderVersion: 3,
 	buildPrompt,
 	parse,
 	grade,
