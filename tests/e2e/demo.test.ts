@@ -1,14 +1,26 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readAllReports } from '../../src/lib/report/read-reports.ts';
+import { readRunResults } from '../../src/lib/report/read-results.ts';
+import type { Report } from '../../src/lib/schema/report.ts';
+import { DEMO_RUNS } from '../support/demo-scenario.ts';
 import { PROJECT_ROOT } from '../support/project-copy.ts';
 
-// `npm run demo` end to end: the pipeline against the fake Ollama in a scratch copy, a served site
-// marked as demo data on every page, and nothing written into this project's reports/ or benchmarks/.
+// `npm run demo` end to end: the scenario of tests/support/demo-scenario.ts played by the pipeline
+// against the fake Ollama in a scratch git clone, a served site marked as demo data on every page,
+// every decision the scenario promises visible in the reports and on the pages, and nothing written
+// into this project's reports/ or benchmarks/.
 
 const BANNER = 'demo data from a simulated model server';
+const DAY = 24 * 60 * 60 * 1000;
+
+const verdictsOf = (report: Report, outcome: string) => report.verdicts.filter((verdict) => verdict.outcome === outcome);
+const acceptance = (report: Report, role: string, model: string) => report.metrics.find((row) => row.role === role && row.model === model)?.acceptance_rate.value;
+const digest = (report: Report, model: string) => report.manifest.models.find((entry) => entry.id === model)?.digest;
 
 /** Every file under the folders, with size and modification time: what the demo must leave as it was. */
 async function snapshot(folders: string[]): Promise<Record<string, string>> {
@@ -67,18 +79,77 @@ describe('npm run demo', () => {
 		expect(index).not.toContain('No archived runs yet');
 		const runs = (await (await fetch(`${url}/api/runs.json`)).json()) as { demo: boolean; runs: { id: string; date: string }[] };
 		expect(runs.demo).toBe(true);
-		expect(runs.runs).toHaveLength(3);
-		// A history: two earlier runs, a week apart, then today's.
-		expect(new Set(runs.runs.map((run) => run.date)).size).toBe(3);
-		for (const pathname of ['/runs/', `/runs/${runs.runs[0]!.id}/`, '/roles/draft/', '/models/llama3-1-8b/', '/cases/draft-commit-message-4479e1f0e5a2/']) {
+		expect(runs.runs).toHaveLength(DEMO_RUNS.length);
+		for (const pathname of ['/runs/', ...runs.runs.map((run) => `/runs/${run.id}/`), '/roles/draft/', '/models/llama3-1-8b/', '/cases/draft-commit-message-40d2c790f590/']) {
 			expect(await html(pathname), pathname).toContain(BANNER);
 		}
 		expect(await html('/rss.xml')).toContain(BANNER);
+
+		// The reports, oldest first: one per run, dated three weeks apart, each on a committed harness.
+		const entries = await readAllReports(path.join(workspace!, 'reports'));
+		const reports = entries.map((entry) => entry.report);
+		expect(reports).toHaveLength(DEMO_RUNS.length);
+		const dates = reports.map((report) => Date.parse(`${report.date}T00:00:00Z`));
+		expect((dates.at(-1)! - dates[0]!) / DAY).toBe(21);
+		const projectHead = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
+		for (const report of reports) {
+			expect(report.manifest.harness.commit).toMatch(/^[0-9a-f]{40}$/);
+			expect(report.manifest.harness.dirty).toBe(false);
+			const ancestry = execFileSync('git', ['rev-list', report.manifest.harness.commit!], { cwd: workspace!, encoding: 'utf8' });
+			expect(ancestry.split('\n')).toContain(projectHead);
+		}
+		const [first, second, third, today] = reports as [Report, Report, Report, Report];
+		const all = reports.flatMap((report) => report.verdicts);
+
+		// An earned promotion: draft's challenger shown better by the paired tests, applied by the owner.
+		const promotion = verdictsOf(first, 'promote');
+		expect(promotion.map((verdict) => [verdict.role, verdict.challenger, verdict.incumbent])).toEqual([['draft', 'llama3.1:8b', 'gemma4:latest']]);
+		const better = promotion[0]!.gates.find((gate) => gate.gate === 'strictly_better')!;
+		expect(better.pass).toBe(true);
+		expect(better.p_better!).toBeLessThanOrEqual(promotion[0]!.alpha);
+		expect(first.proposals).toContainEqual(expect.objectContaining({ kind: 'promote', role: 'draft', model: 'llama3.1:8b' }));
+		// A hold for want of evidence on review's five cases, saying how many more would settle it.
+		const held = all.find((verdict) => verdict.role === 'review' && verdict.outcome === 'hold: not enough evidence');
+		expect(held?.more_evidence?.cases).toBeGreaterThan(0);
+		// The family-diversity guard: reason's best challenger would leave it all alibaba-qwen.
+		expect(verdictsOf(first, 'blocked: diversity').map((verdict) => [verdict.role, verdict.challenger])).toEqual([['reason', 'qwen3:14b']]);
+		// A retirement: granite3.3:8b failed hard on every case in two runs, and the owner applied it.
+		expect(second.proposals).toContainEqual(expect.objectContaining({ kind: 'retire', role: 'draft', model: 'granite3.3:8b' }));
+		const draftRole = parse(await readFile(path.join(workspace!, 'benchmarks', 'roles', 'draft.yaml'), 'utf8'));
+		expect(draftRole.incumbent).toBe('llama3.1:8b');
+		expect(draftRole.challengers).toEqual(['mistral-small3.2:24b']);
+		expect(draftRole.retired.map((entry: { model: string }) => entry.model)).toEqual(['gemma4:latest', 'granite3.3:8b']);
+		// Re-pulled models regress: a new digest, and fewer cases accepted than before.
+		expect(digest(third, 'deepseek-r1:14b')).not.toBe(digest(second, 'deepseek-r1:14b'));
+		expect(acceptance(third, 'reason', 'deepseek-r1:14b')!).toBeLessThan(acceptance(second, 'reason', 'deepseek-r1:14b')! - 0.1);
+		expect(digest(today, 'gemma4:26b')).not.toBe(digest(third, 'gemma4:26b'));
+		expect(acceptance(today, 'review', 'gemma4:26b')!).toBeLessThan(acceptance(third, 'review', 'gemma4:26b')!);
+		// Review rejections escalate to the chain, some overturned, and no frontier call is ever made.
+		for (const report of reports) {
+			expect(report.escalations?.escalations).toBeGreaterThan(0);
+			expect(report.escalations?.overturned).toBeGreaterThan(0);
+			expect(report.escalations?.frontier.calls).toBe(0);
+		}
+		// The coder answers ran their commits' tests in bubblewrap: the reference passes, junk fails.
+		const results = await readRunResults(workspace!, entries[0]!.stem, first);
+		expect(results.status).toBe('ok');
+		const executions = results.status === 'ok' ? results.results.filter((result) => result.role === 'coder').map((result) => result.execution) : [];
+		expect(executions.map((execution) => execution?.isolation)).toEqual(executions.map(() => 'bubblewrap'));
+		expect(new Set(executions.map((execution) => execution?.status))).toEqual(new Set(['passed', 'failed']));
+
+		// The pages show it: the harness commit, the decisions and the retired models.
+		expect(await html('/')).toContain(today.manifest.harness.commit!.slice(0, 12));
+		const firstRun = await html(`/runs/${runs.runs.find((run) => run.date === first.date)!.id}/`);
+		for (const outcome of ['promote', 'blocked: diversity', 'hold: not enough evidence']) expect(firstRun).toContain(`data-outcome="${outcome}"`);
+		expect(await html(`/runs/${runs.runs.find((run) => run.date === second.date)!.id}/`)).toMatch(/retire\s*<code>granite3\.3:8b<\/code>/);
+		const todayRun = await html(`/runs/${runs.runs.find((run) => run.date === today.date)!.id}/`);
+		expect(todayRun).toContain('id="escalations"');
+		expect(todayRun).not.toContain('recorded no escalation accounting');
 
 		demo.kill('SIGINT');
 		expect(await exited).toBe(0);
 		expect(output).toContain('was deleted');
 		expect(existsSync(workspace!)).toBe(false);
 		expect(await snapshot(['reports', 'benchmarks'])).toEqual(before);
-	}, 300_000);
+	}, 600_000);
 });

@@ -8,8 +8,8 @@ import { type Behaviour, caseOf, rightAnswer, scriptedResponder, wrongAnswer } f
 // Three runs of the seed registry's models on the fixture cases, as a real history could go: a draft
 // incumbent regresses after a re-pull and a challenger gets the one draft case right (one case shows
 // nothing at the policy's confidence, so it is held for more evidence), a challenger that never answers
-// is retired, the proposals are applied, and a third run measures the new registry. Shared by the browser
-// tests and `npm run demo`, so the demo shows what the tests check.
+// is retired, the proposals are applied, and a third run measures the new registry. Small enough for the
+// browser tests to build three times; `npm run demo` plays the larger scenario of demo-scenario.ts.
 
 /** The fixture cases the scripts name. */
 export const CASE_IDS = {
