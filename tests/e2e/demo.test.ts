@@ -106,7 +106,7 @@ describe('npm run demo', () => {
 		expect(promotion.map((verdict) => [verdict.role, verdict.challenger, verdict.incumbent])).toEqual([['draft', 'llama3.1:8b', 'gemma4:latest']]);
 		const better = promotion[0]!.gates.find((gate) => gate.gate === 'strictly_better')!;
 		expect(better.pass).toBe(true);
-		expect(better.p_better!).toBeLessThanOrEqual(promotion[0]!.alpha);
+		expect(better.p_better!).toBeLessThanOrEqual(promotion[0]!.alpha!);
 		expect(first.proposals).toContainEqual(expect.objectContaining({ kind: 'promote', role: 'draft', model: 'llama3.1:8b' }));
 		// A hold for want of evidence on review's five cases, saying how many more would settle it.
 		const held = all.find((verdict) => verdict.role === 'review' && verdict.outcome === 'hold: not enough evidence');
