@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseCommandLine } from './command-line.ts';
 import { runBenchmarkPipeline } from '../src/lib/pipeline/benchmark-pipeline.ts';
 import { formatFailure } from '../src/lib/errors/describe-error.ts';
-import { applyProposals } from '../src/lib/policy/apply-proposals.ts';
+import { applyProposals } from '../src/lib/registry/apply-proposals.ts';
 import { startFakeOllama } from '../tests/fake-ollama/server.ts';
 import { PROJECT_ROOT } from '../tests/support/project-copy.ts';
 import { SITE_RUNS, fakeModelsFor } from '../tests/support/site-runs.ts';
