@@ -14,6 +14,8 @@ const HEAVY = [
 	'tests/execute/**/*.test.ts',
 	// Runs the miner's command line (a Node process per run) on a story repository.
 	'tests/mine/cli.test.ts',
+	// Grades the coder sentinels by running the committed cases' tests in sandboxed worktrees.
+	'tests/tasks/grader-validity.test.ts',
 	// The engine and an astro build against the fake Ollama and the fake Anthropic API.
 	'tests/escalate/chain.test.ts',
 	'tests/escalate/key-hygiene.test.ts',
@@ -30,8 +32,10 @@ export default defineConfig({
 		projects: [
 			{
 				extends: true,
-				// Pure code, the fake Ollama, small git repositories: files run in parallel.
-				test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: [...HEAVY, ...BROWSER], sequence: { groupOrder: 0 } },
+				// Pure code, the fake Ollama, small git repositories: files run in parallel, and share their
+				// workers' modules (no file here mocks a module or changes globals), so zod, yaml and secretlint
+				// load once per worker instead of once per file.
+				test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: [...HEAVY, ...BROWSER], isolate: false, sequence: { groupOrder: 0 } },
 			},
 			{
 				extends: true,
