@@ -168,15 +168,11 @@ describe('scripts/mine.ts', () => {
 		expect(run.stderr).toContain('found:    "lots"');
 	});
 
+	// One of each kind of refusal: the shared option checks have their table in tests/unit/command-line.test.ts,
+	// and every script's --help and unknown option are run in tests/scripts; each run here starts Node.
 	it.each([
 		[['--max-per-task', '0'], '--max-per-task is "0"; expected a whole number of at least 1.'],
-		[['--max-per-task', 'ten'], '--max-per-task is "ten"; expected a whole number of at least 1.'],
-		[['--num-ctx', '100'], '--num-ctx is "100"; expected a whole number of at least 512.'],
 		[['--roles', 'draft,writer'], '--roles names "writer"; expected a comma-separated list of draft, reason, review, coder.'],
-		[['--clean-ratio=-1'], '--clean-ratio is "-1"; expected a number of at least 0.'],
-		[['--since', ''], '--since is empty; expected a value.'],
-		[['--frobnicate'], "Unknown option '--frobnicate'"],
-		[['stray'], "Unexpected argument 'stray'"],
 		[['--num-ctx', '1024', '--num-predict', '600'], 'leaves no room for an input in num_ctx (1024)'],
 		[['--name', 'owner repo'], '--name is "owner repo"; expected a repository name such as owner/repo.'],
 	])('exits 2 with the message and the usage on %j', (args, message) => {
@@ -185,13 +181,6 @@ describe('scripts/mine.ts', () => {
 		expect(run.stderr).toContain(message);
 		expect(run.stderr).toContain('usage: npm run mine -- [options]');
 		expect(run.stdout).toBe('');
-	});
-
-	it('prints the usage on --help and exits 0, whatever else is on the line', () => {
-		const run = mine(['--bogus', '--help']);
-		expect(run.status).toBe(0);
-		expect(run.stdout).toContain('--min-changed-lines N');
-		expect(run.stderr).toBe('');
 	});
 
 	it('needs no policy when the command line gives the whole budget', () => {
