@@ -45,8 +45,9 @@ export default defineConfig({
 			},
 			{
 				extends: true,
-				// A built site in Debian's chromium: one file at a time, last.
-				test: { name: 'browser', include: BROWSER, fileParallelism: false, sequence: { groupOrder: 2 } },
+				// A built site in Debian's chromium: one file at a time, last; a test walks every page type, which
+				// takes far more than 30 s on a loaded 2-core machine.
+				test: { name: 'browser', include: BROWSER, fileParallelism: false, testTimeout: 120_000, sequence: { groupOrder: 2 } },
 			},
 		],
 	},
