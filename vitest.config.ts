@@ -2,15 +2,53 @@ import { defineConfig } from 'vitest/config';
 
 // Plain Vitest config on purpose: `getViteConfig` would run the Astro config hooks (and the benchmark
 // integration with them). Tests that need Astro run a real `astro build` in a temporary folder.
+
+/**
+ * Files that run real builds, benchmark runs, scripts or sandboxed test runs: seconds to minutes each, and
+ * heavy on a 2-core machine. Kept out of `unit` wherever their folder is, so `npm run test:unit` stays a
+ * loop of seconds.
+ */
+const HEAVY = [
+	'tests/integration/**/*.test.ts',
+	'tests/scripts/**/*.test.ts',
+	'tests/execute/**/*.test.ts',
+	// Runs the miner's command line (a Node process per run) on a story repository.
+	'tests/mine/cli.test.ts',
+	// Grades the coder sentinels by running the committed cases' tests in sandboxed worktrees.
+	'tests/tasks/grader-validity.test.ts',
+	// The engine and an astro build against the fake Ollama and the fake Anthropic API.
+	'tests/escalate/chain.test.ts',
+	'tests/escalate/key-hygiene.test.ts',
+];
+const BROWSER = ['tests/e2e/**/*.test.ts'];
+
 export default defineConfig({
 	test: {
-		include: ['tests/**/*.test.ts'],
 		testTimeout: 30_000,
 		hookTimeout: 120_000,
-		// Build and browser tests are heavy on a 2-core machine: one file at a time keeps them honest.
-		fileParallelism: false,
 		// Turbo escalation calls a frontier API when its key is set: no test, nor a build or bench it spawns,
 		// may inherit the developer's real key. Tests that need one set their own fake key.
 		env: { ANTHROPIC_API_KEY: '' },
+		projects: [
+			{
+				extends: true,
+				// Pure code, the fake Ollama, small git repositories: files run in parallel, and share their
+				// workers' modules (no file here mocks a module or changes globals), so zod, yaml and secretlint
+				// load once per worker instead of once per file.
+				test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: [...HEAVY, ...BROWSER], isolate: false, sequence: { groupOrder: 0 } },
+			},
+			{
+				extends: true,
+				// Real astro builds, scripts and sandboxes: one file at a time, after the light files, so neither
+				// slows the other; a test that starts a process gets room for the machine's load.
+				test: { name: 'integration', include: HEAVY, fileParallelism: false, testTimeout: 120_000, sequence: { groupOrder: 1 } },
+			},
+			{
+				extends: true,
+				// A built site in Debian's chromium: one file at a time, last; a test walks every page type, which
+				// takes far more than 30 s on a loaded 2-core machine.
+				test: { name: 'browser', include: BROWSER, fileParallelism: false, testTimeout: 120_000, sequence: { groupOrder: 2 } },
+			},
+		],
 	},
 });

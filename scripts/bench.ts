@@ -1,9 +1,7 @@
 // `npm run bench`: the build's benchmark on its own, with a few knobs. Same engine, same report.
-import { exitWithUsage, parseCommandLine } from './command-line.ts';
+import { parseCommandLine, runCommand, wholeNumberOption } from './command-line.ts';
 import { runBenchmarkPipeline } from '../src/lib/pipeline/benchmark-pipeline.ts';
-import { applyProposals } from '../src/lib/policy/apply-proposals.ts';
-import { formatFailure } from '../src/lib/errors/describe-error.ts';
-import { RegistryError } from '../src/lib/registry/registry-error.ts';
+import { applyProposals } from '../src/lib/registry/apply-proposals.ts';
 
 const usage = `usage: npm run bench -- [--role ROLE]... [--model MODEL]... [--repeats N] [--no-cache] [--dry-run] [--apply]
 
@@ -14,7 +12,7 @@ const usage = `usage: npm run bench -- [--role ROLE]... [--model MODEL]... [--re
   --dry-run       print the plan and how many model calls it would make; call and write nothing
   --apply         write the new report's proposals into benchmarks/roles/*.yaml (as npm run promote does)
 
-Exits 1 when Ollama does not answer: the benchmark did not run.
+Exits 2 on a bad option, 1 when the benchmark fails or Ollama does not answer (the benchmark did not run).
 
 Environment: OLLAMA_HOST (default http://127.0.0.1:11434), ANTHROPIC_API_KEY for the frontier step of the turbo-escalation chain (skipped without it).`;
 
@@ -26,8 +24,6 @@ const args = parseCommandLine(usage, {
 	'dry-run': { type: 'boolean', default: false },
 	apply: { type: 'boolean', default: false },
 });
-const repeats = args.repeats === undefined ? undefined : Number(args.repeats);
-if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1 || repeats > 20)) exitWithUsage(`--repeats is ${JSON.stringify(args.repeats)}; expected a whole number from 1 to 20.`, usage);
 
 // One line per event, no cursor tricks: readable in a CI log.
 const stamp = () => new Date().toISOString().slice(11, 19);
@@ -36,7 +32,8 @@ const logger = {
 	warn: (message: string) => console.warn(`${stamp()} warning: ${message}`),
 };
 
-try {
+await runCommand({ name: 'benchmark', usage }, async () => {
+	const repeats = wholeNumberOption('repeats', args.repeats, 1, 20);
 	const result = await runBenchmarkPipeline({
 		root: process.cwd(),
 		env: process.env,
@@ -54,7 +51,4 @@ try {
 		if (changes.length === 0) logger.info('--apply: the report proposes no registry change');
 		for (const change of changes) logger.info(`--apply: ${change.applied ? 'applied' : 'skipped'}: ${change.file}: ${change.note}`);
 	}
-} catch (error) {
-	console.error(error instanceof RegistryError ? error.message : `benchmark failed: ${formatFailure(error)}`);
-	process.exit(1);
-}
+});

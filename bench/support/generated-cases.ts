@@ -27,7 +27,7 @@ function cloneCase(base: Case, index: number): Case {
 		if (marked === copy.input.diff) throw new Error(`fixture ${base.id} has no \`index\` line to carry the marker.`);
 		copy.input = { ...copy.input, diff: marked };
 	} else {
-		copy.input = { ...copy.input, intent: `${copy.input.intent}\n\nPerf-Case: ${index}` } as never;
+		copy.input.intent = `${copy.input.intent}\n\nPerf-Case: ${index}`;
 	}
 	return CaseSchema.parse(copy);
 }

@@ -84,7 +84,7 @@ export async function measureHarnessOverhead(options: { calls: number; rounds: n
 		const plans = planRun(registry, fake.url);
 		const sent = callOptions(policy.run);
 		const gradeContext = gradeContexts(cases);
-		const prompts = plans.flatMap((plan) => plan.items.map((item) => taskFor(item.case.task).buildPrompt(item.case as never)));
+		const prompts = plans.flatMap((plan) => plan.items.map((item) => taskFor(item.case.task).buildPrompt(item.case)));
 		const { think, ...modelOptions } = sent;
 		let cacheCount = 0;
 		let engineCalls = 0;

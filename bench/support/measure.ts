@@ -52,7 +52,10 @@ export function runNodeMeasured(args: readonly string[], cwd: string, env: NodeJ
 							const match = /^VmHWM:\s+(\d+) kB/m.exec(status);
 							if (match) polledKb = Math.max(polledKb, Number(match[1]));
 						})
-						.catch(() => {});
+						.catch((error: NodeJS.ErrnoException) => {
+							// The process ended between two polls; any other failure is the harness's and must show.
+							if (error.code !== 'ENOENT' && error.code !== 'ESRCH') throw error;
+						});
 				}, 100);
 		const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
 		child.on('error', (error) => {

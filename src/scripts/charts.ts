@@ -7,6 +7,7 @@ import {
 	CategoryScale,
 	Chart,
 	type ChartConfiguration,
+	type ChartType,
 	Legend,
 	LineController,
 	LineElement,
@@ -19,7 +20,23 @@ import {
 } from 'chart.js';
 import type { AcceptanceChartSpec, ChartSpec, LatencyChartSpec, TrendChartSpec } from '../lib/site/chart-spec.ts';
 
+/** The options of the whisker plugin below, declared to Chart.js so a chart's `plugins` section type-checks them. */
+interface IntervalWhiskersOptions {
+	low: number[];
+	high: number[];
+	color: string;
+}
+
+declare module 'chart.js' {
+	interface PluginOptionsByType<TType extends ChartType> {
+		intervalWhiskers?: IntervalWhiskersOptions;
+	}
+}
+
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, Legend);
+
+/** Drawn at once: nothing moves for readers who prefer reduced motion, and the canvas is complete when the page is. */
+const STILL = { animation: false, responsive: true, maintainAspectRatio: false } as const;
 
 interface Palette {
 	fg: string;
@@ -44,16 +61,16 @@ function palette(element: Element): Palette {
 const intervalWhiskers: Plugin<'bar'> = {
 	id: 'intervalWhiskers',
 	afterDatasetsDraw(chart) {
-		const spec = (chart.options.plugins as { intervalWhiskers?: { low: number[]; high: number[]; color: string } }).intervalWhiskers;
-		if (!spec) return;
+		const { low, high, color } = chart.options.plugins?.intervalWhiskers ?? {};
+		if (!low || !high || !color) return;
 		const { ctx } = chart;
 		const y = chart.scales.y!;
 		ctx.save();
-		ctx.strokeStyle = spec.color;
+		ctx.strokeStyle = color;
 		ctx.lineWidth = 1.5;
 		chart.getDatasetMeta(0).data.forEach((bar, index) => {
-			const top = y.getPixelForValue(spec.high[index] ?? 0);
-			const bottom = y.getPixelForValue(spec.low[index] ?? 0);
+			const top = y.getPixelForValue(high[index] ?? 0);
+			const bottom = y.getPixelForValue(low[index] ?? 0);
 			const x = bar.x;
 			ctx.beginPath();
 			ctx.moveTo(x, top);
@@ -84,11 +101,12 @@ function acceptanceConfig(spec: AcceptanceChartSpec, colors: Palette): ChartConf
 			datasets: [{ label: 'Acceptance', data: spec.value, backgroundColor: colors.series[0], maxBarThickness: 48 }],
 		},
 		options: {
+			...STILL,
 			plugins: {
 				legend: { display: false },
 				tooltip: { callbacks: { label: (item: TooltipItem<'bar'>) => `${item.parsed.y} % (95 % CI ${spec.low[item.dataIndex]} %–${spec.high[item.dataIndex]} %)` } },
 				intervalWhiskers: { low: spec.low, high: spec.high, color: colors.fg },
-			} as never,
+			},
 			scales: {
 				x: { ticks: { color: colors.fg }, grid: { display: false } },
 				y: percentAxis(colors, 'Acceptance rate'),
@@ -114,6 +132,7 @@ function latencyConfig(spec: LatencyChartSpec, colors: Palette): ChartConfigurat
 			})),
 		},
 		options: {
+			...STILL,
 			plugins: {
 				legend: { labels: { color: colors.fg } },
 				tooltip: {
@@ -151,6 +170,7 @@ function trendConfig(spec: TrendChartSpec, colors: Palette): ChartConfiguration<
 			})),
 		},
 		options: {
+			...STILL,
 			plugins: { legend: { labels: { color: colors.fg } } },
 			scales: {
 				x: { ticks: { color: colors.muted }, grid: { color: colors.line } },
@@ -160,11 +180,9 @@ function trendConfig(spec: TrendChartSpec, colors: Palette): ChartConfiguration<
 	};
 }
 
-function configFor(spec: ChartSpec, colors: Palette): ChartConfiguration {
-	const config = spec.kind === 'acceptance' ? acceptanceConfig(spec, colors) : spec.kind === 'latency' ? latencyConfig(spec, colors) : trendConfig(spec, colors);
-	// Drawn at once: nothing moves for readers who prefer reduced motion, and the canvas is complete when the page is.
-	config.options = { ...config.options, animation: false, responsive: true, maintainAspectRatio: false } as never;
-	return config as ChartConfiguration;
+function chartFor(canvas: HTMLCanvasElement, spec: ChartSpec, colors: Palette): Chart {
+	if (spec.kind === 'acceptance') return new Chart(canvas, acceptanceConfig(spec, colors));
+	return spec.kind === 'latency' ? new Chart(canvas, latencyConfig(spec, colors)) : new Chart(canvas, trendConfig(spec, colors));
 }
 
 const charts = new Map<HTMLCanvasElement, Chart>();
@@ -177,7 +195,7 @@ function draw(canvas: HTMLCanvasElement): void {
 		return;
 	}
 	charts.get(canvas)?.destroy();
-	charts.set(canvas, new Chart(canvas, configFor(spec, palette(canvas))));
+	charts.set(canvas, chartFor(canvas, spec, palette(canvas)));
 }
 
 function drawAll(): void {

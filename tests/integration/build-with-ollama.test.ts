@@ -57,9 +57,9 @@ function expectedWilson(k: number, n: number) {
 async function wrongQuality(caseId: string): Promise<number> {
 	const testCase = cases.find((c) => c.id === caseId)!;
 	const task = taskFor(testCase.task);
-	const parsed = task.parse(wrongAnswer(testCase), testCase as never);
+	const parsed = task.parse(wrongAnswer(testCase), testCase);
 	if (!parsed.ok) throw new Error(parsed.reason);
-	return (await task.grade(testCase as never, parsed.value, gradeContexts(cases)(testCase.task) as never)).quality;
+	return (await task.grade(testCase, parsed.value, gradeContexts(cases)(testCase.task))).quality;
 }
 
 describe('npm run build with Ollama answering (six models)', () => {

@@ -7,7 +7,7 @@ import { runBenchmarkPipeline } from '../../src/lib/pipeline/benchmark-pipeline.
 import { OllamaGoneError } from '../../src/lib/run/run-benchmark.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { type ResultsFile, ResultsFileSchema } from '../../src/lib/schema/report.ts';
-import { type FakeModel, type FakeOllama, faults, startFakeOllama } from '../fake-ollama/server.ts';
+import { type FakeModel, type FakeOllama, type FakeReply, faults, startFakeOllama } from '../fake-ollama/server.ts';
 import { PROJECT_ROOT, type ProjectCopy, closedAddress } from '../support/project-copy.ts';
 import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../support/workspace.ts';
 
@@ -68,7 +68,7 @@ const readResults = async (name: string): Promise<ResultsFile> => ResultsFileSch
 
 describe('the benchmark engine against a fake Ollama', () => {
 	it('gives every fault its hard-failure class, finishes the run, and leaves earlier reports byte-identical', async () => {
-		const faulty: Record<string, ReturnType<typeof faults.serverError> | object> = {
+		const faulty: Record<string, FakeReply> = {
 			'f-500:1b': faults.serverError(),
 			'f-midstream:1b': faults.streamError('an error was encountered while running the model', 2, { content: 'Strip diacritics before' }),
 			'f-stall:1b': faults.stall(1, { content: 'Strip diacritics before slugifying' }),
@@ -104,7 +104,7 @@ describe('the benchmark engine against a fake Ollama', () => {
 		await addChallengers('draft', Object.keys(expected).filter((id) => id !== 'f-garbage:1b'), { 'f-thinking:1b': { think: true } });
 		await addChallengers('reason', ['f-garbage:1b']);
 		for (const [name, reply] of Object.entries(faulty)) {
-			fake.addModel({ name, capabilities: ['completion', 'thinking'], respond: () => reply as never });
+			fake.addModel({ name, capabilities: ['completion', 'thinking'], respond: () => reply });
 		}
 		fake.addModel({ name: 'f-garbage:1b', respond: () => 'I think the files are probably the list ones.' });
 

@@ -19,7 +19,7 @@ let contextOf: ReturnType<typeof gradeContexts>;
 /** The case a request asks about: the one whose prompt is exactly the request's messages (a draft and a review case may share a diff). */
 function caseAsked(request: FakeRequest): Case {
 	const asked = JSON.stringify(request.messages.map((message) => message.content));
-	const found = cases.find((testCase) => JSON.stringify(taskFor(testCase.task).buildPrompt(testCase as never).messages.map((message) => message.content)) === asked);
+	const found = cases.find((testCase) => JSON.stringify(taskFor(testCase.task).buildPrompt(testCase).messages.map((message) => message.content)) === asked);
 	if (!found) throw new Error('no case of the workspace has this prompt');
 	return found;
 }
@@ -30,7 +30,7 @@ function answersWith(sentinelByTask: Record<string, string>) {
 		const testCase = caseAsked(request);
 		const name = sentinelByTask[testCase.task] ?? 'reference';
 		const sentinel = taskFor(testCase.task)
-			.sentinels(testCase as never, contextOf(testCase.task) as never)
+			.sentinels(testCase, contextOf(testCase.task))
 			.find((candidate) => candidate.name === name);
 		if (!sentinel) throw new Error(`${testCase.task} has no sentinel '${name}'`);
 		return { content: sentinel.text, evalCount: 40, evalDurationMs: 400 };

@@ -11,6 +11,7 @@ import {
 	type CommitFacts,
 } from '../../src/lib/mine/build-cases.ts';
 import { promptFits } from '../../src/lib/mine/budget.ts';
+import { estimateTokens, promptTokens, taskFor } from '../../src/lib/tasks/index.ts';
 import { checksFor, roleOfTask } from '../../src/lib/mine/checks.ts';
 import { parseDiff } from '../../src/lib/mine/parse-diff.ts';
 import { severityBySize, severityOf } from '../../src/lib/mine/severity.ts';
@@ -154,7 +155,7 @@ describe('buildCommitMessageCase', () => {
 	});
 
 	it('skips a diff that would not leave room for the answer', () => {
-		// 4096 - 512 (prompt) - 512 (answer) = 3072 tokens ≈ 12288 characters of input at most.
+		// 4096 - 512 (prompt) - 512 (answer) = 3072 tokens ≈ 10752 characters of input at most (3.5 a token).
 		const big = `diff --git a/big.ts b/big.ts\n--- a/big.ts\n+++ b/big.ts\n@@ -1 +1 @@\n-a\n+${'x'.repeat(12_400)}\n`;
 		expect(buildCommitMessageCase(facts('feat: big', big), REPOSITORY, BUDGET, MINED_AT)).toEqual({ skip: 'too-large' });
 		expect(buildCommitMessageCase(facts('feat: big', big), REPOSITORY, { numCtx: 8192, numPredict: 512 }, MINED_AT)).toHaveProperty('candidate');
@@ -162,11 +163,13 @@ describe('buildCommitMessageCase', () => {
 });
 
 describe('promptFits', () => {
-	it("refuses a case the quick estimate lets through when the run stage's real prompt would overflow", () => {
-		const diff = `diff --git a/big.ts b/big.ts\n--- a/big.ts\n+++ b/big.ts\n@@ -1 +1 @@\n-a\n+${'x'.repeat(11_900)}\n`;
+	it('counts the prompt the run stage really sends, instructions and all, against num_ctx', () => {
+		const diff = `diff --git a/big.ts b/big.ts\n--- a/big.ts\n+++ b/big.ts\n@@ -1 +1 @@\n-a\n+${'x'.repeat(10_000)}\n`;
 		const value = built(buildCommitMessageCase(facts('feat: big', diff), REPOSITORY, BUDGET, MINED_AT));
-		expect(promptFits(value, BUDGET)).toBe(false);
-		expect(promptFits(value, { numCtx: 8192, numPredict: 512 })).toBe(true);
+		const sent = promptTokens(taskFor(value.task).buildPrompt(value));
+		expect(sent).toBeGreaterThan(estimateTokens(diff));
+		expect(promptFits(value, { numCtx: sent + 512, numPredict: 512 })).toBe(true);
+		expect(promptFits(value, { numCtx: sent + 511, numPredict: 512 })).toBe(false);
 	});
 });
 

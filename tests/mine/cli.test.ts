@@ -168,21 +168,31 @@ describe('scripts/mine.ts', () => {
 		expect(run.stderr).toContain('found:    "lots"');
 	});
 
+	// One of each kind of refusal: the shared option checks have their table in tests/unit/command-line.test.ts,
+	// and every script's --help and unknown option are run in tests/scripts; each run here starts Node.
 	it.each([
-		[['--max-per-task', '0'], "mine: --max-per-task expects a whole number of at least 1, got '0'."],
-		[['--roles', 'writer'], "mine: --roles: unknown role 'writer'"],
-		[['--frobnicate'], "mine: Unknown option '--frobnicate'"],
+		[['--max-per-task', '0'], '--max-per-task is "0"; expected a whole number of at least 1.'],
+		[['--roles', 'draft,writer'], '--roles names "writer"; expected a comma-separated list of draft, reason, review, coder.'],
 		[['--num-ctx', '1024', '--num-predict', '600'], 'leaves no room for an input in num_ctx (1024)'],
-		[['--name', 'owner repo'], "mine: --name expects a repository name such as owner/repo, got 'owner repo'."],
-	])('exits 2 with a message on %j', (args, message) => {
+		[['--name', 'owner repo'], '--name is "owner repo"; expected a repository name such as owner/repo.'],
+	])('exits 2 with the message and the usage on %j', (args, message) => {
 		const run = mine([...args, '--dry-run']);
 		expect(run.status).toBe(2);
 		expect(run.stderr).toContain(message);
+		expect(run.stderr).toContain('usage: npm run mine -- [options]');
+		expect(run.stdout).toBe('');
+	});
+
+	it('needs no policy when the command line gives the whole budget', () => {
+		const run = mine(['--roles', 'draft', '--dry-run', '--out', join(scratch, 'no-policy'), '--policy', join(scratch, 'missing.yaml'), '--num-ctx', '4096', '--num-predict', '512']);
+		expect(run.stderr).toBe('');
+		expect(run.status).toBe(0);
+		expect(run.stdout).toContain('(num_ctx 4096, num_predict 512)');
 	});
 
 	it('exits 1 and names the folder when it is not a repository', () => {
 		const run = mine(['--repo', scratch, '--dry-run']);
 		expect(run.status).toBe(1);
-		expect(run.stderr).toContain(`mine: '${scratch}' is not inside a git repository.`);
+		expect(run.stderr).toContain(`mine failed: '${scratch}' is not inside a git repository`);
 	});
 });

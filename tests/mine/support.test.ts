@@ -2,15 +2,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { estimateTokens, fitsBudget, PROMPT_OVERHEAD_TOKENS } from '../../src/lib/mine/budget.ts';
-import { parseMineArgs, parseRoles } from '../../src/lib/mine/cli-options.ts';
+import { estimateTokensOfAll, fitsBudget, PROMPT_OVERHEAD_TOKENS } from '../../src/lib/mine/budget.ts';
 import { mapWithLimit, takeInOrder } from '../../src/lib/mine/pool.ts';
-import { readBudget } from '../../src/lib/mine/read-budget.ts';
+import { readPolicyFile } from '../../src/lib/registry/read-policy.ts';
 import { RegistryError } from '../../src/lib/registry/registry-error.ts';
 import { formatCounts } from '../../src/lib/mine/report.ts';
 import { browsableUrl, parsePathList, repositoryName } from '../../src/lib/mine/repository.ts';
 import { stableStringify } from '../../src/lib/mine/serialize.ts';
-import { casePath, decideStatus, writeAtomically } from '../../src/lib/mine/write-cases.ts';
+import { casePath, decideStatus, writeCases } from '../../src/lib/mine/write-cases.ts';
+import { type Case, CaseSchema } from '../../src/lib/schema/case.ts';
 
 describe('stableStringify', () => {
 	it('orders keys the same way whatever order they were built in, and ends with a newline', () => {
@@ -29,12 +29,13 @@ describe('stableStringify', () => {
 
 describe('budget', () => {
 	it.each([
-		['', 0],
-		['abc', 1],
-		['abcd', 1],
-		['abcde', 2],
-	])('estimateTokens(%j) = %i', (text, tokens) => {
-		expect(estimateTokens(text)).toBe(tokens);
+		[[], 0],
+		[['abc'], 1],
+		[['abcdefg'], 2],
+		[['abcdefgh'], 3],
+		[['abc', 'abcdefg'], 3],
+	])('sizes %j as the run stage does: %i tokens', (texts, tokens) => {
+		expect(estimateTokensOfAll(texts)).toBe(tokens);
 	});
 
 	it('leaves room for the prompt and the answer', () => {
@@ -47,7 +48,7 @@ describe('budget', () => {
 	});
 });
 
-describe('readBudget', () => {
+describe('readPolicyFile, as the miner reads its budget', () => {
 	let dir: string;
 	/** This project's policy, edited: the miner reads the same file the build reads. */
 	const policyWith = (edit: (text: string) => string) => {
@@ -60,23 +61,18 @@ describe('readBudget', () => {
 	});
 	afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-	it("takes run.num_ctx and run.num_predict from the policy, and the command line's values over them", async () => {
+	it('reads run.num_ctx and run.num_predict', async () => {
 		const path = policyWith((text) => text.replace(/num_ctx: \d+/, 'num_ctx: 12288').replace(/num_predict: \d+/, 'num_predict: 1536'));
-		expect(await readBudget(path)).toEqual({ numCtx: 12288, numPredict: 1536 });
-		expect(await readBudget(path, { numCtx: 4096 })).toEqual({ numCtx: 4096, numPredict: 1536 });
-	});
-
-	it('does not read the policy when both values are given', async () => {
-		expect(await readBudget(join(dir, 'missing.yaml'), { numCtx: 4096, numPredict: 512 })).toEqual({ numCtx: 4096, numPredict: 512 });
+		expect((await readPolicyFile(path)).run).toMatchObject({ num_ctx: 12288, num_predict: 1536 });
 	});
 
 	it('stops at a missing policy, naming the file, instead of guessing a budget', async () => {
-		await expect(readBudget(join(dir, 'missing.yaml'), {}, 'benchmarks/policy.yaml')).rejects.toThrow(/benchmarks\/policy\.yaml — \(file\)\n  found:    no such file/);
+		await expect(readPolicyFile(join(dir, 'missing.yaml'), 'benchmarks/policy.yaml')).rejects.toThrow(/benchmarks\/policy\.yaml — \(file\)\n  found:    no such file/);
 	});
 
 	it('names the file, the line and the field of a bad value, as the build does', async () => {
 		const path = policyWith((text) => text.replace(/num_ctx: \d+/, 'num_ctx: lots'));
-		const error = await readBudget(path, {}, 'benchmarks/policy.yaml').catch((caught: unknown) => caught);
+		const error = await readPolicyFile(path, 'benchmarks/policy.yaml').catch((caught: unknown) => caught);
 		expect(error).toBeInstanceOf(RegistryError);
 		expect((error as RegistryError).issues.map((issue) => [issue.file, issue.field])).toEqual([['benchmarks/policy.yaml', 'run.num_ctx']]);
 		expect((error as Error).message).toMatch(/benchmarks\/policy\.yaml:\d+ — run\.num_ctx\n  found:    "lots"/);
@@ -85,7 +81,7 @@ describe('readBudget', () => {
 	it('says when the file is not YAML', async () => {
 		const path = join(dir, 'policy.yaml');
 		writeFileSync(path, 'run: [unclosed\n');
-		await expect(readBudget(path)).rejects.toThrow('invalid YAML');
+		await expect(readPolicyFile(path)).rejects.toThrow('invalid YAML');
 	});
 });
 
@@ -111,60 +107,6 @@ describe('browsableUrl and repositoryName', () => {
 
 	it('reads NUL-separated path lists', () => {
 		expect(parsePathList('a b.ts\0dir/new\nline.ts\0')).toEqual(['a b.ts', 'dir/new\nline.ts']);
-	});
-});
-
-describe('parseMineArgs', () => {
-	it('gives the defaults', () => {
-		expect(parseMineArgs([])).toEqual({
-			repo: '.',
-			name: undefined,
-			since: undefined,
-			until: undefined,
-			roles: ['draft', 'reason', 'review', 'coder'],
-			maxPerTask: undefined,
-			out: undefined,
-			dryRun: false,
-			force: false,
-			policy: undefined,
-			numCtx: undefined,
-			numPredict: undefined,
-			cleanAge: 10,
-			cleanRatio: 1,
-			minChangedLines: 2,
-			help: false,
-		});
-	});
-
-	it('reads every option', () => {
-		const options = parseMineArgs([
-			'--repo', '/r', '--name', 'owner/repo', '--since', '2024-01-01', '--until', '2 weeks ago', '--roles', 'review,draft', '--max-per-task', '5',
-			'--out', 'o', '--dry-run', '--force', '--policy', 'p.yaml', '--num-ctx', '4096', '--num-predict', '256',
-			'--clean-age', '3', '--clean-ratio', '0.5', '--min-changed-lines', '4',
-		]);
-		expect(options).toMatchObject({
-			name: 'owner/repo',
-			repo: '/r', since: '2024-01-01', until: '2 weeks ago', roles: ['draft', 'review'], maxPerTask: 5, out: 'o',
-			dryRun: true, force: true, policy: 'p.yaml', numCtx: 4096, numPredict: 256, cleanAge: 3, cleanRatio: 0.5, minChangedLines: 4,
-		});
-	});
-
-	it.each([
-		[['--max-per-task', '0'], "--max-per-task expects a whole number of at least 1, got '0'."],
-		[['--max-per-task', 'ten'], "--max-per-task expects a whole number of at least 1, got 'ten'."],
-		[['--num-ctx', '100'], "--num-ctx expects a whole number of at least 512, got '100'."],
-		[['--roles', 'draft,judge'], "--roles: unknown role 'judge'; expected a comma-separated list of draft, reason, review, coder."],
-		[['--clean-ratio=-1'], "--clean-ratio expects a number of at least 0, got '-1'."],
-		[['--clean-ratio', 'half'], "--clean-ratio expects a number of at least 0, got 'half'."],
-		[['--since', ''], '--since expects a value, got an empty string.'],
-		[['--bogus'], "Unknown option '--bogus'"],
-		[['stray'], 'stray'],
-	])('refuses %j', (argv, message) => {
-		expect(() => parseMineArgs(argv)).toThrow(message);
-	});
-
-	it('keeps roles in their fixed order', () => {
-		expect(parseRoles('coder, draft')).toEqual(['draft', 'coder']);
 	});
 });
 
@@ -210,16 +152,18 @@ describe('decideStatus', () => {
 	});
 });
 
-describe('writeAtomically', () => {
-	it('writes the file and leaves no temporary file behind', async () => {
+describe('writeCases', () => {
+	it('writes each case whole under <out>/<role>/<id>.json and leaves no temporary file behind', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'mine-write-'));
 		try {
-			const path = casePath(join(dir, 'cases'), { role: 'draft', id: 'draft-commit-message-0123456789ab' });
-			expect(path).toBe(join(dir, 'cases', 'draft', 'draft-commit-message-0123456789ab.json'));
-			await writeAtomically(path, 'one\n');
-			await writeAtomically(path, 'two\n');
-			expect(readFileSync(path, 'utf8')).toBe('two\n');
-			expect(readdirSync(join(dir, 'cases', 'draft'))).toEqual(['draft-commit-message-0123456789ab.json']);
+			const value = CaseSchema.parse(JSON.parse(readFileSync(resolve('tests/fixtures/cases/draft/draft-commit-message-4479e1f0e5a2.json'), 'utf8')));
+			const path = casePath(join(dir, 'cases'), value);
+			expect(path).toBe(join(dir, 'cases', 'draft', 'draft-commit-message-4479e1f0e5a2.json'));
+			expect(await writeCases([value], join(dir, 'cases'), { dryRun: false, force: false })).toEqual([{ id: value.id, path, status: 'written' }]);
+			const changed = { ...value, severity: value.severity === 'low' ? 'high' : 'low' } satisfies Case;
+			expect(await writeCases([changed], join(dir, 'cases'), { dryRun: false, force: true })).toEqual([{ id: value.id, path, status: 'overwritten' }]);
+			expect(readFileSync(path, 'utf8')).toBe(stableStringify(changed));
+			expect(readdirSync(join(dir, 'cases', 'draft'))).toEqual(['draft-commit-message-4479e1f0e5a2.json']);
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseDocument } from 'yaml';
-import { applyProposals } from '../../src/lib/policy/apply-proposals.ts';
+import { applyProposals } from '../../src/lib/registry/apply-proposals.ts';
 import { runBenchmarkPipeline } from '../../src/lib/pipeline/benchmark-pipeline.ts';
 import type { ProgressLogger } from '../../src/lib/run/run-benchmark.ts';
 import { CaseSchema, type Case } from '../../src/lib/schema/case.ts';

@@ -77,6 +77,19 @@ function gitShow(repo: string, rev: string, file: string): string | undefined {
 	return shown.status === 0 ? shown.stdout : undefined;
 }
 
+/**
+ * The runner's report file: absent when the runner died before writing it (the run's own output then
+ * tells why); any other failure to read it is the harness's problem and surfaces with the path.
+ */
+async function readReportFile(file: string): Promise<string | undefined> {
+	try {
+		return await readFile(file, 'utf8');
+	} catch (cause) {
+		if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+		throw new Error(`Failed to read the test runner's report ${file}.`, { cause });
+	}
+}
+
 function plural(count: number, word: string): string {
 	return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
@@ -215,7 +228,7 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 			});
 			stats.executed += 1;
 			let report: string | undefined;
-			if (target?.kind === 'file') report = await readFile(target.path, 'utf8').catch(() => undefined);
+			if (target?.kind === 'file') report = await readReportFile(target.path);
 			else if (target?.kind === 'stdout') report = ran.stdout;
 			const counts = parseTestOutput(request.runner, report);
 			const outputTail = tail(`${ran.stdout}\n${ran.stderr}`);

@@ -1,5 +1,5 @@
 import type { Case } from '../schema/case.ts';
-import { promptTokens, taskFor } from '../tasks/index.ts';
+import { estimateTokens, promptTokens, taskFor } from '../tasks/index.ts';
 import type { Budget } from './types.ts';
 
 /**
@@ -9,12 +9,10 @@ import type { Budget } from './types.ts';
  */
 export const PROMPT_OVERHEAD_TOKENS = 512;
 
-/** Rough token count: a quarter of the characters, rounded up (close for code and English with BPE vocabularies). */
-export function estimateTokens(text: string): number {
-	return Math.ceil(text.length / 4);
-}
-
-/** Token estimate for several strings shown together. */
+/**
+ * Token estimate for several strings shown together, with the run stage's own estimate (`estimateTokens`
+ * of src/lib/tasks), so the miner never sizes an input differently from the engine that refuses it.
+ */
 export function estimateTokensOfAll(texts: readonly string[]): number {
 	return texts.reduce((sum, text) => sum + estimateTokens(text), 0);
 }
@@ -29,10 +27,9 @@ export function fitsBudget(inputTokens: number, budget: Budget, answerTokens = 0
 }
 
 /**
- * The final word on size: the prompt the run stage will really send for this case, counted with the run
- * stage's own (more conservative) estimate, plus `numPredict`, must fit `numCtx`. The quarter-of-the-
- * characters estimate above only saves reading and building what cannot fit; this check guarantees the
- * engine never refuses a mined case as a context overflow.
+ * The final word on size: the prompt the run stage will really send for this case, plus `numPredict`,
+ * must fit `numCtx`. `fitsBudget` above only saves reading and building what cannot fit (its prompt
+ * overhead is a guess); this check guarantees the engine never refuses a mined case as a context overflow.
  */
 export function promptFits(value: Case, budget: Budget): boolean {
 	return promptTokens(taskFor(value.task).buildPrompt(value)) + budget.numPredict <= budget.numCtx;

@@ -1,12 +1,12 @@
 import type { z } from 'astro/zod';
 import type { CaseInput, FileTextSchema, Task } from '../schema/case.ts';
 import type { Severity } from '../schema/common.ts';
-import { estimateTokens, estimateTokensOfAll, fitsBudget } from './budget.ts';
+import { estimateTokensOfAll, fitsBudget } from './budget.ts';
 import { checksFor, roleOfTask } from './checks.ts';
 import { isGeneratedPath, isRevert, mentionsFix } from './classify.ts';
 import { pathKind } from './path-kinds.ts';
 import { authoredFiles } from './filters.ts';
-import { estimateTokens as runStageTokens } from '../tasks/index.ts';
+import { estimateTokens } from '../tasks/index.ts';
 import { changedLineCount, pathOf, renderDiff } from './parse-diff.ts';
 import { subjectOf, tidyMessage } from './parse-log.ts';
 import { severityOf } from './severity.ts';
@@ -223,12 +223,11 @@ export function buildReviewCase(
 		// still fit, in the diff's order, so the reviewer keeps as much of the change's context as the
 		// budget allows. The reference lines are all in the kept files: the case asks the same question.
 		const faulty = new Set(lines.map((span) => span.path));
-		// Filled with the run stage's stricter estimate, so the case also passes the final size check.
 		const kept = new Set(authored.filter((file) => file.newPath !== null && faulty.has(file.newPath)));
-		let tokens = runStageTokens(renderDiff([...kept]));
+		let tokens = estimateTokens(renderDiff([...kept]));
 		for (const file of authored) {
 			if (kept.has(file)) continue;
-			const extra = runStageTokens(file.text);
+			const extra = estimateTokens(file.text);
 			if (fitsBudget(tokens + extra, budget)) {
 				kept.add(file);
 				tokens += extra;

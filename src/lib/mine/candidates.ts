@@ -16,7 +16,7 @@ import { codeMentionsSecurity, isRevert, mentionsSecurity, touchedCode } from '.
 import { type CoderMining, splitTestPaths, testCommandOf, validateImplementChange } from './coder-tests.ts';
 import { authoredFiles } from './filters.ts';
 import type { IntroducerGroup, ReviewTask } from './find-introducers.ts';
-import { readBlob, readDiff, readTree, type Repository } from './git.ts';
+import { readBlob, readBlobIfPresent, readDiff, readTree, type Repository } from './git.ts';
 import type { AnalyzedCommit, History } from './history.ts';
 import { featuresOf, type ApproveCandidate } from './match-approves.ts';
 import { parseDiff, sidesOf } from './parse-diff.ts';
@@ -86,7 +86,7 @@ export function commitCandidates(
 				const { code, tests } = splitTestPaths(implementChangePaths(facts));
 				if (tests.length === 0) return { skip: 'no-tests' };
 				if (code.length === 0) return { skip: 'tests-only' };
-				const command = testCommandOf(coder.testCommand, await readBlob(repo, entry.commit.sha, 'package.json').catch(() => undefined));
+				const command = testCommandOf(coder.testCommand, await readBlobIfPresent(repo, entry.commit.sha, 'package.json'));
 				if (!command) return { skip: 'no-test-command' };
 				const { before, after } = await bothSides(repo, entry.commit, code);
 				const built = buildImplementChangeCase(facts, before, after, repository, budget, minedAt);

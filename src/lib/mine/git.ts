@@ -94,6 +94,15 @@ export async function readBlob(repo: Repository, rev: string, path: string): Pro
 }
 
 /**
+ * A file's content at a revision, or undefined when the revision has no such file. Asked with `ls-tree`
+ * first, not by catching `cat-file`'s failure: any other git failure must surface, not read as "no file".
+ */
+export async function readBlobIfPresent(repo: Repository, rev: string, path: string): Promise<string | undefined> {
+	const listed = await repo.git.raw(['ls-tree', '-z', '--full-tree', rev, '--', path]);
+	return listed === '' ? undefined : readBlob(repo, rev, path);
+}
+
+/**
  * `git blame --porcelain` of the given line ranges of `path` at `rev`: `-w` ignores whitespace changes,
  * `-M -C` follow lines moved within the file and copied from other files of the same commit, so a line is
  * blamed on the commit that wrote it rather than the one that moved it.

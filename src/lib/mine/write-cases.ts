@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../files/write-atomic.ts';
 import type { Case } from '../schema/case.ts';
 import { stableStringify } from './serialize.ts';
 
@@ -35,22 +35,6 @@ async function readExisting(path: string): Promise<string | undefined> {
 	}
 }
 
-/**
- * Writes through a temporary file in the same folder, then renames it over the target: a crash leaves either
- * the old file or the new one, never half a file (rename is atomic within one file system).
- */
-export async function writeAtomically(path: string, content: string): Promise<void> {
-	await mkdir(dirname(path), { recursive: true });
-	const temporary = join(dirname(path), `.${randomUUID()}.tmp`);
-	try {
-		await writeFile(temporary, content, 'utf8');
-		await rename(temporary, path);
-	} catch (error) {
-		await rm(temporary, { force: true });
-		throw new Error(`Failed to write ${path}.`, { cause: error });
-	}
-}
-
 /** The status a case file gets, from its new content and what is on disk. */
 export function decideStatus(content: string, existing: string | undefined, options: WriteOptions): WriteStatus {
 	if (existing === undefined) return options.dryRun ? 'would-write' : 'written';
@@ -66,7 +50,7 @@ export async function writeCases(cases: readonly Case[], outDir: string, options
 		const path = casePath(outDir, value);
 		const content = stableStringify(value);
 		const status = decideStatus(content, await readExisting(path), options);
-		if (status === 'written' || status === 'overwritten') await writeAtomically(path, content);
+		if (status === 'written' || status === 'overwritten') await writeFileAtomic(path, content);
 		outcomes.push({ id: value.id, path, status });
 	}
 	return outcomes;

@@ -9,9 +9,18 @@ export function reportOrder(name: string): string {
 	return match ? `${match[1]}-${(match[2] ?? '1').padStart(4, '0')}` : name;
 }
 
-/** The report files in `dir`, oldest first. */
+/**
+ * The report files in `dir`, oldest first. A missing folder holds no report yet (a fresh clone); any other
+ * failure to read it (a file in its place, no permission) is an error naming the folder.
+ */
 export async function listReports(dir: string): Promise<string[]> {
-	const names = await readdir(dir).catch(() => [] as string[]);
+	let names: string[];
+	try {
+		names = await readdir(dir);
+	} catch (cause) {
+		if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return [];
+		throw new Error(`Failed to list the reports in ${dir}.`, { cause });
+	}
 	return names.filter((name) => REPORT_FILE_PATTERN.test(name)).sort((a, b) => reportOrder(a).localeCompare(reportOrder(b)));
 }
 

@@ -40,7 +40,7 @@ export async function measureGraderValidity(
 		const taskCases = cases.filter((testCase) => testCase.task === task);
 		const tallies = new Map<string, { kind: 'reference' | 'junk'; cases: number; accepted: number }>();
 		for (const testCase of taskCases) {
-			for (const sentinel of definition.sentinels(testCase as never, context as never)) {
+			for (const sentinel of definition.sentinels(testCase, context)) {
 				const evaluation = await evaluateAnswer(testCase, definition, asAnswer(sentinel.text), options, context);
 				const tally = tallies.get(sentinel.name) ?? { kind: sentinel.kind, cases: 0, accepted: 0 };
 				tally.cases += 1;
@@ -61,7 +61,7 @@ export async function measureGraderValidity(
 			.map(([name, tally]) => toTally(name, tally))
 			.sort((a, b) => a.name.localeCompare(b.name));
 		const best = [...junk].sort((a, b) => b.rate - a.rate || a.name.localeCompare(b.name))[0] ?? null;
-		const chance = definition.chance?.(taskCases as never);
+		const chance = definition.chance?.(taskCases);
 		const junkLimit = round4(chance ? chance.rate + CHANCE_MARGIN : JUNK_LIMIT);
 		const problems: string[] = [];
 		if (reference.cases === 0 || reference.rate < REFERENCE_FLOOR) {

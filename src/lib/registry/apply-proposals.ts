@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isSeq, parseDocument, type Document, type YAMLSeq } from 'yaml';
 import { writeFileAtomic } from '../files/write-atomic.ts';
-import { REGISTRY_PATHS } from '../registry/paths.ts';
+import { REGISTRY_PATHS } from './paths.ts';
 import type { Report } from '../schema/report.ts';
 
 type Proposal = Report['proposals'][number];

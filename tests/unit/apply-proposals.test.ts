@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyProposals } from '../../src/lib/policy/apply-proposals.ts';
+import { applyProposals } from '../../src/lib/registry/apply-proposals.ts';
 import { explainRole } from '../../src/lib/policy/explain-role.ts';
 import { loadRegistry } from '../../src/lib/registry/load-registry.ts';
 import type { Report } from '../../src/lib/schema/report.ts';
