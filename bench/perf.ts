@@ -164,7 +164,7 @@ async function scaleOut(): Promise<void> {
 		const slots = `${layout.hosts} host${layout.hosts > 1 ? 's' : ''} × ${layout.parallel} slot${layout.parallel > 1 ? 's' : ''}`;
 		rows.push({
 			item: 6,
-			figure: `scale-out: ${slots}, ${layout.calls} calls at ${f.latencyMs} ms: wall ÷ ideal (${layout.wallMs.toFixed(0)} / ${layout.idealMs.toFixed(0)} ms${layout.hosts > 1 ? `; cases per host ${layout.perHost.join('/')}` : ''})`,
+			figure: `scale-out: ${slots}, ${layout.calls} calls of ${f.latencyMs} ms (${layout.modelMsPerCall.toFixed(1)} ms as served): wall ÷ (model time ÷ slots) (${layout.wallMs.toFixed(0)} / ${layout.idealMs.toFixed(0)} ms${layout.hosts > 1 ? `; cases per host ${layout.perHost.join('/')}` : ''})`,
 			value: layout.ratio.toFixed(2),
 			goal: '≤ 1.10',
 			met: layout.ratio <= 1.1,

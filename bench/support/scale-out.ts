@@ -27,8 +27,14 @@ export interface LayoutFigures {
 	calls: number;
 	/** Wall time of the run, ms (median of the rounds). */
 	wallMs: number;
-	/** The ideal: calls × latency ÷ (hosts × parallel), ms. */
+	/**
+	 * The ideal: the models' time ÷ the slots (hosts × parallel), ms. The models' time is the sum of the
+	 * calls' own latencies as the client saw them (the fake's fixed wait plus its serving and the network),
+	 * so what is left above 1 is the engine's time between calls and slots left idle.
+	 */
 	idealMs: number;
+	/** The models' time per call, ms: the fixed latency plus what serving a call costs on this machine. */
+	modelMsPerCall: number;
 	/** wallMs ÷ idealMs: 1 is perfect scaling. */
 	ratio: number;
 	/** wallMs ÷ the one-host, one-slot layout's wallMs. */
@@ -53,9 +59,10 @@ async function gradableCases(count: number) {
 
 /**
  * The engine on `calls` uncached cases against fake Ollamas (each in its own process, as Ollama is) whose
- * model answers after a fixed `latencyMs`: one host with one slot (today's sequential run), one host with
+ * model answers after a fixed `latencyMs`: one host with one slot (a sequential run), one host with
  * four slots, three hosts with two slots each. Each layout's wall time is compared with the ideal
- * (the models' time divided by the slots) and with the sequential run. The engine's cache is on disk,
+ * (the models' time divided by the slots; median over rounds of each round's ratio) and with the
+ * sequential run. The engine's cache is on disk,
  * fresh for each run, as in a first build.
  */
 export async function measureScaleOut(options: { calls: number; latencyMs: number; rounds: number; log?: (line: string) => void }): Promise<ScaleOutFigures> {
@@ -85,8 +92,9 @@ export async function measureScaleOut(options: { calls: number; latencyMs: numbe
 			const wallMs = performance.now() - started;
 			if (outcome.modelCalls !== cases.length) throw new Error(`the engine made ${outcome.modelCalls} model calls, expected ${cases.length}.`);
 			const perHost = fakes.slice(0, hosts).map((fake) => outcome.results.filter((result) => result.host === fake.url).length);
+			const modelMs = outcome.results.reduce((sum, result) => sum + (result.latency_ms ?? 0), 0);
 			for (const fake of fakes) await fake.clearLog();
-			return { wallMs, perHost };
+			return { wallMs, perHost, modelMs };
 		};
 		const layouts: [number, number][] = [
 			[1, 1],
@@ -96,12 +104,18 @@ export async function measureScaleOut(options: { calls: number; latencyMs: numbe
 		log(`scale-out: warming up`);
 		await timeLayout(3, 2);
 		const walls = new Map<string, number[]>();
+		const ratios = new Map<string, number[]>();
+		const modelTimes = new Map<string, number[]>();
 		const spread = new Map<string, number[]>();
+		const push = (map: Map<string, number[]>, key: string, value: number) => map.set(key, [...(map.get(key) ?? []), value]);
 		for (let round = 0; round < options.rounds; round++) {
 			for (const [hosts, parallel] of layouts) {
-				const { wallMs, perHost } = await timeLayout(hosts, parallel);
-				walls.set(`${hosts}x${parallel}`, [...(walls.get(`${hosts}x${parallel}`) ?? []), wallMs]);
-				spread.set(`${hosts}x${parallel}`, perHost);
+				const { wallMs, perHost, modelMs } = await timeLayout(hosts, parallel);
+				const key = `${hosts}x${parallel}`;
+				push(walls, key, wallMs);
+				push(ratios, key, wallMs / (modelMs / (hosts * parallel)));
+				push(modelTimes, key, modelMs / cases.length);
+				spread.set(key, perHost);
 			}
 			log(`scale-out: round ${round + 1}/${options.rounds}: ${[...walls].map(([layout, values]) => `${layout} ${values.at(-1)!.toFixed(0)} ms`).join(', ')}`);
 		}
@@ -110,9 +124,20 @@ export async function measureScaleOut(options: { calls: number; latencyMs: numbe
 			latencyMs: options.latencyMs,
 			rounds: options.rounds,
 			layouts: layouts.map(([hosts, parallel]) => {
-				const wallMs = median(walls.get(`${hosts}x${parallel}`)!);
-				const idealMs = (cases.length * options.latencyMs) / (hosts * parallel);
-				return { hosts, parallel, calls: cases.length, wallMs, idealMs, ratio: wallMs / idealMs, ofSequential: wallMs / sequential, perHost: spread.get(`${hosts}x${parallel}`)! };
+				const key = `${hosts}x${parallel}`;
+				const wallMs = median(walls.get(key)!);
+				const modelMsPerCall = median(modelTimes.get(key)!);
+				return {
+					hosts,
+					parallel,
+					calls: cases.length,
+					wallMs,
+					idealMs: (modelMsPerCall * cases.length) / (hosts * parallel),
+					modelMsPerCall,
+					ratio: median(ratios.get(key)!),
+					ofSequential: wallMs / sequential,
+					perHost: spread.get(key)!,
+				};
 			}),
 		};
 	} finally {
