@@ -139,6 +139,19 @@ describe('parallel slots and host pools', () => {
 		expect(rerun.modelCalls).toBe(0);
 	});
 
+	it('stops the run, rather than leave a model out, when a host that went away was a later model’s only host', async () => {
+		let a: Awaited<ReturnType<typeof fakeHost>>;
+		a = await fakeHost(30, () => {
+			if (caseCalls(a.fake) === 2) setTimeout(() => void a.fake.stop(), 5);
+		});
+		const b = await fakeHost(30);
+		a.fake.addModel({ name: 'solo:1b', respond: rightAnswerResponder(all) });
+		const [pooled] = plansFor({ hosts: [a.fake.url, b.fake.url] });
+		const solo = { ...pooled!, model: 'solo:1b', hosts: [a.fake.url] };
+		await expect(run([pooled!, solo])).rejects.toThrow(OllamaGoneError);
+		expect(b.load.most).toBeGreaterThan(0); // the pooled model finished on the other host first
+	});
+
 	it('stops the run when every host of a model is gone, as with one host', async () => {
 		const a = await fakeHost(30);
 		const b = await fakeHost(30);

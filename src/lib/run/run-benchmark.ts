@@ -143,17 +143,26 @@ function manifestModel(plan: ModelPlan, hosts: HostState[], state: RunState): Ma
 /** One host: its models one after another; for each, `parallel` slots pull from the model's queue. */
 async function runHost(host: HostState, hostPlans: readonly ModelPlan[], plans: readonly ModelPlan[], hosts: Map<string, HostState>, state: RunState): Promise<void> {
 	for (const plan of hostPlans) {
-		if (host.gone !== undefined || state.fatal !== undefined) return;
+		if (state.fatal !== undefined) return;
 		const queue = state.queues.get(plan)!;
-		const serving = plan.hosts.filter((name) => hosts.get(name)!.installed.has(normalizeTag(plan.model)));
+		const serving = plan.hosts.filter((name) => hosts.get(name)!.installed.has(normalizeTag(plan.model))).map((name) => hosts.get(name)!);
 		if (serving.length === 0) {
 			// Missing everywhere: the first host says so once and records every result.
 			if (host.host === plan.hosts[0]) recordMissing(plan, host, queue, state, plans.indexOf(plan));
 			continue;
 		}
-		if (!serving.includes(host.host)) continue;
+		if (!serving.includes(host)) continue;
+		if (host.gone !== undefined) {
+			// This host went away during an earlier model: a later model that no other host can serve would
+			// otherwise be left out of the report without a word.
+			if (serving.every((other) => other.gone !== undefined)) {
+				stopRun(state, goneError(host, state));
+				return;
+			}
+			continue;
+		}
 		try {
-			await serveModel(plan, host, serving.map((name) => hosts.get(name)!), queue, state, plans.indexOf(plan));
+			await serveModel(plan, host, serving, queue, state, plans.indexOf(plan));
 		} catch (error) {
 			stopRun(state, error);
 			return;
