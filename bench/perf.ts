@@ -5,6 +5,7 @@
 //   npm run perf [-- --only 1,3] [--json PATH] [--quick]
 //
 // 1 harness overhead   2 model loads   3 warm rebuild   4 site at scale   5 mining throughput
+// 6 scale-out (parallel slots, host pools)   7 whole process against a bare client process
 // docs/performance.md has the figures of a full run and what they mean.
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,10 +17,12 @@ import { measureMining } from './support/measure-mining.ts';
 import { measureModelLoads } from './support/model-loads.ts';
 import { makeScratch, removeAllScratchSync, removeScratch } from './support/scratch.ts';
 import { measureSiteScale } from './support/site-scale.ts';
+import { measureScaleOut, measureWholeProcess } from './support/scale-out.ts';
 import { measureWarmRebuild } from './support/warm-rebuild.ts';
 
 const usage = `usage: npm run perf [-- --only 1,3] [--json PATH] [--quick]
-  --only LIST   run only these items (1 overhead, 2 model loads, 3 warm rebuild, 4 scale, 5 mining)
+  --only LIST   run only these items (1 overhead, 2 model loads, 3 warm rebuild, 4 scale, 5 mining,
+                6 scale-out, 7 whole process)
   --json PATH   where the figures go as JSON (default: a file under ${os.tmpdir()}, printed at the end)
   --quick       small sizes for a smoke run (the figures then say little)`;
 
@@ -28,11 +31,11 @@ const args = parseCommandLine(usage, {
 	json: { type: 'string' },
 	quick: { type: 'boolean', default: false },
 });
-const ITEMS = [1, 2, 3, 4, 5] as const;
+const ITEMS = [1, 2, 3, 4, 5, 6, 7] as const;
 type Item = (typeof ITEMS)[number];
 const only = args.only === undefined ? [...ITEMS] : args.only.split(',').map((part) => Number(part.trim()));
 if (only.length === 0 || only.some((item) => !ITEMS.includes(item as Item))) {
-	console.error(`--only is ${JSON.stringify(args.only)}; expected item numbers from 1 to 5 separated by commas, e.g. --only 1,3.\n${usage}`);
+	console.error(`--only is ${JSON.stringify(args.only)}; expected item numbers from 1 to 7 separated by commas, e.g. --only 1,3.\n${usage}`);
 	process.exit(2);
 }
 const quick = args.quick;
@@ -40,8 +43,11 @@ const jsonPath = path.resolve(args.json ?? path.join(os.tmpdir(), `lmb-perf-${ne
 
 // The full sizes (the figures in docs/performance.md), and a smoke-run version of each.
 const SIZES = quick
-	? { overheadCalls: 120, overheadRounds: 3, loadCasesPerRole: 2, rebuildCases: 12, rebuildRuns: 1, scaleCases: 60, scaleModels: 9, scaleRuns: 2, miningCommits: 300 }
-	: { overheadCalls: 1000, overheadRounds: 7, loadCasesPerRole: 10, rebuildCases: 200, rebuildRuns: 5, scaleCases: 1000, scaleModels: 9, scaleRuns: 10, miningCommits: 2400 };
+	? { overheadCalls: 120, overheadRounds: 3, loadCasesPerRole: 2, rebuildCases: 12, rebuildRuns: 1, scaleCases: 60, scaleModels: 9, scaleRuns: 2, miningCommits: 300, scaleOutCalls: 48, scaleOutRounds: 1, processCalls: 400, processRounds: 1 }
+	: { overheadCalls: 1000, overheadRounds: 7, loadCasesPerRole: 10, rebuildCases: 200, rebuildRuns: 5, scaleCases: 1000, scaleModels: 9, scaleRuns: 10, miningCommits: 2400, scaleOutCalls: 240, scaleOutRounds: 3, processCalls: 400, processRounds: 5 };
+
+/** The fake model's fixed time per answer in the scale-out item. */
+const SCALE_OUT_LATENCY_MS = 50;
 
 /** One line of the table. `met` is null for a figure with no goal. */
 interface Row {
@@ -151,12 +157,44 @@ async function mining(): Promise<void> {
 	}
 }
 
+async function scaleOut(): Promise<void> {
+	const f = await measureScaleOut({ calls: SIZES.scaleOutCalls, latencyMs: SCALE_OUT_LATENCY_MS, rounds: SIZES.scaleOutRounds, log: say });
+	figures.scale_out = f;
+	for (const layout of f.layouts) {
+		const slots = `${layout.hosts} host${layout.hosts > 1 ? 's' : ''} × ${layout.parallel} slot${layout.parallel > 1 ? 's' : ''}`;
+		rows.push({
+			item: 6,
+			figure: `scale-out: ${slots}, ${layout.calls} calls of ${f.latencyMs} ms (${layout.modelMsPerCall.toFixed(1)} ms as served): wall ÷ (model time ÷ slots) (${layout.wallMs.toFixed(0)} / ${layout.idealMs.toFixed(0)} ms${layout.hosts > 1 ? `; cases per host ${layout.perHost.join('/')}` : ''})`,
+			value: layout.ratio.toFixed(2),
+			goal: '≤ 1.10',
+			met: layout.ratio <= 1.1,
+		});
+	}
+	const pool = f.layouts.find((layout) => layout.hosts === 3)!;
+	rows.push({ item: 6, figure: 'scale-out: 3 hosts × 2 slots ÷ 1 host × 1 slot (wall time)', value: pool.ofSequential.toFixed(3), goal: '≤ 0.19', met: pool.ofSequential <= 0.19 });
+}
+
+async function wholeProcess(): Promise<void> {
+	const f = await measureWholeProcess({ calls: SIZES.processCalls, rounds: SIZES.processRounds, log: say });
+	figures.whole_process = f;
+	const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+	rows.push({
+		item: 7,
+		figure: `whole process: npm run bench ÷ bare client process, ${f.calls} calls (${median(f.engineSeconds).toFixed(2)} / ${median(f.bareSeconds).toFixed(2)} s, median of ${f.rounds})`,
+		value: f.ratio.toFixed(2),
+		goal: '≤ 1.5',
+		met: f.ratio <= 1.5,
+	});
+}
+
 const RUNNERS: Record<Item, [string, () => Promise<void>]> = {
 	1: ['harness overhead', harnessOverhead],
 	2: ['model loads', modelLoads],
 	3: ['warm rebuild', warmRebuild],
 	4: ['site at scale', siteScale],
 	5: ['mining', mining],
+	6: ['scale-out', scaleOut],
+	7: ['whole process', wholeProcess],
 };
 
 const machine = {

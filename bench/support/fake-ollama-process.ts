@@ -11,10 +11,11 @@ export interface FakeOllamaProcess {
 
 /**
  * Starts the fake Ollama in a child process on the pinned Node, serving `models`, each answering the
- * first `cases` generated cases (`generateCases(cases)`) right and at once.
+ * first `cases` generated cases (`generateCases(cases)`) right: at once, or after `latencyMs` (a model's
+ * fixed time per answer; requests at once overlap, as on an Ollama with enough parallel slots).
  */
-export async function startFakeOllamaProcess(cases: number, models: readonly string[]): Promise<FakeOllamaProcess> {
-	const child = fork(new URL('./fake-ollama-child.ts', import.meta.url), [String(cases), ...models], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startFakeOllamaProcess(cases: number, models: readonly string[], options: { latencyMs?: number } = {}): Promise<FakeOllamaProcess> {
+	const child = fork(new URL('./fake-ollama-child.ts', import.meta.url), [String(cases), String(options.latencyMs ?? 0), ...models], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 	const reply = (type: string) =>
 		new Promise<{ type: string; url?: string }>((resolve, reject) => {
 			const onMessage = (message: { type: string; url?: string }) => {

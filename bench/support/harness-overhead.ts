@@ -1,11 +1,11 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Ollama } from 'ollama';
 import type { Registry } from '../../src/lib/registry/load-registry.ts';
 import { type AnswerCache, type CachedAnswer, createFileCache } from '../../src/lib/run/answer-cache.ts';
 import { createOllamaClient } from '../../src/lib/run/model-client.ts';
 import { planRun } from '../../src/lib/run/plan-run.ts';
-import { callOptions, runBenchmark } from '../../src/lib/run/run-benchmark.ts';
+import { callOptions } from '../../src/lib/run/ask-model.ts';
+import { runBenchmark } from '../../src/lib/run/run-benchmark.ts';
 import { ModelSchema } from '../../src/lib/schema/model.ts';
 import { RoleSchema } from '../../src/lib/schema/role.ts';
 import { gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
@@ -62,7 +62,7 @@ function memoryCache(): AnswerCache {
 /**
  * `calls` uncached calls through the whole engine (`runBenchmark`: plan, cache lookup and store,
  * the streaming client with its timers and NDJSON check, grading, progress lines; plus the run's own
- * version, list, load and unload requests) against a bare loop that sends the same prompts with the same
+ * version, list, load and unload requests, and the cache's compaction at the end) against a bare loop that sends the same prompts with the same
  * options through one `ollama` client and reads each stream, with two steps in between to show where
  * the difference goes. The fake runs in its own process, as Ollama does, and answers at once, so what is
  * left is what each side adds. Every variant is warmed up, then timed `rounds` times in a rotating order;
@@ -116,15 +116,14 @@ export async function measureHarnessOverhead(options: { calls: number; rounds: n
 				for (const prompt of prompts) await client.chat({ model: MODEL, messages: prompt.messages, ...(prompt.format ? { format: prompt.format } : {}), options: sent, ...timeouts });
 			},
 			engineMemory: () => engine(memoryCache()),
-			engine: () => engine(createFileCache(path.join(root, `cache-${cacheCount}`))),
+			engine: async () => {
+				const cache = createFileCache(path.join(root, `cache-${cacheCount}`));
+				await engine(cache);
+				await cache.close?.();
+			},
 		};
 		// Every round of the engine gets an empty answer cache, so every call is uncached and each answer is
-		// written as in a real run. The caches' 256 subfolders are all made now: a project's cache has them
-		// after its first run (making them is not a cost per call), and making or deleting thousands of
-		// files between rounds left this machine's disk busy for the next round.
-		for (let round = 0; round <= options.rounds; round++) {
-			for (let index = 0; index < 256; index++) await mkdir(path.join(root, `cache-${round}`, index.toString(16).padStart(2, '0')), { recursive: true });
-		}
+		// written as in a real run (appended to the run's log, folded into the store when the run closes).
 		const timed = async (variant: Variant) => {
 			const cpu = process.cpuUsage();
 			const started = performance.now();

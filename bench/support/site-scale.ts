@@ -9,7 +9,7 @@ import { writeNewReport } from '../../src/lib/report/write-report.ts';
 import { type Evaluation, evaluateAnswer, hardFailure } from '../../src/lib/run/evaluate-answer.ts';
 import type { ChatAnswer } from '../../src/lib/run/model-client.ts';
 import { planRun } from '../../src/lib/run/plan-run.ts';
-import { callOptions } from '../../src/lib/run/run-benchmark.ts';
+import { callOptions } from '../../src/lib/run/ask-model.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { type CaseResult, CaseResultSchema, type ManifestModel, type Report } from '../../src/lib/schema/report.ts';
 import { type GradeContext, gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';

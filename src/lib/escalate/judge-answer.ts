@@ -14,10 +14,10 @@ export type Judgement = { usable: true; verdict: ReviewVerdict; accepted: boolea
 export async function judgeEscalatedAnswer(testCase: Case, text: string, cutOff: string | null, context: GradeContext): Promise<Judgement> {
 	if (cutOff) return { usable: false, detail: cutOff };
 	const task = taskFor(testCase.task);
-	const parsed = task.parse(text, testCase as never);
+	const parsed = task.parse(text, testCase);
 	if (!parsed.ok) return { usable: false, detail: `unparseable answer: ${parsed.reason}` };
 	const verdict = reviewVerdict(testCase, text);
 	if (verdict === null) return { usable: false, detail: 'the answer has no approve/reject verdict' };
-	const grade = await task.grade(testCase as never, parsed.value, context as never);
+	const grade = await task.grade(testCase, parsed.value, context);
 	return { usable: true, verdict, accepted: grade.checks.every((check) => !check.required || check.pass) };
 }

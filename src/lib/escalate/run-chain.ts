@@ -1,9 +1,9 @@
 import { hashOf } from '../files/stable-json.ts';
 import type { Registry } from '../registry/load-registry.ts';
 import { describeError } from '../errors/describe-error.ts';
-import { type AnswerCache, type CachedAnswer, cacheKey } from '../run/answer-cache.ts';
-import { CallFailure, type CallOptions, type ChatAnswer, type ModelClient, type ModelIdentity, asCallFailure, normalizeTag } from '../run/model-client.ts';
-import { type ProgressLogger, callOptions } from '../run/run-benchmark.ts';
+import type { AnswerCache, CachedAnswer } from '../run/answer-cache.ts';
+import { type ProgressLogger, type ResultContext, type ResultHook, askModel, callOptions } from '../run/ask-model.ts';
+import { type CallOptions, type ChatAnswer, type ModelClient, type ModelIdentity, asCallFailure, normalizeTag } from '../run/model-client.ts';
 import type { Case } from '../schema/case.ts';
 import { ESCALATION_TAG, type EscalationRecord, type EscalationStepRecord } from '../schema/escalation.ts';
 import type { EscalationStepSchema, RunOptions } from '../schema/policy.ts';
@@ -20,28 +20,8 @@ type ChainStep = z.infer<typeof EscalationStepSchema>;
 type OllamaStep = Extract<ChainStep, { provider: 'ollama' }>;
 type FrontierStep = Extract<ChainStep, { provider: 'anthropic' }>;
 
-/** What the engine knows about the result it hands over. */
-export interface EscalationContext {
-	testCase: Case;
-	/** The incumbent's Ollama: the chain's Ollama steps go through the same server. */
-	client: ModelClient;
-	/** Whether a cached escalation answer may be used (false with `--no-cache` and with repeats). */
-	readCache: boolean;
-	/** Whether a new escalation answer is stored (false with repeats, which bypass the cache). */
-	writeCache: boolean;
-	/** The case set the escalated answer is graded in, as the incumbent's was. */
-	gradeContext: GradeContext;
-}
-
 /** Runs the chain for the results that trigger it. One per run: the frontier budget and the once-only notes live here. */
-export interface EscalationRunner {
-	/**
-	 * When `result` triggers the escalation, asks the chain and attaches the record and the
-	 * `turbo-escalation` tag to it; otherwise leaves it alone. The result's own outcome, checks and
-	 * quality are never touched: the incumbent's metrics stay its own.
-	 */
-	afterResult(result: CaseResult, context: EscalationContext): Promise<void>;
-}
+export type EscalationRunner = ResultHook;
 
 export interface EscalationRunnerOptions {
 	policy: EscalationPolicy;
@@ -96,14 +76,18 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 	const scrubbed = (answer: ChatAnswer): ChatAnswer => ({ ...answer, content: scrub(answer.content), thinking: scrub(answer.thinking) });
 
 	/**
-	 * Caches an escalation answer. A cache that cannot be written (read-only, full) costs a call next run,
-	 * as in the engine's own loop; it never ends the step or the run after a paid call was answered.
+	 * A cache that cannot be written (read-only, full) costs a call next run, as in the engine's own loop;
+	 * it never ends the step or the run after a paid call was answered.
 	 */
-	async function store(key: string, value: CachedAnswer, step: ChainStep, testCase: Case): Promise<void> {
+	function warnCacheWrite(error: unknown, step: ChainStep, testCase: Case): void {
+		logger.warn(scrub(`caching ${step.model}'s escalation answer to ${testCase.id} failed (${describeError(error)}); it will be asked again next run`));
+	}
+
+	async function store(key: string, value: CachedAnswer, step: FrontierStep, testCase: Case): Promise<void> {
 		try {
-			await cache.set(key, value);
+			await cache.set(key, value, frontierScope(step));
 		} catch (error) {
-			logger.warn(scrub(`caching ${step.model}'s escalation answer to ${testCase.id} failed (${describeError(error)}); it will be asked again next run`));
+			warnCacheWrite(error, step, testCase);
 		}
 	}
 
@@ -120,7 +104,7 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		return models;
 	}
 
-	async function answered(step: ChainStep, context: EscalationContext, answer: ChatAnswer, cutOff: string | null, cached: boolean): Promise<EscalationStepRecord> {
+	async function answered(step: ChainStep, context: ResultContext, answer: ChatAnswer, cutOff: string | null, cached: boolean): Promise<EscalationStepRecord> {
 		const judged = await judgeEscalatedAnswer(context.testCase, answer.content, cutOff, context.gradeContext);
 		return {
 			provider: step.provider,
@@ -153,54 +137,44 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		};
 	}
 
-	async function ollamaStep(step: OllamaStep, context: EscalationContext): Promise<EscalationStepRecord> {
+	async function ollamaStep(step: OllamaStep, context: ResultContext): Promise<EscalationStepRecord> {
 		const { testCase, client } = context;
 		let identity: ModelIdentity | undefined;
 		try {
 			identity = (await installedOn(client)).get(normalizeTag(step.model));
 		} catch (error) {
-			const failure = error instanceof CallFailure ? error : asCallFailure(error, client.host);
-			return notAnswered(step, { outcome: 'unavailable', detail: `${step.model}: could not list the models on ${client.host} (${failure.message})` }, null);
+			return notAnswered(step, { outcome: 'unavailable', detail: `${step.model}: could not list the models on ${client.host} (${asCallFailure(error, client.host).message})` }, null);
 		}
 		// A model missing from /api/tags would only answer 404: say how to get it, without a request.
 		if (!identity) {
 			const signIn = /[-:]cloud$/i.test(step.model) ? ' (and `ollama signin` for a cloud model)' : '';
 			return notAnswered(step, { outcome: 'unavailable', detail: `${step.model} is not on the Ollama at ${client.host}: pull it with \`ollama pull ${step.model}\`${signIn}` }, null);
 		}
-		const task = taskFor(testCase.task);
-		const prompt = task.buildPrompt(testCase as never);
+		// Asked exactly as the engine asks, under the engine's own key: the same model on the same case with
+		// the same options is the same answer, whether it was asked as a challenger or as an escalation.
 		const sent = callOptions(run, options.thinkOf?.(step.model));
-		// The engine's own key: the same model on the same case with the same options is the same answer,
-		// whether it was asked as a challenger or as an escalation.
-		const key = cacheKey({ digest: identity.digest, prompt, options: sent });
-		const cutOffOf = (answer: ChatAnswer) => (answer.doneReason === 'length' ? `cut off at num_predict ${sent.num_predict} tokens (done_reason length)` : null);
-		const hit = context.readCache ? await cache.get(key) : undefined;
-		if (hit) return answered(step, context, scrubbed(hit.answer), cutOffOf(hit.answer), true);
 		const started = performance.now();
-		let answer: ChatAnswer;
-		try {
-			answer = scrubbed(
-				await client.chat({
-					model: step.model,
-					messages: prompt.messages,
-					format: prompt.format,
-					options: sent,
-					callTimeoutMs: run.call_timeout_s * 1000,
-					stallTimeoutMs: run.stall_timeout_s * 1000,
-				}),
-			);
-		} catch (error) {
-			const failure = error instanceof CallFailure ? error : asCallFailure(error, client.host);
-			return notAnswered(step, ollamaStepFailure(failure, step.model), performance.now() - started);
-		}
-		if (context.writeCache) await store(key, { answer, loadMs: null }, step, testCase);
-		return answered(step, context, answer, cutOffOf(answer), false);
+		const asked = await askModel({
+			client,
+			model: step.model,
+			digest: identity.digest,
+			testCase,
+			options: sent,
+			run,
+			cache,
+			readCache: context.readCache,
+			writeCache: context.writeCache,
+			rewrite: scrubbed,
+			onCacheWriteFailed: (error) => warnCacheWrite(error, step, testCase),
+		});
+		if (!asked.ok) return notAnswered(step, ollamaStepFailure(asked.failure, step.model), asked.called ? performance.now() - started : null);
+		const cutOff = asked.answer.doneReason === 'length' ? `cut off at num_predict ${sent.num_predict} tokens (done_reason length)` : null;
+		return answered(step, context, asked.answer, cutOff, asked.cached);
 	}
 
-	async function frontierStep(step: FrontierStep, context: EscalationContext): Promise<EscalationStepRecord> {
+	async function frontierStep(step: FrontierStep, context: ResultContext): Promise<EscalationStepRecord> {
 		const { testCase } = context;
-		const task = taskFor(testCase.task);
-		const prompt = task.buildPrompt(testCase as never);
+		const prompt = taskFor(testCase.task).buildPrompt(testCase);
 		const temperature = run.temperature;
 		// Everything the answer depends on; never the key, which does not change the answer.
 		const key = hashOf({
@@ -213,7 +187,7 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 			prompt,
 		});
 		const cutOffOf = (answer: ChatAnswer) => (answer.doneReason === 'max_tokens' ? `cut off at max_tokens ${step.max_tokens} (stop_reason max_tokens)` : null);
-		const hit = context.readCache ? await cache.get(key) : undefined;
+		const hit = context.readCache ? await cache.get(key, frontierScope(step)) : undefined;
 		if (hit) return answered(step, context, scrubbed(hit.answer), cutOffOf(hit.answer), true);
 
 		const apiKey = keyOf(step);
@@ -280,6 +254,11 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 			logger.info(scrub(describeEscalation(result, escalation)));
 		},
 	};
+}
+
+/** Where a frontier model's answers are kept in the cache: one store per provider and model. */
+function frontierScope(step: FrontierStep): string {
+	return `${step.provider}-${step.model}`;
 }
 
 /** One progress line per escalation; a skipped-no-key step is left to the once-only note. */

@@ -14,7 +14,7 @@ export type ReviewVerdict = 'approve' | 'reject';
  * the task has no verdict (only the review tasks do). Pure.
  */
 export function reviewVerdict(testCase: Case, text: string): ReviewVerdict | null {
-	const parsed = taskFor(testCase.task).parse(text, testCase as never);
+	const parsed = taskFor(testCase.task).parse(text, testCase);
 	if (!parsed.ok) return null;
 	const verdict = (parsed.value as { verdict?: unknown } | null)?.verdict;
 	return verdict === 'approve' || verdict === 'reject' ? verdict : null;

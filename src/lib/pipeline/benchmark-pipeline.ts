@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { escalationRunnerFor } from '../escalate/run-chain.ts';
 import { summarizeEscalations, withStableEscalation } from '../escalate/summarize-escalations.ts';
-import { BenchmarkError } from '../errors/describe-error.ts';
+import { BenchmarkError, describeError } from '../errors/describe-error.ts';
 import { hashOf } from '../files/stable-json.ts';
 import { computeMetrics } from '../metrics/compute-metrics.ts';
 import { type Registry, loadRegistry } from '../registry/load-registry.ts';
@@ -18,7 +18,8 @@ import { type ModelClient, createOllamaClient } from '../run/model-client.ts';
 import { resolveOllamaHost } from '../run/ollama-host.ts';
 import { type PlanFilters, byHost, planRun } from '../run/plan-run.ts';
 import { probeOllama } from '../run/probe-ollama.ts';
-import { type ProgressLogger, runBenchmark } from '../run/run-benchmark.ts';
+import type { ProgressLogger } from '../run/ask-model.ts';
+import { runBenchmark } from '../run/run-benchmark.ts';
 import type { Case } from '../schema/case.ts';
 import type { Report } from '../schema/report.ts';
 import { gradeContexts, taskFor } from '../tasks/index.ts';
@@ -84,7 +85,7 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	const repeats = options.repeats ?? registry.policy.run.repeats;
 	const planned = plans.reduce((sum, plan) => sum + plan.items.length, 0) * repeats;
 	if (options.dryRun) {
-		for (const plan of plans) logger.info(`plan: ${plan.host} · ${plan.model} · ${plan.items.length} case(s) × ${repeats} repeat(s)`);
+		for (const plan of plans) logger.info(`plan: ${plan.hosts.join(' + ')} · ${plan.model} · ${plan.items.length} case(s) × ${repeats} repeat(s)${plan.parallel > 1 ? `, ${plan.parallel} at once per host` : ''}`);
 		logger.info(`dry run: at most ${planned} model call(s) (cached answers are reused), ${plans.length} model load(s); nothing was called or written`);
 		return { status: 'dry-run', calls: planned };
 	}
@@ -120,7 +121,13 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	// Every answer is graded in the registry's whole case set, whatever the filters: a grade must not
 	// depend on which roles a run happened to include.
 	const gradeContext = gradeContexts(registry.cases.map((entry) => entry.case), { executor });
-	const outcome = await runBenchmark(plans, { clientFor, cache, logger, gradeContext, escalation: escalationRunnerFor(registry, { env, cache, logger }) }, { run: registry.policy.run, repeats, useCache: options.useCache ?? true });
+	let outcome: Awaited<ReturnType<typeof runBenchmark>>;
+	try {
+		outcome = await runBenchmark(plans, { clientFor, cache, logger, gradeContext, afterResult: escalationRunnerFor(registry, { env, cache, logger }) }, { run: registry.policy.run, repeats, useCache: options.useCache ?? true });
+	} finally {
+		// Folds this run's answer log into the cache's stores, even after a failed run: what was answered stays.
+		await cache.close?.().catch((error: unknown) => logger.warn(`compacting the answer cache failed (${describeError(error)}); its log is kept and folded in next run`));
+	}
 	const validity = await measureGraderValidity(runCases, gradeContext, registry.policy.run);
 	for (const entry of validity) if (!entry.valid) logger.warn(`grader not valid on this run's cases: ${entry.reason}`);
 	if (executor) logger.info(`coder tests: ${executor.stats.executed} run(s), ${executor.stats.cached} from the cache`);
@@ -177,6 +184,10 @@ function withheldRoles(invalid: ReadonlyMap<string, string>, withheld: ReadonlyM
 	return new Map([...joined].sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** Said in the manifest of a run that sent a model several requests at once. */
+export const PARALLEL_NOTE =
+	'Some models were asked several cases at once (`parallel` above 1 in models.yaml, per model in manifest.models). Ollama may batch such requests, so their answers can differ from answers asked one at a time.';
+
 /** Assembles the report data from a run. Pure. */
 export function buildReport(registry: Registry, outcome: Awaited<ReturnType<typeof runBenchmark>>, facts: RunFacts): Report {
 	const casesPerRole = new Map<string, { id: string; severity: 'low' | 'medium' | 'high' | 'critical' }[]>();
@@ -195,7 +206,8 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		casesHash,
 		roles: registry.roles.map((entry) => entry.role),
 		models: outcome.models,
-		results: outcome.results.map(({ cached: _cached, ...result }) => withStableEscalation(result)),
+		// Neither where an answer came from (the cache, or which host of a pool) changes the evidence.
+		results: outcome.results.map(({ cached: _cached, host: _host, ...result }) => withStableEscalation(result)),
 	});
 	const manifest: Report['manifest'] = {
 		started_at: facts.startedAt.toISOString(),
@@ -210,6 +222,7 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		model_calls: outcome.modelCalls,
 		evidence_hash: evidenceHash,
 		results_file: '',
+		...(outcome.models.some((model) => (model.parallel ?? 1) > 1) ? { notes: [PARALLEL_NOTE] } : {}),
 		graders,
 	};
 	const decision = decideRun({

@@ -55,6 +55,21 @@ export function checkRegistry(parts: RegistryParts, locate: Locate = () => undef
 		} else seenModels.set(model.id, index);
 	});
 	const modelIds = [...seenModels.keys()];
+	parts.models?.forEach((model, index) => {
+		if (model.host !== undefined && model.hosts !== undefined) {
+			issue(modelsFile, [index, 'hosts'], {
+				found: `both \`host\` (${showValue(model.host)}) and \`hosts\``,
+				expected: 'one of them: `host` for one server, `hosts` for a pool of servers',
+				hint: `put ${showValue(model.host)} into \`hosts\` and remove \`host\``,
+			});
+		}
+		const seenHosts = new Set<string>();
+		model.hosts?.forEach((host, hostIndex) => {
+			const normalized = host.replace(/\/+$/, '');
+			if (seenHosts.has(normalized)) issue(modelsFile, [index, 'hosts', hostIndex], { found: `${showValue(host)} a second time`, expected: 'each host once', hint: 'remove the duplicate' });
+			seenHosts.add(normalized);
+		});
+	});
 
 	const unknownModel = (file: string, path: PropertyKey[], id: string) => {
 		if (!parts.models) return;

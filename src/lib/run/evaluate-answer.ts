@@ -45,9 +45,9 @@ export async function evaluateAnswer(testCase: Case, task: TaskDefinition, answe
 	if (answer.doneReason === 'length') {
 		return hardFailure('length', `cut off at num_predict ${options.num_predict} tokens (done_reason length)`);
 	}
-	const parsed = task.parse(answer.content, testCase as never);
+	const parsed = task.parse(answer.content, testCase);
 	if (!parsed.ok) return hardFailure('unparseable', parsed.reason);
-	const grade = await task.grade(testCase as never, parsed.value, context as never);
+	const grade = await task.grade(testCase, parsed.value, context);
 	const accepted = grade.checks.every((check) => !check.required || check.pass);
 	return {
 		outcome: accepted ? 'accepted' : 'rejected',

@@ -122,7 +122,8 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 			try {
 				// An empty chat loads the model and answers done_reason "load"; sending the run's options
 				// makes Ollama size the context now, not on the first case.
-				const stream = await withSignal(signal, (client) => client.chat({ model, messages: [], stream: true, options: { ...options, think: undefined } as never, keep_alive: '10m' }));
+				const { think: _think, ...loadOptions } = options;
+				const stream = await withSignal(signal, (client) => client.chat({ model, messages: [], stream: true, options: loadOptions, keep_alive: '10m' }));
 				let loadNs = 0;
 				for await (const chunk of stream) if (chunk.done) loadNs = chunk.load_duration ?? 0;
 				return loadNs > 0 ? loadNs / 1e6 : performance.now() - started;

@@ -10,7 +10,10 @@ export interface PlanItem {
 /** Everything one model runs in this run: all its cases across all its roles, so it loads once. */
 export interface ModelPlan {
 	model: string;
-	host: string;
+	/** The Ollama servers that serve it (one, or a pool from `hosts:`); its cases are shared among them. */
+	hosts: string[];
+	/** Requests sent at once to each of its hosts (`parallel:` in models.yaml, default 1). */
+	parallel: number;
 	/** The model's own `think` from models.yaml, when it overrides the policy's. */
 	think?: boolean | 'low' | 'medium' | 'high';
 	items: PlanItem[];
@@ -23,7 +26,8 @@ export interface PlanFilters {
 
 /**
  * Orders the run: per host, one model after another (so each loads once and the next one fits in
- * memory); per model, every case of every role it takes part in. Roles, models and cases are sorted so
+ * memory); per model, every case of every role it takes part in. Models are in id order on every host, so
+ * the hosts of a pool reach a shared model at about the same time. Roles, models and cases are sorted so
  * two runs of the same registry make the same calls in the same order.
  */
 export function planRun(registry: Pick<Registry, 'models' | 'roles' | 'cases'>, defaultHost: string, filters: PlanFilters = {}): ModelPlan[] {
@@ -41,18 +45,28 @@ export function planRun(registry: Pick<Registry, 'models' | 'roles' | 'cases'>, 
 			let plan = plans.get(model);
 			if (!plan) {
 				const entry = catalog.get(model);
-				plan = { model, host: entry?.host?.replace(/\/+$/, '') ?? defaultHost, items: [], ...(entry?.think === undefined ? {} : { think: entry.think }) };
+				const hosts = entry?.hosts ?? (entry?.host ? [entry.host] : [defaultHost]);
+				plan = {
+					model,
+					hosts: [...new Set(hosts.map((host) => host.replace(/\/+$/, '')))],
+					parallel: entry?.parallel ?? 1,
+					items: [],
+					...(entry?.think === undefined ? {} : { think: entry.think }),
+				};
 				plans.set(model, plan);
 			}
 			plan.items.push(...cases.map((testCase) => ({ role: role.role, case: testCase })));
 		}
 	}
-	return [...plans.values()].sort((a, b) => a.host.localeCompare(b.host) || a.model.localeCompare(b.model));
+	return [...plans.values()].sort((a, b) => a.model.localeCompare(b.model));
 }
 
-/** The plans grouped by host: hosts run at the same time, models on one host one after another. */
+/**
+ * The plans each host serves, in plan order: hosts run at the same time, models on one host one after
+ * another. A model of a pool appears under each of its hosts. Hosts are sorted.
+ */
 export function byHost(plans: readonly ModelPlan[]): Map<string, ModelPlan[]> {
 	const groups = new Map<string, ModelPlan[]>();
-	for (const plan of plans) groups.set(plan.host, [...(groups.get(plan.host) ?? []), plan]);
-	return groups;
+	for (const plan of plans) for (const host of plan.hosts) groups.set(host, [...(groups.get(host) ?? []), plan]);
+	return new Map([...groups].sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -1,20 +1,15 @@
 import { describeError } from '../errors/describe-error.ts';
-import type { EscalationRunner } from '../escalate/run-chain.ts';
 import type { RunOptions } from '../schema/policy.ts';
 import type { CaseResult, ManifestModel } from '../schema/report.ts';
 import type { Task } from '../schema/case.ts';
-import { type GradeContext, promptTokens, taskFor } from '../tasks/index.ts';
-import { type AnswerCache, type CachedAnswer, cacheKey } from './answer-cache.ts';
+import { type GradeContext, taskFor } from '../tasks/index.ts';
+import type { AnswerCache } from './answer-cache.ts';
+import { type ProgressLogger, type ResultHook, askModel, callOptions } from './ask-model.ts';
 import { type Evaluation, evaluateAnswer, hardFailure } from './evaluate-answer.ts';
-import { CallFailure, type CallOptions, type ModelClient, type ModelIdentity, normalizeTag } from './model-client.ts';
+import { CallFailure, type ModelClient, type ModelIdentity, asCallFailure, normalizeTag } from './model-client.ts';
 import { type ModelPlan, type PlanItem, byHost } from './plan-run.ts';
 import { probeOllama } from './probe-ollama.ts';
-
-/** Where progress goes: the integration's logger or the CLI's console. */
-export interface ProgressLogger {
-	info(message: string): void;
-	warn(message: string): void;
-}
+import { type WorkQueue, createWorkQueue } from './work-queue.ts';
 
 export interface RunBenchmarkOptions {
 	run: RunOptions;
@@ -28,8 +23,8 @@ export interface RunBenchmarkDeps {
 	clientFor(host: string): ModelClient;
 	cache: AnswerCache;
 	logger: ProgressLogger;
-	/** Turbo escalation of the review incumbent's rejections; absent when the policy turns it off. */
-	escalation?: EscalationRunner;
+	/** Called after each result (turbo escalation of the review incumbent's rejections); absent when off. */
+	afterResult?: ResultHook;
 	/** The case set each task's answers are graded in (the registry's cases, whatever the run's filters). */
 	gradeContext(task: Task): GradeContext;
 }
@@ -48,184 +43,271 @@ export class OllamaGoneError extends Error {
 	override name = 'OllamaGoneError';
 }
 
-/** The options sent with every chat call: policy.yaml's run options, and the model's own `think` if it has one. */
-export function callOptions(run: RunOptions, modelThink?: CallOptions['think']): CallOptions {
-	return { num_ctx: run.num_ctx, num_predict: run.num_predict, temperature: run.temperature, seed: run.seed, think: modelThink ?? run.think };
+/** One result to produce: a case of a model's plan, one repeat. `order` keeps the report's order whoever answers. */
+interface Unit {
+	item: PlanItem;
+	repeat: number;
+	order: number;
+}
+
+/** One host as the run sees it. */
+interface HostState {
+	host: string;
+	client: ModelClient;
+	installed: Map<string, ModelIdentity>;
+	/** Why the host was given up on mid-run, once it was. */
+	gone?: string;
+}
+
+/** Shared by every host and slot of a run. */
+interface RunState {
+	deps: RunBenchmarkDeps;
+	options: RunBenchmarkOptions;
+	total: number;
+	done: number;
+	calls: number;
+	/** The first error that ends the run: every slot stops pulling work. */
+	fatal?: unknown;
+	queues: Map<ModelPlan, WorkQueue<Unit>>;
+	results: { plan: number; order: number; result: CaseResult }[];
 }
 
 /**
- * Runs every planned case on every planned model. Hosts run at the same time; on one host, models run
- * one after another, each loaded once (a load request first, so load time is apart from case latency)
- * and unloaded when done. Answers are cached as they arrive.
+ * Runs every planned case on every planned model. Hosts run at the same time; on one host, models run one
+ * after another, each loaded once (a load request first, so load time is apart from case latency) and
+ * unloaded when done. A model's cases wait in one queue that all of its hosts pull from, each host with
+ * `parallel` requests at once; a host that goes away mid-run puts its case back for the others. Results
+ * come back in plan order whoever answered, each naming its host. Answers are cached as they arrive.
  */
 export async function runBenchmark(plans: readonly ModelPlan[], deps: RunBenchmarkDeps, options: RunBenchmarkOptions): Promise<RunOutcome> {
-	const total = plans.reduce((sum, plan) => sum + plan.items.length, 0) * options.repeats;
-	const counter = { done: 0, calls: 0 };
-	const hosts = [...byHost(plans).entries()];
-	const perHost = await Promise.all(hosts.map(([host, hostPlans]) => runHost(host, hostPlans, deps, options, counter, total)));
+	const state: RunState = {
+		deps,
+		options,
+		total: plans.reduce((sum, plan) => sum + plan.items.length, 0) * options.repeats,
+		done: 0,
+		calls: 0,
+		queues: new Map(plans.map((plan) => [plan, createWorkQueue(units(plan, options.repeats))])),
+		results: [],
+	};
+	const groups = byHost(plans);
+	const hosts = await Promise.all(
+		[...groups.keys()].map(async (host): Promise<HostState & { version: string | null }> => {
+			const client = deps.clientFor(host);
+			const [version, installed] = await Promise.all([client.version().catch(() => null), client.listModels()]);
+			return { host, client, installed, version };
+		}),
+	);
+	const hostByName = new Map(hosts.map((entry) => [entry.host, entry]));
+	const models = plans.map((plan) => manifestModel(plan, plan.hosts.map((host) => hostByName.get(host)!), state));
+
+	// Every host runs to its end even after a fatal error elsewhere (its slots stop pulling work), so
+	// nothing is still writing to the cache when the caller closes it.
+	const settled = await Promise.allSettled(hosts.map((entry) => runHost(entry, groups.get(entry.host)!, plans, hostByName, state)));
+	const failed = settled.find((outcome) => outcome.status === 'rejected');
+	if (state.fatal !== undefined) throw state.fatal;
+	if (failed) throw failed.reason;
 	return {
-		results: perHost.flatMap((outcome) => outcome.results),
-		models: perHost.flatMap((outcome) => outcome.models).sort((a, b) => a.id.localeCompare(b.id)),
-		ollama: perHost.map((outcome) => outcome.ollama).sort((a, b) => a.host.localeCompare(b.host)),
-		modelCalls: counter.calls,
+		results: state.results.sort((a, b) => a.plan - b.plan || a.order - b.order).map((entry) => entry.result),
+		models: models.sort((a, b) => a.id.localeCompare(b.id)),
+		ollama: hosts.map(({ host, version }) => ({ host, version })),
+		modelCalls: state.calls,
 	};
 }
 
-interface Counter {
-	done: number;
-	calls: number;
+function units(plan: ModelPlan, repeats: number): Unit[] {
+	return plan.items.flatMap((item, index) => Array.from({ length: repeats }, (_, repeat) => ({ item, repeat, order: index * repeats + repeat })));
 }
 
-async function runHost(host: string, plans: readonly ModelPlan[], deps: RunBenchmarkDeps, options: RunBenchmarkOptions, counter: Counter, total: number) {
-	const client = deps.clientFor(host);
-	const version = await client.version().catch(() => null);
-	const installed = await client.listModels();
-	const results: CaseResult[] = [];
-	const models: ManifestModel[] = [];
-	for (const plan of plans) {
-		const identity = installed.get(normalizeTag(plan.model));
-		models.push({
-			id: plan.model,
-			digest: identity?.digest ?? null,
-			family: identity?.family ?? null,
-			parameter_size: identity?.parameterSize ?? null,
-			quantization: identity?.quantization ?? null,
-			host,
-			options: { ...callOptions(options.run, plan.think) },
-		});
-		results.push(...(await runModel(plan, identity, client, deps, options, counter, total)));
+/** The manifest's record of a model: identity from the first host that has it, the hosts and the slots. */
+function manifestModel(plan: ModelPlan, hosts: HostState[], state: RunState): ManifestModel {
+	const having = hosts.filter((entry) => entry.installed.has(normalizeTag(plan.model)));
+	const identity = having[0]?.installed.get(normalizeTag(plan.model));
+	const digests = new Set(having.map((entry) => entry.installed.get(normalizeTag(plan.model))!.digest));
+	if (digests.size > 1) {
+		// Different weights under one tag: each answer is cached under its host's digest, but the report names one.
+		state.deps.logger.warn(`${plan.model} has different digests on its hosts (${having.map((entry) => `${entry.host}: ${entry.installed.get(normalizeTag(plan.model))!.digest.slice(0, 12)}`).join(', ')}); pull the same weights on each.`);
 	}
-	return { results, models, ollama: { host, version } };
+	return {
+		id: plan.model,
+		digest: identity?.digest ?? null,
+		family: identity?.family ?? null,
+		parameter_size: identity?.parameterSize ?? null,
+		quantization: identity?.quantization ?? null,
+		host: having[0]?.host ?? plan.hosts[0]!,
+		...(plan.hosts.length > 1 ? { hosts: [...plan.hosts] } : {}),
+		parallel: plan.parallel,
+		options: { ...callOptions(state.options.run, plan.think) },
+	};
 }
 
-async function runModel(
-	plan: ModelPlan,
-	identity: ModelIdentity | undefined,
-	client: ModelClient,
-	deps: RunBenchmarkDeps,
-	options: RunBenchmarkOptions,
-	counter: Counter,
-	total: number,
-): Promise<CaseResult[]> {
-	const sent = callOptions(options.run, plan.think);
-	const results: CaseResult[] = [];
-	const record = (item: PlanItem, repeat: number, evaluation: Evaluation, extra: Partial<CaseResult> = {}) => {
-		const result = toResult(plan.model, item, repeat, evaluation, extra);
-		results.push(result);
-		counter.done++;
-		const seconds = result.latency_ms === null ? '' : ` ${(result.latency_ms / 1000).toFixed(1)} s`;
-		const what = result.outcome === 'hard-failure' ? `hard failure (${result.failure_class})` : result.outcome;
-		deps.logger.info(`[${counter.done}/${total}] ${item.role} · ${plan.model} · ${item.case.id} → ${what}${seconds}${result.cached ? ' (cached)' : ''}`);
-		return result;
-	};
-
-	if (!identity) {
-		deps.logger.warn(`${plan.model} is not installed on ${client.host}: its ${plan.items.length * options.repeats} result(s) are hard failures (model-missing). Pull it with \`ollama pull ${plan.model}\`.`);
-		for (const item of plan.items) for (let repeat = 0; repeat < options.repeats; repeat++) record(item, repeat, hardFailure('model-missing', `${plan.model} is not in /api/tags on ${client.host}`));
-		return results;
-	}
-
-	// Each answer's cache write starts the moment the answer arrives, but the run does not wait for the
-	// disk before grading and asking the next case: on a fast model, waiting for each file to be written
-	// was most of the harness's own cost per call. Every write is awaited before the model is unloaded.
-	// A write that fails costs a model call next run, never this run's result.
-	const pendingWrites: Promise<void>[] = [];
-	const storeAnswer = (key: string, answer: CachedAnswer, item: PlanItem) => {
-		const write = deps.cache.set(key, answer).catch((error: unknown) => {
-			deps.logger.warn(`caching ${plan.model}'s answer to ${item.case.id} failed (${describeError(error)}); it will be asked again next run`);
-		});
-		pendingWrites.push(write);
-	};
-
-	let loaded: { loadMs: number } | CallFailure | undefined;
-	const ensureLoaded = async () => {
-		if (loaded) return loaded;
-		try {
-			loaded = { loadMs: await client.load(plan.model, sent, options.run.call_timeout_s * 1000) };
-		} catch (error) {
-			loaded = error instanceof CallFailure ? error : new CallFailure('transport', String(error), { cause: error });
-			await stopIfGone(client, loaded, counter, total);
+/** One host: its models one after another; for each, `parallel` slots pull from the model's queue. */
+async function runHost(host: HostState, hostPlans: readonly ModelPlan[], plans: readonly ModelPlan[], hosts: Map<string, HostState>, state: RunState): Promise<void> {
+	for (const plan of hostPlans) {
+		if (state.fatal !== undefined) return;
+		const queue = state.queues.get(plan)!;
+		const serving = plan.hosts.filter((name) => hosts.get(name)!.installed.has(normalizeTag(plan.model))).map((name) => hosts.get(name)!);
+		if (serving.length === 0) {
+			// Missing everywhere: the first host says so once and records every result.
+			if (host.host === plan.hosts[0]) recordMissing(plan, host, queue, state, plans.indexOf(plan));
+			continue;
 		}
-		return loaded;
+		if (!serving.includes(host)) continue;
+		if (host.gone !== undefined) {
+			// This host went away during an earlier model: a later model that no other host can serve would
+			// otherwise be left out of the report without a word.
+			if (serving.every((other) => other.gone !== undefined)) {
+				stopRun(state, goneError(host, state));
+				return;
+			}
+			continue;
+		}
+		try {
+			await serveModel(plan, host, serving, queue, state, plans.indexOf(plan));
+		} catch (error) {
+			stopRun(state, error);
+			return;
+		}
+	}
+}
+
+function recordMissing(plan: ModelPlan, host: HostState, queue: WorkQueue<Unit>, state: RunState, planIndex: number): void {
+	const where = plan.hosts.length > 1 ? `any of its hosts (${plan.hosts.join(', ')})` : host.host;
+	state.deps.logger.warn(`${plan.model} is not installed on ${where}: its ${plan.items.length * state.options.repeats} result(s) are hard failures (model-missing). Pull it with \`ollama pull ${plan.model}\`.`);
+	for (let unit = queue.take(); unit; unit = queue.take()) {
+		record(state, plan, planIndex, unit, hardFailure('model-missing', `${plan.model} is not in /api/tags on ${where}`), {});
+		queue.finish();
+	}
+}
+
+/**
+ * Serves one model on one host until its queue is empty and no host has a case of it in flight (a host
+ * that goes away puts its case back, and the others must still be there to take it). Loads the model on
+ * the first uncached case, unloads it at the end.
+ */
+async function serveModel(plan: ModelPlan, host: HostState, serving: HostState[], queue: WorkQueue<Unit>, state: RunState, planIndex: number): Promise<void> {
+	const { deps, options } = state;
+	const sent = callOptions(options.run, plan.think);
+	const identity = host.installed.get(normalizeTag(plan.model))!;
+	const cacheable = options.repeats === 1;
+	let loading: Promise<number> | undefined;
+	const ensureLoaded = () => {
+		loading ??= host.client.load(plan.model, sent, options.run.call_timeout_s * 1000).catch((error: unknown) => {
+			const failure = asCallFailure(error, host.host);
+			throw new CallFailure(failure.failureClass, `loading ${plan.model} failed: ${failure.message}`, { cause: failure });
+		});
+		return loading;
+	};
+
+	const slot = async () => {
+		while (state.fatal === undefined && host.gone === undefined) {
+			const unit = queue.take();
+			if (!unit) {
+				if (queue.inFlight === 0) return;
+				await queue.changed();
+				continue;
+			}
+			try {
+				const served = await serveUnit(unit);
+				if (!served) {
+					queue.giveBack(unit);
+					if (!serving.some((other) => other.gone === undefined)) throw goneError(host, state);
+					deps.logger.warn(`Ollama at ${host.host} stopped answering (${host.gone}); its remaining cases of ${plan.model} go to ${serving.filter((other) => other.gone === undefined).map((other) => other.host).join(', ')}.`);
+					return;
+				}
+			} catch (error) {
+				// Said before this slot's item is finished, so no waiting slot anywhere takes another item.
+				stopRun(state, error);
+				throw error;
+			} finally {
+				queue.finish();
+			}
+		}
+	};
+
+	/** Asks, grades and records one unit; false when the host turned out to be gone (the unit is not done). */
+	const serveUnit = async ({ item, repeat, order }: Unit): Promise<boolean> => {
+		const readCache = cacheable && options.useCache;
+		const asked = await askModel({
+			client: host.client,
+			model: plan.model,
+			digest: identity.digest,
+			testCase: item.case,
+			options: sent,
+			run: options.run,
+			cache: deps.cache,
+			readCache,
+			writeCache: cacheable,
+			beforeCall: ensureLoaded,
+			onCacheWriteFailed: (error) => deps.logger.warn(`caching ${plan.model}'s answer to ${item.case.id} failed (${describeError(error)}); it will be asked again next run`),
+		});
+		if (asked.called) state.calls++;
+		const where = { host: host.host };
+		if (!asked.ok) {
+			if (asked.failure.failureClass === 'transport') {
+				const probe = await probeOllama(host.host, 2000);
+				if (!probe.reachable) {
+					host.gone ??= probe.reason;
+					return false;
+				}
+			}
+			record(state, plan, planIndex, { item, repeat, order }, hardFailure(asked.failure.failureClass, asked.failure.message), where);
+			return true;
+		}
+		const { answer, loadMs } = asked;
+		const context = deps.gradeContext(item.case.task);
+		const result = record(state, plan, planIndex, { item, repeat, order }, await evaluateAnswer(item.case, taskFor(item.case.task), answer, sent, context), {
+			output: answer.content,
+			thinking_chars: answer.thinking.length,
+			latency_ms: round(answer.latencyMs),
+			ttft_ms: answer.ttftMs === null ? null : round(answer.ttftMs),
+			eval_count: answer.evalCount,
+			eval_duration_ns: answer.evalDurationNs,
+			prompt_eval_count: answer.promptEvalCount,
+			load_ms: loadMs === null ? null : round(loadMs),
+			cached: asked.cached,
+			cache_key: cacheable ? asked.key : null,
+			...where,
+		});
+		await deps.afterResult?.afterResult(result, { testCase: item.case, client: host.client, readCache, writeCache: cacheable, gradeContext: context });
+		return true;
 	};
 
 	try {
-		for (const item of plan.items) {
-			const task = taskFor(item.case.task);
-			const prompt = task.buildPrompt(item.case as never);
-			const key = cacheKey({ digest: identity.digest, prompt, options: sent });
-			for (let repeat = 0; repeat < options.repeats; repeat++) {
-				const tokens = promptTokens(prompt);
-				if (tokens + sent.num_predict > sent.num_ctx) {
-					record(item, repeat, hardFailure('context-overflow', `the prompt needs about ${tokens} tokens and the answer ${sent.num_predict}, more than num_ctx ${sent.num_ctx}`));
-					continue;
-				}
-				const cacheable = options.repeats === 1;
-				let cached: CachedAnswer | undefined = cacheable && options.useCache ? await deps.cache.get(key) : undefined;
-				let fromCache = cached !== undefined;
-				if (!cached) {
-					const load = await ensureLoaded();
-					if (load instanceof CallFailure) {
-						record(item, repeat, hardFailure(load.failureClass, `loading ${plan.model} failed: ${load.message}`));
-						continue;
-					}
-					try {
-						counter.calls++;
-						const answer = await client.chat({
-							model: plan.model,
-							messages: prompt.messages,
-							format: prompt.format,
-							options: sent,
-							callTimeoutMs: options.run.call_timeout_s * 1000,
-							stallTimeoutMs: options.run.stall_timeout_s * 1000,
-						});
-						cached = { answer, loadMs: load.loadMs };
-					} catch (error) {
-						const failure = error instanceof CallFailure ? error : new CallFailure('transport', String(error), { cause: error });
-						await stopIfGone(client, failure, counter, total);
-						record(item, repeat, hardFailure(failure.failureClass, failure.message));
-						continue;
-					}
-					if (cacheable) storeAnswer(key, cached, item);
-					fromCache = false;
-				}
-				const { answer, loadMs } = cached;
-				const context = deps.gradeContext(item.case.task);
-				const result = record(item, repeat, await evaluateAnswer(item.case, task, answer, sent, context), {
-					output: answer.content,
-					thinking_chars: answer.thinking.length,
-					latency_ms: round(answer.latencyMs),
-					ttft_ms: answer.ttftMs === null ? null : round(answer.ttftMs),
-					eval_count: answer.evalCount,
-					eval_duration_ns: answer.evalDurationNs,
-					prompt_eval_count: answer.promptEvalCount,
-					load_ms: loadMs === null ? null : round(loadMs),
-					cached: fromCache,
-					cache_key: cacheable ? key : null,
-				});
-				await deps.escalation?.afterResult(result, { testCase: item.case, client, readCache: cacheable && options.useCache, writeCache: cacheable, gradeContext: context });
-			}
-		}
+		// Every slot ends before the model is unloaded or the error goes up: none is left calling in the background.
+		const slots = await Promise.allSettled(Array.from({ length: plan.parallel }, slot));
+		const failed = slots.find((outcome) => outcome.status === 'rejected');
+		if (failed) throw failed.reason;
 	} finally {
-		await Promise.all(pendingWrites);
-		if (loaded && !(loaded instanceof CallFailure)) {
+		if (loading && host.gone === undefined) {
 			// Free the memory for the next model on this host; a failure here costs nothing but memory.
-			await client.unload(plan.model).catch((error: unknown) => deps.logger.warn(`unloading ${plan.model} failed: ${String(error)}`));
+			const loaded = await loading.then(() => true, () => false);
+			if (loaded) await host.client.unload(plan.model).catch((error: unknown) => deps.logger.warn(`unloading ${plan.model} failed: ${String(error)}`));
 		}
 	}
-	return results;
 }
 
-/** After a transport failure, asks whether Ollama is still there; if not, the run stops. */
-async function stopIfGone(client: ModelClient, failure: CallFailure, counter: Counter, total: number): Promise<void> {
-	if (failure.failureClass !== 'transport') return;
-	const probe = await probeOllama(client.host, 2000);
-	if (probe.reachable) return;
-	throw new OllamaGoneError(
-		`Ollama at ${client.host} stopped answering during the run (${probe.reason}), after ${counter.done} of ${total} results. ` +
+/** Records the error that ends the run and wakes every waiting slot, so each stops pulling work. */
+function stopRun(state: RunState, error: unknown): void {
+	state.fatal ??= error;
+	for (const queue of state.queues.values()) queue.wake();
+}
+
+function goneError(host: HostState, state: RunState): OllamaGoneError {
+	return new OllamaGoneError(
+		`Ollama at ${host.host} stopped answering during the run (${host.gone}), after ${state.done} of ${state.total} results. ` +
 			'Every answer received so far is cached: start Ollama and run the build again to resume. No report was written.',
-		{ cause: failure },
 	);
+}
+
+function record(state: RunState, plan: ModelPlan, planIndex: number, unit: Unit, evaluation: Evaluation, extra: Partial<CaseResult>): CaseResult {
+	const result = toResult(plan.model, unit.item, unit.repeat, evaluation, extra);
+	state.results.push({ plan: planIndex, order: unit.order, result });
+	state.done++;
+	const seconds = result.latency_ms === null ? '' : ` ${(result.latency_ms / 1000).toFixed(1)} s`;
+	const what = result.outcome === 'hard-failure' ? `hard failure (${result.failure_class})` : result.outcome;
+	const where = plan.hosts.length > 1 && result.host !== undefined ? ` @ ${result.host}` : '';
+	state.deps.logger.info(`[${state.done}/${state.total}] ${unit.item.role} · ${plan.model} · ${unit.item.case.id} → ${what}${seconds}${result.cached ? ' (cached)' : ''}${where}`);
+	return result;
 }
 
 function toResult(model: string, item: PlanItem, repeat: number, evaluation: Evaluation, extra: Partial<CaseResult>): CaseResult {

@@ -18,6 +18,18 @@ export const ModelSchema = z.strictObject({
 	/** Ollama server for this model when it is not `OLLAMA_HOST`; models on different hosts run at the same time. */
 	host: HttpUrlSchema.optional(),
 	/**
+	 * Several Ollama servers that all serve this model, instead of `host`: its cases are shared among them
+	 * (each pulls the next case when it has a free slot), each loads it once, and a server that goes away
+	 * mid-run leaves its remaining cases to the others.
+	 */
+	hosts: z.array(HttpUrlSchema).min(1).optional(),
+	/**
+	 * How many requests for this model each of its hosts answers at once (Ollama's `OLLAMA_NUM_PARALLEL`
+	 * on that server should be at least this). Above 1, Ollama may batch requests together, and answers
+	 * can differ slightly from those asked one at a time. @default 1
+	 */
+	parallel: z.number().int().min(1).max(64).optional(),
+	/**
 	 * `think` sent to this model instead of run.think in policy.yaml: Ollama refuses `think: true` for a
 	 * model that cannot think, and a reasoning model may need it on.
 	 */

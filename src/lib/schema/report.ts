@@ -58,6 +58,8 @@ export const CaseResultSchema = z.strictObject({
 	/** True when the answer came from the cache rather than a model call in this run. */
 	cached: z.boolean(),
 	cache_key: z.string().nullable(),
+	/** The Ollama that answered (a model served by a pool of hosts shares its cases among them); absent in older reports. */
+	host: z.string().optional(),
 	/** e.g. `turbo-escalation`. */
 	tags: z.array(z.string()).default([]),
 	/** Turbo escalation: the chain's second opinion on an incumbent rejection; never part of this result's own grade. */
@@ -83,6 +85,13 @@ export const ManifestModelSchema = z.strictObject({
 	parameter_size: z.string().nullable(),
 	quantization: z.string().nullable(),
 	host: z.string(),
+	/** Every host that served the model when it had a pool (`hosts:`); each result names its own. */
+	hosts: z.array(z.string()).optional(),
+	/**
+	 * Requests sent to the model at once on each host. Above 1 Ollama may batch them, and answers can
+	 * differ from those asked one at a time. Absent in older reports (1).
+	 */
+	parallel: z.number().int().min(1).optional(),
 	/** The options sent with every call. */
 	options: z.record(z.string(), z.unknown()),
 });
@@ -107,6 +116,8 @@ export const ManifestSchema = z.strictObject({
 	evidence_hash: z.string(),
 	/** The sidecar file with every case result. */
 	results_file: z.string(),
+	/** What a reader must know about how the answers were asked (e.g. parallel requests may batch). */
+	notes: z.array(z.string()).optional(),
 	/** The grader version of every task the run graded (grades are recomputed on every build; this says which grading made the numbers). */
 	graders: z.record(z.string(), z.number().int().min(1)).default({}),
 });

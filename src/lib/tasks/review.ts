@@ -310,6 +310,20 @@ function parseReview(text: string): ParseResult<ReviewAnswer> {
 	return parseJsonAnswer(text, ReviewAnswerSchema);
 }
 
+/**
+ * The median added-line count of a case set, once per set: measured per case it parsed every diff of the
+ * set again for each case, the larger part of a run's validity measurement on a few hundred review cases.
+ */
+const typicalSizes = new WeakMap<readonly ReviewCase[], number>();
+function typicalSizeOf(cases: readonly ReviewCase[]): number {
+	let size = typicalSizes.get(cases);
+	if (size === undefined) {
+		size = median(cases.map((other) => addedLineCount(other.input.diff)));
+		typicalSizes.set(cases, size);
+	}
+	return size;
+}
+
 type SentinelFinding = { path: string; line: number; end_line?: number; severity: Finding['severity']; message: string };
 
 /**
@@ -328,8 +342,7 @@ function reviewSentinels(testCase: ReviewCase, context: GradeContext<ReviewCase>
 	const wholeFiles: SentinelFinding[] = files.map((file) => ({ path: file.path, line: 1, end_line: file.lastLine, severity: 'high', message: 'This file may introduce a bug.' }));
 	const firstAdded = everyAdded.slice(0, 1);
 	const reference = testCase.reference.lines.map((span) => ({ path: span.path, line: span.start, end_line: span.end, severity: 'high' as const, message: 'The later fix changed these lines.' }));
-	const typicalSize = median(context.cases.map((other) => addedLineCount(other.input.diff)));
-	const small = addedLineCount(testCase.input.diff) <= typicalSize;
+	const small = addedLineCount(testCase.input.diff) <= typicalSizeOf(context.cases);
 	return [
 		{ name: 'reference', kind: 'reference', text: answer(testCase.reference.verdict, testCase.reference.verdict === 'reject' ? reference : []) },
 		junk('always-approve', answer('approve', [])),
