@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { parseDocument } from 'yaml';
 import { applyProposals } from '../../src/lib/registry/apply-proposals.ts';
 import { runBenchmarkPipeline } from '../../src/lib/pipeline/benchmark-pipeline.ts';
-import type { ProgressLogger } from '../../src/lib/run/run-benchmark.ts';
+import type { ProgressLogger } from '../../src/lib/run/ask-model.ts';
 import { CaseSchema, type Case } from '../../src/lib/schema/case.ts';
 import type { Report } from '../../src/lib/schema/report.ts';
 import { taskFor } from '../../src/lib/tasks/index.ts';
