@@ -19,6 +19,7 @@ import { resolveOllamaHost } from '../run/ollama-host.ts';
 import { type PlanFilters, byHost, planRun } from '../run/plan-run.ts';
 import { probeOllama } from '../run/probe-ollama.ts';
 import { type ProgressLogger, runBenchmark } from '../run/run-benchmark.ts';
+import type { Severity } from '../schema/common.ts';
 import type { Case } from '../schema/case.ts';
 import type { Report } from '../schema/report.ts';
 import { gradeContexts, taskFor } from '../tasks/index.ts';
@@ -179,7 +180,7 @@ function withheldRoles(invalid: ReadonlyMap<string, string>, withheld: ReadonlyM
 
 /** Assembles the report data from a run. Pure. */
 export function buildReport(registry: Registry, outcome: Awaited<ReturnType<typeof runBenchmark>>, facts: RunFacts): Report {
-	const casesPerRole = new Map<string, { id: string; severity: 'low' | 'medium' | 'high' | 'critical' }[]>();
+	const casesPerRole = new Map<string, { id: string; severity: Severity }[]>();
 	for (const { case: testCase } of registry.cases) {
 		casesPerRole.set(testCase.role, [...(casesPerRole.get(testCase.role) ?? []), { id: testCase.id, severity: testCase.severity }]);
 	}

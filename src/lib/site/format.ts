@@ -7,13 +7,19 @@ import type { GateResult, RoleMetrics } from '../schema/report.ts';
  * A share in [0, 1] as a percentage with at most one decimal: `0.6667` → `66.7 %`, `0.9` → `90 %`. One
  * decimal, not none: a grader's 89.7 % must not read as the 90 % it failed to reach.
  */
-export const pct = (value: number) => `${Number((value * 100).toFixed(1))} %`;
+export const pct = (value: number) => `${percent(value)} %`;
+
+/** A share as a percentage number, one decimal at most (rounded half up, unlike `toFixed`'s binary surprises). */
+const percent = (value: number) => Math.round(value * 1000) / 10;
 
 /** A share that may be unknown (no results to divide by): `—` then. */
 export const pctOrDash = (value: number | null | undefined) => (value === null || value === undefined ? '—' : pct(value));
 
+/** The interval of a rate, as its cell shows it after the value: `(20.8–93.9 %)`. */
+export const interval = (rate: { low: number; high: number }) => `(${percent(rate.low)}–${pct(rate.high)})`;
+
 /** A rate with its 95 % Wilson interval: `66.7 % (20.8–93.9 %)`. */
-export const rateWithInterval = (rate: { value: number; low: number; high: number }) => `${pct(rate.value)} (${Number((rate.low * 100).toFixed(1))}–${pct(rate.high)})`;
+export const rateWithInterval = (rate: { value: number; low: number; high: number }) => `${pct(rate.value)} ${interval(rate)}`;
 
 /** Review pain, a mean in [0, 1] (not a rate), with two decimals. */
 export const reviewPain = (value: number) => value.toFixed(2);
