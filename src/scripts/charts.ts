@@ -20,23 +20,15 @@ import {
 } from 'chart.js';
 import type { AcceptanceChartSpec, ChartSpec, LatencyChartSpec, TrendChartSpec } from '../lib/site/chart-spec.ts';
 
-/** The options of the whisker plugin below, declared to Chart.js so a chart's `plugins` section type-checks them. */
-interface IntervalWhiskersOptions {
-	low: number[];
-	high: number[];
-	color: string;
-}
-
+// The options of this file's own plugins, typed where Chart.js looks for plugin options.
 declare module 'chart.js' {
 	interface PluginOptionsByType<TType extends ChartType> {
-		intervalWhiskers?: IntervalWhiskersOptions;
+		intervalWhiskers?: { low: number[]; high: number[]; color: string };
+		intervalBands?: { low: (number | null)[][]; high: (number | null)[][]; colors: string[] };
 	}
 }
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, Legend);
-
-/** Drawn at once: nothing moves for readers who prefer reduced motion, and the canvas is complete when the page is. */
-const STILL = { animation: false, responsive: true, maintainAspectRatio: false } as const;
 
 interface Palette {
 	fg: string;
@@ -61,16 +53,17 @@ function palette(element: Element): Palette {
 const intervalWhiskers: Plugin<'bar'> = {
 	id: 'intervalWhiskers',
 	afterDatasetsDraw(chart) {
-		const { low, high, color } = chart.options.plugins?.intervalWhiskers ?? {};
-		if (!low || !high || !color) return;
+		const options = chart.options.plugins?.intervalWhiskers;
+		if (!options?.low || !options.high || !options.color) return;
+		const spec = options as { low: number[]; high: number[]; color: string };
 		const { ctx } = chart;
 		const y = chart.scales.y!;
 		ctx.save();
-		ctx.strokeStyle = color;
+		ctx.strokeStyle = spec.color;
 		ctx.lineWidth = 1.5;
 		chart.getDatasetMeta(0).data.forEach((bar, index) => {
-			const top = y.getPixelForValue(high[index] ?? 0);
-			const bottom = y.getPixelForValue(low[index] ?? 0);
+			const top = y.getPixelForValue(spec.high[index] ?? 0);
+			const bottom = y.getPixelForValue(spec.low[index] ?? 0);
 			const x = bar.x;
 			ctx.beginPath();
 			ctx.moveTo(x, top);
@@ -84,6 +77,51 @@ const intervalWhiskers: Plugin<'bar'> = {
 		ctx.restore();
 	},
 };
+
+/**
+ * Draws each series' 95 % Wilson interval as a translucent band behind its line, so a swing that one
+ * case could cause reads as the uncertainty it is. Gaps (runs without the model) break the band.
+ */
+const intervalBands: Plugin<'line'> = {
+	id: 'intervalBands',
+	beforeDatasetsDraw(chart) {
+		const spec = chart.options.plugins?.intervalBands;
+		if (!spec?.low || !spec.high || !spec.colors) return;
+		const { low, high, colors } = spec as { low: (number | null)[][]; high: (number | null)[][]; colors: string[] };
+		const { ctx } = chart;
+		const x = chart.scales.x!;
+		const y = chart.scales.y!;
+		ctx.save();
+		ctx.globalAlpha = 0.16;
+		low.forEach((lows, series) => {
+			const highs = high[series] ?? [];
+			ctx.fillStyle = colors[series] ?? '#888';
+			let segment: number[] = [];
+			const flush = () => {
+				if (segment.length > 0) {
+					ctx.beginPath();
+					segment.forEach((index, n) => (n === 0 ? ctx.moveTo : ctx.lineTo).call(ctx, x.getPixelForValue(index), y.getPixelForValue(highs[index]!)));
+					// A single run still gets a visible band: a narrow bar around its point.
+					if (segment.length === 1) ctx.rect(x.getPixelForValue(segment[0]!) - 4, y.getPixelForValue(highs[segment[0]!]!), 8, y.getPixelForValue(lows[segment[0]!]!) - y.getPixelForValue(highs[segment[0]!]!));
+					else for (const index of [...segment].reverse()) ctx.lineTo(x.getPixelForValue(index), y.getPixelForValue(lows[index]!));
+					ctx.closePath();
+					ctx.fill();
+				}
+				segment = [];
+			};
+			lows.forEach((low, index) => (low === null || highs[index] === null || highs[index] === undefined ? flush() : segment.push(index)));
+			flush();
+		});
+		ctx.restore();
+	},
+};
+
+/**
+ * What every chart shares: drawn at once (nothing moves for readers who prefer reduced motion, and the
+ * canvas is complete when the page is), sized by its box, and with room around the plot so points and
+ * whiskers at 0 % or 100 % are drawn whole rather than cut at the frame.
+ */
+const COMMON_OPTIONS = { animation: false, responsive: true, maintainAspectRatio: false, layout: { padding: { top: 10, right: 12, bottom: 4, left: 4 } } } as const;
 
 const percentAxis = (colors: Palette, title: string) => ({
 	min: 0,
@@ -101,10 +139,10 @@ function acceptanceConfig(spec: AcceptanceChartSpec, colors: Palette): ChartConf
 			datasets: [{ label: 'Acceptance', data: spec.value, backgroundColor: colors.series[0], maxBarThickness: 48 }],
 		},
 		options: {
-			...STILL,
+			...COMMON_OPTIONS,
 			plugins: {
 				legend: { display: false },
-				tooltip: { callbacks: { label: (item: TooltipItem<'bar'>) => `${item.parsed.y} % (95 % CI ${spec.low[item.dataIndex]} %–${spec.high[item.dataIndex]} %)` } },
+				tooltip: { callbacks: { label: (item: TooltipItem<'bar'>) => `${item.parsed.y} % (95 % CI ${spec.low[item.dataIndex]}–${spec.high[item.dataIndex]} %)` } },
 				intervalWhiskers: { low: spec.low, high: spec.high, color: colors.fg },
 			},
 			scales: {
@@ -132,7 +170,7 @@ function latencyConfig(spec: LatencyChartSpec, colors: Palette): ChartConfigurat
 			})),
 		},
 		options: {
-			...STILL,
+			...COMMON_OPTIONS,
 			plugins: {
 				legend: { labels: { color: colors.fg } },
 				tooltip: {
@@ -170,22 +208,29 @@ function trendConfig(spec: TrendChartSpec, colors: Palette): ChartConfiguration<
 			})),
 		},
 		options: {
-			...STILL,
-			plugins: { legend: { labels: { color: colors.fg } } },
+			...COMMON_OPTIONS,
+			plugins: {
+				legend: { labels: { color: colors.fg } },
+				tooltip: {
+					callbacks: {
+						label: (item: TooltipItem<'line'>) => {
+							const entry = spec.series[item.datasetIndex];
+							return `${entry?.label}: ${item.parsed.y} % (95 % CI ${entry?.low[item.dataIndex]}–${entry?.high[item.dataIndex]} %)`;
+						},
+					},
+				},
+				intervalBands: { low: spec.series.map((entry) => entry.low), high: spec.series.map((entry) => entry.high), colors: spec.series.map((_, index) => colors.series[index % colors.series.length]!) },
+			},
 			scales: {
 				x: { ticks: { color: colors.muted }, grid: { color: colors.line } },
 				y: percentAxis(colors, 'Acceptance rate'),
 			},
 		},
+		plugins: [intervalBands],
 	};
 }
 
-function chartFor(canvas: HTMLCanvasElement, spec: ChartSpec, colors: Palette): Chart {
-	if (spec.kind === 'acceptance') return new Chart(canvas, acceptanceConfig(spec, colors));
-	return spec.kind === 'latency' ? new Chart(canvas, latencyConfig(spec, colors)) : new Chart(canvas, trendConfig(spec, colors));
-}
-
-const charts = new Map<HTMLCanvasElement, Chart>();
+const charts = new Map<HTMLCanvasElement, { destroy(): void }>();
 
 function draw(canvas: HTMLCanvasElement): void {
 	let spec: ChartSpec;
@@ -195,7 +240,11 @@ function draw(canvas: HTMLCanvasElement): void {
 		return;
 	}
 	charts.get(canvas)?.destroy();
-	charts.set(canvas, chartFor(canvas, spec, palette(canvas)));
+	const colors = palette(canvas);
+	charts.set(
+		canvas,
+		spec.kind === 'acceptance' ? new Chart(canvas, acceptanceConfig(spec, colors)) : spec.kind === 'latency' ? new Chart(canvas, latencyConfig(spec, colors)) : new Chart(canvas, trendConfig(spec, colors)),
+	);
 }
 
 function drawAll(): void {

@@ -256,15 +256,12 @@ describe('escalation accounting', () => {
 
 			When \`gemma4:26b\`, the \`review\` incumbent, rejects a change on a \`code-review\` or \`security-review\` case, the chain below is asked in order until a step answers. Escalations never change the incumbent's own metrics above.
 
-			- Escalations: 2 of 3 incumbent results (67 %)
-			- Escalated verdicts: 2 of 2 escalations got one; 1 overturned the rejection (50 % of those)
-			- Of the overturns, 1 approved a change the history shows was clean and 0 approved a change a later commit had to fix
-			- Frontier API: 1 call in this run (budget 20), 0 from the cache; 900 input and 60 output tokens
+			2 of the 3 code-review or security-review results of gemma4:26b, the review incumbent, were rejections (66.7 %), and each was escalated. The chain gave a verdict on 2 of them and overturned 1 (50 %): 1 on a change the history shows was clean, 0 on a change a later commit had to fix. The frontier API was called 1 time (budget 20 per run), for 900 input and 60 output tokens.
 
-			| Step | Provider | Model | answered | unauthorized | quota | unavailable | error | skipped-no-key | skipped-budget | Calls | Tokens in / out |
-			|---|---|---|---|---|---|---|---|---|---|---|---|
-			| 1 | ollama | gpt-oss:120b-cloud | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 2 | 300 / 40 |
-			| 2 | anthropic | claude-sonnet-4-5 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 900 / 60 |
+			| Step | Provider | Model | Answered | Not authorized | Calls | Tokens in / out |
+			|---|---|---|---|---|---|---|
+			| 1 | ollama | gpt-oss:120b-cloud | 1 | 1 | 2 | 300 / 40 |
+			| 2 | anthropic | claude-sonnet-4-5 | 1 | 0 | 1 | 900 / 60 |
 			"
 		`);
 		expect(renderEscalationSection(undefined)).toEqual(['## Turbo escalation', '', 'Escalation was turned off in the policy for this run.', '']);

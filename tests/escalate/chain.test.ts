@@ -107,8 +107,8 @@ describe('turbo escalation in a run', () => {
 		// Escalation calls are accounted apart from the benchmark's own model calls.
 		expect(report.manifest.model_calls).toBe(cases.length + 2);
 		expect(text).toContain('## Turbo escalation');
-		expect(text).toContain('- Escalations: 3 of 3 incumbent results (100 %)');
-		expect(text).toContain('1 overturned the rejection (33 % of those)');
+		expect(text).toContain('3 of the 3 code-review or security-review results of gemma4:26b, the review incumbent, were rejections (100 %), and each was escalated.');
+		expect(text).toContain('The chain gave a verdict on 3 of them and overturned 1 (33.3 %)');
 		expect(logged.filter((line) => line.includes('turbo escalation ·'))).toHaveLength(3);
 	});
 

@@ -107,10 +107,12 @@ describe('the API key during a build that escalates', () => {
 	it('shows the live escalation numbers in the Methodology section, as static markup', async () => {
 		const html = await readFile(path.join(workspace.root, 'dist', 'index.html'), 'utf8');
 		const text = html.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
-		expect(text).toContain('gemma4:26b rejected 3 of its 3 code-review / security-review results: 3 escalations (100 %).');
-		expect(text).toContain('2 got an escalated verdict, which overturned the rejection 1 time (50 % of those): 1 on a change the history shows was clean, 0 on a change a later commit had to fix.');
-		expect(text).toContain('The frontier API was called 3 times (budget 20 per run; 0 answers from the cache), for 2000 input and 100 output tokens.');
-		expect(text).toMatch(/1\. gpt-oss:120b-cloud \(ollama\) 0 3 0 0 \/ 0/);
+		expect(text).toContain('3 of the 3 code-review or security-review results of gemma4:26b, the review incumbent, were rejections (100 %), and each was escalated.');
+		expect(text).toContain('The chain gave a verdict on 2 of them and overturned 1 (50 %): 1 on a change the history shows was clean, 0 on a change a later commit had to fix.');
+		expect(text).toContain('The frontier API was called 3 times (budget 20 per run), for 2000 input and 100 output tokens.');
+		// Each step: its outcomes in words, its calls, its tokens.
+		expect(text).toMatch(/Step Answered (Not authorized |Over quota |Unavailable |Error |Skipped \(no key\) |Skipped \(budget\) )+Calls Tokens in \/ out/);
+		expect(text).toMatch(/1\. gpt-oss:120b-cloud \(ollama\) 0 3 0 \d+ 0 \/ 0/);
 		const component = html.slice(html.indexOf('class="escalation-summary'), html.indexOf('</table>', html.indexOf('class="escalation-summary')));
 		expect(component).toContain('In the latest run');
 		expect(component).not.toMatch(/<script|\son[a-z]+=/i);

@@ -115,8 +115,8 @@ describe('npm run build with Ollama answering (six models)', () => {
 		const text = html.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 		expect(text).not.toContain('No archived runs yet');
 		expect(text).toContain(`Last updated ${report.date}`);
-		expect(text).toMatch(/gemma4:26b 67 % \(\d+ %–\d+ %\) 8 \/ 10 0\.\d\d 0 of 3/);
-		expect(text).toMatch(/granite3\.3:8b 0 % \(0 %–\d+ %\) 0 \/ 1 1\.00 1 of 1/);
+		expect(text).toMatch(/gemma4:26b 66\.7 % \([\d.]+–[\d.]+ %\) 8 \/ 10 \(80 %\) 0\.\d\d 0 % \(0 of 3\)/);
+		expect(text).toMatch(/granite3\.3:8b 0 % \(0–[\d.]+ %\) 0 \/ 1 \(0 %\) 1\.00 100 % \(1 of 1\)/);
 	});
 
 	it('makes no model call and writes no report on a second build with nothing changed', async () => {

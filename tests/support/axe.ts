@@ -17,11 +17,16 @@ export interface AxeViolation {
  * a script the policy would rightly refuse.
  */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+	return (await allViolations(page)).filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+}
+
+/** Every violation axe-core finds on the page, whatever its impact. The page's context must bypass the content security policy. */
+export async function allViolations(page: Page): Promise<AxeViolation[]> {
 	await page.addScriptTag({ path: AXE_SOURCE });
 	const violations = await page.evaluate(async () => {
 		const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
 		const result = await axe.run(document, { resultTypes: ['violations'] });
 		return result.violations.map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')) }));
 	});
-	return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+	return violations;
 }

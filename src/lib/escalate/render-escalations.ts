@@ -1,12 +1,34 @@
 import { ESCALATION_OUTCOMES, type EscalationSummary } from '../schema/escalation.ts';
-
-const pct = (value: number | null) => (value === null ? '—' : `${Math.round(value * 100)} %`);
-const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+import { ESCALATION_OUTCOME_LABELS, count, pctOrDash } from '../site/format.ts';
 
 /**
- * The report's "Turbo escalation" section, as Markdown lines: escalations and their rate, overturns (and
- * whether the history agrees with them), each step's outcomes and tokens, the frontier calls against
- * the budget. Pure.
+ * The escalation accounting of a run told in sentences, for the report body and the run page alike:
+ * how many rejections were escalated, how many the chain overturned (and whether the history agrees),
+ * what the frontier API cost. Plain text, model ids as they are. Pure.
+ */
+export function escalationSentences(summary: EscalationSummary): string {
+	const tasks = summary.tasks.join(' or ');
+	if (summary.incumbent === null) return `The ${summary.role} role had no incumbent whose rejections could be escalated.`;
+	if (summary.escalations === 0) return `${summary.incumbent}, the ${summary.role} incumbent, rejected none of its ${count(summary.results, `${tasks} result`)}: nothing was escalated.`;
+	const sentences = [
+		`${summary.escalations} of the ${count(summary.results, `${tasks} result`)} of ${summary.incumbent}, the ${summary.role} incumbent, were rejections (${pctOrDash(summary.escalation_rate)}), and each was escalated.`,
+		summary.resolved === 0
+			? 'No step of the chain answered with a verdict.'
+			: `The chain gave a verdict on ${summary.resolved} of them and overturned ${summary.overturned === summary.resolved && summary.resolved > 1 ? 'all' : summary.overturned} (${pctOrDash(summary.overturn_rate)})` +
+				(summary.overturned > 0 ? `: ${summary.overturned_right} on a change the history shows was clean, ${summary.overturned_wrong} on a change a later commit had to fix.` : '.'),
+		`The frontier API was called ${count(summary.frontier.calls, 'time')} (budget ${summary.frontier.budget} per run)${summary.frontier.cached > 0 ? `, with ${count(summary.frontier.cached, 'answer')} from the cache` : ''}, for ${summary.frontier.input_tokens} input and ${summary.frontier.output_tokens} output tokens.`,
+	];
+	return sentences.join(' ');
+}
+
+/** The outcomes that happened in at least one step: the only ones worth a column. Pure. */
+export function escalationOutcomesSeen(summary: EscalationSummary) {
+	return ESCALATION_OUTCOMES.filter((outcome) => summary.steps.some((step) => (step.outcomes[outcome] ?? 0) > 0));
+}
+
+/**
+ * The report's "Turbo escalation" section, as Markdown lines: the accounting in sentences, then each step
+ * of the chain with its outcomes, calls and tokens. Pure.
  */
 export function renderEscalationSection(summary: EscalationSummary | undefined): string[] {
 	const lines = ['## Turbo escalation', ''];
@@ -17,22 +39,18 @@ export function renderEscalationSection(summary: EscalationSummary | undefined):
 		`When \`${cell(summary.incumbent)}\`, the \`${summary.role}\` incumbent, rejects a change on a ${tasks} case, the chain below is asked in order until a step answers. ` +
 			"Escalations never change the incumbent's own metrics above.",
 		'',
-		`- Escalations: ${summary.escalations} of ${summary.results} incumbent results (${pct(summary.escalation_rate)})`,
-		`- Escalated verdicts: ${summary.resolved} of ${summary.escalations} escalations got one; ${summary.overturned} overturned the rejection (${pct(summary.overturn_rate)} of those)`,
-	);
-	if (summary.overturned > 0) {
-		lines.push(`- Of the overturns, ${summary.overturned_right} approved a change the history shows was clean and ${summary.overturned_wrong} approved a change a later commit had to fix`);
-	}
-	const { frontier } = summary;
-	lines.push(
-		`- Frontier API: ${plural(frontier.calls, 'call')} in this run (budget ${frontier.budget}), ${frontier.cached} from the cache; ${frontier.input_tokens} input and ${frontier.output_tokens} output tokens`,
+		cell(escalationSentences(summary)),
 		'',
-		`| Step | Provider | Model | ${ESCALATION_OUTCOMES.join(' | ')} | Calls | Tokens in / out |`,
-		`|---|---|---|${ESCALATION_OUTCOMES.map(() => '---').join('|')}|---|---|`,
+	);
+	if (summary.escalations === 0) return lines;
+	const outcomes = escalationOutcomesSeen(summary);
+	lines.push(
+		`| Step | Provider | Model | ${outcomes.map((outcome) => ESCALATION_OUTCOME_LABELS[outcome]).join(' | ')} | Calls | Tokens in / out |`,
+		`|---|---|---|${outcomes.map(() => '---|').join('')}---|---|`,
 	);
 	summary.steps.forEach((step, index) => {
-		const counts = ESCALATION_OUTCOMES.map((outcome) => String(step.outcomes[outcome] ?? 0));
-		lines.push(`| ${index + 1} | ${step.provider} | ${cell(step.model)} | ${counts.join(' | ')} | ${step.calls} | ${step.input_tokens} / ${step.output_tokens} |`);
+		const counts = outcomes.map((outcome) => `${step.outcomes[outcome] ?? 0} | `).join('');
+		lines.push(`| ${index + 1} | ${step.provider} | ${cell(step.model)} | ${counts}${step.calls} | ${step.input_tokens} / ${step.output_tokens} |`);
 	});
 	lines.push('');
 	return lines;

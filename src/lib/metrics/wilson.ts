@@ -30,6 +30,7 @@ export function percentile(values: readonly number[], p: number): number | null 
 	return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
+/** Rounds to four decimals, so grades, rates and details read and compare cleanly (0.6666666 → 0.6667). The one rounding of stored numbers. */
 export function round4(value: number): number {
 	return Math.round(value * 10_000) / 10_000;
 }

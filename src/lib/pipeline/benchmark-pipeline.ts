@@ -20,6 +20,7 @@ import { type PlanFilters, byHost, planRun } from '../run/plan-run.ts';
 import { probeOllama } from '../run/probe-ollama.ts';
 import type { ProgressLogger } from '../run/ask-model.ts';
 import { runBenchmark } from '../run/run-benchmark.ts';
+import type { Severity } from '../schema/common.ts';
 import type { Case } from '../schema/case.ts';
 import type { Report } from '../schema/report.ts';
 import { gradeContexts, taskFor } from '../tasks/index.ts';
@@ -190,7 +191,7 @@ export const PARALLEL_NOTE =
 
 /** Assembles the report data from a run. Pure. */
 export function buildReport(registry: Registry, outcome: Awaited<ReturnType<typeof runBenchmark>>, facts: RunFacts): Report {
-	const casesPerRole = new Map<string, { id: string; severity: 'low' | 'medium' | 'high' | 'critical' }[]>();
+	const casesPerRole = new Map<string, { id: string; severity: Severity }[]>();
 	for (const { case: testCase } of registry.cases) {
 		casesPerRole.set(testCase.role, [...(casesPerRole.get(testCase.role) ?? []), { id: testCase.id, severity: testCase.severity }]);
 	}

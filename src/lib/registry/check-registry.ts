@@ -1,3 +1,4 @@
+import { SEVERITIES } from '../schema/common.ts';
 import type { Case } from '../schema/case.ts';
 import type { Model } from '../schema/model.ts';
 import type { Policy } from '../schema/policy.ts';
@@ -177,7 +178,7 @@ function checkPolicy(
 			hint: 'lower num_predict or raise num_ctx',
 		});
 	}
-	const order = ['low', 'medium', 'high', 'critical'] as const;
+	const order = SEVERITIES;
 	for (let i = 1; i < order.length; i++) {
 		const lower = order[i - 1]!;
 		const higher = order[i]!;

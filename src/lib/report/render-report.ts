@@ -2,9 +2,7 @@ import { stringify } from 'yaml';
 import { renderEscalationSection } from '../escalate/render-escalations.ts';
 import { sortKeys } from '../files/stable-json.ts';
 import type { Report, RoleMetrics } from '../schema/report.ts';
-
-const pct = (value: number) => `${(value * 100).toFixed(0)} %`;
-const ms = (value: number | null) => (value === null ? '—' : value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`);
+import { METRIC_COLUMNS, metricCells, ms, pct, tokensPerSecond } from '../site/format.ts';
 
 /**
  * The report file: typed frontmatter (exactly the `Report` data, keys sorted so runs diff cleanly) and a
@@ -41,7 +39,7 @@ function renderBody(report: Report): string {
 		const rows = report.metrics.filter((row) => row.role === role);
 		lines.push(`## Role \`${role}\``, '');
 		lines.push(
-			'| Model | Acceptance (95 % CI) | Severity-weighted pass | Review pain | Hard failures | p50 / p95 latency | TTFT p50 | Tokens/s | Load |',
+			`| Model | ${METRIC_COLUMNS.slice(0, 4).join(' | ')} | p50 / p95 latency | TTFT p50 | Tokens/s | Load |`,
 			'|---|---|---|---|---|---|---|---|---|',
 		);
 		for (const row of rows) lines.push(metricsRow(row));
@@ -109,10 +107,7 @@ function renderValiditySection(report: Report): string[] {
 }
 
 function metricsRow(row: RoleMetrics): string {
-	const acceptance = `${pct(row.acceptance_rate.value)} (${pct(row.acceptance_rate.low)}–${pct(row.acceptance_rate.high)})`;
-	const swp = `${row.severity_weighted_pass.value} / ${row.severity_weighted_pass.max} (${pct(row.severity_weighted_pass.share)})`;
-	const passK = row.pass_k === null ? '' : `; pass^k ${pct(row.pass_k)}`;
-	return `| ${cell(row.model)} | ${acceptance}${passK} | ${swp} | ${row.review_pain.toFixed(2)} | ${row.hard_failures} of ${row.accepted + row.rejected + row.hard_failures} (${pct(row.hard_failure_rate.value)}) | ${ms(row.latency_ms.p50)} / ${ms(row.latency_ms.p95)} | ${ms(row.ttft_ms_p50)} | ${row.tokens_per_s ?? '—'} | ${ms(row.load_ms)} |`;
+	return `| ${cell(row.model)} | ${metricCells(row).join(' | ')} | ${ms(row.latency_ms.p50)} / ${ms(row.latency_ms.p95)} | ${ms(row.ttft_ms_p50)} | ${tokensPerSecond(row.tokens_per_s)} | ${ms(row.load_ms)} |`;
 }
 
 /** Escapes text for a Markdown table cell. */

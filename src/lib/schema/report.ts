@@ -1,6 +1,6 @@
 import { z } from 'astro/zod';
 import { ExecutionRecordSchema } from './execution.ts';
-import { DateSchema, ModelIdSchema, SlugSchema, TimestampSchema } from './common.ts';
+import { DateSchema, ModelIdSchema, SeveritySchema, SlugSchema, TimestampSchema } from './common.ts';
 import { EscalationRecordSchema, EscalationSummarySchema } from './escalation.ts';
 import { GraderValiditySchema } from './validity.ts';
 
@@ -38,7 +38,7 @@ export const CaseResultSchema = z.strictObject({
 	model: ModelIdSchema,
 	case_id: z.string(),
 	task: z.string(),
-	severity: z.enum(['low', 'medium', 'high', 'critical']),
+	severity: SeveritySchema,
 	/** 0-based repeat number. */
 	repeat: z.number().int().min(0),
 	outcome: OutcomeSchema,
@@ -165,6 +165,7 @@ export const GateResultSchema = z.strictObject({
 	/** One-sided p-value of "the challenger is better" on this metric (for `strictly_better`, the smallest). */
 	p_better: z.number().min(0).max(1).optional(),
 });
+export type GateResult = z.infer<typeof GateResultSchema>;
 
 /** The policy's decision on one challenger. */
 export const VerdictSchema = z.strictObject({

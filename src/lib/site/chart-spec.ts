@@ -19,11 +19,11 @@ export interface LatencyChartSpec {
 	series: { label: string; points: { model: string; x: number; y: number }[] }[];
 }
 
-/** Acceptance over runs, one series per model; null where a model was not run. */
+/** Acceptance over runs, one series per model with its 95 % Wilson band; null where a model was not run. */
 export interface TrendChartSpec {
 	kind: 'trend';
 	runs: string[];
-	series: { label: string; values: (number | null)[] }[];
+	series: { label: string; values: (number | null)[]; low: (number | null)[]; high: (number | null)[] }[];
 }
 
 export type ChartSpec = AcceptanceChartSpec | LatencyChartSpec | TrendChartSpec;
@@ -57,6 +57,21 @@ export function trendChart(trend: AcceptanceTrend): TrendChartSpec {
 	return {
 		kind: 'trend',
 		runs: trend.runs.map((run) => run.id.replace(/^local-model-benchmark-/, '')),
-		series: trend.series.map((series) => ({ label: series.model, values: series.points.map((point) => (point ? percent(point.value) : null)) })),
+		series: trend.series.map((series) => ({
+			label: series.model,
+			values: series.points.map((point) => (point ? percent(point.value) : null)),
+			low: series.points.map((point) => (point ? percent(point.low) : null)),
+			high: series.points.map((point) => (point ? percent(point.high) : null)),
+		})),
 	};
+}
+
+/**
+ * Whether a chart would say anything: bars need two models to compare, a trend two runs to move
+ * between. With less, the page says the number in a sentence instead. Pure.
+ */
+export function chartIsWorthDrawing(spec: ChartSpec): boolean {
+	if (spec.kind === 'acceptance') return spec.models.length >= 2;
+	if (spec.kind === 'trend') return spec.runs.length >= 2 && spec.series.length > 0;
+	return spec.series.reduce((sum, series) => sum + series.points.length, 0) >= 2;
 }

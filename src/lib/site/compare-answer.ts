@@ -51,7 +51,7 @@ export function referenceText(testCase: Case): string {
  * Pure: the texts are returned as they are, for the page to render as escaped text.
  */
 export function compareAnswer(testCase: Case, output: string): AnswerComparison {
-	const parsed = taskFor(testCase.task).parse(output, testCase as never);
+	const parsed = taskFor(testCase.task).parse(output, testCase);
 	if (!parsed.ok) {
 		return { parsed: false, reason: parsed.reason, comparisons: [{ label: 'answer (as written)', reference: referenceText(testCase), produced: output }] };
 	}

@@ -13,6 +13,10 @@ export const roleResultsHref = (runId: string, role: string, cases: number, runP
 	cases > runPageRows ? runResultsPath(runId, role, 1) : `${runPath(runId)}#${resultsAnchor(role)}`;
 /** `/roles/<role>/`. */
 export const rolePath = (role: string) => `/roles/${encodeURIComponent(role)}/`;
+/** The index of every model: where each model page's breadcrumb leads. */
+export const MODELS_PATH = '/models/';
+/** The index of every run. */
+export const RUNS_PATH = '/runs/';
 /** `/models/<slug>/`: the slug comes from `assignModelSlugs`. */
 export const modelPath = (slug: string) => `/models/${encodeURIComponent(slug)}/`;
 /** `/cases/<case id>/`. */

@@ -4,7 +4,8 @@ import { parseJsonAnswer } from './answer-text.ts';
 import { type CheckSpec, runChecks, thresholdOf, withRequiredChecks } from './check-results.ts';
 import { listPaths, normalizePaths } from './paths.ts';
 import { fenced } from './prompt-text.ts';
-import { formatRatio, round4 } from './similarity.ts';
+import { round4 } from '../metrics/wilson.ts';
+import { formatRatio } from './similarity.ts';
 import { pickBySeed } from './sentinel-text.ts';
 import type { Grade, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
 

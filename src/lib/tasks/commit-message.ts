@@ -12,7 +12,8 @@ import {
 	sharedWords,
 	withoutPrefix,
 } from './message-specificity.ts';
-import { formatRatio, round4 } from './similarity.ts';
+import { round4 } from '../metrics/wilson.ts';
+import { formatRatio } from './similarity.ts';
 import { diffFileLines, otherCase } from './sentinel-text.ts';
 import { contentWords, stem, wordF1 } from './words.ts';
 import type { Grade, GradeContext, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';

@@ -51,11 +51,6 @@ export function lineEditDistance(a: string, b: string): number {
 	return editDistance(encode(comparableLines(a)), encode(comparableLines(b)));
 }
 
-/** Rounds to four decimals, so grades and details read and compare cleanly (0.6666666 → 0.6667). */
-export function round4(value: number): number {
-	return Math.round(value * 10_000) / 10_000;
-}
-
 /** A ratio as details print it: two decimals. */
 export function formatRatio(value: number): string {
 	return value.toFixed(2);
