@@ -20,16 +20,18 @@ import { measureSiteScale } from './support/site-scale.ts';
 import { measureScaleOut, measureWholeProcess } from './support/scale-out.ts';
 import { measureWarmRebuild } from './support/warm-rebuild.ts';
 
-const usage = `usage: npm run perf [-- --only 1,3] [--json PATH] [--quick]
+const usage = `usage: npm run perf [-- --only 1,3] [--json PATH] [--quick] [--scale-runs N]
   --only LIST   run only these items (1 overhead, 2 model loads, 3 warm rebuild, 4 scale, 5 mining,
                 6 scale-out, 7 whole process)
   --json PATH   where the figures go as JSON (default: a file under ${os.tmpdir()}, printed at the end)
-  --quick       small sizes for a smoke run (the figures then say little)`;
+  --quick       small sizes for a smoke run (the figures then say little)
+  --scale-runs N  weekly runs in the site-at-scale item (default 52, a year; 2 with --quick)`;
 
 const args = parseCommandLine(usage, {
 	only: { type: 'string' },
 	json: { type: 'string' },
 	quick: { type: 'boolean', default: false },
+	'scale-runs': { type: 'string' },
 });
 const ITEMS = [1, 2, 3, 4, 5, 6, 7] as const;
 type Item = (typeof ITEMS)[number];
@@ -39,12 +41,17 @@ if (only.length === 0 || only.some((item) => !ITEMS.includes(item as Item))) {
 	process.exit(2);
 }
 const quick = args.quick;
+const scaleRuns = args['scale-runs'] === undefined ? undefined : Number(args['scale-runs']);
+if (scaleRuns !== undefined && !(Number.isInteger(scaleRuns) && scaleRuns >= 1)) {
+	console.error(`--scale-runs is ${JSON.stringify(args['scale-runs'])}; expected a whole number of runs, 1 or more, e.g. --scale-runs 10.\n${usage}`);
+	process.exit(2);
+}
 const jsonPath = path.resolve(args.json ?? path.join(os.tmpdir(), `lmb-perf-${new Date().toISOString().replace(/[:.]/g, '-')}.json`));
 
 // The full sizes (the figures in docs/performance.md), and a smoke-run version of each.
 const SIZES = quick
 	? { overheadCalls: 120, overheadRounds: 3, loadCasesPerRole: 2, rebuildCases: 12, rebuildRuns: 1, scaleCases: 60, scaleModels: 9, scaleRuns: 2, miningCommits: 300, scaleOutCalls: 48, scaleOutRounds: 1, processCalls: 400, processRounds: 1 }
-	: { overheadCalls: 1000, overheadRounds: 7, loadCasesPerRole: 10, rebuildCases: 200, rebuildRuns: 5, scaleCases: 1000, scaleModels: 9, scaleRuns: 10, miningCommits: 2400, scaleOutCalls: 240, scaleOutRounds: 3, processCalls: 400, processRounds: 5 };
+	: { overheadCalls: 1000, overheadRounds: 7, loadCasesPerRole: 10, rebuildCases: 200, rebuildRuns: 5, scaleCases: 1000, scaleModels: 9, scaleRuns: 52, miningCommits: 2400, scaleOutCalls: 240, scaleOutRounds: 3, processCalls: 400, processRounds: 5 };
 
 /** The fake model's fixed time per answer in the scale-out item. */
 const SCALE_OUT_LATENCY_MS = 50;
@@ -114,7 +121,7 @@ async function warmRebuild(): Promise<void> {
 }
 
 async function siteScale(): Promise<void> {
-	const f = await measureSiteScale({ cases: SIZES.scaleCases, models: SIZES.scaleModels, runs: SIZES.scaleRuns, log: say });
+	const f = await measureSiteScale({ cases: SIZES.scaleCases, models: SIZES.scaleModels, runs: scaleRuns ?? SIZES.scaleRuns, log: say });
 	figures.site_scale = f;
 	const scale = `${f.cases} cases × ${f.models} models × ${f.runs} runs`;
 	if (!f.buildOk) {

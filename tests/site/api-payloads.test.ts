@@ -40,9 +40,9 @@ const result = (caseId: string, model: string, repeat = 0): CaseResult => ({
 describe('the JSON for tools', () => {
 	it('lists cases by id, without their input and reference', () => {
 		const payload = casesPayload([...cases].reverse(), context);
-		expect(payload.cases.map((entry) => entry.id)).toEqual(cases.map((c) => c.id).sort());
-		expect(payload.cases[0]).not.toHaveProperty('input');
-		expect(payload.cases[0]).toMatchObject({ page: `/cases/${payload.cases[0]!.id}/`, json: `/api/cases/${payload.cases[0]!.id}.json` });
+		expect(payload.cases!.map((entry) => entry.id)).toEqual(cases.map((c) => c.id).sort());
+		expect(payload.cases![0]).not.toHaveProperty('input');
+		expect(payload.cases![0]).toMatchObject({ page: `/cases/${payload.cases![0]!.id}/`, json: `/api/cases/${payload.cases![0]!.id}.json` });
 	});
 
 	it('sorts a case’s results by run (oldest first, as given), then model, then repeat', () => {

@@ -1,5 +1,6 @@
 import type { Case } from '../schema/case.ts';
 import type { CaseResult } from '../schema/report.ts';
+import type { ResultSummary } from './result-index.ts';
 import { type RunEntry, type SiteInput, roleCaseCount, rolesOf, routingTable } from './site-model.ts';
 import { apiPaths, casePath, modelPath, rolePath, runPath } from './urls.ts';
 
@@ -54,16 +55,64 @@ function caseSummary(testCase: Case) {
 	};
 }
 
-/** `/api/cases.json`: every case by id, without input and reference (those are in the per-case file). */
+/**
+ * Cases per page of the case list, at most: a case's summary weighs about 0.9 kB (its files touched and
+ * checks), so 250 make about a quarter of a megabyte; a page also closes early at `API_CASES_PAGE_BYTES`
+ * (a commit touching hundreds of files makes a heavy summary). A list that fits one page stays inline.
+ */
+export const API_CASES_PAGE_CASES = 250;
+export const API_CASES_PAGE_BYTES = 800_000;
+
+/** The case summaries by id, split into pages by count and by size. Pure. */
+export function casePages(cases: readonly Case[]): ReturnType<typeof caseSummary>[][] {
+	const pages: ReturnType<typeof caseSummary>[][] = [];
+	let current: ReturnType<typeof caseSummary>[] = [];
+	let size = 0;
+	for (const testCase of [...cases].sort((a, b) => a.id.localeCompare(b.id))) {
+		const summary = caseSummary(testCase);
+		const weight = JSON.stringify(summary).length;
+		if (current.length > 0 && (current.length === API_CASES_PAGE_CASES || size + weight > API_CASES_PAGE_BYTES)) {
+			pages.push(current);
+			current = [];
+			size = 0;
+		}
+		current.push(summary);
+		size += weight;
+	}
+	if (current.length > 0) pages.push(current);
+	return pages;
+}
+
+/**
+ * `/api/cases.json`: every case by id, without input and reference (those are in the per-case file) —
+ * inline when they fit one page, else `cases: null` and `cases_pages` listing `/api/cases/pages/<n>.json`.
+ */
 export function casesPayload(cases: readonly Case[], context: PayloadContext) {
-	return mark({ cases: [...cases].sort((a, b) => a.id.localeCompare(b.id)).map(caseSummary) }, context);
+	const pages = casePages(cases);
+	const paged = pages.length > 1;
+	return mark(
+		{
+			count: cases.length,
+			cases: paged ? null : (pages[0] ?? []),
+			cases_pages: paged ? pages.map((page, index) => ({ page: index + 1, cases: page.length, first: page[0]!.id, last: page.at(-1)!.id, json: apiPaths.casesPage(index + 1) })) : [],
+		},
+		context,
+	);
+}
+
+/** `/api/cases/pages/<n>.json`: page `page` (1-based) of the case list (only when it has several). */
+export function casesPagePayload(cases: readonly Case[], page: number, context: PayloadContext) {
+	const pages = casePages(cases);
+	return mark({ page, pages: pages.length, cases: pages[page - 1] ?? [] }, context);
 }
 
 /**
  * `/api/cases/<id>.json`: the whole case and every result for it, by run (in the order given: the site
- * passes them oldest first), then model, then repeat.
+ * passes them oldest first), then model, then repeat. The site passes the newest run's results whole and
+ * earlier runs' as summaries (`ResultSummary`: outcome, quality, latency — their answers are in the runs'
+ * JSON), so the file stays small however many runs there are.
  */
-export function casePayload(testCase: Case, results: readonly { run: RunEntry; result: CaseResult }[], context: PayloadContext) {
+export function casePayload(testCase: Case, results: readonly { run: RunEntry; result: ResultSummary | CaseResult }[], context: PayloadContext) {
 	const runRank = new Map<string, number>();
 	for (const { run } of results) if (!runRank.has(run.id)) runRank.set(run.id, runRank.size);
 	return mark(

@@ -1,4 +1,5 @@
 import type { CaseResult } from '../schema/report.ts';
+import type { ResultSummary } from './result-index.ts';
 import { SEVERITIES } from '../schema/common.ts';
 
 /**
@@ -15,14 +16,14 @@ export interface MatrixRow {
 	caseId: string;
 	severity: CaseResult['severity'];
 	task: string;
-	byModel: Map<string, CaseResult[]>;
+	byModel: Map<string, ResultSummary[]>;
 }
 
 /**
  * A role's results in a run as rows of cases (most severe first, then by id) and columns of models, cut
  * into pages of `RESULTS_PAGE_SIZE`. Pure.
  */
-export function caseMatrix(results: readonly CaseResult[], role: string): MatrixRow[] {
+export function caseMatrix(results: readonly ResultSummary[], role: string): MatrixRow[] {
 	const rows = new Map<string, MatrixRow>();
 	for (const result of results) {
 		if (result.role !== role) continue;

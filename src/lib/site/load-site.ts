@@ -8,14 +8,15 @@ import type { Case } from '../schema/case.ts';
 import type { Model } from '../schema/model.ts';
 import type { CaseResult } from '../schema/report.ts';
 import type { Role } from '../schema/role.ts';
+import { runResultPages } from './api-payloads.ts';
+import { type ResultSummary, type RunResult, createInterner, historyByCase, historyWithNewest, newestResultsByCase, summarizeResult } from './result-index.ts';
 import { type RunEntry, type SiteInput, allModelIds, allRoles, compareRoles, siteModelSlugs } from './site-model.ts';
 import { modelPath } from './urls.ts';
 
-/** One case result with the run it belongs to. */
-export interface RunResult {
-	run: RunEntry;
-	result: CaseResult;
-}
+/** A run's result summaries and its JSON result pages, or why there are none. */
+export type RunSummaries =
+	| { status: 'ok'; file: string; results: ResultSummary[]; resultPages: { role: string; page: number }[] }
+	| { status: 'missing'; file: string };
 
 /** Everything the pages render, loaded once per build. */
 export interface Site extends SiteInput {
@@ -33,10 +34,16 @@ export interface Site extends SiteInput {
 	slugOf(id: string): string;
 	/** `/models/<slug>/` of a model id. */
 	modelHref(id: string): string;
-	/** A run's per-case results, read from its sidecar on first use. */
+	/** A run's result summaries (no answers): what the HTML pages show. */
+	summaries(runId: string): RunSummaries;
+	/** A run's whole results, read again from its sidecar (the last two runs asked are kept). */
 	results(runId: string): Promise<RunResults>;
-	/** Every result of every run for one case, oldest run first. */
-	resultsForCase(caseId: string): Promise<RunResult[]>;
+	/** The summary of every result of every run for one case, oldest run first. */
+	historyOf(caseId: string): RunResult<ResultSummary>[];
+	/** The whole results of the newest run that has the case: the answers its page shows. */
+	newestResultsOf(caseId: string): { run: RunEntry; results: CaseResult[] } | undefined;
+	/** A case's history with its newest run's results whole: what `/api/cases/<id>.json` lists. */
+	caseResults(caseId: string): RunResult<ResultSummary | CaseResult>[];
 	/** True when the build renders the demo (`LMB_DEMO=1`). */
 	demo: boolean;
 }
@@ -68,30 +75,24 @@ async function load(): Promise<Site> {
 	const slugs = siteModelSlugs(input);
 	const slugOf = (id: string) => slugs.get(id) ?? id;
 	const runById = new Map(runs.map((run) => [run.id, run]));
-	const resultCache = new Map<string, Promise<RunResults>>();
+	const { summaries, history, newest } = await indexResults(root, runs);
+	// Only the run JSON needs whole results once the index is built; the endpoints of one run are
+	// rendered together, so two runs kept are enough and memory stays flat however many runs there are.
+	const recent: { runId: string; loaded: Promise<RunResults> }[] = [];
 	const results = (runId: string) => {
 		const run = runById.get(runId);
 		if (!run) throw new Error(`There is no run ${runId}.`);
-		let cached = resultCache.get(runId);
-		if (!cached) {
-			cached = readRunResults(root, runId, run.report);
-			resultCache.set(runId, cached);
-		}
-		return cached;
+		const known = recent.find((entry) => entry.runId === runId);
+		if (known) return known.loaded;
+		const loaded = readRunResults(root, runId, run.report);
+		recent.unshift({ runId, loaded });
+		recent.length = Math.min(recent.length, KEPT_RUNS);
+		return loaded;
 	};
-	let byCase: Promise<Map<string, RunResult[]>> | undefined;
-	const indexByCase = async () => {
-		const index = new Map<string, RunResult[]>();
-		for (const run of runs) {
-			const loaded = await results(run.id);
-			if (loaded.status !== 'ok') continue;
-			for (const result of loaded.results) {
-				const list = index.get(result.case_id);
-				if (list) list.push({ run, result });
-				else index.set(result.case_id, [{ run, result }]);
-			}
-		}
-		return index;
+	const summariesOf = (runId: string) => {
+		const found = summaries.get(runId);
+		if (!found) throw new Error(`There is no run ${runId}.`);
+		return found;
 	};
 
 	return {
@@ -105,13 +106,48 @@ async function load(): Promise<Site> {
 		runById,
 		slugOf,
 		modelHref: (id) => modelPath(slugOf(id)),
+		summaries: summariesOf,
 		results,
-		resultsForCase: async (caseId) => {
-			byCase ??= indexByCase();
-			return (await byCase).get(caseId) ?? [];
-		},
+		historyOf: (caseId) => history.get(caseId) ?? [],
+		newestResultsOf: (caseId) => newest.get(caseId),
+		caseResults: (caseId) => historyWithNewest(history.get(caseId) ?? [], newest.get(caseId)),
 		demo: process.env.LMB_DEMO === '1',
 	};
+}
+
+/** Runs whose whole results `Site.results` keeps in memory. */
+const KEPT_RUNS = 2;
+
+/**
+ * One pass over every run's results sidecar, newest run first, each read, validated, summarized and
+ * dropped before the next: the summaries of every result, the JSON result pages of every run, and the
+ * whole results of each case's newest run. Memory then grows by the summaries (about 0.1 kB a result),
+ * not by the answers.
+ */
+async function indexResults(root: string, runs: readonly RunEntry[]) {
+	const intern = createInterner();
+	const summaries = new Map<string, RunSummaries>();
+	const newest = new Map<string, { run: RunEntry; results: CaseResult[] }>();
+	for (const run of [...runs].reverse()) {
+		const loaded = await readRunResults(root, run.id, run.report);
+		if (loaded.status !== 'ok') {
+			summaries.set(run.id, loaded);
+			continue;
+		}
+		summaries.set(run.id, {
+			status: 'ok',
+			file: loaded.file,
+			results: loaded.results.map((result) => summarizeResult(result, intern)),
+			resultPages: runResultPages(loaded.results).map(({ role, page }) => ({ role, page })),
+		});
+		// Only the cases no newer run had keep their whole results from this run.
+		for (const [caseId, entry] of newestResultsByCase([{ run, results: loaded.results }])) if (!newest.has(caseId)) newest.set(caseId, entry);
+	}
+	const history = historyByCase(runs.map((run) => {
+		const found = summaries.get(run.id);
+		return { run, results: found?.status === 'ok' ? found.results : undefined };
+	}));
+	return { summaries, history, newest };
 }
 
 /**

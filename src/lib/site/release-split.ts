@@ -2,6 +2,9 @@ import { type Rate, wilson } from '../metrics/wilson.ts';
 import type { Case } from '../schema/case.ts';
 import type { CaseResult } from '../schema/report.ts';
 
+/** What the split reads of a result. */
+type SplitResult = Pick<CaseResult, 'role' | 'case_id' | 'model' | 'outcome'>;
+
 /** Acceptance on one side of a model's release date. */
 export interface ReleaseSide {
 	/** Cases on this side that the model answered. */
@@ -27,8 +30,8 @@ export interface ReleaseSplit {
  * (a case on the release day counts as after). One split per role the model has results in, roles sorted;
  * results whose case is unknown are left out. Pure.
  */
-export function releaseSplits(results: readonly CaseResult[], cases: ReadonlyMap<string, Pick<Case, 'source'>>, model: string, released: string): ReleaseSplit[] {
-	const byRole = new Map<string, { before: CaseResult[]; after: CaseResult[] }>();
+export function releaseSplits(results: readonly SplitResult[], cases: ReadonlyMap<string, Pick<Case, 'source'>>, model: string, released: string): ReleaseSplit[] {
+	const byRole = new Map<string, { before: SplitResult[]; after: SplitResult[] }>();
 	const releasedAt = Date.parse(`${released}T00:00:00Z`);
 	for (const result of results) {
 		const testCase = cases.get(result.case_id);
@@ -37,7 +40,7 @@ export function releaseSplits(results: readonly CaseResult[], cases: ReadonlyMap
 		(Date.parse(testCase.source.author_date) < releasedAt ? sides.before : sides.after).push(result);
 		byRole.set(result.role, sides);
 	}
-	const side = (list: readonly CaseResult[]): ReleaseSide => {
+	const side = (list: readonly SplitResult[]): ReleaseSide => {
 		const accepted = list.filter((result) => result.outcome === 'accepted').length;
 		return { cases: new Set(list.map((result) => result.case_id)).size, results: list.length, accepted, rate: wilson(accepted, list.length) };
 	};

@@ -28,6 +28,7 @@ export const apiPaths = {
 	routing: '/api/routing.json',
 	cases: '/api/cases.json',
 	runs: '/api/runs.json',
+	casesPage: (page: number) => `/api/cases/pages/${page}.json`,
 	case: (caseId: string) => `/api/cases/${encodeURIComponent(caseId)}.json`,
 	run: (runId: string) => `/api/runs/${encodeURIComponent(runId)}.json`,
 	runResults: (runId: string, role: string, page: number) => `/api/runs/${encodeURIComponent(runId)}/results/${encodeURIComponent(role)}/${page}.json`,

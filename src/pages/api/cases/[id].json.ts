@@ -8,9 +8,9 @@ export async function getStaticPaths() {
 	return site.cases.map((testCase) => ({ params: { id: testCase.id } }));
 }
 
-/** `/api/cases/<id>.json`: the whole case and every model's result for it in every run. */
+/** `/api/cases/<id>.json`: the whole case, its newest run's results whole and every earlier run's summarized. */
 export const GET: APIRoute = async ({ params }) => {
 	const site = await loadSite();
 	const testCase = site.caseById.get(params.id!)!;
-	return jsonResponse(casePayload(testCase, await site.resultsForCase(testCase.id), site));
+	return jsonResponse(casePayload(testCase, site.caseResults(testCase.id), site));
 };

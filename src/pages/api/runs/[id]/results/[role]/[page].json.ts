@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { runResultPages, runResultsPagePayload } from '../../../../../../lib/site/api-payloads.ts';
+import { runResultsPagePayload } from '../../../../../../lib/site/api-payloads.ts';
 import { jsonResponse } from '../../../../../../lib/site/json-response.ts';
 import { loadSite } from '../../../../../../lib/site/load-site.ts';
 
@@ -8,9 +8,9 @@ export async function getStaticPaths() {
 	const site = await loadSite();
 	const paths = [];
 	for (const run of site.runs) {
-		const loaded = await site.results(run.id);
+		const loaded = site.summaries(run.id);
 		if (loaded.status !== 'ok') continue;
-		const pages = runResultPages(loaded.results);
+		const pages = loaded.resultPages;
 		if (!pages.some((page) => page.page > 1)) continue;
 		for (const { role, page } of pages) paths.push({ params: { id: run.id, role, page: String(page) } });
 	}
