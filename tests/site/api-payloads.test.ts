@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stableStringify } from '../../src/lib/files/stable-json.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import type { CaseResult } from '../../src/lib/schema/report.ts';
-import { API_RESULTS_PAGE_BYTES, API_RESULTS_PAGE_CASES, casePayload, casesPayload, runPayload, runResultsPagePayload, runsPayload } from '../../src/lib/site/api-payloads.ts';
+import { API_CASES_PAGE_BYTES, API_CASES_PAGE_CASES, API_RESULTS_PAGE_BYTES, API_RESULTS_PAGE_CASES, casePayload, casePages, casesPagePayload, casesPayload, runPayload, runResultsPagePayload, runsPayload } from '../../src/lib/site/api-payloads.ts';
 import { fixtureCases } from '../support/workspace.ts';
 import { metricsRow, run } from './fixtures.ts';
 
@@ -43,6 +43,25 @@ describe('the JSON for tools', () => {
 		expect(payload.cases!.map((entry) => entry.id)).toEqual(cases.map((c) => c.id).sort());
 		expect(payload.cases![0]).not.toHaveProperty('input');
 		expect(payload.cases![0]).toMatchObject({ page: `/cases/${payload.cases![0]!.id}/`, json: `/api/cases/${payload.cases![0]!.id}.json` });
+	});
+
+	it('pages the case list when it is longer than a page, by count and by size', () => {
+		const many = Array.from({ length: API_CASES_PAGE_CASES * 2 + 3 }, (_, index) => ({ ...cases[index % cases.length]!, id: `draft-commit-message-${String(index).padStart(12, '0')}` }));
+		const payload = casesPayload(many, context);
+		expect(payload.cases).toBeNull();
+		expect(payload.count).toBe(many.length);
+		expect(payload.cases_pages.map((page) => page.cases)).toEqual([API_CASES_PAGE_CASES, API_CASES_PAGE_CASES, 3]);
+		expect(payload.cases_pages[1]).toMatchObject({ page: 2, first: many[API_CASES_PAGE_CASES]!.id, json: '/api/cases/pages/2.json' });
+		const second = casesPagePayload(many, 2, context);
+		expect(second).toMatchObject({ page: 2, pages: 3 });
+		expect(second.cases.map((entry) => entry.id)).toEqual(many.slice(API_CASES_PAGE_CASES, API_CASES_PAGE_CASES * 2).map((entry) => entry.id));
+		expect(casePages(many).flat().map((entry) => entry.id)).toEqual(many.map((entry) => entry.id));
+		// A case touching thousands of files weighs enough to close its page early.
+		const heavy = many.slice(0, 10).map((entry) => ({ ...entry, source: { ...entry.source, files: Array.from({ length: 3000 }, (_, index) => `src/generated/a-rather-long-path-name/file-${index}.ts`) } }));
+		const pages = casePages(heavy);
+		expect(pages.length).toBeGreaterThan(1);
+		for (const page of pages) expect(page.length === 1 || JSON.stringify(page).length <= API_CASES_PAGE_BYTES + 2 * page.length).toBe(true);
+		expect(casesPayload(cases, context).cases_pages).toEqual([]);
 	});
 
 	it('sorts a case’s results by run (oldest first, as given), then model, then repeat', () => {
