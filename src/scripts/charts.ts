@@ -22,6 +22,7 @@ import type { AcceptanceChartSpec, ChartSpec, LatencyChartSpec, TrendChartSpec }
 
 // The options of this file's own plugins, typed where Chart.js looks for plugin options.
 declare module 'chart.js' {
+	// eslint-disable-next-line @typescript-eslint/no-unused-vars -- a merged declaration repeats Chart.js's type parameter
 	interface PluginOptionsByType<TType extends ChartType> {
 		intervalWhiskers?: { low: number[]; high: number[]; color: string };
 		intervalBands?: { low: (number | null)[][]; high: (number | null)[][]; colors: string[] };

@@ -67,7 +67,7 @@ describe('readPolicyFile, as the miner reads its budget', () => {
 	});
 
 	it('stops at a missing policy, naming the file, instead of guessing a budget', async () => {
-		await expect(readPolicyFile(join(dir, 'missing.yaml'), 'benchmarks/policy.yaml')).rejects.toThrow(/benchmarks\/policy\.yaml — \(file\)\n  found:    no such file/);
+		await expect(readPolicyFile(join(dir, 'missing.yaml'), 'benchmarks/policy.yaml')).rejects.toThrow(/benchmarks\/policy\.yaml — \(file\)\n {2}found: {4}no such file/);
 	});
 
 	it('names the file, the line and the field of a bad value, as the build does', async () => {
@@ -75,7 +75,7 @@ describe('readPolicyFile, as the miner reads its budget', () => {
 		const error = await readPolicyFile(path, 'benchmarks/policy.yaml').catch((caught: unknown) => caught);
 		expect(error).toBeInstanceOf(RegistryError);
 		expect((error as RegistryError).issues.map((issue) => [issue.file, issue.field])).toEqual([['benchmarks/policy.yaml', 'run.num_ctx']]);
-		expect((error as Error).message).toMatch(/benchmarks\/policy\.yaml:\d+ — run\.num_ctx\n  found:    "lots"/);
+		expect((error as Error).message).toMatch(/benchmarks\/policy\.yaml:\d+ — run\.num_ctx\n {2}found: {4}"lots"/);
 	});
 
 	it('says when the file is not YAML', async () => {

@@ -114,8 +114,7 @@ describe('parallel slots and host pools', () => {
 
 	it('finishes on the other host when one goes away mid-run, keeping what it answered and losing nothing', async () => {
 		let killed = false;
-		let a: Awaited<ReturnType<typeof fakeHost>>;
-		a = await fakeHost(60, () => {
+		const a: Awaited<ReturnType<typeof fakeHost>> = await fakeHost(60, () => {
 			// The fourth case request on this host: it is cut off with every open connection.
 			if (!killed && caseCalls(a.fake) === 4) {
 				killed = true;
@@ -140,8 +139,7 @@ describe('parallel slots and host pools', () => {
 	});
 
 	it('stops the run, rather than leave a model out, when a host that went away was a later model’s only host', async () => {
-		let a: Awaited<ReturnType<typeof fakeHost>>;
-		a = await fakeHost(30, () => {
+		const a: Awaited<ReturnType<typeof fakeHost>> = await fakeHost(30, () => {
 			if (caseCalls(a.fake) === 2) setTimeout(() => void a.fake.stop(), 5);
 		});
 		const b = await fakeHost(30);

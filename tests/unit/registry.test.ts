@@ -151,7 +151,7 @@ describe('a malformed registry edit', () => {
 
 	it.each([
 		['a misspelt key', (t: string) => t.replace('challengers:', 'challanger:'), 'challanger'],
-		['challengers given as a string', (t: string) => t.replace(/challengers:\n(  - .*\n)+/, 'challengers: llama3.1:8b\n'), 'challengers'],
+		['challengers given as a string', (t: string) => t.replace(/challengers:\n( {2}- .*\n)+/, 'challengers: llama3.1:8b\n'), 'challengers'],
 		['a retirement date that is no date', (t: string) => t.replace('retired: []', 'retired:\n  - model: phi3:mini\n    reason: slow\n    date: 2026-13-45'), 'retired · phi3:mini (entry 1) · date'],
 		['a role field that disagrees with the file name', (t: string) => t.replace('role: draft', 'role: drafting'), 'role'],
 	])('reports only the real error for %s, not every case of the role as roleless', async (_name, change, field) => {

@@ -8,7 +8,7 @@ import type { Case } from '../schema/case.ts';
 import { ESCALATION_TAG, type EscalationRecord, type EscalationStepRecord } from '../schema/escalation.ts';
 import type { EscalationStepSchema, RunOptions } from '../schema/policy.ts';
 import type { CaseResult } from '../schema/report.ts';
-import { type GradeContext, taskFor } from '../tasks/index.ts';
+import { taskFor } from '../tasks/index.ts';
 import type { z } from 'astro/zod';
 import { callMessagesApi } from './anthropic-messages.ts';
 import { ollamaStepFailure } from './classify-failure.ts';

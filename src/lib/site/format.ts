@@ -101,6 +101,7 @@ export function gateValue(gate: Pick<GateResult, 'gate'>, value: GateResult['cha
  * parser turns a NUL into a replacement character or drops it, so the page would hide what the data holds.
  */
 export function visibleText(text: string): string {
+	// eslint-disable-next-line no-control-regex -- matching control characters is this function's purpose
 	return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (char) => String.fromCharCode(char === '\u007f' ? 0x2421 : 0x2400 + char.charCodeAt(0)));
 }
 
