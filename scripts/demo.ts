@@ -1,4 +1,4 @@
-// `npm run demo`: the scenario of tests/support/demo-scenario.ts — nine simulated models on the cases
+// `npm run demo`: the scenario of testing/demo-scenario.ts — nine simulated models on the cases
 // committed in benchmarks/cases/, four runs over three weeks — played by the real pipeline against the
 // test suite's fake Ollama in a scratch git clone of the project, then the resulting site served locally.
 // Every page says its data is simulated. Nothing is written into this project's reports/ or benchmarks/:
@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseCommandLine } from './command-line.ts';
 import { formatFailure } from '../src/lib/errors/describe-error.ts';
-import { startFakeOllama } from '../tests/fake-ollama/server.ts';
-import { DEMO_RUNS, committedCases, demoEnv, demoModels, demoWorkspace, playEarlierRuns } from '../tests/support/demo-scenario.ts';
-import { PROJECT_ROOT } from '../tests/support/project-copy.ts';
-import { serveStatic } from '../tests/support/static-server.ts';
+import { startFakeOllama } from '../testing/fake-ollama/server.ts';
+import { DEMO_RUNS, committedCases, demoEnv, demoModels, demoWorkspace, playEarlierRuns } from '../testing/demo-scenario.ts';
+import { PROJECT_ROOT } from '../testing/project-copy.ts';
+import { serveStatic } from '../testing/static-server.ts';
 
 const usage = 'usage: npm run demo [-- --port N]   (default port 4321; 0 picks a free one)';
 const args = parseCommandLine(usage, { port: { type: 'string', default: '4321' } });

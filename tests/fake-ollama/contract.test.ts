@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { Ollama } from 'ollama';
 import type { ChatResponse } from 'ollama';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { estimateTokens, faults, missingModelMessages, startFakeOllama } from './server.ts';
-import type { FakeOllama, FakeRequest } from './server.ts';
+import { estimateTokens, faults, missingModelMessages, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import type { FakeOllama, FakeRequest } from '../../testing/fake-ollama/server.ts';
 
 /** RFC 3339 with up to nine fractional digits, UTC: what Go's time.Time marshals to. */
 const GO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
