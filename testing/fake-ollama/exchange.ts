@@ -17,7 +17,6 @@ export interface Exchange {
 	flushed: Promise<void>;
 }
 
-
 function startStream(ex: Exchange): void {
 	if (ex.res.headersSent) return;
 	ex.entry.status = 200;
