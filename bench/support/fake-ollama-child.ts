@@ -2,7 +2,7 @@
 // and a benchmark of the harness's own cost must not let the server's work share the harness's thread.
 // Serves the generated cases (regenerated here from their count: the generation is deterministic) and
 // answers each one right, at once or after a fixed latency (argv: cases, latency ms, models). Speaks to its parent over the IPC channel only.
-import { startFakeOllama } from '../../tests/fake-ollama/server.ts';
+import { startFakeOllama } from '../../testing/fake-ollama/server.ts';
 import { generateCases, rightAnswerResponder } from './generated-cases.ts';
 
 if (!process.send) throw new Error('fake-ollama-child.ts is started by startFakeOllamaProcess (bench/support/fake-ollama-process.ts), not on its own.');

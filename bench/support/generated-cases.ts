@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Case, CaseSchema } from '../../src/lib/schema/case.ts';
-import type { FakeRequest } from '../../tests/fake-ollama/server.ts';
-import { fixtureCases, rightAnswer } from '../../tests/support/workspace.ts';
+import type { FakeRequest } from '../../testing/fake-ollama/server.ts';
+import { fixtureCases, rightAnswer } from '../../testing/workspace.ts';
 
 // Harness benchmarks need many cases, and a case must come from a real commit: these are the hand-checked
 // fixture cases cloned with distinct ids, commits and a marker in their input, so each is distinct,

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pageTypeOf } from '../../src/lib/site/page-weight.ts';
-import { PROJECT_ROOT } from '../../tests/support/project-copy.ts';
+import { PROJECT_ROOT } from '../../testing/project-copy.ts';
 
 /** The median of `values` (the mean of the middle two for an even count). */
 export function median(values: readonly number[]): number {

@@ -1,5 +1,5 @@
-import type { LoggedRequest } from '../../tests/fake-ollama/server.ts';
-import { startFakeOllama } from '../../tests/fake-ollama/server.ts';
+import type { LoggedRequest } from '../../testing/fake-ollama/server.ts';
+import { startFakeOllama } from '../../testing/fake-ollama/server.ts';
 import { runBenchmarkPipeline } from '../../src/lib/pipeline/benchmark-pipeline.ts';
 import { generateCases, rightAnswerResponder } from './generated-cases.ts';
 import { ROLES, registryWorkspace, withoutEscalation } from './perf-workspace.ts';

@@ -7,7 +7,7 @@ import type { Case } from '../../src/lib/schema/case.ts';
 import { type ModelInput, ModelSchema } from '../../src/lib/schema/model.ts';
 import { type Policy, PolicySchema } from '../../src/lib/schema/policy.ts';
 import { type RoleInput, RoleSchema } from '../../src/lib/schema/role.ts';
-import { PROJECT_ROOT, type ProjectCopy, copyProject } from '../../tests/support/project-copy.ts';
+import { PROJECT_ROOT, type ProjectCopy, copyProject } from '../../testing/project-copy.ts';
 import { makeScratch, removeScratch, trackScratch } from './scratch.ts';
 
 /** The four routing slots, as the seed registry has them. */

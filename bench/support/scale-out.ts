@@ -9,7 +9,7 @@ import { runBenchmark } from '../../src/lib/run/run-benchmark.ts';
 import { ModelSchema } from '../../src/lib/schema/model.ts';
 import { RoleSchema } from '../../src/lib/schema/role.ts';
 import { gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
-import { PROJECT_ROOT } from '../../tests/support/project-copy.ts';
+import { PROJECT_ROOT } from '../../testing/project-copy.ts';
 import { type FakeOllamaProcess, startFakeOllamaProcess } from './fake-ollama-process.ts';
 import { generateCases } from './generated-cases.ts';
 import { median, runNodeMeasured } from './measure.ts';

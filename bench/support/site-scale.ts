@@ -13,10 +13,10 @@ import { callOptions } from '../../src/lib/run/ask-model.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { type CaseResult, CaseResultSchema, type ManifestModel, type Report } from '../../src/lib/schema/report.ts';
 import { type GradeContext, gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
-import { rightAnswer, wrongAnswer } from '../../tests/support/workspace.ts';
+import { rightAnswer, wrongAnswer } from '../../testing/workspace.ts';
 import { generateCases } from './generated-cases.ts';
 import { type LargestFile, type SiteFiles, astroBuildMeasured, largestFiles } from './measure.ts';
-import type { ProjectCopy } from '../../tests/support/project-copy.ts';
+import type { ProjectCopy } from '../../testing/project-copy.ts';
 import { ROLES, siteWorkspace, withoutEscalation } from './perf-workspace.ts';
 import { seededRandom } from '../../src/lib/metrics/seeded-random.ts';
 

@@ -1,6 +1,6 @@
 import rss from '@astrojs/rss';
 import type { APIRoute } from 'astro';
-import { count } from '../lib/site/format.ts';
+import { count } from '../lib/format/format.ts';
 import { loadSite } from '../lib/site/load-site.ts';
 import { rolesOf } from '../lib/site/site-model.ts';
 import { runPath } from '../lib/site/urls.ts';

@@ -7,10 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readAllReports } from '../../src/lib/report/read-reports.ts';
 import { readRunResults } from '../../src/lib/report/read-results.ts';
 import type { Report } from '../../src/lib/schema/report.ts';
-import { DEMO_RUNS } from '../support/demo-scenario.ts';
-import { PROJECT_ROOT } from '../support/project-copy.ts';
+import { DEMO_RUNS } from '../../testing/demo-scenario.ts';
+import { PROJECT_ROOT } from '../../testing/project-copy.ts';
 
-// `npm run demo` end to end: the scenario of tests/support/demo-scenario.ts played by the pipeline
+// `npm run demo` end to end: the scenario of testing/demo-scenario.ts played by the pipeline
 // against the fake Ollama in a scratch git clone, a served site marked as demo data on every page,
 // every decision the scenario promises visible in the reports and on the pages, and nothing written
 // into this project's reports/ or benchmarks/.

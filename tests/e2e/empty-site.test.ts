@@ -2,12 +2,12 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seriousViolations } from '../support/axe.ts';
-import { ARTIFACTS_DIR, launchChromium } from '../support/browser.ts';
-import { type ProjectCopy, astroBuild } from '../support/project-copy.ts';
-import { CASE_IDS } from '../support/site-runs.ts';
-import { serveStatic } from '../support/static-server.ts';
-import { fixtureWorkspace } from '../support/workspace.ts';
+import { seriousViolations } from '../../testing/axe.ts';
+import { ARTIFACTS_DIR, launchChromium } from '../../testing/browser.ts';
+import { type ProjectCopy, astroBuild } from '../../testing/project-copy.ts';
+import { CASE_IDS } from '../../testing/site-runs.ts';
+import { serveStatic } from '../../testing/static-server.ts';
+import { fixtureWorkspace } from '../../testing/workspace.ts';
 
 // Before the first run: the registry and the mined cases exist, no report does. Every page type must
 // say so plainly, and none ships JavaScript (there is no chart to draw).

@@ -3,12 +3,12 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Case, CaseSchema } from '../../src/lib/schema/case.ts';
-import { type FakeOllama, type FakeReply, faults, startFakeOllama } from '../fake-ollama/server.ts';
-import { launchChromium } from '../support/browser.ts';
-import { type ProjectCopy, astroBuild } from '../support/project-copy.ts';
-import { SITE_RUNS, fakeModelsFor } from '../support/site-runs.ts';
-import { serveStatic } from '../support/static-server.ts';
-import { fixtureWorkspace } from '../support/workspace.ts';
+import { type FakeOllama, type FakeReply, faults, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { launchChromium } from '../../testing/browser.ts';
+import { type ProjectCopy, astroBuild } from '../../testing/project-copy.ts';
+import { SITE_RUNS, fakeModelsFor } from '../../testing/site-runs.ts';
+import { serveStatic } from '../../testing/static-server.ts';
+import { fixtureWorkspace } from '../../testing/workspace.ts';
 
 // Everything the site shows comes from model answers and commit text: untrusted. This build's commit
 // subjects, messages, file names and every model answer carry script, event-handler, javascript: and raw

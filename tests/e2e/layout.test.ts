@@ -6,13 +6,13 @@ import { writeFileAtomic } from '../../src/lib/files/write-atomic.ts';
 import { reportOrder } from '../../src/lib/report/read-reports.ts';
 import { RUN_PAGE_ROWS } from '../../src/lib/site/case-matrix.ts';
 import { type CaseResult, ResultsFileSchema } from '../../src/lib/schema/report.ts';
-import { type FakeOllama, startFakeOllama } from '../fake-ollama/server.ts';
-import { type AxeViolation, allViolations } from '../support/axe.ts';
-import { ARTIFACTS_DIR, launchChromium } from '../support/browser.ts';
-import { type ProjectCopy, astroBuild } from '../support/project-copy.ts';
-import { CASE_IDS, buildThreeRuns } from '../support/site-runs.ts';
-import { serveStatic } from '../support/static-server.ts';
-import { fixtureCases, fixtureWorkspace } from '../support/workspace.ts';
+import { type FakeOllama, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { type AxeViolation, allViolations } from '../../testing/axe.ts';
+import { ARTIFACTS_DIR, launchChromium } from '../../testing/browser.ts';
+import { type ProjectCopy, astroBuild } from '../../testing/project-copy.ts';
+import { CASE_IDS, buildThreeRuns } from '../../testing/site-runs.ts';
+import { serveStatic } from '../../testing/static-server.ts';
+import { fixtureCases, fixtureWorkspace } from '../../testing/workspace.ts';
 
 // Every page type of the site over the three-run scenario, read as a visitor would: at a phone's width
 // (390 px) and a laptop's (1280 px), in the light and the dark scheme. The page never scrolls sideways

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS_DIR, launchChromium } from '../support/browser.ts';
-import { type ProjectCopy, astroBuild, copyProject } from '../support/project-copy.ts';
-import { serveStatic } from '../support/static-server.ts';
+import { ARTIFACTS_DIR, launchChromium } from '../../testing/browser.ts';
+import { type ProjectCopy, astroBuild, copyProject } from '../../testing/project-copy.ts';
+import { serveStatic } from '../../testing/static-server.ts';
 
 let project: ProjectCopy;
 let server: Awaited<ReturnType<typeof serveStatic>>;

@@ -5,14 +5,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stableStringify } from '../../src/lib/files/stable-json.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
-import { type FakeOllama, startFakeOllama } from '../fake-ollama/server.ts';
-import { seriousViolations } from '../support/axe.ts';
-import { ARTIFACTS_DIR, launchChromium } from '../support/browser.ts';
-import { chartInk } from '../support/canvas.ts';
-import { PROJECT_ROOT, type ProjectCopy, runCommand } from '../support/project-copy.ts';
-import { CASE_IDS, buildThreeRuns } from '../support/site-runs.ts';
-import { serveStatic } from '../support/static-server.ts';
-import { fixtureCases, fixtureWorkspace } from '../support/workspace.ts';
+import { type FakeOllama, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { seriousViolations } from '../../testing/axe.ts';
+import { ARTIFACTS_DIR, launchChromium } from '../../testing/browser.ts';
+import { chartInk } from '../../testing/canvas.ts';
+import { PROJECT_ROOT, type ProjectCopy, runCommand } from '../../testing/project-copy.ts';
+import { CASE_IDS, buildThreeRuns } from '../../testing/site-runs.ts';
+import { serveStatic } from '../../testing/static-server.ts';
+import { fixtureCases, fixtureWorkspace } from '../../testing/workspace.ts';
 import { reportOrder } from '../../src/lib/report/read-reports.ts';
 
 // The whole public site over three runs made by the real pipeline against the fake Ollama: the draft

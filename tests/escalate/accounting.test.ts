@@ -9,7 +9,7 @@ import { CallFailure } from '../../src/lib/run/model-client.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import type { EscalationRecord, EscalationStepRecord } from '../../src/lib/schema/escalation.ts';
 import type { CaseResult } from '../../src/lib/schema/report.ts';
-import { fixtureCases, rightAnswer } from '../support/workspace.ts';
+import { fixtureCases, rightAnswer } from '../../testing/workspace.ts';
 
 const POLICY: EscalationPolicy = {
 	enabled: true,

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ANTHROPIC_VERSION, callMessagesApi, messagesBody } from '../../src/lib/escalate/anthropic-messages.ts';
 import type { Prompt } from '../../src/lib/tasks/index.ts';
-import { closedAddress } from '../support/project-copy.ts';
-import { type FakeAnthropic, type MessagesReply, anthropicErrors, startFakeAnthropic } from './fake-anthropic.ts';
+import { closedAddress } from '../../testing/project-copy.ts';
+import { type FakeAnthropic, type MessagesReply, anthropicErrors, startFakeAnthropic } from '../../testing/fake-anthropic.ts';
 
 const KEY = 'sk-ant-api03-unit-TESTKEY-9f3c2a7e5b1d';
 const prompt: Prompt = {

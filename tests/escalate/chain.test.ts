@@ -6,10 +6,10 @@ import { readLatestReport } from '../../src/lib/report/read-reports.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import type { EscalationOutcome } from '../../src/lib/schema/escalation.ts';
 import { type CaseResult, type Report, ResultsFileSchema } from '../../src/lib/schema/report.ts';
-import { type FakeOllama, type FakeReply, faults, startFakeOllama } from '../fake-ollama/server.ts';
-import { type ProjectCopy, closedAddress } from '../support/project-copy.ts';
-import { fixtureCases, fixtureWorkspace, rightAnswer } from '../support/workspace.ts';
-import { type FakeAnthropic, type MessagesReply, anthropicErrors, startFakeAnthropic } from './fake-anthropic.ts';
+import { type FakeOllama, type FakeReply, faults, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { type ProjectCopy, closedAddress } from '../../testing/project-copy.ts';
+import { fixtureCases, fixtureWorkspace, rightAnswer } from '../../testing/workspace.ts';
+import { type FakeAnthropic, type MessagesReply, anthropicErrors, startFakeAnthropic } from '../../testing/fake-anthropic.ts';
 import { BUG_CASES, CLEAN_CASE, CLOUD, caseInText, editPolicy, frontierScript, pointFrontierAt, seedModels } from './support.ts';
 
 const KEY = 'sk-ant-api03-chain-TESTKEY-5c0ffee5ca1ab1e';

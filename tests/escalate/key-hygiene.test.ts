@@ -4,10 +4,10 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Report, ReportSchema } from '../../src/lib/schema/report.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
-import { type FakeOllama, faults, startFakeOllama } from '../fake-ollama/server.ts';
-import { type CommandResult, type ProjectCopy, astroBuild } from '../support/project-copy.ts';
-import { fixtureCases, fixtureWorkspace, rightAnswer } from '../support/workspace.ts';
-import { type FakeAnthropic, anthropicErrors, startFakeAnthropic } from './fake-anthropic.ts';
+import { type FakeOllama, faults, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { type CommandResult, type ProjectCopy, astroBuild } from '../../testing/project-copy.ts';
+import { fixtureCases, fixtureWorkspace, rightAnswer } from '../../testing/workspace.ts';
+import { type FakeAnthropic, anthropicErrors, startFakeAnthropic } from '../../testing/fake-anthropic.ts';
 import { BUG_CASES, CLOUD, frontierScript, pointFrontierAt, seedModels } from './support.ts';
 
 // Distinctive enough that finding any of it anywhere can only mean a leak.

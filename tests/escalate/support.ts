@@ -2,9 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { Case } from '../../src/lib/schema/case.ts';
-import type { FakeModel } from '../fake-ollama/server.ts';
-import { type Behaviour, rightAnswer, scriptedResponder, wrongAnswer } from '../support/workspace.ts';
-import type { MessagesCall, MessagesReply } from './fake-anthropic.ts';
+import type { FakeModel } from '../../testing/fake-ollama/server.ts';
+import { type Behaviour, rightAnswer, scriptedResponder, wrongAnswer } from '../../testing/workspace.ts';
+import type { MessagesCall, MessagesReply } from '../../testing/fake-anthropic.ts';
 
 /** The first step of the seed policy's chain. */
 export const CLOUD = 'gpt-oss:120b-cloud';

@@ -9,7 +9,7 @@ import { createExecutor, type Executor } from '../../src/lib/execute/executor.ts
 import { mineCases, type MineResult } from '../../src/lib/mine/mine.ts';
 import { CoderSchema } from '../../src/lib/schema/policy.ts';
 import { implementChangeTask, type ImplementChangeCase } from '../../src/lib/tasks/implement-change.ts';
-import { PROJECT_ROOT } from '../support/project-copy.ts';
+import { PROJECT_ROOT } from '../../testing/project-copy.ts';
 import { CALC_BEFORE_SUBTRACT, CALC_WITH_SUBTRACT, createCalcStory, type CalcStory } from './calc-repo.ts';
 
 let story: CalcStory;

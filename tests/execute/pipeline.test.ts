@@ -10,9 +10,9 @@ import { runBenchmarkPipeline } from '../../src/lib/pipeline/benchmark-pipeline.
 import type { Case } from '../../src/lib/schema/case.ts';
 import { CoderSchema } from '../../src/lib/schema/policy.ts';
 import { ResultsFileSchema } from '../../src/lib/schema/report.ts';
-import { type FakeOllama, startFakeOllama } from '../fake-ollama/server.ts';
-import { astroBuild, type ProjectCopy } from '../support/project-copy.ts';
-import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../support/workspace.ts';
+import { type FakeOllama, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { astroBuild, type ProjectCopy } from '../../testing/project-copy.ts';
+import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../../testing/workspace.ts';
 import { createCalcStory, type CalcStory } from './calc-repo.ts';
 
 let story: CalcStory;

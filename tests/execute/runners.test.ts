@@ -12,7 +12,7 @@ import { createExecutor } from '../../src/lib/execute/executor.ts';
 import { CoderSchema } from '../../src/lib/schema/policy.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { createTempRepo } from '../mine/git-fixture.ts';
-import { PROJECT_ROOT } from '../support/project-copy.ts';
+import { PROJECT_ROOT } from '../../testing/project-copy.ts';
 
 describe('test paths', () => {
 	it.each([

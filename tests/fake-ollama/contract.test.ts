@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { Ollama } from 'ollama';
 import type { ChatResponse } from 'ollama';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { estimateTokens, faults, missingModelMessages, startFakeOllama } from './server.ts';
-import type { FakeOllama, FakeRequest } from './server.ts';
+import { estimateTokens, faults, missingModelMessages, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import type { FakeOllama, FakeRequest } from '../../testing/fake-ollama/server.ts';
 
 /** RFC 3339 with up to nine fractional digits, UTC: what Go's time.Time marshals to. */
 const GO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
@@ -717,5 +717,131 @@ describe('lifecycle and bookkeeping', () => {
 		await fake.restart();
 		expect((await client.list()).models).toHaveLength(2);
 		expect(fake.loadedModels()).toEqual([]); // a restarted Ollama has nothing loaded
+	});
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// One suite, every implementation: the protocol's shape, checked against the fake and, when
+// OLLAMA_CONTRACT_HOST names one, a real Ollama. Nothing here scripts an answer or a fault, so both must
+// pass it as they stand; a failure on the real server means the fake's model of the protocol is out of date.
+// ---------------------------------------------------------------------------------------------------------
+
+/** RFC 3339 as Go marshals time.Time: a real server writes its local offset, the fake writes UTC. */
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/;
+
+/** A server under contract: where it listens and a model it can answer with. */
+interface Implementation {
+	url: string;
+	model: string;
+	close(): Promise<void>;
+}
+
+/** The real server's smallest local model, unless OLLAMA_CONTRACT_MODEL names one. */
+async function contractModel(host: string): Promise<string> {
+	if (process.env.OLLAMA_CONTRACT_MODEL) return process.env.OLLAMA_CONTRACT_MODEL;
+	const { models } = await new Ollama({ host }).list();
+	const local = models.filter((model) => !('remote_host' in model)).sort((a, b) => a.size - b.size);
+	if (!local[0]) throw new Error(`OLLAMA_CONTRACT_HOST=${host} lists no local model; pull a small one (ollama pull qwen3:0.6b) or set OLLAMA_CONTRACT_MODEL.`);
+	return local[0].name;
+}
+
+const contractHost = process.env.OLLAMA_CONTRACT_HOST;
+const IMPLEMENTATIONS: { name: string; start: () => Promise<Implementation> }[] = [
+	{
+		name: 'the fake',
+		start: async () => {
+			const fake = await startFakeOllama({ models: [{ name: 'writer:7b', respond: () => 'A short answer.' }] });
+			return { url: fake.url, model: 'writer:7b', close: () => fake.close() };
+		},
+	},
+	...(contractHost
+		? [{ name: `Ollama at ${contractHost}`, start: async () => ({ url: contractHost, model: await contractModel(contractHost), close: async () => {} }) }]
+		: []),
+];
+
+/** A real model may load from disk first: room for that, and for a loaded machine. */
+const REAL_CALL_TIMEOUT = 180_000;
+
+describe.each(IMPLEMENTATIONS)('protocol shape: $name', ({ start }) => {
+	let server: Implementation;
+	let client: Ollama;
+	beforeAll(async () => {
+		server = await start();
+		client = new Ollama({ host: server.url });
+	});
+	afterAll(() => server.close());
+
+	it('answers /api/version with one JSON object naming a dotted version', async () => {
+		const res = await fetch(`${server.url}/api/version`);
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+		expect(await res.text()).toMatch(/^\{"version":"\d+\.\d+\.\d+[^"]*"\}$/);
+	});
+
+	it('lists models in /api/tags with name, date, size, 64-hex digest and details', async () => {
+		const res = await fetch(`${server.url}/api/tags`);
+		expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+		const { models } = (await res.json()) as { models: Record<string, unknown>[] };
+		expect(models.map((model) => model.name)).toContain(server.model);
+		for (const model of models) {
+			expect(model).toMatchObject({ name: expect.any(String), model: expect.any(String), size: expect.any(Number) });
+			expect(String(model.modified_at)).toMatch(RFC3339);
+			expect(String(model.digest)).toMatch(HEX64);
+			expect(model.details).toMatchObject({ format: expect.any(String), family: expect.any(String), parameter_size: expect.any(String), quantization_level: expect.any(String) });
+		}
+	});
+
+	it('shows a model: modelfile, template, details, model_info with its architecture, capabilities', async () => {
+		const shown = await client.show({ model: server.model });
+		expect(shown.modelfile).toEqual(expect.any(String));
+		expect(shown.template).toEqual(expect.any(String));
+		expect(shown.details.family).toEqual(expect.any(String));
+		expect((shown.model_info as unknown as Record<string, unknown>)['general.architecture']).toEqual(expect.any(String));
+		expect(shown.capabilities).toContain('completion');
+		expect(String(shown.modified_at)).toMatch(RFC3339);
+	});
+
+	it('streams chat as NDJSON chunks of the assistant message, ending with one done chunk and its metrics', async () => {
+		const res = await fetch(`${server.url}/api/chat`, {
+			method: 'POST',
+			body: JSON.stringify({ model: server.model, messages: user('Say hello.'), options: { num_predict: 16, temperature: 0, seed: 1 } }),
+		});
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-type')).toBe('application/x-ndjson');
+		const chunks = ndjsonLines(await res.text()).map((line) => JSON.parse(line) as Record<string, unknown>);
+		const last = chunks.at(-1) as Record<string, unknown>;
+		for (const chunk of chunks.slice(0, -1)) {
+			expect(Object.keys(chunk)).toEqual(['model', 'created_at', 'message', 'done']);
+			expect(chunk).toMatchObject({ model: server.model, done: false, message: { role: 'assistant', content: expect.any(String) } });
+			expect(String(chunk.created_at)).toMatch(RFC3339);
+		}
+		expect(Object.keys(last).slice(0, 5)).toEqual(['model', 'created_at', 'message', 'done_reason', 'done']);
+		expect(last).toMatchObject({ model: server.model, done: true, done_reason: expect.stringMatching(/^(stop|length)$/), message: { role: 'assistant' } });
+		for (const field of ['total_duration', 'eval_count']) expect(Number.isInteger(last[field]) && (last[field] as number) > 0).toBe(true);
+		for (const field of ['load_duration', 'prompt_eval_count', 'prompt_eval_duration', 'eval_duration']) {
+			// Zero metrics are omitted (omitempty); a present one is a whole number.
+			if (field in last) expect(Number.isInteger(last[field])).toBe(true);
+		}
+	}, REAL_CALL_TIMEOUT);
+
+	it('reads the same stream through the ollama client: text chunks, then done with its counts', async () => {
+		const parts = await collect(await client.chat({ model: server.model, messages: user('Say hello.'), stream: true, options: { num_predict: 16, temperature: 0, seed: 1 } }));
+		const last = parts.at(-1);
+		expect(parts.slice(0, -1).every((part) => part.done === false && typeof part.message.content === 'string')).toBe(true);
+		expect(last?.done).toBe(true);
+		expect(last?.eval_count).toBeGreaterThan(0);
+	}, REAL_CALL_TIMEOUT);
+
+	it('answers a chat naming a missing model with 404 and Ollama\'s error object', async () => {
+		const missing = 'lmb-contract-missing:0';
+		const res = await fetch(`${server.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: missing, messages: user('hi') }) });
+		expect(res.status).toBe(404);
+		expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+		const body = (await res.json()) as Record<string, unknown>;
+		expect(Object.keys(body)).toEqual(['error']);
+		expect([missingModelMessages.current(missing), missingModelMessages.legacy(missing)]).toContain(body.error);
+		const error = await caught(client.chat({ model: missing, messages: user('hi') }));
+		expect(error.name).toBe('ResponseError');
+		expect(error.status_code).toBe(404);
 	});
 });

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { type Report, ReportSchema } from '../../src/lib/schema/report.ts';
 import { gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
-import { type FakeOllama, startFakeOllama } from '../fake-ollama/server.ts';
-import { PROJECT_ROOT, type ProjectCopy, astroBuild, runCommand } from '../support/project-copy.ts';
-import { type Behaviour, fixtureCases, fixtureWorkspace, scriptedResponder, wrongAnswer } from '../support/workspace.ts';
+import { type FakeOllama, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { PROJECT_ROOT, type ProjectCopy, astroBuild, runCommand } from '../../testing/project-copy.ts';
+import { type Behaviour, fixtureCases, fixtureWorkspace, scriptedResponder, wrongAnswer } from '../../testing/workspace.ts';
 
 let cases: Case[];
 let fake: FakeOllama;

@@ -1,7 +1,7 @@
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, type ProjectCopy, astroBuild, copyProject, runCommand } from '../support/project-copy.ts';
+import { PROJECT_ROOT, type ProjectCopy, astroBuild, copyProject, runCommand } from '../../testing/project-copy.ts';
 
 let project: ProjectCopy;
 

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeNewReport } from '../../src/lib/report/write-report.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
-import { type FakeOllama, type FakeRequest, startFakeOllama } from '../fake-ollama/server.ts';
-import { type CommandResult, type ProjectCopy, runCommand } from '../support/project-copy.ts';
-import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../support/workspace.ts';
+import { type FakeOllama, type FakeRequest, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { type CommandResult, type ProjectCopy, runCommand } from '../../testing/project-copy.ts';
+import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../../testing/workspace.ts';
 
 const SEED_MODELS = ['gemma4:latest', 'llama3.1:8b', 'granite3.3:8b', 'deepseek-r1:14b', 'gemma4:26b', 'qwen2.5-coder:14b'];
 

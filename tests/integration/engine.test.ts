@@ -7,9 +7,9 @@ import { runBenchmarkPipeline } from '../../src/lib/pipeline/benchmark-pipeline.
 import { OllamaGoneError } from '../../src/lib/run/run-benchmark.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { type ResultsFile, ResultsFileSchema } from '../../src/lib/schema/report.ts';
-import { type FakeModel, type FakeOllama, type FakeReply, faults, startFakeOllama } from '../fake-ollama/server.ts';
-import { PROJECT_ROOT, type ProjectCopy, closedAddress } from '../support/project-copy.ts';
-import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../support/workspace.ts';
+import { type FakeModel, type FakeOllama, type FakeReply, faults, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { PROJECT_ROOT, type ProjectCopy, closedAddress } from '../../testing/project-copy.ts';
+import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../../testing/workspace.ts';
 
 let cases: Case[];
 let fake: FakeOllama;

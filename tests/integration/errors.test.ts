@@ -3,9 +3,9 @@ import { chmod, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Case } from '../../src/lib/schema/case.ts';
-import { type FakeOllama, faults, startFakeOllama } from '../fake-ollama/server.ts';
-import { type CommandResult, PROJECT_ROOT, type ProjectCopy, astroBuild, closedAddress, copyProject, runCommand } from '../support/project-copy.ts';
-import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../support/workspace.ts';
+import { type FakeOllama, faults, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { type CommandResult, PROJECT_ROOT, type ProjectCopy, astroBuild, closedAddress, copyProject, runCommand } from '../../testing/project-copy.ts';
+import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../../testing/workspace.ts';
 
 const SEED_MODELS = ['gemma4:latest', 'llama3.1:8b', 'granite3.3:8b', 'deepseek-r1:14b', 'gemma4:26b', 'qwen2.5-coder:14b'];
 

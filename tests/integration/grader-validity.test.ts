@@ -6,8 +6,8 @@ import { loadRegistry } from '../../src/lib/registry/load-registry.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { type Report, ReportSchema } from '../../src/lib/schema/report.ts';
 import { gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
-import { type FakeOllama, type FakeReply, type FakeRequest, startFakeOllama } from '../fake-ollama/server.ts';
-import { type ProjectCopy, astroBuild, copyProject } from '../support/project-copy.ts';
+import { type FakeOllama, type FakeReply, type FakeRequest, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { type ProjectCopy, astroBuild, copyProject } from '../../testing/project-copy.ts';
 
 // A copy of the project with its committed draft, reason and review cases (real history); the coder cases
 // are left out, since their grading runs tests and is covered on its own.

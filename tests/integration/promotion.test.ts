@@ -4,9 +4,9 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Case, CaseSchema } from '../../src/lib/schema/case.ts';
 import { type Report, ReportSchema } from '../../src/lib/schema/report.ts';
-import { type FakeOllama, faults, startFakeOllama } from '../fake-ollama/server.ts';
-import { PROJECT_ROOT, type ProjectCopy, astroBuild, runCommand } from '../support/project-copy.ts';
-import { type Behaviour, fixtureCases, fixtureWorkspace, scriptedResponder } from '../support/workspace.ts';
+import { type FakeOllama, faults, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { PROJECT_ROOT, type ProjectCopy, astroBuild, runCommand } from '../../testing/project-copy.ts';
+import { type Behaviour, fixtureCases, fixtureWorkspace, scriptedResponder } from '../../testing/workspace.ts';
 
 // The draft role runs on the fixture case plus the commit-message cases mined from this repository's
 // own history, enough for the paired tests to show a difference.

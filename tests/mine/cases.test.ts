@@ -13,7 +13,7 @@ import {
 import { promptFits } from '../../src/lib/mine/budget.ts';
 import { estimateTokens, promptTokens, taskFor } from '../../src/lib/tasks/index.ts';
 import { checksFor, roleOfTask } from '../../src/lib/mine/checks.ts';
-import { parseDiff } from '../../src/lib/mine/parse-diff.ts';
+import { parseDiff } from '../../src/lib/diff/parse-diff.ts';
 import { severityBySize, severityOf } from '../../src/lib/mine/severity.ts';
 import { tasksOfRoles } from '../../src/lib/mine/mine.ts';
 

@@ -12,7 +12,7 @@ import { diffSkipReason, isWhitespaceOnly, metadataSkipReason } from '../../src/
 import { classifyFix } from '../../src/lib/mine/fix-kinds.ts';
 import { isReleaseCommit, isVersionLine, pathKind } from '../../src/lib/mine/path-kinds.ts';
 import { linesToBlame } from '../../src/lib/mine/szz.ts';
-import { parseDiff } from '../../src/lib/mine/parse-diff.ts';
+import { parseDiff } from '../../src/lib/diff/parse-diff.ts';
 import type { RawCommit } from '../../src/lib/mine/types.ts';
 
 const SHA = '1'.repeat(40);

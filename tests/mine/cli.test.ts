@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { copyProject } from '../support/project-copy.ts';
+import { copyProject } from '../../testing/project-copy.ts';
 import type { TempRepo } from './git-fixture.ts';
 import { buildStoryRepo, PLANTED, type Story } from './story-repo.ts';
 

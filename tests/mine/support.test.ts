@@ -156,7 +156,7 @@ describe('writeCases', () => {
 	it('writes each case whole under <out>/<role>/<id>.json and leaves no temporary file behind', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'mine-write-'));
 		try {
-			const value = CaseSchema.parse(JSON.parse(readFileSync(resolve('tests/fixtures/cases/draft/draft-commit-message-4479e1f0e5a2.json'), 'utf8')));
+			const value = CaseSchema.parse(JSON.parse(readFileSync(resolve('testing/fixtures/cases/draft/draft-commit-message-4479e1f0e5a2.json'), 'utf8')));
 			const path = casePath(join(dir, 'cases'), value);
 			expect(path).toBe(join(dir, 'cases', 'draft', 'draft-commit-message-4479e1f0e5a2.json'));
 			expect(await writeCases([value], join(dir, 'cases'), { dryRun: false, force: false })).toEqual([{ id: value.id, path, status: 'written' }]);

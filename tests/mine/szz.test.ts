@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDiff } from '../../src/lib/mine/parse-diff.ts';
+import { parseDiff } from '../../src/lib/diff/parse-diff.ts';
 import {
 	addedLinesByPath,
 	blameRangeArgs,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateAnswer } from '../../src/lib/run/evaluate-answer.ts';
 import type { CallOptions, ChatAnswer } from '../../src/lib/run/model-client.ts';
 import { gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
-import { fixtureCases, rightAnswer } from '../support/workspace.ts';
+import { fixtureCases, rightAnswer } from '../../testing/workspace.ts';
 
 const options: CallOptions = { num_ctx: 8192, num_predict: 512, temperature: 0, seed: 42, think: true };
 const base: ChatAnswer = { content: '', thinking: '', doneReason: 'stop', latencyMs: 100, ttftMs: 10, evalCount: 20, evalDurationNs: 1e8, promptEvalCount: 300, loadDurationNs: 0 };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallFailure, type CallOptions, createOllamaClient } from '../../src/lib/run/model-client.ts';
-import { type FakeOllama, type FakeReply, faults, startFakeOllama } from '../fake-ollama/server.ts';
-import { closedAddress } from '../support/project-copy.ts';
+import { type FakeOllama, type FakeReply, faults, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { closedAddress } from '../../testing/project-copy.ts';
 
 const options: CallOptions = { num_ctx: 8192, num_predict: 256, temperature: 0, seed: 7, think: false };
 const messages = [{ role: 'user', content: 'Write a commit message.' }];

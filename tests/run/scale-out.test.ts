@@ -13,7 +13,7 @@ import { ModelSchema, type ModelInput } from '../../src/lib/schema/model.ts';
 import type { Policy } from '../../src/lib/schema/policy.ts';
 import { RoleSchema } from '../../src/lib/schema/role.ts';
 import { gradeContexts } from '../../src/lib/tasks/index.ts';
-import { type FakeOllama, type FakeRequest, startFakeOllama } from '../fake-ollama/server.ts';
+import { type FakeOllama, type FakeRequest, startFakeOllama } from '../../testing/fake-ollama/server.ts';
 
 const MODEL = 'pool-model:8b';
 let all: Case[];

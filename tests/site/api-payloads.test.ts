@@ -3,7 +3,7 @@ import { stableStringify } from '../../src/lib/files/stable-json.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import type { CaseResult } from '../../src/lib/schema/report.ts';
 import { API_CASES_PAGE_BYTES, API_CASES_PAGE_CASES, API_RESULTS_PAGE_BYTES, API_RESULTS_PAGE_CASES, casePayload, casePages, casesPagePayload, casesPayload, runPayload, runResultsPagePayload, runsPayload } from '../../src/lib/site/api-payloads.ts';
-import { fixtureCases } from '../support/workspace.ts';
+import { fixtureCases } from '../../testing/workspace.ts';
 import { metricsRow, run } from './fixtures.ts';
 
 let cases: Case[];

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { compareAnswer, referenceText } from '../../src/lib/site/compare-answer.ts';
-import { fixtureCases, rightAnswer, wrongAnswer } from '../support/workspace.ts';
+import { fixtureCases, rightAnswer, wrongAnswer } from '../../testing/workspace.ts';
 
 let cases: Case[];
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clip, visibleText } from '../../src/lib/site/format.ts';
+import { clip, visibleText } from '../../src/lib/format/format.ts';
 
 describe('text as a page shows it', () => {
 	it.each([

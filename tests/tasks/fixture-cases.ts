@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { type Case, CaseSchema } from '../../src/lib/schema/case.ts';
 
 /** The hand-checked case fixtures, shared with the engine's integration tests. */
-export const CASES_DIR = fileURLToPath(new URL('../fixtures/cases/', import.meta.url));
+export const CASES_DIR = fileURLToPath(new URL('../../testing/fixtures/cases/', import.meta.url));
 
 /** Every fixture file, as `<role>/<id>.json`, sorted. */
 export function fixtureFiles(): string[] {

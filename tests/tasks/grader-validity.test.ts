@@ -8,7 +8,7 @@ import { type Case, CaseSchema } from '../../src/lib/schema/case.ts';
 import type { GraderValidity } from '../../src/lib/schema/validity.ts';
 import { gradeContexts } from '../../src/lib/tasks/index.ts';
 import { invalidRoles, measureGraderValidity } from '../../src/lib/validity/measure-validity.ts';
-import { PROJECT_ROOT } from '../support/project-copy.ts';
+import { PROJECT_ROOT } from '../../testing/project-copy.ts';
 import { CASES_DIR } from './fixture-cases.ts';
 
 const RUN = { num_ctx: 16384, num_predict: 2048, temperature: 0, seed: 42, think: false as const };
@@ -50,7 +50,7 @@ function summary(validity: GraderValidity[]): string[] {
 const CASE_SETS = [
 	['the committed cases', path.join(PROJECT_ROOT, 'benchmarks', 'cases')],
 	['the test fixtures', CASES_DIR],
-	['cases mined from sindresorhus/ky', path.join(PROJECT_ROOT, 'tests', 'fixtures', 'mined', 'sindresorhus-ky')],
+	['cases mined from sindresorhus/ky', path.join(PROJECT_ROOT, 'testing', 'fixtures', 'mined', 'sindresorhus-ky')],
 ] as const;
 
 describe.each(CASE_SETS)('every grader is valid on %s', (_name, dir) => {

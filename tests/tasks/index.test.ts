@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { checksFor } from '../../src/lib/mine/checks.ts';
 import { type Case, CaseSchema, TASKS } from '../../src/lib/schema/case.ts';
 import { estimateTokens, promptTokens, TASK_DEFINITIONS, taskFor } from '../../src/lib/tasks/index.ts';
-import { rightAnswer } from '../support/workspace.ts';
+import { rightAnswer } from '../../testing/workspace.ts';
 import { CASES_DIR, fixtureFiles } from './fixture-cases.ts';
 
 

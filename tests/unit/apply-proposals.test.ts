@@ -6,7 +6,7 @@ import { applyProposals } from '../../src/lib/registry/apply-proposals.ts';
 import { explainRole } from '../../src/lib/policy/explain-role.ts';
 import { loadRegistry } from '../../src/lib/registry/load-registry.ts';
 import type { Report } from '../../src/lib/schema/report.ts';
-import { PROJECT_ROOT } from '../support/project-copy.ts';
+import { PROJECT_ROOT } from '../../testing/project-copy.ts';
 
 let root: string;
 const draft = () => readFile(path.join(root, 'benchmarks', 'roles', 'draft.yaml'), 'utf8');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/lib/registry/load-registry.ts';
-import { DEMO_ROLES, DEMO_RUNS, casesAnsweredRight, committedCases } from '../support/demo-scenario.ts';
-import { PROJECT_ROOT } from '../support/project-copy.ts';
+import { DEMO_ROLES, DEMO_RUNS, casesAnsweredRight, committedCases } from '../../testing/demo-scenario.ts';
+import { PROJECT_ROOT } from '../../testing/project-copy.ts';
 
 const cases = await committedCases();
 const byRole = Map.groupBy(cases, (testCase) => testCase.role);

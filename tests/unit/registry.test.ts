@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/lib/registry/load-registry.ts';
 import { RegistryError, type RegistryIssue } from '../../src/lib/registry/registry-error.ts';
-import { PROJECT_ROOT } from '../support/project-copy.ts';
+import { PROJECT_ROOT } from '../../testing/project-copy.ts';
 
 let root: string;
 
@@ -156,7 +156,7 @@ describe('a malformed registry edit', () => {
 		['a role field that disagrees with the file name', (t: string) => t.replace('role: draft', 'role: drafting'), 'role'],
 	])('reports only the real error for %s, not every case of the role as roleless', async (_name, change, field) => {
 		const id = 'draft-commit-message-0123456789ab';
-		const fixture = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'tests', 'fixtures', 'cases', 'draft', 'draft-commit-message-4479e1f0e5a2.json'), 'utf8'));
+		const fixture = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'testing', 'fixtures', 'cases', 'draft', 'draft-commit-message-4479e1f0e5a2.json'), 'utf8'));
 		for (const suffix of ['0123456789ab', 'abcdefabcdef', '111111111111']) {
 			await mkdir(path.join(root, 'benchmarks', 'cases', 'draft'), { recursive: true });
 			await writeFile(path.join(root, 'benchmarks', 'cases', 'draft', `draft-commit-message-${suffix}.json`), JSON.stringify({ ...fixture, id: id.replace('0123456789ab', suffix) }));

@@ -1,5 +1,5 @@
 import { ESCALATION_OUTCOMES, type EscalationSummary } from '../schema/escalation.ts';
-import { ESCALATION_OUTCOME_LABELS, count, pctOrDash } from '../site/format.ts';
+import { ESCALATION_OUTCOME_LABELS, count, pctOrDash } from '../format/format.ts';
 
 /**
  * The escalation accounting of a run told in sentences, for the report body and the run page alike:

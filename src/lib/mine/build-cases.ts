@@ -7,7 +7,7 @@ import { isGeneratedPath, isRevert, mentionsFix } from './classify.ts';
 import { pathKind } from './path-kinds.ts';
 import { authoredFiles } from './filters.ts';
 import { estimateTokens } from '../tasks/index.ts';
-import { changedLineCount, pathOf, renderDiff } from './parse-diff.ts';
+import { changedLineCount, pathOf, renderDiff } from '../diff/parse-diff.ts';
 import { subjectOf, tidyMessage } from './parse-log.ts';
 import { severityOf } from './severity.ts';
 import type { LineSpan } from './szz.ts';

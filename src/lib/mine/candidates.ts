@@ -19,7 +19,7 @@ import type { IntroducerGroup, ReviewTask } from './find-introducers.ts';
 import { readBlob, readBlobIfPresent, readDiff, readTree, type Repository } from './git.ts';
 import type { AnalyzedCommit, History } from './history.ts';
 import { featuresOf, type ApproveCandidate } from './match-approves.ts';
-import { parseDiff, sidesOf } from './parse-diff.ts';
+import { parseDiff, sidesOf } from '../diff/parse-diff.ts';
 import { isDocsOnly, kindsOf } from './path-kinds.ts';
 import { subjectOf, toUtcIso } from './parse-log.ts';
 import { parsePathList } from './repository.ts';

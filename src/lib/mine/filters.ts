@@ -1,5 +1,5 @@
 import { isBotAuthor, isGeneratedFile, isRevertOfRevert } from './classify.ts';
-import { changedLineCount } from './parse-diff.ts';
+import { changedLineCount } from '../diff/parse-diff.ts';
 import { isReleaseCommit } from './path-kinds.ts';
 import type { FileDiff, RawCommit, SkipReason } from './types.ts';
 

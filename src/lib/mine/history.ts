@@ -1,6 +1,6 @@
 import { diffSkipReason, metadataSkipReason } from './filters.ts';
 import { readCommits, readDiff, readLog, type Repository } from './git.ts';
-import { parseDiff } from './parse-diff.ts';
+import { parseDiff } from '../diff/parse-diff.ts';
 import { parseLog, subjectOf } from './parse-log.ts';
 import { mapWithLimit } from './pool.ts';
 import { revertFacts, type RevertFacts } from './reverts.ts';

@@ -1,5 +1,5 @@
 import type { Case } from '../schema/case.ts';
-import { changedLineCount, parseDiff, pathOf } from './parse-diff.ts';
+import { changedLineCount, parseDiff, pathOf } from '../diff/parse-diff.ts';
 import type { FileDiff } from './types.ts';
 
 /**

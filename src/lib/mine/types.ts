@@ -16,39 +16,8 @@ export type RawCommit = {
 	message: string;
 };
 
-/** One line of a hunk, with its number on each side it exists on. */
-export type DiffLine =
-	| { kind: 'context'; text: string; oldLine: number; newLine: number }
-	| { kind: 'added'; text: string; newLine: number }
-	| { kind: 'deleted'; text: string; oldLine: number };
-
-/** One `@@ … @@` hunk. */
-export type Hunk = {
-	oldStart: number;
-	oldCount: number;
-	newStart: number;
-	newCount: number;
-	lines: DiffLine[];
-};
-
-/** How a file changed between the parent and the commit. */
-export type FileStatus = 'added' | 'deleted' | 'modified' | 'renamed' | 'copied';
-
-/** One file's part of a unified diff. */
-export type FileDiff = {
-	/** Path at the parent; null when the file was added. */
-	oldPath: string | null;
-	/** Path at the commit; null when the file was deleted. */
-	newPath: string | null;
-	status: FileStatus;
-	/** Git printed `Binary files … differ` (or a binary patch) for it. */
-	binary: boolean;
-	hunks: Hunk[];
-	/** Git printed `\ No newline at end of file` after that side's last line. */
-	noNewlineAtEnd: { old: boolean; new: boolean };
-	/** The file's part of the diff exactly as git printed it, so inputs show real `git diff` text. */
-	text: string;
-};
+/** The diff types live with the diff parser, which the tasks share with the miner. */
+export type { DiffLine, FileDiff, FileStatus, Hunk } from '../diff/parse-diff.ts';
 
 /** Why a commit (or a case built from it) was left out; counted per reason in the summary. */
 export type SkipReason =

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { renderEscalationSection } from '../escalate/render-escalations.ts';
 import { sortKeys } from '../files/stable-json.ts';
 import type { Report, RoleMetrics } from '../schema/report.ts';
-import { METRIC_COLUMNS, metricCells, ms, pct, tokensPerSecond } from '../site/format.ts';
+import { METRIC_COLUMNS, metricCells, ms, pct, tokensPerSecond } from '../format/format.ts';
 
 /**
  * The report file: typed frontmatter (exactly the `Report` data, keys sorted so runs diff cleanly) and a

@@ -1,6 +1,6 @@
 import type { Report, RoleMetrics, Verdict } from '../schema/report.ts';
 import type { Role } from '../schema/role.ts';
-import { METRIC_LABELS, count, reviewPain } from './format.ts';
+import { METRIC_LABELS, count, reviewPain } from '../format/format.ts';
 import { type RunEntry, runIncumbent } from './site-model.ts';
 
 /** One routing slot at a glance: who serves it, since when, and how sure the evidence is, in words. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseDiff, pathOf } from '../mine/parse-diff.ts';
+import { parseDiff, pathOf } from '../diff/parse-diff.ts';
 
 /** One file of a diff as the junk answers see it: its path, the new-file lines it added, its last new line. */
 export type DiffFileLines = { path: string; added: number[]; lastLine: number; firstAdded: string | undefined };

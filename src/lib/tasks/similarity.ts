@@ -1,4 +1,17 @@
-import { editDistance } from '../registry/closest-name.ts';
+/** Levenshtein distance between two short strings. */
+export function editDistance(a: string, b: string): number {
+	if (a === b) return 0;
+	let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+	for (let i = 1; i <= a.length; i++) {
+		const current = [i];
+		for (let j = 1; j <= b.length; j++) {
+			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+			current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+		}
+		previous = current;
+	}
+	return previous[b.length]!;
+}
 
 /** Lowercase, every run of whitespace one space, trimmed: the differences a person does not count as edits. */
 export function normalizeText(text: string): string {

@@ -1,11 +1,11 @@
 import { cp, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { CaseSchema, type Case } from '../../src/lib/schema/case.ts';
-import type { FakeReply, FakeRequest } from '../fake-ollama/server.ts';
+import { CaseSchema, type Case } from '../src/lib/schema/case.ts';
+import type { FakeReply, FakeRequest } from './fake-ollama/server.ts';
 import { PROJECT_ROOT, type ProjectCopy, copyProject } from './project-copy.ts';
 
 /** The hand-checked cases the engine tests run on (one or more per task). */
-export const FIXTURE_CASES_DIR = path.join(PROJECT_ROOT, 'tests', 'fixtures', 'cases');
+export const FIXTURE_CASES_DIR = path.join(PROJECT_ROOT, 'testing', 'fixtures', 'cases');
 
 /** Reads every fixture case, validated. */
 export async function fixtureCases(): Promise<Case[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gateValue, hardFailureRate, metricCells, pct, rateWithInterval, severityWeightedPass } from '../../src/lib/site/format.ts';
-import { metricsRow } from './fixtures.ts';
+import { gateValue, hardFailureRate, metricCells, pct, rateWithInterval, severityWeightedPass } from '../../src/lib/format/format.ts';
+import { metricsRow } from '../site/fixtures.ts';
 
 describe('numbers read one way everywhere', () => {
 	it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedLineCount, parseDiff, pathOf, renderDiff, sidesOf, unquoteGitPath } from '../../src/lib/mine/parse-diff.ts';
+import { changedLineCount, parseDiff, pathOf, renderDiff, sidesOf, unquoteGitPath } from '../../src/lib/diff/parse-diff.ts';
 
 const MODIFIED = `diff --git a/src/math.ts b/src/math.ts
 index 111111111111..222222222222 100644

@@ -1,4 +1,41 @@
-import type { DiffLine, FileDiff, FileStatus, Hunk } from './types.ts';
+/**
+ * Git's unified diff, parsed: files, hunks and numbered lines. Shared by the miner (which reads history)
+ * and the tasks (which build sentinels from a case's diff). Pure.
+ */
+
+/** One line of a hunk, with its number on each side it exists on. */
+export type DiffLine =
+	| { kind: 'context'; text: string; oldLine: number; newLine: number }
+	| { kind: 'added'; text: string; newLine: number }
+	| { kind: 'deleted'; text: string; oldLine: number };
+
+/** One `@@ … @@` hunk. */
+export type Hunk = {
+	oldStart: number;
+	oldCount: number;
+	newStart: number;
+	newCount: number;
+	lines: DiffLine[];
+};
+
+/** How a file changed between the parent and the commit. */
+export type FileStatus = 'added' | 'deleted' | 'modified' | 'renamed' | 'copied';
+
+/** One file's part of a unified diff. */
+export type FileDiff = {
+	/** Path at the parent; null when the file was added. */
+	oldPath: string | null;
+	/** Path at the commit; null when the file was deleted. */
+	newPath: string | null;
+	status: FileStatus;
+	/** Git printed `Binary files … differ` (or a binary patch) for it. */
+	binary: boolean;
+	hunks: Hunk[];
+	/** Git printed `\ No newline at end of file` after that side's last line. */
+	noNewlineAtEnd: { old: boolean; new: boolean };
+	/** The file's part of the diff exactly as git printed it, so inputs show real `git diff` text. */
+	text: string;
+};
 
 const C_ESCAPES: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, '\\': 92 };
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Case } from '../../src/lib/schema/case.ts';
-import { type FakeModel, faults } from '../fake-ollama/server.ts';
+import type { Case } from '../src/lib/schema/case.ts';
+import { type FakeModel, faults } from './fake-ollama/server.ts';
 import { type CommandResult, astroBuild, runCommand } from './project-copy.ts';
 import { type Behaviour, caseOf, rightAnswer, scriptedResponder, wrongAnswer } from './workspace.ts';
 

@@ -1,0 +1,106 @@
+/** Scripted faults and the error texts real Ollama sends, and how a stream fault is carried out. */
+import type { Exchange } from './exchange.ts';
+import { sendError, untilAborted, writeRaw } from './exchange.ts';
+import type { FakeReply, HttpErrorReply, StreamFaultReply, TextReply } from './types.ts';
+import { goJson, goQuote, goTime } from './wire.ts';
+
+/** The two texts Ollama has used for a chat/generate request naming a model that is not pulled. */
+export const missingModelMessages = {
+	/** Current Ollama (GetModel fails with os.ErrNotExist in ChatHandler/GenerateHandler). */
+	current: (model: string): string => `model '${model}' not found`,
+	/** Older Ollama (before the handlers looked the model up themselves; handleScheduleError). */
+	legacy: (model: string): string => `model ${goQuote(model)} not found, try pulling it first`,
+};
+
+/** Ready-made faults, named after what happens, with the texts real Ollama sends. */
+export const faults = {
+	httpError: (status: number, error: string, extra?: Record<string, unknown>): HttpErrorReply => ({
+		fault: 'http-error',
+		status,
+		error,
+		...(extra ? { extra } : {}),
+	}),
+	/** A 500 such as a crashed runner. */
+	serverError: (error = 'llama runner process has terminated: exit status 2'): HttpErrorReply =>
+		faults.httpError(500, error),
+	streamError: (error: string, afterChunks = 1, text: TextReply = {}): StreamFaultReply => ({
+		...text,
+		fault: 'stream-error',
+		error,
+		afterChunks,
+	}),
+	stall: (afterChunks = 0, text: TextReply = {}): StreamFaultReply => ({ ...text, fault: 'stall', afterChunks }),
+	malformed: (afterChunks = 1, text: TextReply = {}, line?: string): StreamFaultReply => ({
+		...text,
+		fault: 'malformed',
+		afterChunks,
+		...(line === undefined ? {} : { line }),
+	}),
+	endEarly: (afterChunks = 1, text: TextReply = {}): StreamFaultReply => ({ ...text, fault: 'end-early', afterChunks }),
+	reset: (afterChunks = 0, text: TextReply = {}): StreamFaultReply => ({ ...text, fault: 'reset', afterChunks }),
+	/** Cloud model, not signed in (server/routes.go: `{"error":"unauthorized","signin_url":…}`). */
+	cloudUnauthorized: (): HttpErrorReply =>
+		faults.httpError(401, 'unauthorized', {
+			signin_url: 'https://ollama.com/connect?name=fake-host&key=c3NoLWVkMjU1MTkgQUFBQUMzTnphQzFsWkRJMU5URTVBQUFBSUZha2VLZXk',
+		}),
+	/** Cloud usage limit, passed through from ollama.com. */
+	cloudQuota: (): HttpErrorReply =>
+		faults.httpError(429, "you've reached your hourly usage limit, please wait or upgrade to continue"),
+	/** Cloud disabled locally (OLLAMA_NO_CLOUD; internal/cloud DisabledError). */
+	cloudDisabled: (): HttpErrorReply => faults.httpError(403, 'cloud is disabled: remote model is unavailable'),
+	/** ollama.com unreachable (the proxy's `http.DefaultClient.Do` error, HTTP 502). */
+	cloudUnreachable: (endpoint: 'chat' | 'generate' = 'chat'): HttpErrorReply =>
+		faults.httpError(502, `Post "https://ollama.com:443/api/${endpoint}?ts=1700000000": dial tcp: lookup ollama.com: no such host`),
+};
+
+/** True for a fault answered as an HTTP error before any output. */
+export function isHttpError(reply: FakeReply): reply is HttpErrorReply {
+	return 'fault' in reply && reply.fault === 'http-error';
+}
+
+/** True for a fault that strikes during the stream. */
+export function isStreamFault(reply: FakeReply): reply is StreamFaultReply {
+	return 'fault' in reply && reply.fault !== undefined && reply.fault !== 'http-error';
+}
+
+/** Carries out a stream fault after `sent` chunks went out (or none, with `stream: false`). */
+export async function strike(ex: Exchange, fault: StreamFaultReply, stream: boolean, model: string, sent: number): Promise<void> {
+	switch (fault.fault) {
+		case 'stream-error': {
+			const error = fault.error ?? 'an error was encountered while running the model';
+			// streamResponse: an error before anything was written becomes an HTTP error; so does any error
+			// when not streaming (the handler collects the channel and answers c.JSON(status, …)).
+			if (!stream || !ex.res.headersSent) return sendError(ex, fault.status ?? 500, error);
+			ex.res.end(`${goJson({ error })}\n`);
+			return;
+		}
+		case 'stall':
+			await untilAborted(ex.signal);
+			return;
+		case 'malformed': {
+			const line = fault.line ?? `{"model":${goJson(model)},"created_at":"${goTime()}","message":{"role":"assistant","content":"`;
+			if (!stream) {
+				ex.entry.status = 200;
+				ex.res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(line) });
+				ex.res.end(line);
+				return;
+			}
+			writeRaw(ex, `${line}\n`);
+			ex.res.end();
+			return;
+		}
+		case 'end-early':
+			if (!stream || sent === 0) {
+				ex.entry.status = 200;
+				ex.res.writeHead(200, { 'Content-Type': stream ? 'application/x-ndjson' : 'application/json; charset=utf-8' });
+			}
+			ex.res.end();
+			return;
+		case 'reset':
+			// Let the chunks already written leave first, as they would have from a process that then died.
+			await ex.flushed;
+			ex.res.socket?.destroy();
+			ex.res.destroy();
+			return;
+	}
+}
