@@ -2,7 +2,7 @@
 // as runs pile up. Figures to measure and print, not timed tests: every item runs in temporary folders
 // against the fake Ollama, prints one table (figure, value, goal, met?) and writes the same as JSON.
 //
-//   npm run perf [-- --only 1,3] [--json PATH] [--quick]
+//   npm run perf [-- --only 1,3] [--json PATH] [--quick] [--scale-runs N] [--scale-workspace DIR]
 //
 // 1 harness overhead   2 model loads   3 warm rebuild   4 site at scale   5 mining throughput
 // 6 scale-out (parallel slots, host pools)   7 whole process against a bare client process
@@ -25,13 +25,16 @@ const usage = `usage: npm run perf [-- --only 1,3] [--json PATH] [--quick] [--sc
                 6 scale-out, 7 whole process)
   --json PATH   where the figures go as JSON (default: a file under ${os.tmpdir()}, printed at the end)
   --quick       small sizes for a smoke run (the figures then say little)
-  --scale-runs N  weekly runs in the site-at-scale item (default 52, a year; 2 with --quick)`;
+  --scale-runs N  weekly runs in the site-at-scale item (default 52, a year; 2 with --quick)
+  --scale-workspace DIR  keep the site-at-scale workspace in DIR and reuse it on the next run of the
+                same size (generating it takes minutes); its site code is refreshed from the project`;
 
 const args = parseCommandLine(usage, {
 	only: { type: 'string' },
 	json: { type: 'string' },
 	quick: { type: 'boolean', default: false },
 	'scale-runs': { type: 'string' },
+	'scale-workspace': { type: 'string' },
 });
 const ITEMS = [1, 2, 3, 4, 5, 6, 7] as const;
 type Item = (typeof ITEMS)[number];
@@ -121,7 +124,7 @@ async function warmRebuild(): Promise<void> {
 }
 
 async function siteScale(): Promise<void> {
-	const f = await measureSiteScale({ cases: SIZES.scaleCases, models: SIZES.scaleModels, runs: scaleRuns ?? SIZES.scaleRuns, log: say });
+	const f = await measureSiteScale({ cases: SIZES.scaleCases, models: SIZES.scaleModels, runs: scaleRuns ?? SIZES.scaleRuns, keepIn: args['scale-workspace'], log: say });
 	figures.site_scale = f;
 	const scale = `${f.cases} cases × ${f.models} models × ${f.runs} runs`;
 	if (!f.buildOk) {

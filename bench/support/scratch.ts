@@ -19,6 +19,11 @@ export function trackScratch(dir: string): void {
 	live.add(dir);
 }
 
+/** Stops counting a folder as scratch (it was moved somewhere kept). */
+export function untrackScratch(dir: string): void {
+	live.delete(dir);
+}
+
 /** Removes a scratch folder. */
 export async function removeScratch(dir: string): Promise<void> {
 	await rm(dir, { recursive: true, force: true });

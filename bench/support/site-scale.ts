@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildReport } from '../../src/lib/pipeline/benchmark-pipeline.ts';
 import { loadRegistry } from '../../src/lib/registry/load-registry.ts';
@@ -16,7 +16,8 @@ import { type GradeContext, gradeContexts, taskFor } from '../../src/lib/tasks/i
 import { rightAnswer, wrongAnswer } from '../../testing/workspace.ts';
 import { generateCases } from './generated-cases.ts';
 import { type LargestFile, type SiteFiles, astroBuildMeasured, largestFiles } from './measure.ts';
-import type { ProjectCopy } from '../../testing/project-copy.ts';
+import { PROJECT_ROOT, type ProjectCopy } from '../../testing/project-copy.ts';
+import { untrackScratch } from './scratch.ts';
 import { ROLES, siteWorkspace, withoutEscalation } from './perf-workspace.ts';
 import { seededRandom } from '../../src/lib/metrics/seeded-random.ts';
 
@@ -74,10 +75,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function measureSiteScale(options: ScaleOptions): Promise<SiteScaleFigures> {
 	const log = options.log ?? (() => {});
 	const started = performance.now();
-	const { workspace, reportBytes } = await createScaleWorkspace(options);
+	const { workspace, reportBytes } = options.keepIn === undefined ? await createScaleWorkspace(options) : await keptScaleWorkspace(options, options.keepIn);
 	try {
 		const generateSeconds = (performance.now() - started) / 1000;
-		log(`site scale: workspace generated in ${generateSeconds.toFixed(0)} s (${(reportBytes / 1e6).toFixed(0)} MB of reports); building with BENCH=0`);
+		log(`site scale: workspace ready in ${generateSeconds.toFixed(0)} s (${(reportBytes / 1e6).toFixed(0)} MB of reports); building with BENCH=0`);
 		const build = await astroBuildMeasured(workspace.root, { BENCH: '0' });
 		const dist = path.join(workspace.root, 'dist');
 		const files = build.code === 0 ? await largestFiles(dist, 1_000_000) : undefined;
@@ -113,8 +114,63 @@ export interface ScaleOptions {
 	/** At most nine. */
 	models: number;
 	runs: number;
+	/**
+	 * A folder that keeps the workspace between measurements: generated there when it holds none of this
+	 * size, reused (with the project's current site code copied in) when it does. Not removed afterwards.
+	 */
+	keepIn?: string;
 	log?: (line: string) => void;
 }
+
+/** What a kept workspace records about itself, in `SCALE_MARKER`. */
+interface ScaleMarker {
+	cases: number;
+	models: number;
+	runs: number;
+	reportBytes: number;
+}
+
+/** The file that marks a folder as a complete kept scale workspace; written last, so a half-made one has none. */
+const SCALE_MARKER = '.lmb-scale-workspace.json';
+
+/**
+ * A scale workspace kept in `dir`. Generating one takes minutes and its reports do not depend on the site
+ * code, so a kept one of the same size is reused: its site code (`src`, the config) is replaced by the
+ * project's current one, and the last build's output and Astro's content store are removed so the build
+ * starts as cold as in a fresh copy. `dispose` keeps the folder.
+ */
+async function keptScaleWorkspace(options: ScaleOptions, dir: string): Promise<{ workspace: ProjectCopy; reportBytes: number }> {
+	const log = options.log ?? (() => {});
+	const root = path.resolve(dir);
+	const marker = await readFile(path.join(root, SCALE_MARKER), 'utf8').then((text) => JSON.parse(text) as ScaleMarker, () => undefined);
+	if (marker && marker.cases === options.cases && marker.models === options.models && marker.runs === options.runs) {
+		for (const entry of SITE_CODE) {
+			await rm(path.join(root, entry), { recursive: true, force: true });
+			await cp(path.join(PROJECT_ROOT, entry), path.join(root, entry), { recursive: true });
+		}
+		for (const built of ['dist', '.astro', 'node_modules/.astro', 'node_modules/.vite']) await rm(path.join(root, built), { recursive: true, force: true });
+		log(`site scale: reusing the workspace kept in ${root} (site code copied from the project)`);
+		return { workspace: { root, dispose: async () => {} }, reportBytes: marker.reportBytes };
+	}
+	if ((await readdir(root).catch(() => [])).length > 0) {
+		throw new Error(`--scale-workspace ${root} is not empty and holds no scale workspace of ${options.cases} cases × ${options.models} models × ${options.runs} runs; expected an empty or missing folder, or one kept by an earlier run of that size.`);
+	}
+	const { workspace, reportBytes } = await createScaleWorkspace(options);
+	await mkdir(path.dirname(root), { recursive: true });
+	await rm(root, { recursive: true, force: true });
+	// A rename when both are on one file system; a copy otherwise.
+	await rename(workspace.root, root).catch(async () => {
+		await cp(workspace.root, root, { recursive: true, verbatimSymlinks: true });
+		await workspace.dispose();
+	});
+	untrackScratch(workspace.root);
+	await writeFile(path.join(root, SCALE_MARKER), `${JSON.stringify({ cases: options.cases, models: options.models, runs: options.runs, reportBytes } satisfies ScaleMarker)}\n`);
+	log(`site scale: workspace kept in ${root}`);
+	return { workspace: { root, dispose: async () => {} }, reportBytes };
+}
+
+/** What a kept workspace takes anew from the project before each build: the site's code, not its data. */
+const SITE_CODE = ['src', 'astro.config.mjs', 'tsconfig.json', 'package.json'];
 
 /**
  * A copy of the project whose registry has `models` models, each in every role, `cases` generated

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stableStringify } from '../../src/lib/files/stable-json.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import type { CaseResult } from '../../src/lib/schema/report.ts';
-import { API_CASES_PAGE_BYTES, API_CASES_PAGE_CASES, API_RESULTS_PAGE_BYTES, API_RESULTS_PAGE_CASES, casePayload, casePages, casesPagePayload, casesPayload, runPayload, runResultsPagePayload, runsPayload } from '../../src/lib/site/api-payloads.ts';
+import { API_CASES_PAGE_BYTES, API_CASES_PAGE_CASES, API_RESULTS_PAGE_BYTES, API_RESULTS_PAGE_CASES, casePayload, casePages, casesPagePayload, casesPayload, runPayload, runResultPages, runResultsPagePayload, runsPayload } from '../../src/lib/site/api-payloads.ts';
 import { fixtureCases } from '../../testing/workspace.ts';
 import { metricsRow, run } from './fixtures.ts';
 
@@ -100,6 +100,9 @@ describe('the JSON for tools', () => {
 		const second = runResultsPagePayload(entry!, 'draft', 2, many, context);
 		expect(second).toMatchObject({ run: 'local-model-benchmark-2026-01-01', role: 'draft', page: 2, pages: 2 });
 		expect(second.results.map((r) => `${r.case_id} ${r.model}`)).toEqual([`${ids.at(-1)} a:1b`, `${ids.at(-1)} b:1b`]);
+		// Pages computed once and handed in give the same payloads, and a paged run needs no results then.
+		expect(runResultsPagePayload(entry!, 'draft', 2, many, context, runResultPages(many))).toEqual(second);
+		expect(runPayload(entry!, [], context, runResultPages(many))).toEqual(payload);
 		// Every result is on exactly one page.
 		const first = runResultsPagePayload(entry!, 'draft', 1, many, context);
 		expect(first.results.length + second.results.length).toBe(many.length);

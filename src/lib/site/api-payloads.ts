@@ -163,15 +163,25 @@ export const API_RESULTS_PAGE_BYTES = 800_000;
 const byRoleCaseModel = (a: CaseResult, b: CaseResult) =>
 	a.role.localeCompare(b.role) || a.case_id.localeCompare(b.case_id) || a.model.localeCompare(b.model) || a.repeat - b.repeat;
 
-/** Each role's case ids in a run's results, sorted, split into pages by count and by size. */
-export function runResultPages(results: readonly CaseResult[]): { role: string; page: number; caseIds: string[] }[] {
+/** One JSON page of a role's results in a run: which cases it holds. */
+export interface ResultPage {
+	role: string;
+	page: number;
+	caseIds: string[];
+}
+
+/**
+ * Each role's case ids in a run's results, sorted, split into pages by count and by size. It serializes
+ * every result to weigh it: compute it once per run (the site keeps it with the run's summaries).
+ */
+export function runResultPages(results: readonly CaseResult[]): ResultPage[] {
 	const bytes = new Map<string, Map<string, number>>();
 	for (const result of results) {
 		const cases = bytes.get(result.role) ?? new Map<string, number>();
 		cases.set(result.case_id, (cases.get(result.case_id) ?? 0) + JSON.stringify(result).length);
 		bytes.set(result.role, cases);
 	}
-	const pages: { role: string; page: number; caseIds: string[] }[] = [];
+	const pages: ResultPage[] = [];
 	for (const role of [...bytes.keys()].sort()) {
 		const cases = bytes.get(role)!;
 		let page = 1;
@@ -196,9 +206,10 @@ export function runResultPages(results: readonly CaseResult[]): { role: string; 
  * `/api/runs/<id>.json`: the report's data and its case results — inline when every role fits one page,
  * else `results: null` and `results_pages` listing `/api/runs/<id>/results/<role>/<page>.json`, so no
  * file grows past a megabyte however many cases a run has. `results` is also null without a sidecar.
+ * `pages` is `runResultPages(results)` when the caller has it already; with it, `results` are read only
+ * when the run fits one page each, so a paged run needs no results at all.
  */
-export function runPayload(run: RunEntry, results: readonly CaseResult[] | null, context: PayloadContext) {
-	const pages = results === null ? [] : runResultPages(results);
+export function runPayload(run: RunEntry, results: readonly CaseResult[] | null, context: PayloadContext, pages: readonly ResultPage[] = results === null ? [] : runResultPages(results)) {
 	const paged = pages.some((page) => page.page > 1);
 	return mark(
 		{
@@ -212,9 +223,12 @@ export function runPayload(run: RunEntry, results: readonly CaseResult[] | null,
 	);
 }
 
-/** `/api/runs/<id>/results/<role>/<page>.json`: one page of a role's case results, by case, model, repeat. */
-export function runResultsPagePayload(run: RunEntry, role: string, page: number, results: readonly CaseResult[], context: PayloadContext) {
-	const pages = runResultPages(results).filter((entry) => entry.role === role);
+/**
+ * `/api/runs/<id>/results/<role>/<page>.json`: one page of a role's case results, by case, model, repeat.
+ * `allPages` is `runResultPages(results)` when the caller has it already.
+ */
+export function runResultsPagePayload(run: RunEntry, role: string, page: number, results: readonly CaseResult[], context: PayloadContext, allPages: readonly ResultPage[] = runResultPages(results)) {
+	const pages = allPages.filter((entry) => entry.role === role);
 	const ids = new Set(pages.find((entry) => entry.page === page)?.caseIds ?? []);
 	return mark(
 		{

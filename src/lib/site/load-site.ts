@@ -3,19 +3,19 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { REGISTRY_PATHS } from '../registry/paths.ts';
 import { reportOrder } from '../report/read-reports.ts';
-import { type RunResults, readRunResults } from '../report/read-results.ts';
+import { type FileStamp, type RunResults, readRunResults } from '../report/read-results.ts';
 import type { Case } from '../schema/case.ts';
 import type { Model } from '../schema/model.ts';
 import type { CaseResult } from '../schema/report.ts';
 import type { Role } from '../schema/role.ts';
-import { runResultPages } from './api-payloads.ts';
+import { type ResultPage, runResultPages } from './api-payloads.ts';
 import { type ResultSummary, type RunResult, createInterner, historyByCase, historyWithNewest, newestResultsByCase, summarizeResult } from './result-index.ts';
 import { type RunEntry, type SiteInput, allModelIds, allRoles, compareRoles, siteModelSlugs } from './site-model.ts';
 import { modelPath } from './urls.ts';
 
 /** A run's result summaries and its JSON result pages, or why there are none. */
 export type RunSummaries =
-	| { status: 'ok'; file: string; results: ResultSummary[]; resultPages: { role: string; page: number }[] }
+	| { status: 'ok'; file: string; results: ResultSummary[]; resultPages: ResultPage[]; stamp: FileStamp }
 	| { status: 'missing'; file: string };
 
 /** Everything the pages render, loaded once per build. */
@@ -34,7 +34,7 @@ export interface Site extends SiteInput {
 	slugOf(id: string): string;
 	/** `/models/<slug>/` of a model id. */
 	modelHref(id: string): string;
-	/** A run's result summaries (no answers): what the HTML pages show. */
+	/** A run's result summaries (no answers) and its JSON result pages: what the HTML pages show. */
 	summaries(runId: string): RunSummaries;
 	/** A run's whole results, read again from its sidecar (the last two runs asked are kept). */
 	results(runId: string): Promise<RunResults>;
@@ -84,7 +84,9 @@ async function load(): Promise<Site> {
 		if (!run) throw new Error(`There is no run ${runId}.`);
 		const known = recent.find((entry) => entry.runId === runId);
 		if (known) return known.loaded;
-		const loaded = readRunResults(root, runId, run.report);
+		const indexed = summaries.get(runId);
+		// The index read validated this file: the schema runs again only if the file changed since.
+		const loaded = readRunResults(root, runId, run.report, indexed?.status === 'ok' ? indexed.stamp : undefined);
 		recent.unshift({ runId, loaded });
 		recent.length = Math.min(recent.length, KEPT_RUNS);
 		return loaded;
@@ -138,7 +140,8 @@ async function indexResults(root: string, runs: readonly RunEntry[]) {
 			status: 'ok',
 			file: loaded.file,
 			results: loaded.results.map((result) => summarizeResult(result, intern)),
-			resultPages: runResultPages(loaded.results).map(({ role, page }) => ({ role, page })),
+			resultPages: runResultPages(loaded.results),
+			stamp: loaded.stamp,
 		});
 		// Only the cases no newer run had keep their whole results from this run.
 		for (const [caseId, entry] of newestResultsByCase([{ run, results: loaded.results }])) if (!newest.has(caseId)) newest.set(caseId, entry);

@@ -12,6 +12,10 @@ export async function getStaticPaths() {
 export const GET: APIRoute = async ({ params }) => {
 	const site = await loadSite();
 	const run = site.runById.get(params.id!)!;
-	const loaded = await site.results(run.id);
-	return jsonResponse(runPayload(run, loaded.status === 'ok' ? loaded.results : null, site));
+	const summary = site.summaries(run.id);
+	if (summary.status !== 'ok') return jsonResponse(runPayload(run, null, site));
+	// A paged run lists its pages, known from the index: its sidecar need not be read again here.
+	const paged = summary.resultPages.some((page) => page.page > 1);
+	const loaded = paged ? undefined : await site.results(run.id);
+	return jsonResponse(runPayload(run, loaded?.status === 'ok' ? loaded.results : [], site, summary.resultPages));
 };

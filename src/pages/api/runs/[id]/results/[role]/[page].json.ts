@@ -22,5 +22,6 @@ export const GET: APIRoute = async ({ params }) => {
 	const site = await loadSite();
 	const run = site.runById.get(params.id!)!;
 	const loaded = await site.results(run.id);
-	return jsonResponse(runResultsPagePayload(run, params.role!, Number(params.page), loaded.status === 'ok' ? loaded.results : [], site));
+	const summary = site.summaries(run.id);
+	return jsonResponse(runResultsPagePayload(run, params.role!, Number(params.page), loaded.status === 'ok' ? loaded.results : [], site, summary.status === 'ok' ? summary.resultPages : []));
 };
