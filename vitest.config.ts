@@ -35,7 +35,13 @@ export default defineConfig({
 				// Pure code, the fake Ollama, small git repositories: files run in parallel, and share their
 				// workers' modules (no file here mocks a module or changes globals), so zod, yaml and secretlint
 				// load once per worker instead of once per file.
-				test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: [...HEAVY, ...BROWSER], isolate: false, sequence: { groupOrder: 0 } },
+				test: {
+					name: 'unit',
+					include: ['tests/**/*.test.ts'],
+					exclude: [...HEAVY, ...BROWSER],
+					isolate: false,
+					sequence: { groupOrder: 0 },
+				},
 			},
 			{
 				extends: true,

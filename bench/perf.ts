@@ -40,21 +40,53 @@ const ITEMS = [1, 2, 3, 4, 5, 6, 7] as const;
 type Item = (typeof ITEMS)[number];
 const only = args.only === undefined ? [...ITEMS] : args.only.split(',').map((part) => Number(part.trim()));
 if (only.length === 0 || only.some((item) => !ITEMS.includes(item as Item))) {
-	console.error(`--only is ${JSON.stringify(args.only)}; expected item numbers from 1 to 7 separated by commas, e.g. --only 1,3.\n${usage}`);
+	console.error(
+		`--only is ${JSON.stringify(args.only)}; expected item numbers from 1 to 7 separated by commas, e.g. --only 1,3.\n${usage}`,
+	);
 	process.exit(2);
 }
 const quick = args.quick;
 const scaleRuns = args['scale-runs'] === undefined ? undefined : Number(args['scale-runs']);
 if (scaleRuns !== undefined && !(Number.isInteger(scaleRuns) && scaleRuns >= 1)) {
-	console.error(`--scale-runs is ${JSON.stringify(args['scale-runs'])}; expected a whole number of runs, 1 or more, e.g. --scale-runs 10.\n${usage}`);
+	console.error(
+		`--scale-runs is ${JSON.stringify(args['scale-runs'])}; expected a whole number of runs, 1 or more, e.g. --scale-runs 10.\n${usage}`,
+	);
 	process.exit(2);
 }
 const jsonPath = path.resolve(args.json ?? path.join(os.tmpdir(), `lmb-perf-${new Date().toISOString().replace(/[:.]/g, '-')}.json`));
 
 // The full sizes (the figures in docs/performance.md), and a smoke-run version of each.
 const SIZES = quick
-	? { overheadCalls: 120, overheadRounds: 3, loadCasesPerRole: 2, rebuildCases: 12, rebuildRuns: 1, scaleCases: 60, scaleModels: 9, scaleRuns: 2, miningCommits: 300, scaleOutCalls: 48, scaleOutRounds: 1, processCalls: 400, processRounds: 1 }
-	: { overheadCalls: 1000, overheadRounds: 7, loadCasesPerRole: 10, rebuildCases: 200, rebuildRuns: 5, scaleCases: 1000, scaleModels: 9, scaleRuns: 52, miningCommits: 2400, scaleOutCalls: 240, scaleOutRounds: 3, processCalls: 400, processRounds: 5 };
+	? {
+			overheadCalls: 120,
+			overheadRounds: 3,
+			loadCasesPerRole: 2,
+			rebuildCases: 12,
+			rebuildRuns: 1,
+			scaleCases: 60,
+			scaleModels: 9,
+			scaleRuns: 2,
+			miningCommits: 300,
+			scaleOutCalls: 48,
+			scaleOutRounds: 1,
+			processCalls: 400,
+			processRounds: 1,
+		}
+	: {
+			overheadCalls: 1000,
+			overheadRounds: 7,
+			loadCasesPerRole: 10,
+			rebuildCases: 200,
+			rebuildRuns: 5,
+			scaleCases: 1000,
+			scaleModels: 9,
+			scaleRuns: 52,
+			miningCommits: 2400,
+			scaleOutCalls: 240,
+			scaleOutRounds: 3,
+			processCalls: 400,
+			processRounds: 5,
+		};
 
 /** The fake model's fixed time per answer in the scale-out item. */
 const SCALE_OUT_LATENCY_MS = 50;
@@ -88,13 +120,26 @@ async function harnessOverhead(): Promise<void> {
 	const f = await measureHarnessOverhead({ calls: SIZES.overheadCalls, rounds: SIZES.overheadRounds, log: say });
 	figures.harness_overhead = f;
 	const { bare, client, engineMemory, engine } = f.variants;
-	const perCall = (variant: VariantFigures) => `${variant.wallMsPerCall.toFixed(3)} ms (CPU ${variant.cpuMsPerCall.toFixed(3)}, of it kernel ${variant.systemMsPerCall.toFixed(3)})`;
+	const perCall = (variant: VariantFigures) =>
+		`${variant.wallMsPerCall.toFixed(3)} ms (CPU ${variant.cpuMsPerCall.toFixed(3)}, of it kernel ${variant.systemMsPerCall.toFixed(3)})`;
 	rows.push(
-		{ item: 1, figure: `harness overhead: engine ÷ bare client, ${f.calls} uncached calls (median of ${f.rounds} rounds)`, value: engine.ratio.toFixed(2), goal: '≤ 1.10', met: engine.ratio <= 1.1 },
+		{
+			item: 1,
+			figure: `harness overhead: engine ÷ bare client, ${f.calls} uncached calls (median of ${f.rounds} rounds)`,
+			value: engine.ratio.toFixed(2),
+			goal: '≤ 1.10',
+			met: engine.ratio <= 1.1,
+		},
 		{ item: 1, figure: 'per call: bare client', value: perCall(bare), goal: '—', met: null },
 		{ item: 1, figure: 'per call: engine (answer cache on disk, as a build runs)', value: perCall(engine), goal: '—', met: null },
-		{ item: 1, figure: 'where it goes: engine\'s model client alone ÷ bare', value: client.ratio.toFixed(2), goal: '—', met: null },
-		{ item: 1, figure: 'where it goes: engine with the cache in memory ÷ bare', value: engineMemory.ratio.toFixed(2), goal: '—', met: null },
+		{ item: 1, figure: "where it goes: engine's model client alone ÷ bare", value: client.ratio.toFixed(2), goal: '—', met: null },
+		{
+			item: 1,
+			figure: 'where it goes: engine with the cache in memory ÷ bare',
+			value: engineMemory.ratio.toFixed(2),
+			goal: '—',
+			met: null,
+		},
 	);
 }
 
@@ -102,7 +147,13 @@ async function modelLoads(): Promise<void> {
 	const f = await measureModelLoads({ casesPerRole: SIZES.loadCasesPerRole });
 	figures.model_loads = f;
 	rows.push(
-		{ item: 2, figure: `model switches, ${f.models} models × ${f.roles} roles (${f.caseCalls} case calls)`, value: String(f.modelSwitches), goal: `= ${f.minimum}`, met: f.modelSwitches === f.minimum },
+		{
+			item: 2,
+			figure: `model switches, ${f.models} models × ${f.roles} roles (${f.caseCalls} case calls)`,
+			value: String(f.modelSwitches),
+			goal: `= ${f.minimum}`,
+			met: f.modelSwitches === f.minimum,
+		},
 		{ item: 2, figure: 'load requests sent', value: String(f.loadRequests), goal: `= ${f.minimum}`, met: f.loadRequests === f.minimum },
 	);
 }
@@ -111,7 +162,13 @@ async function warmRebuild(): Promise<void> {
 	const f = await measureWarmRebuild({ cases: SIZES.rebuildCases, runs: SIZES.rebuildRuns, log: say });
 	figures.warm_rebuild = f;
 	rows.push(
-		{ item: 3, figure: `warm rebuild: model calls (${f.cases} cases, ${f.models} models; cold build made ${f.coldCalls})`, value: String(f.warmModelCalls), goal: '0', met: f.warmModelCalls === 0 },
+		{
+			item: 3,
+			figure: `warm rebuild: model calls (${f.cases} cases, ${f.models} models; cold build made ${f.coldCalls})`,
+			value: String(f.warmModelCalls),
+			goal: '0',
+			met: f.warmModelCalls === 0,
+		},
 		{ item: 3, figure: 'warm rebuild: new reports written', value: String(f.warmReports), goal: '0', met: f.warmReports === 0 },
 		{
 			item: 3,
@@ -124,7 +181,13 @@ async function warmRebuild(): Promise<void> {
 }
 
 async function siteScale(): Promise<void> {
-	const f = await measureSiteScale({ cases: SIZES.scaleCases, models: SIZES.scaleModels, runs: scaleRuns ?? SIZES.scaleRuns, keepIn: args['scale-workspace'], log: say });
+	const f = await measureSiteScale({
+		cases: SIZES.scaleCases,
+		models: SIZES.scaleModels,
+		runs: scaleRuns ?? SIZES.scaleRuns,
+		keepIn: args['scale-workspace'],
+		log: say,
+	});
 	figures.site_scale = f;
 	const scale = `${f.cases} cases × ${f.models} models × ${f.runs} runs`;
 	if (!f.buildOk) {
@@ -135,9 +198,27 @@ async function siteScale(): Promise<void> {
 	const limit = 1_000_000;
 	rows.push(
 		{ item: 4, figure: `scale build time (${scale}, BENCH=0)`, value: seconds(f.buildSeconds), goal: '< 120 s', met: f.buildSeconds < 120 },
-		{ item: 4, figure: `scale build peak memory (${f.peakRssBy})`, value: f.peakRssBytes === null ? 'unknown' : formatBytes(f.peakRssBytes), goal: '< 2 GB', met: f.peakRssBytes === null ? null : f.peakRssBytes < 2e9 },
-		{ item: 4, figure: `largest HTML page (${f.html.count} pages, ${f.html.over} over 1 MB): ${f.html.file}`, value: formatBytes(f.html.bytes), goal: '≤ 1 MB', met: f.html.bytes <= limit },
-		{ item: 4, figure: `largest JSON file (${f.json.count} files, ${f.json.over} over 1 MB): ${f.json.file}`, value: formatBytes(f.json.bytes), goal: '≤ 1 MB', met: f.json.bytes <= limit },
+		{
+			item: 4,
+			figure: `scale build peak memory (${f.peakRssBy})`,
+			value: f.peakRssBytes === null ? 'unknown' : formatBytes(f.peakRssBytes),
+			goal: '< 2 GB',
+			met: f.peakRssBytes === null ? null : f.peakRssBytes < 2e9,
+		},
+		{
+			item: 4,
+			figure: `largest HTML page (${f.html.count} pages, ${f.html.over} over 1 MB): ${f.html.file}`,
+			value: formatBytes(f.html.bytes),
+			goal: '≤ 1 MB',
+			met: f.html.bytes <= limit,
+		},
+		{
+			item: 4,
+			figure: `largest JSON file (${f.json.count} files, ${f.json.over} over 1 MB): ${f.json.file}`,
+			value: formatBytes(f.json.bytes),
+			goal: '≤ 1 MB',
+			met: f.json.bytes <= limit,
+		},
 	);
 }
 
@@ -181,7 +262,13 @@ async function scaleOut(): Promise<void> {
 		});
 	}
 	const pool = f.layouts.find((layout) => layout.hosts === 3)!;
-	rows.push({ item: 6, figure: 'scale-out: 3 hosts × 2 slots ÷ 1 host × 1 slot (wall time)', value: pool.ofSequential.toFixed(3), goal: '≤ 0.19', met: pool.ofSequential <= 0.19 });
+	rows.push({
+		item: 6,
+		figure: 'scale-out: 3 hosts × 2 slots ÷ 1 host × 1 slot (wall time)',
+		value: pool.ofSequential.toFixed(3),
+		goal: '≤ 0.19',
+		met: pool.ofSequential <= 0.19,
+	});
 }
 
 async function wholeProcess(): Promise<void> {
@@ -216,7 +303,9 @@ const machine = {
 	platform: `${os.platform()} ${os.release()} ${os.arch()}`,
 	date: new Date().toISOString(),
 };
-say(`${machine.cpus} CPUs (${machine.cpu_model}), ${formatBytes(machine.memory_bytes)} memory, Node ${machine.node}, load average ${machine.load_average.map((value) => value.toFixed(2)).join(' ')}${quick ? '; --quick sizes' : ''}`);
+say(
+	`${machine.cpus} CPUs (${machine.cpu_model}), ${formatBytes(machine.memory_bytes)} memory, Node ${machine.node}, load average ${machine.load_average.map((value) => value.toFixed(2)).join(' ')}${quick ? '; --quick sizes' : ''}`,
+);
 
 const started = performance.now();
 for (const item of only as Item[]) {

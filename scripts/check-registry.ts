@@ -14,8 +14,14 @@ parseCommandLine(usage, {});
 
 await runCommand({ name: 'check', usage }, async () => {
 	const registry = await loadRegistry(process.cwd());
-	console.log(`registry ok: ${registry.models.length} models, ${registry.roles.length} roles, ${registry.cases.length} cases, policy valid`);
+	console.log(
+		`registry ok: ${registry.models.length} models, ${registry.roles.length} roles, ${registry.cases.length} cases, policy valid`,
+	);
 	// Gaps are warnings, not errors: a young repository may have no cases for a role yet.
-	const gaps = registryGaps({ ...registry, roles: registry.roles.map((entry) => entry.role), cases: registry.cases.map((entry) => entry.case) });
+	const gaps = registryGaps({
+		...registry,
+		roles: registry.roles.map((entry) => entry.role),
+		cases: registry.cases.map((entry) => entry.case),
+	});
 	for (const gap of gaps) console.warn(`warning: ${gap}`);
 });

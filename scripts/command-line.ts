@@ -49,12 +49,20 @@ function parse<const O extends ParseArgsOptionsConfig>(usage: string, options: O
  * positional argument, prints the problem and the usage and exits 2; `--help` (`-h`) prints the usage
  * and exits 0.
  */
-export function parseCommandLine<const O extends ParseArgsOptionsConfig>(usage: string, options: O, args: string[] = process.argv.slice(2)) {
+export function parseCommandLine<const O extends ParseArgsOptionsConfig>(
+	usage: string,
+	options: O,
+	args: string[] = process.argv.slice(2),
+) {
 	return parse(usage, options, false, args).values;
 }
 
 /** `parseCommandLine` for a command that also takes positional arguments. */
-export function parseCommandLineWithPositionals<const O extends ParseArgsOptionsConfig>(usage: string, options: O, args: string[] = process.argv.slice(2)) {
+export function parseCommandLineWithPositionals<const O extends ParseArgsOptionsConfig>(
+	usage: string,
+	options: O,
+	args: string[] = process.argv.slice(2),
+) {
 	const parsed = parse(usage, options, true, args);
 	return { values: parsed.values, positionals: parsed.positionals };
 }
@@ -63,7 +71,12 @@ export function parseCommandLineWithPositionals<const O extends ParseArgsOptions
  * `--<option>` as a whole number from `min` to `max`; undefined when the option was not given. Throws a
  * `UsageError` naming the option and what it got otherwise.
  */
-export function wholeNumberOption(option: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function wholeNumberOption(
+	option: string,
+	value: string | undefined,
+	min: number,
+	max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
 	if (value === undefined) return undefined;
 	const number = Number(value);
 	if (!/^\d+$/.test(value.trim()) || number < min || number > max) {
@@ -98,7 +111,9 @@ export function listOption<const T extends string>(option: string, value: string
 	const names = value.split(',').map((name) => name.trim());
 	const unknown = names.filter((name) => !(allowed as readonly string[]).includes(name));
 	if (unknown.length > 0) {
-		throw new UsageError(`--${option} names ${unknown.map((name) => JSON.stringify(name)).join(', ')}; expected a comma-separated list of ${allowed.join(', ')}.`);
+		throw new UsageError(
+			`--${option} names ${unknown.map((name) => JSON.stringify(name)).join(', ')}; expected a comma-separated list of ${allowed.join(', ')}.`,
+		);
 	}
 	return allowed.filter((name) => names.includes(name));
 }

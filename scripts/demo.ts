@@ -37,10 +37,16 @@ await runCommand({ name: 'demo', usage }, async () => {
 	let server: Awaited<ReturnType<typeof serveStatic>> | undefined;
 
 	const play = async (): Promise<void> => {
-		say(`workspace ${workspace.root}: a git clone of the project at ${workspace.projectCommit.slice(0, 12)}${workspace.projectDirty ? ' (with its uncommitted changes)' : ''}, a demo registry and no reports`);
+		say(
+			`workspace ${workspace.root}: a git clone of the project at ${workspace.projectCommit.slice(0, 12)}${workspace.projectDirty ? ' (with its uncommitted changes)' : ''}, a demo registry and no reports`,
+		);
 		say(`fake Ollama at ${fake.url}: every model answer is scripted (the history's answer or junk) — simulated data`);
 		server = await serveStatic(path.join(workspace.root, 'dist'), port).catch((error: NodeJS.ErrnoException) => {
-			if (error.code === 'EADDRINUSE') throw new BenchmarkError(`Port ${port} is in use.`, { hint: 'pass another with `npm run demo -- --port N` (0 picks a free one).', cause: error });
+			if (error.code === 'EADDRINUSE')
+				throw new BenchmarkError(`Port ${port} is in use.`, {
+					hint: 'pass another with `npm run demo -- --port N` (0 picks a free one).',
+					cause: error,
+				});
 			throw error;
 		});
 		const url = server.url;

@@ -117,13 +117,19 @@ await runCommand({ name: 'mine', usage }, async () => {
 			log: (line) => process.stdout.write(`${line}\n`),
 			cacheDir: join(PROJECT_ROOT, EXECUTE_CACHE_DIR),
 		});
-		coder = { executor, log: (line: string) => process.stdout.write(`  ${line}\n`), ...(settings.test_command === undefined ? {} : { testCommand: settings.test_command }) };
+		coder = {
+			executor,
+			log: (line: string) => process.stdout.write(`  ${line}\n`),
+			...(settings.test_command === undefined ? {} : { testCommand: settings.test_command }),
+		};
 	}
 	const started = performance.now();
 	const result = await mineCases({ ...options, repo: repo.root, budget, ...(coder ? { coder } : {}) });
 	const outcomes = await writeCases(result.cases, outDir, { dryRun, force: args.force });
 	for (const line of formatSummary(result, outcomes, { budget, dryRun, outDir })) process.stdout.write(`${line}\n`);
 	const seconds = ((performance.now() - started) / 1000).toFixed(1);
-	const runs = coder ? `; coder validation: ${coder.executor.stats.executed} test run(s), ${coder.executor.stats.cached} from the cache` : '';
+	const runs = coder
+		? `; coder validation: ${coder.executor.stats.executed} test run(s), ${coder.executor.stats.cached} from the cache`
+		: '';
 	process.stdout.write(`Mining took ${seconds} s${runs}.\n`);
 });

@@ -16,7 +16,8 @@ const { values, positionals } = parseCommandLineWithPositionals(usage, { json: {
 await runCommand({ name: 'weight', usage }, async () => {
 	if (positionals.length > 1) throw new UsageError(`expected at most one folder, got ${positionals.length}: ${positionals.join(' ')}.`);
 	const dist = path.resolve(positionals[0] ?? 'dist');
-	if (!existsSync(path.join(dist, 'index.html'))) throw new UsageError(`${dist} holds no built site (no index.html): run \`npm run build\` first, or name the folder.`);
+	if (!existsSync(path.join(dist, 'index.html')))
+		throw new UsageError(`${dist} holds no built site (no index.html): run \`npm run build\` first, or name the folder.`);
 	const report = await measureSite(dist, PAGE_BUDGETS);
 	console.log(values.json ? JSON.stringify(report, null, 1) : formatWeights(report));
 	return report.violations.length > 0 ? 1 : 0;

@@ -26,14 +26,17 @@ await runCommand({ name: 'promote', usage }, async () => {
 	const chosen = args.report ? reports.find((entry) => entry.stem === args.report) : reports.at(-1);
 	if (!chosen) {
 		throw new BenchmarkError(args.report ? `There is no report ${args.report} in reports/.` : 'There is no report in reports/ yet.', {
-			hint: args.report ? 'name a report by its file name without .md, e.g. local-model-benchmark-2026-11-30.' : 'run the benchmark first (npm run build with Ollama running).',
+			hint: args.report
+				? 'name a report by its file name without .md, e.g. local-model-benchmark-2026-11-30.'
+				: 'run the benchmark first (npm run build with Ollama running).',
 		});
 	}
 	if (args.explain) {
 		console.log(explainRole(chosen.report, chosen.stem, args.explain));
 		return;
 	}
-	for (const held of chosen.report.held_proposals) console.log(`held in the run: ${held.proposal.kind} ${held.proposal.model} in ${held.proposal.role}: ${held.reason}`);
+	for (const held of chosen.report.held_proposals)
+		console.log(`held in the run: ${held.proposal.kind} ${held.proposal.model} in ${held.proposal.role}: ${held.reason}`);
 	if (chosen.report.proposals.length === 0) {
 		console.log(`${chosen.stem} proposes no registry change; nothing was written.`);
 		return;
@@ -46,7 +49,8 @@ await runCommand({ name: 'promote', usage }, async () => {
 		chosen.report.proposals,
 		registry.policy.diversity.min_families,
 	);
-	for (const held of judged.held) console.log(`held: ${held.proposal.kind} ${held.proposal.model} in ${held.proposal.role}: ${held.reason}`);
+	for (const held of judged.held)
+		console.log(`held: ${held.proposal.kind} ${held.proposal.model} in ${held.proposal.role}: ${held.reason}`);
 	const changes = await applyProposals(root, judged.proposals, { date: chosen.report.date, report: chosen.stem });
 	for (const change of changes) console.log(`${change.applied ? 'applied' : 'skipped'}: ${change.file}: ${change.note}`);
 });

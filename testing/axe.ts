@@ -24,9 +24,23 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 export async function allViolations(page: Page): Promise<AxeViolation[]> {
 	await page.addScriptTag({ path: AXE_SOURCE });
 	const violations = await page.evaluate(async () => {
-		const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+		const axe = (
+			window as unknown as {
+				axe: {
+					run(
+						context: Document,
+						options: object,
+					): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }>;
+				};
+			}
+		).axe;
 		const result = await axe.run(document, { resultTypes: ['violations'] });
-		return result.violations.map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')) }));
+		return result.violations.map((violation) => ({
+			id: violation.id,
+			impact: violation.impact,
+			help: violation.help,
+			targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')),
+		}));
 	});
 	return violations;
 }

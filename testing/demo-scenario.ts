@@ -180,7 +180,12 @@ export function demoModels(run: DemoRun, cases: readonly Case[]): FakeModel[] {
 				if (script.fault) return script.fault;
 				const content = right.has(testCase.id) ? rightAnswer(testCase) : wrongAnswer(testCase);
 				const evalCount = Math.max(8, Math.ceil(content.length / 4));
-				return { content, evalCount, evalDurationMs: Math.round((evalCount / script.tokensPerSecond) * 1000), firstTokenDelayMs: script.delayMs };
+				return {
+					content,
+					evalCount,
+					evalDurationMs: Math.round((evalCount / script.tokensPerSecond) * 1000),
+					firstTokenDelayMs: script.delayMs,
+				};
 			},
 		};
 	});
@@ -195,10 +200,26 @@ async function git(root: string, args: string[]): Promise<string> {
 async function commitAll(root: string, message: string, when: Date): Promise<string> {
 	await git(root, ['add', '-A']);
 	const date = when.toISOString();
-	await exec('git', ['-c', 'user.name=Local Model Benchmarks demo', '-c', 'user.email=demo@localhost', '-c', 'commit.gpgsign=false', 'commit', '-q', '--no-verify', '-m', message], {
-		cwd: root,
-		env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
-	});
+	await exec(
+		'git',
+		[
+			'-c',
+			'user.name=Local Model Benchmarks demo',
+			'-c',
+			'user.email=demo@localhost',
+			'-c',
+			'commit.gpgsign=false',
+			'commit',
+			'-q',
+			'--no-verify',
+			'-m',
+			message,
+		],
+		{
+			cwd: root,
+			env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+		},
+	);
 	return git(root, ['rev-parse', 'HEAD']);
 }
 
@@ -263,7 +284,10 @@ export async function demoWorkspace(prefix = 'lmb-demo-', now: Date = new Date()
 /** Writes the demo line-up: the extra models appended to models.yaml, the roles rewritten with their comments kept. */
 async function writeDemoRegistry(root: string): Promise<void> {
 	const models = path.join(root, 'benchmarks', 'models.yaml');
-	const extra = DEMO_EXTRA_MODELS.map((model) => `\n- id: ${model.id}\n  family: ${model.family}\n  cost_tier: free\n  provider: ollama\n  notes: ${JSON.stringify(model.notes)}\n`).join('');
+	const extra = DEMO_EXTRA_MODELS.map(
+		(model) =>
+			`\n- id: ${model.id}\n  family: ${model.family}\n  cost_tier: free\n  provider: ollama\n  notes: ${JSON.stringify(model.notes)}\n`,
+	).join('');
 	await writeFile(models, `${(await readFile(models, 'utf8')).trimEnd()}\n${extra}`);
 	for (const [role, line] of Object.entries(DEMO_ROLES)) {
 		const file = path.join(root, 'benchmarks', 'roles', `${role}.yaml`);
@@ -313,7 +337,11 @@ export async function playEarlierRuns(
 			const changes = await applyProposals(workspace, result.report.proposals, { date: result.report.date, report: result.stem });
 			for (const change of changes) logger.info(`promote: ${change.note}`);
 			const applied = new Date(when.getTime() + 60 * 60 * 1000);
-			await commitAll(workspace, `Apply the proposals of ${result.stem}\n\n${changes.map((change) => `- ${change.note}`).join('\n')}`, applied);
+			await commitAll(
+				workspace,
+				`Apply the proposals of ${result.stem}\n\n${changes.map((change) => `- ${change.note}`).join('\n')}`,
+				applied,
+			);
 		}
 	}
 	return written;

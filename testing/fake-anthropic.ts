@@ -52,11 +52,16 @@ export type MessagesReply = TextAnswer | ErrorAnswer;
 /** The errors the real API sends, with its texts. */
 export const anthropicErrors = {
 	unauthorized: (): ErrorAnswer => ({ status: 401, type: 'authentication_error', message: 'invalid x-api-key' }),
-	permission: (): ErrorAnswer => ({ status: 403, type: 'permission_error', message: 'Your API key does not have permission to use the specified resource.' }),
+	permission: (): ErrorAnswer => ({
+		status: 403,
+		type: 'permission_error',
+		message: 'Your API key does not have permission to use the specified resource.',
+	}),
 	rateLimited: (): ErrorAnswer => ({
 		status: 429,
 		type: 'rate_limit_error',
-		message: 'This request would exceed the rate limit for your organization of 50 requests per minute. Please reduce the prompt length or the maximum tokens requested, or try again later.',
+		message:
+			'This request would exceed the rate limit for your organization of 50 requests per minute. Please reduce the prompt length or the maximum tokens requested, or try again later.',
 	}),
 	apiError: (): ErrorAnswer => ({ status: 500, type: 'api_error', message: 'Internal server error' }),
 	overloaded: (): ErrorAnswer => ({ status: 529, type: 'overloaded_error', message: 'Overloaded' }),
@@ -91,8 +96,20 @@ export interface FakeAnthropicOptions {
 }
 
 const TOP_LEVEL_FIELDS = new Set([
-	'model', 'max_tokens', 'messages', 'system', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'metadata', 'stream',
-	'tools', 'tool_choice', 'thinking', 'service_tier',
+	'model',
+	'max_tokens',
+	'messages',
+	'system',
+	'temperature',
+	'top_p',
+	'top_k',
+	'stop_sequences',
+	'metadata',
+	'stream',
+	'tools',
+	'tool_choice',
+	'thinking',
+	'service_tier',
 ]);
 
 /** Starts the fake; close it with `close()`. */
@@ -116,18 +133,30 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions): Promise
 		};
 		const fail = (error: ErrorAnswer, violation?: string) => {
 			if (violation) violations.push(`${entry.method} ${path}: ${violation}`);
-			send(error.status, { type: 'error', error: { type: error.type, message: error.message }, request_id: requestId }, error.status === 429 ? { 'retry-after': '30' } : {});
+			send(
+				error.status,
+				{ type: 'error', error: { type: error.type, message: error.message }, request_id: requestId },
+				error.status === 429 ? { 'retry-after': '30' } : {},
+			);
 		};
 
 		if (path !== '/v1/messages') return fail({ status: 404, type: 'not_found_error', message: 'Not Found' }, 'not /v1/messages');
-		if (entry.method !== 'POST') return fail({ status: 405, type: 'invalid_request_error', message: 'Method Not Allowed' }, `method ${entry.method}`);
+		if (entry.method !== 'POST')
+			return fail({ status: 405, type: 'invalid_request_error', message: 'Method Not Allowed' }, `method ${entry.method}`);
 		const key = req.headers['x-api-key'];
-		if (typeof key !== 'string' || key === '') return fail({ status: 401, type: 'authentication_error', message: 'x-api-key header is required' }, 'no x-api-key');
+		if (typeof key !== 'string' || key === '')
+			return fail({ status: 401, type: 'authentication_error', message: 'x-api-key header is required' }, 'no x-api-key');
 		if (req.headers['anthropic-version'] !== '2023-06-01') {
-			return fail(anthropicErrors.invalid('anthropic-version: header is required'), `anthropic-version is ${JSON.stringify(req.headers['anthropic-version'])}`);
+			return fail(
+				anthropicErrors.invalid('anthropic-version: header is required'),
+				`anthropic-version is ${JSON.stringify(req.headers['anthropic-version'])}`,
+			);
 		}
 		if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
-			return fail(anthropicErrors.invalid('content-type must be application/json'), `content-type is ${JSON.stringify(req.headers['content-type'])}`);
+			return fail(
+				anthropicErrors.invalid('content-type must be application/json'),
+				`content-type is ${JSON.stringify(req.headers['content-type'])}`,
+			);
 		}
 		if (req.headers.authorization !== undefined) violations.push(`POST ${path}: an Authorization header was sent besides x-api-key`);
 		if (key !== options.apiKey) return fail(anthropicErrors.unauthorized());
@@ -143,7 +172,10 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions): Promise
 		if (problem) return fail(anthropicErrors.invalid(problem), problem);
 
 		calls++;
-		const messages = (body.messages as { role: string; content: unknown }[]).map((message) => ({ role: message.role, content: textOf(message.content) }));
+		const messages = (body.messages as { role: string; content: unknown }[]).map((message) => ({
+			role: message.role,
+			content: textOf(message.content),
+		}));
 		const system = textOf(body.system ?? '');
 		const call: MessagesCall = {
 			model: body.model as string,
@@ -205,7 +237,8 @@ function shapeProblem(body: Record<string, unknown>): string | undefined {
 	if (body.temperature !== undefined && (typeof body.temperature !== 'number' || body.temperature < 0 || body.temperature > 1)) {
 		return 'temperature: Input should be less than or equal to 1';
 	}
-	if (body.system !== undefined && typeof body.system !== 'string' && !Array.isArray(body.system)) return 'system: Input should be a valid string';
+	if (body.system !== undefined && typeof body.system !== 'string' && !Array.isArray(body.system))
+		return 'system: Input should be a valid string';
 	if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages: at least one message is required';
 	for (const [index, message] of (body.messages as unknown[]).entries()) {
 		const { role, content, ...rest } = (message ?? {}) as { role?: unknown; content?: unknown };

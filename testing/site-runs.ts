@@ -35,7 +35,9 @@ export const SITE_RUNS: Record<string, ModelScript>[] = [
 	{
 		'gemma4:latest': { delayMs: 120 },
 		'llama3.1:8b': { delayMs: 60, behaviours: { [CASE_IDS.draft]: 'wrong' } },
-		'granite3.3:8b': { behaviours: { [CASE_IDS.draft]: faults.streamError('CUDA error: out of memory', 2, { content: 'Strip diacritics' }) } },
+		'granite3.3:8b': {
+			behaviours: { [CASE_IDS.draft]: faults.streamError('CUDA error: out of memory', 2, { content: 'Strip diacritics' }) },
+		},
 		'deepseek-r1:14b': { delayMs: 250 },
 		'gemma4:26b': { delayMs: 200, behaviours: { [CASE_IDS.reviewApprove]: 'wrong' } },
 		'qwen2.5-coder:14b': { delayMs: 90 },
@@ -45,7 +47,10 @@ export const SITE_RUNS: Record<string, ModelScript>[] = [
 		// Re-pulled: the incumbent regresses, the challenger now writes the message the author wrote.
 		'gemma4:latest': { version: 2, delayMs: 120, behaviours: { [CASE_IDS.draft]: 'wrong' } },
 		'llama3.1:8b': { version: 2, delayMs: 60 },
-		'granite3.3:8b': { version: 2, behaviours: { [CASE_IDS.draft]: faults.streamError('CUDA error: out of memory', 2, { content: 'Strip diacritics' }) } },
+		'granite3.3:8b': {
+			version: 2,
+			behaviours: { [CASE_IDS.draft]: faults.streamError('CUDA error: out of memory', 2, { content: 'Strip diacritics' }) },
+		},
 		'deepseek-r1:14b': { delayMs: 250 },
 		'gemma4:26b': { delayMs: 200, behaviours: { [CASE_IDS.reviewApprove]: 'wrong' } },
 		'qwen2.5-coder:14b': { delayMs: 90 },
@@ -71,7 +76,11 @@ export function digestOf(model: string, version = 1): string {
 export function fakeModelsFor(
 	run: Record<string, ModelScript>,
 	cases: readonly Case[],
-	wrap: (model: string, reply: ReturnType<ReturnType<typeof scriptedResponder>>, testCase: Case) => ReturnType<ReturnType<typeof scriptedResponder>> = (_model, reply) => reply,
+	wrap: (
+		model: string,
+		reply: ReturnType<ReturnType<typeof scriptedResponder>>,
+		testCase: Case,
+	) => ReturnType<ReturnType<typeof scriptedResponder>> = (_model, reply) => reply,
 ): FakeModel[] {
 	return Object.entries(run).map(([name, script]) => {
 		const responder = scriptedResponder(cases, script.behaviours ?? {});
@@ -96,7 +105,12 @@ export function applyLatestProposals(root: string): Promise<CommandResult> {
  * Builds the site three times in `root` against `fake`, one run per build (the real pipeline, through
  * `astro build`), applying the proposals after the second. Throws with the build output on a failure.
  */
-export async function buildThreeRuns(root: string, fake: { url: string; setModels(models: FakeModel[]): void }, cases: readonly Case[], env: NodeJS.ProcessEnv = {}): Promise<void> {
+export async function buildThreeRuns(
+	root: string,
+	fake: { url: string; setModels(models: FakeModel[]): void },
+	cases: readonly Case[],
+	env: NodeJS.ProcessEnv = {},
+): Promise<void> {
 	for (const [index, run] of SITE_RUNS.entries()) {
 		fake.setModels(fakeModelsFor(run, cases));
 		const build = await astroBuild(root, { OLLAMA_HOST: fake.url, ...env });

@@ -48,7 +48,13 @@ export function rightAnswer(testCase: Case): string {
 		case 'security-review':
 			return JSON.stringify({
 				verdict: testCase.reference.verdict,
-				findings: testCase.reference.lines.map((span) => ({ path: span.path, line: span.start, end_line: span.end, severity: 'high', message: 'This line is wrong.' })),
+				findings: testCase.reference.lines.map((span) => ({
+					path: span.path,
+					line: span.start,
+					end_line: span.end,
+					severity: 'high',
+					message: 'This line is wrong.',
+				})),
 			});
 		case 'implement-change':
 			return JSON.stringify({ files: testCase.reference.files });

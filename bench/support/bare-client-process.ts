@@ -13,7 +13,14 @@ const { model, options, prompts } = JSON.parse(await readFile(file, 'utf8')) as 
 const { think, ...modelOptions } = options;
 const client = new Ollama({ host });
 for (const prompt of prompts) {
-	const stream = await client.chat({ model, messages: prompt.messages, stream: true, think, options: modelOptions, ...(prompt.format ? { format: prompt.format } : {}) });
+	const stream = await client.chat({
+		model,
+		messages: prompt.messages,
+		stream: true,
+		think,
+		options: modelOptions,
+		...(prompt.format ? { format: prompt.format } : {}),
+	});
 	let content = '';
 	for await (const chunk of stream) content += chunk.message.content;
 	if (!content) throw new Error('the bare loop got an empty answer: the fake is not answering as scripted.');

@@ -5,7 +5,8 @@
 import { startFakeOllama } from '../../testing/fake-ollama/server.ts';
 import { generateCases, rightAnswerResponder } from './generated-cases.ts';
 
-if (!process.send) throw new Error('fake-ollama-child.ts is started by startFakeOllamaProcess (bench/support/fake-ollama-process.ts), not on its own.');
+if (!process.send)
+	throw new Error('fake-ollama-child.ts is started by startFakeOllamaProcess (bench/support/fake-ollama-process.ts), not on its own.');
 
 const [count, latency, ...models] = process.argv.slice(2);
 const right = rightAnswerResponder(await generateCases(Number(count)));

@@ -14,8 +14,14 @@ export interface FakeOllamaProcess {
  * first `cases` generated cases (`generateCases(cases)`) right: at once, or after `latencyMs` (a model's
  * fixed time per answer; requests at once overlap, as on an Ollama with enough parallel slots).
  */
-export async function startFakeOllamaProcess(cases: number, models: readonly string[], options: { latencyMs?: number } = {}): Promise<FakeOllamaProcess> {
-	const child = fork(new URL('./fake-ollama-child.ts', import.meta.url), [String(cases), String(options.latencyMs ?? 0), ...models], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startFakeOllamaProcess(
+	cases: number,
+	models: readonly string[],
+	options: { latencyMs?: number } = {},
+): Promise<FakeOllamaProcess> {
+	const child = fork(new URL('./fake-ollama-child.ts', import.meta.url), [String(cases), String(options.latencyMs ?? 0), ...models], {
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+	});
 	const reply = (type: string) =>
 		new Promise<{ type: string; url?: string }>((resolve, reject) => {
 			const onMessage = (message: { type: string; url?: string }) => {
@@ -24,7 +30,8 @@ export async function startFakeOllamaProcess(cases: number, models: readonly str
 				child.off('message', onMessage);
 				resolve(message);
 			};
-			const onExit = (code: number | null) => reject(new Error(`the fake Ollama process exited with code ${code} before answering '${type}'.`));
+			const onExit = (code: number | null) =>
+				reject(new Error(`the fake Ollama process exited with code ${code} before answering '${type}'.`));
 			child.on('message', onMessage);
 			child.once('exit', onExit);
 		});

@@ -42,7 +42,9 @@ export async function generateCases(count: number): Promise<Case[]> {
  * A fake-Ollama script that answers every generated case right, at once: the case is found from the
  * marker in its prompt, and the answer is precomputed, so the fake spends next to nothing per call.
  */
-export function rightAnswerResponder(cases: readonly Case[]): (request: FakeRequest) => { content: string; evalCount: number; evalDurationMs: number } {
+export function rightAnswerResponder(
+	cases: readonly Case[],
+): (request: FakeRequest) => { content: string; evalCount: number; evalDurationMs: number } {
 	const byMarker = new Map<string, string>();
 	cases.forEach((testCase, index) => {
 		const key = 'diff' in testCase.input ? markerHex(index) : String(index);

@@ -68,7 +68,11 @@ function memoryCache(): AnswerCache {
  * left is what each side adds. Every variant is warmed up, then timed `rounds` times in a rotating order;
  * each round's ratio compares variants timed seconds apart, which keeps a busy machine's drift out of it.
  */
-export async function measureHarnessOverhead(options: { calls: number; rounds: number; log?: (line: string) => void }): Promise<OverheadFigures> {
+export async function measureHarnessOverhead(options: {
+	calls: number;
+	rounds: number;
+	log?: (line: string) => void;
+}): Promise<OverheadFigures> {
 	const log = options.log ?? (() => {});
 	const root = await makeScratch('lmb-perf-overhead-');
 	const cases = await generateCases(options.calls);
@@ -76,7 +80,10 @@ export async function measureHarnessOverhead(options: { calls: number; rounds: n
 	// One model serving every role, so one plan of `calls` cases across every task and grader.
 	const registry: Pick<Registry, 'models' | 'roles' | 'cases'> = {
 		models: [ModelSchema.parse({ id: MODEL, family: 'perf' })],
-		roles: ROLES.map((role) => ({ file: `${role}.yaml`, role: RoleSchema.parse({ role, description: 'Harness benchmark role.', incumbent: MODEL }) })),
+		roles: ROLES.map((role) => ({
+			file: `${role}.yaml`,
+			role: RoleSchema.parse({ role, description: 'Harness benchmark role.', incumbent: MODEL }),
+		})),
 		cases: cases.map((testCase) => ({ file: `${testCase.id}.json`, case: testCase })),
 	};
 	const fake = await startFakeOllamaProcess(cases.length, [MODEL]);
@@ -93,10 +100,16 @@ export async function measureHarnessOverhead(options: { calls: number; rounds: n
 		const engine = async (cache: AnswerCache) => {
 			const outcome = await runBenchmark(
 				plans,
-				{ clientFor: (host) => createOllamaClient(host), cache, gradeContext, logger: { info: () => {}, warn: (line) => log(`engine warning: ${line}`) } },
+				{
+					clientFor: (host) => createOllamaClient(host),
+					cache,
+					gradeContext,
+					logger: { info: () => {}, warn: (line) => log(`engine warning: ${line}`) },
+				},
 				{ run: policy.run, repeats: 1, useCache: true },
 			);
-			if (outcome.modelCalls !== prompts.length) throw new Error(`the engine made ${outcome.modelCalls} model calls, expected ${prompts.length}.`);
+			if (outcome.modelCalls !== prompts.length)
+				throw new Error(`the engine made ${outcome.modelCalls} model calls, expected ${prompts.length}.`);
 			engineCalls = outcome.modelCalls;
 			accepted = outcome.results.filter((result) => result.outcome === 'accepted').length;
 		};
@@ -104,7 +117,14 @@ export async function measureHarnessOverhead(options: { calls: number; rounds: n
 			bare: async () => {
 				const client = new Ollama({ host: fake.url });
 				for (const prompt of prompts) {
-					const stream = await client.chat({ model: MODEL, messages: prompt.messages, stream: true, think, options: modelOptions, ...(prompt.format ? { format: prompt.format } : {}) });
+					const stream = await client.chat({
+						model: MODEL,
+						messages: prompt.messages,
+						stream: true,
+						think,
+						options: modelOptions,
+						...(prompt.format ? { format: prompt.format } : {}),
+					});
 					let content = '';
 					for await (const chunk of stream) content += chunk.message.content;
 					if (!content) throw new Error('the bare loop got an empty answer: the fake is not answering as scripted.');
@@ -113,7 +133,14 @@ export async function measureHarnessOverhead(options: { calls: number; rounds: n
 			client: async () => {
 				const client = createOllamaClient(fake.url);
 				const timeouts = { callTimeoutMs: policy.run.call_timeout_s * 1000, stallTimeoutMs: policy.run.stall_timeout_s * 1000 };
-				for (const prompt of prompts) await client.chat({ model: MODEL, messages: prompt.messages, ...(prompt.format ? { format: prompt.format } : {}), options: sent, ...timeouts });
+				for (const prompt of prompts)
+					await client.chat({
+						model: MODEL,
+						messages: prompt.messages,
+						...(prompt.format ? { format: prompt.format } : {}),
+						options: sent,
+						...timeouts,
+					});
 			},
 			engineMemory: () => engine(memoryCache()),
 			engine: async () => {
@@ -150,7 +177,9 @@ export async function measureHarnessOverhead(options: { calls: number; rounds: n
 				cpu[variant].push(time.cpu);
 				system[variant].push(time.system);
 			}
-			log(`harness overhead: round ${round + 1}/${options.rounds}: ${VARIANTS.map((variant) => `${variant} ${wall[variant].at(-1)!.toFixed(0)} ms`).join(', ')}`);
+			log(
+				`harness overhead: round ${round + 1}/${options.rounds}: ${VARIANTS.map((variant) => `${variant} ${wall[variant].at(-1)!.toFixed(0)} ms`).join(', ')}`,
+			);
 		}
 		const figuresOf = (variant: Variant): VariantFigures => ({
 			wallMs: wall[variant],

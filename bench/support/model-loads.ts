@@ -52,7 +52,11 @@ export async function measureModelLoads(options: { casesPerRole: number; models?
 	const respond = rightAnswerResponder(cases);
 	const fake = await startFakeOllama({ models: models.map((name) => ({ name, respond })) });
 	try {
-		const result = await runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: fake.url }, logger: { info: () => {}, warn: () => {} } });
+		const result = await runBenchmarkPipeline({
+			root: workspace.root,
+			env: { OLLAMA_HOST: fake.url },
+			logger: { info: () => {}, warn: () => {} },
+		});
 		if (result.status !== 'written') throw new Error(`the model-load run wrote no report (${result.status}).`);
 		const inOrder = fake.requests.filter(usesModel);
 		const loadRequests = inOrder.filter((request) => (request.body?.messages?.length ?? 0) === 0).length;

@@ -65,7 +65,12 @@ async function gradableCases(count: number) {
  * sequential run. The engine's cache is on disk,
  * fresh for each run, as in a first build.
  */
-export async function measureScaleOut(options: { calls: number; latencyMs: number; rounds: number; log?: (line: string) => void }): Promise<ScaleOutFigures> {
+export async function measureScaleOut(options: {
+	calls: number;
+	latencyMs: number;
+	rounds: number;
+	log?: (line: string) => void;
+}): Promise<ScaleOutFigures> {
 	const log = options.log ?? (() => {});
 	const { generated, all, cases } = await gradableCases(options.calls);
 	const policy = await projectPolicy();
@@ -77,20 +82,36 @@ export async function measureScaleOut(options: { calls: number; latencyMs: numbe
 		let runs = 0;
 		const timeLayout = async (hosts: number, parallel: number) => {
 			const registry: Pick<Registry, 'models' | 'roles' | 'cases'> = {
-				models: [ModelSchema.parse({ id: MODEL, family: 'perf', ...(hosts === 1 ? { host: fakes[0]!.url } : { hosts: fakes.slice(0, hosts).map((fake) => fake.url) }), parallel })],
-				roles: ROLES.map((role) => ({ file: `${role}.yaml`, role: RoleSchema.parse({ role, description: 'Harness benchmark role.', incumbent: MODEL }) })),
+				models: [
+					ModelSchema.parse({
+						id: MODEL,
+						family: 'perf',
+						...(hosts === 1 ? { host: fakes[0]!.url } : { hosts: fakes.slice(0, hosts).map((fake) => fake.url) }),
+						parallel,
+					}),
+				],
+				roles: ROLES.map((role) => ({
+					file: `${role}.yaml`,
+					role: RoleSchema.parse({ role, description: 'Harness benchmark role.', incumbent: MODEL }),
+				})),
 				cases: cases.map((testCase) => ({ file: `${testCase.id}.json`, case: testCase })),
 			};
 			const cache = createFileCache(path.join(root, `cache-${runs++}`));
 			const started = performance.now();
 			const outcome = await runBenchmark(
 				planRun(registry, fakes[0]!.url),
-				{ clientFor: (host) => createOllamaClient(host), cache, gradeContext, logger: { info: () => {}, warn: (line) => log(`scale-out warning: ${line}`) } },
+				{
+					clientFor: (host) => createOllamaClient(host),
+					cache,
+					gradeContext,
+					logger: { info: () => {}, warn: (line) => log(`scale-out warning: ${line}`) },
+				},
 				{ run: policy.run, repeats: 1, useCache: true },
 			);
 			await cache.close?.();
 			const wallMs = performance.now() - started;
-			if (outcome.modelCalls !== cases.length) throw new Error(`the engine made ${outcome.modelCalls} model calls, expected ${cases.length}.`);
+			if (outcome.modelCalls !== cases.length)
+				throw new Error(`the engine made ${outcome.modelCalls} model calls, expected ${cases.length}.`);
 			const perHost = fakes.slice(0, hosts).map((fake) => outcome.results.filter((result) => result.host === fake.url).length);
 			const modelMs = outcome.results.reduce((sum, result) => sum + (result.latency_ms ?? 0), 0);
 			for (const fake of fakes) await fake.clearLog();
@@ -117,7 +138,9 @@ export async function measureScaleOut(options: { calls: number; latencyMs: numbe
 				push(modelTimes, key, modelMs / cases.length);
 				spread.set(key, perHost);
 			}
-			log(`scale-out: round ${round + 1}/${options.rounds}: ${[...walls].map(([layout, values]) => `${layout} ${values.at(-1)!.toFixed(0)} ms`).join(', ')}`);
+			log(
+				`scale-out: round ${round + 1}/${options.rounds}: ${[...walls].map(([layout, values]) => `${layout} ${values.at(-1)!.toFixed(0)} ms`).join(', ')}`,
+			);
 		}
 		const sequential = median(walls.get('1x1')!);
 		return {
@@ -163,7 +186,11 @@ export interface WholeProcessFigures {
  * reads the same prompts from a file and sends them through one `ollama` client. Both start Node, both
  * make `calls` calls; the difference is everything the harness does around them, start-up included.
  */
-export async function measureWholeProcess(options: { calls: number; rounds: number; log?: (line: string) => void }): Promise<WholeProcessFigures> {
+export async function measureWholeProcess(options: {
+	calls: number;
+	rounds: number;
+	log?: (line: string) => void;
+}): Promise<WholeProcessFigures> {
 	const log = options.log ?? (() => {});
 	const { generated, cases } = await gradableCases(options.calls);
 	const workspace = await registryWorkspace('lmb-perf-process-', {
@@ -177,10 +204,14 @@ export async function measureWholeProcess(options: { calls: number; rounds: numb
 		const policy = await projectPolicy();
 		const sent = callOptions(policy.run);
 		const promptsFile = path.join(workspace.root, 'prompts.json');
-		await writeFile(promptsFile, JSON.stringify({ model: MODEL, options: sent, prompts: cases.map((testCase) => taskFor(testCase.task).buildPrompt(testCase)) }));
+		await writeFile(
+			promptsFile,
+			JSON.stringify({ model: MODEL, options: sent, prompts: cases.map((testCase) => taskFor(testCase.task).buildPrompt(testCase)) }),
+		);
 		const env = { OLLAMA_HOST: fake.url };
 		const engine = () => runNodeMeasured([path.join(PROJECT_ROOT, 'scripts', 'bench.ts'), '--no-cache'], workspace.root, env);
-		const bare = () => runNodeMeasured([path.join(PROJECT_ROOT, 'bench', 'support', 'bare-client-process.ts'), fake.url, promptsFile], workspace.root, env);
+		const bare = () =>
+			runNodeMeasured([path.join(PROJECT_ROOT, 'bench', 'support', 'bare-client-process.ts'), fake.url, promptsFile], workspace.root, env);
 		const check = (run: Awaited<ReturnType<typeof engine>>, what: string) => {
 			if (run.code !== 0) throw new Error(`${what} failed (exit ${run.code}):\n${run.output.split('\n').slice(-20).join('\n')}`);
 		};
@@ -197,9 +228,17 @@ export async function measureWholeProcess(options: { calls: number; rounds: numb
 				(body === engine ? engineSeconds : bareSeconds).push(run.seconds);
 			}
 			await fake.clearLog();
-			log(`whole process: round ${round + 1}/${options.rounds}: bench ${engineSeconds.at(-1)!.toFixed(2)} s, bare ${bareSeconds.at(-1)!.toFixed(2)} s`);
+			log(
+				`whole process: round ${round + 1}/${options.rounds}: bench ${engineSeconds.at(-1)!.toFixed(2)} s, bare ${bareSeconds.at(-1)!.toFixed(2)} s`,
+			);
 		}
-		return { calls: cases.length, rounds: options.rounds, engineSeconds, bareSeconds, ratio: median(engineSeconds.map((seconds, round) => seconds / bareSeconds[round]!)) };
+		return {
+			calls: cases.length,
+			rounds: options.rounds,
+			engineSeconds,
+			bareSeconds,
+			ratio: median(engineSeconds.map((seconds, round) => seconds / bareSeconds[round]!)),
+		};
 	} finally {
 		await fake.close();
 		await workspace.dispose();

@@ -7,7 +7,6 @@
 import { execFileSync } from 'node:child_process';
 import { seededRandom } from '../../src/lib/metrics/seeded-random.ts';
 
-
 const VERBS = ['add', 'update', 'rework', 'simplify', 'handle', 'support', 'extract', 'rename'];
 const NOUNS = ['parser', 'cache', 'router', 'session', 'config loader', 'report', 'grader', 'client', 'queue', 'index'];
 const OPS = ['+', '-', '*', 'Math.max', 'Math.min'];
@@ -43,7 +42,10 @@ export function scaleHistoryStream(total: number, seed = 20240101): Buffer {
 	const commit = (ref: string, message: string, changes: Buffer[], author = 'Dev One <dev@example.com>', merge?: number) => {
 		mark += 1;
 		time += 3600;
-		chunks.push(text(`commit ${ref}\nmark :${mark}\nauthor ${author} ${time} +0000\ncommitter Dev One <dev@example.com> ${time} +0000\n`), data(message));
+		chunks.push(
+			text(`commit ${ref}\nmark :${mark}\nauthor ${author} ${time} +0000\ncommitter Dev One <dev@example.com> ${time} +0000\n`),
+			data(message),
+		);
 		const from = ref === 'refs/heads/main' ? mainMark : branchMark || mainMark;
 		if (from > 0) chunks.push(text(`from :${from}\n`));
 		if (merge) chunks.push(text(`merge :${merge}\n`));
@@ -70,7 +72,9 @@ export function scaleHistoryStream(total: number, seed = 20240101): Buffer {
 		const paths = [...files.keys()].filter((path) => path.startsWith('src/'));
 		if (paths.length < 5 || roll < 0.12) {
 			const path = `src/module-${modules}.ts`;
-			commit('refs/heads/main', `feat: ${pick(VERBS)} the ${pick(NOUNS)} (module ${modules})\n\nAdds step${modules}.\n`, [write(path, newModule(modules++))]);
+			commit('refs/heads/main', `feat: ${pick(VERBS)} the ${pick(NOUNS)} (module ${modules})\n\nAdds step${modules}.\n`, [
+				write(path, newModule(modules++)),
+			]);
 		} else if (roll < 0.55) {
 			// A feature edit: change two lines and add one in one or two modules.
 			const changes = [];
@@ -95,9 +99,16 @@ export function scaleHistoryStream(total: number, seed = 20240101): Buffer {
 				[write(path, lines)],
 			);
 		} else if (roll < 0.8) {
-			commit('refs/heads/main', `docs: explain the ${pick(NOUNS)}\n`, [write(`docs/note-${n}.md`, [`# Note ${n}`, '', `About the ${pick(NOUNS)}.`, 'More text.'])]);
+			commit('refs/heads/main', `docs: explain the ${pick(NOUNS)}\n`, [
+				write(`docs/note-${n}.md`, [`# Note ${n}`, '', `About the ${pick(NOUNS)}.`, 'More text.']),
+			]);
 		} else if (roll < 0.84) {
-			commit('refs/heads/main', 'chore(deps): bump dependencies\n', [write('package-lock.json', ['{', `  "lockfileVersion": ${n}`, '}'])], 'dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>');
+			commit(
+				'refs/heads/main',
+				'chore(deps): bump dependencies\n',
+				[write('package-lock.json', ['{', `  "lockfileVersion": ${n}`, '}'])],
+				'dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>',
+			);
 		} else if (roll < 0.87) {
 			commit('refs/heads/main', 'chore: refresh the lock file\n', [write('package-lock.json', ['{', `  "lockfileVersion": ${n}`, '}'])]);
 		} else if (roll < 0.89) {
@@ -113,7 +124,13 @@ export function scaleHistoryStream(total: number, seed = 20240101): Buffer {
 			const topic = commit('refs/heads/topic', `feat: topic work ${n}\n`, [write(path, newModule(modules++))]);
 			commit('refs/heads/main', `docs: mainline note ${n}\n`, [write(`docs/main-${n}.md`, ['Mainline', 'note'])]);
 			// fast-import does not merge trees: the merge commit names the topic's file so main has it too.
-			commit('refs/heads/main', `Merge branch 'topic-${n}'\n`, [write(path, files.get(path) as string[])], 'Dev One <dev@example.com>', topic);
+			commit(
+				'refs/heads/main',
+				`Merge branch 'topic-${n}'\n`,
+				[write(path, files.get(path) as string[])],
+				'Dev One <dev@example.com>',
+				topic,
+			);
 			branchMark = 0;
 			n += 2;
 		} else {

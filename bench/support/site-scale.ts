@@ -75,10 +75,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function measureSiteScale(options: ScaleOptions): Promise<SiteScaleFigures> {
 	const log = options.log ?? (() => {});
 	const started = performance.now();
-	const { workspace, reportBytes } = options.keepIn === undefined ? await createScaleWorkspace(options) : await keptScaleWorkspace(options, options.keepIn);
+	const { workspace, reportBytes } =
+		options.keepIn === undefined ? await createScaleWorkspace(options) : await keptScaleWorkspace(options, options.keepIn);
 	try {
 		const generateSeconds = (performance.now() - started) / 1000;
-		log(`site scale: workspace ready in ${generateSeconds.toFixed(0)} s (${(reportBytes / 1e6).toFixed(0)} MB of reports); building with BENCH=0`);
+		log(
+			`site scale: workspace ready in ${generateSeconds.toFixed(0)} s (${(reportBytes / 1e6).toFixed(0)} MB of reports); building with BENCH=0`,
+		);
 		const build = await astroBuildMeasured(workspace.root, { BENCH: '0' });
 		const dist = path.join(workspace.root, 'dist');
 		const files = build.code === 0 ? await largestFiles(dist, 1_000_000) : undefined;
@@ -142,18 +145,24 @@ const SCALE_MARKER = '.lmb-scale-workspace.json';
 async function keptScaleWorkspace(options: ScaleOptions, dir: string): Promise<{ workspace: ProjectCopy; reportBytes: number }> {
 	const log = options.log ?? (() => {});
 	const root = path.resolve(dir);
-	const marker = await readFile(path.join(root, SCALE_MARKER), 'utf8').then((text) => JSON.parse(text) as ScaleMarker, () => undefined);
+	const marker = await readFile(path.join(root, SCALE_MARKER), 'utf8').then(
+		(text) => JSON.parse(text) as ScaleMarker,
+		() => undefined,
+	);
 	if (marker && marker.cases === options.cases && marker.models === options.models && marker.runs === options.runs) {
 		for (const entry of SITE_CODE) {
 			await rm(path.join(root, entry), { recursive: true, force: true });
 			await cp(path.join(PROJECT_ROOT, entry), path.join(root, entry), { recursive: true });
 		}
-		for (const built of ['dist', '.astro', 'node_modules/.astro', 'node_modules/.vite']) await rm(path.join(root, built), { recursive: true, force: true });
+		for (const built of ['dist', '.astro', 'node_modules/.astro', 'node_modules/.vite'])
+			await rm(path.join(root, built), { recursive: true, force: true });
 		log(`site scale: reusing the workspace kept in ${root} (site code copied from the project)`);
 		return { workspace: { root, dispose: async () => {} }, reportBytes: marker.reportBytes };
 	}
 	if ((await readdir(root).catch(() => [])).length > 0) {
-		throw new Error(`--scale-workspace ${root} is not empty and holds no scale workspace of ${options.cases} cases × ${options.models} models × ${options.runs} runs; expected an empty or missing folder, or one kept by an earlier run of that size.`);
+		throw new Error(
+			`--scale-workspace ${root} is not empty and holds no scale workspace of ${options.cases} cases × ${options.models} models × ${options.runs} runs; expected an empty or missing folder, or one kept by an earlier run of that size.`,
+		);
 	}
 	const { workspace, reportBytes } = await createScaleWorkspace(options);
 	await mkdir(path.dirname(root), { recursive: true });
@@ -164,7 +173,10 @@ async function keptScaleWorkspace(options: ScaleOptions, dir: string): Promise<{
 		await workspace.dispose();
 	});
 	untrackScratch(workspace.root);
-	await writeFile(path.join(root, SCALE_MARKER), `${JSON.stringify({ cases: options.cases, models: options.models, runs: options.runs, reportBytes } satisfies ScaleMarker)}\n`);
+	await writeFile(
+		path.join(root, SCALE_MARKER),
+		`${JSON.stringify({ cases: options.cases, models: options.models, runs: options.runs, reportBytes } satisfies ScaleMarker)}\n`,
+	);
 	log(`site scale: workspace kept in ${root}`);
 	return { workspace: { root, dispose: async () => {} }, reportBytes };
 }
@@ -184,7 +196,12 @@ export async function createScaleWorkspace(options: ScaleOptions): Promise<{ wor
 		models: models.map((model) => ({ ...model, cost_tier: 'free', provider: 'ollama' })),
 		roles: ROLES.map((role, index) => {
 			const incumbent = models[index % models.length]!.id;
-			return { role, description: `The ${role} slot.`, incumbent, challengers: models.map((model) => model.id).filter((id) => id !== incumbent) };
+			return {
+				role,
+				description: `The ${role} slot.`,
+				incumbent,
+				challengers: models.map((model) => model.id).filter((id) => id !== incumbent),
+			};
 		}),
 		cases,
 		policy: withoutEscalation,
@@ -209,7 +226,10 @@ async function writeRuns(root: string, runs: number, log: (line: string) => void
 	const contexts = gradeContexts(registry.cases.map((entry) => entry.case));
 	for (const { case: testCase } of registry.cases) {
 		const context = contexts(testCase.task);
-		graded.set(testCase.id, { right: await grade(testCase, rightAnswer(testCase), sent, context), wrong: await grade(testCase, wrongAnswer(testCase), sent, context) });
+		graded.set(testCase.id, {
+			right: await grade(testCase, rightAnswer(testCase), sent, context),
+			wrong: await grade(testCase, wrongAnswer(testCase), sent, context),
+		});
 	}
 	const modelIndex = new Map(registry.models.map((model, index) => [model.id, index]));
 	const history: Report[] = [];
@@ -222,7 +242,15 @@ async function writeRuns(root: string, runs: number, log: (line: string) => void
 			const index = modelIndex.get(plan.model) ?? 0;
 			// A re-pull every fourth run gives a model a new digest, as `ollama pull` would.
 			const digest = sha256(`${plan.model}#${Math.floor((run + index) / 4)}`);
-			manifestModels.push({ id: plan.model, digest, family: registry.models[index]?.family ?? null, parameter_size: '8.0B', quantization: 'Q4_K_M', host, options: { ...sent } });
+			manifestModels.push({
+				id: plan.model,
+				digest,
+				family: registry.models[index]?.family ?? null,
+				parameter_size: '8.0B',
+				quantization: 'Q4_K_M',
+				host,
+				options: { ...sent },
+			});
 			const skill = Math.min(0.95, 0.5 + index * 0.04 + run * 0.01);
 			const loadMs = Math.round(800 + rand() * 4000);
 			for (const item of plan.items) {
@@ -260,8 +288,21 @@ async function writeRuns(root: string, runs: number, log: (line: string) => void
 		}
 		if (run === 0) for (const result of results.slice(0, 50)) CaseResultSchema.parse(result);
 		const finishedAt = new Date(startedAt.getTime() + results.length * 2500);
-		const outcome = { results, models: manifestModels.sort((a, b) => a.id.localeCompare(b.id)), ollama: [{ host, version: '0.12.6' }], modelCalls: results.length };
-		const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats: 1, harness: { commit: null, dirty: false }, history, validity: [], runCases: registry.cases.map((entry) => entry.case) });
+		const outcome = {
+			results,
+			models: manifestModels.sort((a, b) => a.id.localeCompare(b.id)),
+			ollama: [{ host, version: '0.12.6' }],
+			modelCalls: results.length,
+		};
+		const report = buildReport(registry, outcome, {
+			startedAt,
+			finishedAt,
+			repeats: 1,
+			harness: { commit: null, dirty: false },
+			history,
+			validity: [],
+			runCases: registry.cases.map((entry) => entry.case),
+		});
 		const reportsDir = path.join(root, REGISTRY_PATHS.reports);
 		let markdown = '';
 		const { stem } = await writeNewReport(
@@ -288,6 +329,16 @@ interface Graded {
 
 /** Grades `content` as an answer to `testCase`, with the real parser and grader. */
 async function grade(testCase: Case, content: string, sent: ReturnType<typeof callOptions>, context: GradeContext): Promise<Graded> {
-	const answer: ChatAnswer = { content, thinking: '', doneReason: 'stop', latencyMs: 1000, ttftMs: 200, evalCount: 40, evalDurationNs: 4e8, promptEvalCount: 600, loadDurationNs: 0 };
+	const answer: ChatAnswer = {
+		content,
+		thinking: '',
+		doneReason: 'stop',
+		latencyMs: 1000,
+		ttftMs: 200,
+		evalCount: 40,
+		evalDurationNs: 4e8,
+		promptEvalCount: 600,
+		loadDurationNs: 0,
+	};
 	return { content, evaluation: await evaluateAnswer(testCase, taskFor(testCase.task), answer, sent, context) };
 }

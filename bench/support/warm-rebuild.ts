@@ -31,7 +31,8 @@ export interface WarmRebuildFigures {
 }
 
 /** Chat or generate requests the fake has logged: every model call, loads and unloads included. */
-const modelCalls = (fake: FakeOllama) => fake.requests.filter((request) => request.endpoint === 'chat' || request.endpoint === 'generate').length;
+const modelCalls = (fake: FakeOllama) =>
+	fake.requests.filter((request) => request.endpoint === 'chat' || request.endpoint === 'generate').length;
 
 /** The project's own registry: the models and roles a real build runs. */
 async function projectRegistry(): Promise<{ models: ModelInput[]; roles: RoleInput[] }> {
@@ -57,7 +58,11 @@ function expectSuccess(build: MeasuredRun, what: string): void {
  * `runs` warm builds with nothing changed and `runs` builds with `BENCH=0`, alternating. Counts the model
  * calls during the warm builds and compares their median time with the `BENCH=0` builds'.
  */
-export async function measureWarmRebuild(options: { cases: number; runs: number; log?: (line: string) => void }): Promise<WarmRebuildFigures> {
+export async function measureWarmRebuild(options: {
+	cases: number;
+	runs: number;
+	log?: (line: string) => void;
+}): Promise<WarmRebuildFigures> {
 	const log = options.log ?? (() => {});
 	const registry = await projectRegistry();
 	const cases = await generateCases(options.cases);
@@ -66,20 +71,23 @@ export async function measureWarmRebuild(options: { cases: number; runs: number;
 	// Every model of the registry, the escalation chain's cloud model included, answers every case right.
 	const fake = await startFakeOllama({ models: registry.models.map((model) => ({ name: model.id, respond })) });
 	const reportsDir = path.join(workspace.root, REGISTRY_PATHS.reports);
-	const reports = async () => (await readdir(reportsDir)).filter((name) => name.endsWith('.md') && name.startsWith('local-model-benchmark-')).length;
+	const reports = async () =>
+		(await readdir(reportsDir)).filter((name) => name.endsWith('.md') && name.startsWith('local-model-benchmark-')).length;
 	try {
 		const env = { OLLAMA_HOST: fake.url };
 		log(`warm rebuild: cold build of ${cases.length} cases`);
 		const cold = await astroBuildMeasured(workspace.root, env);
 		expectSuccess(cold, 'the cold build');
 		const coldCalls = modelCalls(fake);
-		if ((await reports()) !== 1) throw new Error(`the cold build should write one report:\n${cold.output.split('\n').slice(-30).join('\n')}`);
+		if ((await reports()) !== 1)
+			throw new Error(`the cold build should write one report:\n${cold.output.split('\n').slice(-30).join('\n')}`);
 
 		fake.clearLog();
 		// One untimed build of each kind first: the cold build leaves the disk busy writing back its files
 		// for a few seconds (the site, the answer cache), which slowed whichever build came next.
 		log('warm rebuild: one untimed build of each kind');
-		for (const extra of [{}, { BENCH: '0' }]) expectSuccess(await astroBuildMeasured(workspace.root, { ...env, ...extra }), 'an untimed build');
+		for (const extra of [{}, { BENCH: '0' }])
+			expectSuccess(await astroBuildMeasured(workspace.root, { ...env, ...extra }), 'an untimed build');
 		const warmSeconds: number[] = [];
 		const skipSeconds: number[] = [];
 		for (let run = 0; run < options.runs; run++) {
@@ -90,7 +98,9 @@ export async function measureWarmRebuild(options: { cases: number; runs: number;
 				expectSuccess(build, kind === 'warm' ? 'a warm build' : 'a BENCH=0 build');
 				(kind === 'warm' ? warmSeconds : skipSeconds).push(build.seconds);
 			}
-			log(`warm rebuild: run ${run + 1}/${options.runs}: warm ${warmSeconds.at(-1)!.toFixed(1)} s, BENCH=0 ${skipSeconds.at(-1)!.toFixed(1)} s`);
+			log(
+				`warm rebuild: run ${run + 1}/${options.runs}: warm ${warmSeconds.at(-1)!.toFixed(1)} s, BENCH=0 ${skipSeconds.at(-1)!.toFixed(1)} s`,
+			);
 		}
 		const warmMedianSeconds = median(warmSeconds);
 		const skipMedianSeconds = median(skipSeconds);

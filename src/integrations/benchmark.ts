@@ -24,7 +24,13 @@ export default function benchmarkIntegration(): AstroIntegration {
 				const root = fileURLToPath(config.root);
 				try {
 					if (command === 'dev') await loadRegistry(root);
-					else await runBenchmarkPipeline({ root, env: process.env, logger: log, whenSkipped: 'The site is built from the reports already in reports/.' });
+					else
+						await runBenchmarkPipeline({
+							root,
+							env: process.env,
+							logger: log,
+							whenSkipped: 'The site is built from the reports already in reports/.',
+						});
 				} catch (error) {
 					stop(log, error);
 				}

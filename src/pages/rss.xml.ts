@@ -14,7 +14,9 @@ export const GET: APIRoute = async (context) => {
 		site: context.site ?? 'http://localhost:4321',
 		items: [...site.runs].reverse().map((run) => {
 			const { report } = run;
-			const proposals = report.proposals.map((p) => (p.kind === 'promote' ? `promote ${p.model} in ${p.role}` : `retire ${p.model} from ${p.role}`));
+			const proposals = report.proposals.map((p) =>
+				p.kind === 'promote' ? `promote ${p.model} in ${p.role}` : `retire ${p.model} from ${p.role}`,
+			);
 			return {
 				title: report.title,
 				link: runPath(run.id),

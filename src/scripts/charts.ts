@@ -29,7 +29,18 @@ declare module 'chart.js' {
 	}
 }
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, Legend);
+Chart.register(
+	BarController,
+	BarElement,
+	CategoryScale,
+	LinearScale,
+	LineController,
+	LineElement,
+	PointElement,
+	ScatterController,
+	Tooltip,
+	Legend,
+);
 
 interface Palette {
 	fg: string;
@@ -101,9 +112,17 @@ const intervalBands: Plugin<'line'> = {
 			const flush = () => {
 				if (segment.length > 0) {
 					ctx.beginPath();
-					segment.forEach((index, n) => (n === 0 ? ctx.moveTo : ctx.lineTo).call(ctx, x.getPixelForValue(index), y.getPixelForValue(highs[index]!)));
+					segment.forEach((index, n) =>
+						(n === 0 ? ctx.moveTo : ctx.lineTo).call(ctx, x.getPixelForValue(index), y.getPixelForValue(highs[index]!)),
+					);
 					// A single run still gets a visible band: a narrow bar around its point.
-					if (segment.length === 1) ctx.rect(x.getPixelForValue(segment[0]!) - 4, y.getPixelForValue(highs[segment[0]!]!), 8, y.getPixelForValue(lows[segment[0]!]!) - y.getPixelForValue(highs[segment[0]!]!));
+					if (segment.length === 1)
+						ctx.rect(
+							x.getPixelForValue(segment[0]!) - 4,
+							y.getPixelForValue(highs[segment[0]!]!),
+							8,
+							y.getPixelForValue(lows[segment[0]!]!) - y.getPixelForValue(highs[segment[0]!]!),
+						);
 					else for (const index of [...segment].reverse()) ctx.lineTo(x.getPixelForValue(index), y.getPixelForValue(lows[index]!));
 					ctx.closePath();
 					ctx.fill();
@@ -122,7 +141,12 @@ const intervalBands: Plugin<'line'> = {
  * canvas is complete when the page is), sized by its box, and with room around the plot so points and
  * whiskers at 0 % or 100 % are drawn whole rather than cut at the frame.
  */
-const COMMON_OPTIONS = { animation: false, responsive: true, maintainAspectRatio: false, layout: { padding: { top: 10, right: 12, bottom: 4, left: 4 } } } as const;
+const COMMON_OPTIONS = {
+	animation: false,
+	responsive: true,
+	maintainAspectRatio: false,
+	layout: { padding: { top: 10, right: 12, bottom: 4, left: 4 } },
+} as const;
 
 const percentAxis = (colors: Palette, title: string) => ({
 	min: 0,
@@ -143,7 +167,11 @@ function acceptanceConfig(spec: AcceptanceChartSpec, colors: Palette): ChartConf
 			...COMMON_OPTIONS,
 			plugins: {
 				legend: { display: false },
-				tooltip: { callbacks: { label: (item: TooltipItem<'bar'>) => `${item.parsed.y} % (95 % CI ${spec.low[item.dataIndex]}–${spec.high[item.dataIndex]} %)` } },
+				tooltip: {
+					callbacks: {
+						label: (item: TooltipItem<'bar'>) => `${item.parsed.y} % (95 % CI ${spec.low[item.dataIndex]}–${spec.high[item.dataIndex]} %)`,
+					},
+				},
 				intervalWhiskers: { low: spec.low, high: spec.high, color: colors.fg },
 			},
 			scales: {
@@ -184,7 +212,13 @@ function latencyConfig(spec: LatencyChartSpec, colors: Palette): ChartConfigurat
 				},
 			},
 			scales: {
-				x: { type: 'linear', min: 0, title: { display: true, text: 'p50 latency (ms)', color: colors.fg }, ticks: { color: colors.muted }, grid: { color: colors.line } },
+				x: {
+					type: 'linear',
+					min: 0,
+					title: { display: true, text: 'p50 latency (ms)', color: colors.fg },
+					ticks: { color: colors.muted },
+					grid: { color: colors.line },
+				},
 				y: percentAxis(colors, 'Acceptance rate'),
 			},
 		},
@@ -220,7 +254,11 @@ function trendConfig(spec: TrendChartSpec, colors: Palette): ChartConfiguration<
 						},
 					},
 				},
-				intervalBands: { low: spec.series.map((entry) => entry.low), high: spec.series.map((entry) => entry.high), colors: spec.series.map((_, index) => colors.series[index % colors.series.length]!) },
+				intervalBands: {
+					low: spec.series.map((entry) => entry.low),
+					high: spec.series.map((entry) => entry.high),
+					colors: spec.series.map((_, index) => colors.series[index % colors.series.length]!),
+				},
 			},
 			scales: {
 				x: { ticks: { color: colors.muted }, grid: { color: colors.line } },
@@ -244,7 +282,11 @@ function draw(canvas: HTMLCanvasElement): void {
 	const colors = palette(canvas);
 	charts.set(
 		canvas,
-		spec.kind === 'acceptance' ? new Chart(canvas, acceptanceConfig(spec, colors)) : spec.kind === 'latency' ? new Chart(canvas, latencyConfig(spec, colors)) : new Chart(canvas, trendConfig(spec, colors)),
+		spec.kind === 'acceptance'
+			? new Chart(canvas, acceptanceConfig(spec, colors))
+			: spec.kind === 'latency'
+				? new Chart(canvas, latencyConfig(spec, colors))
+				: new Chart(canvas, trendConfig(spec, colors)),
 	);
 }
 

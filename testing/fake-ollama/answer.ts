@@ -67,6 +67,7 @@ export function split(text: string, count?: number): string[] {
 	const chars = Array.from(text);
 	const n = Math.max(1, Math.min(count ?? Math.min(MAX_CHUNKS, estimateTokens(text)), chars.length));
 	const pieces: string[] = [];
-	for (let i = 0; i < n; i++) pieces.push(chars.slice(Math.floor((i * chars.length) / n), Math.floor(((i + 1) * chars.length) / n)).join(''));
+	for (let i = 0; i < n; i++)
+		pieces.push(chars.slice(Math.floor((i * chars.length) / n), Math.floor(((i + 1) * chars.length) / n)).join(''));
 	return pieces;
 }

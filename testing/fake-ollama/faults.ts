@@ -21,8 +21,7 @@ export const faults = {
 		...(extra ? { extra } : {}),
 	}),
 	/** A 500 such as a crashed runner. */
-	serverError: (error = 'llama runner process has terminated: exit status 2'): HttpErrorReply =>
-		faults.httpError(500, error),
+	serverError: (error = 'llama runner process has terminated: exit status 2'): HttpErrorReply => faults.httpError(500, error),
 	streamError: (error: string, afterChunks = 1, text: TextReply = {}): StreamFaultReply => ({
 		...text,
 		fault: 'stream-error',
@@ -44,8 +43,7 @@ export const faults = {
 			signin_url: 'https://ollama.com/connect?name=fake-host&key=c3NoLWVkMjU1MTkgQUFBQUMzTnphQzFsWkRJMU5URTVBQUFBSUZha2VLZXk',
 		}),
 	/** Cloud usage limit, passed through from ollama.com. */
-	cloudQuota: (): HttpErrorReply =>
-		faults.httpError(429, "you've reached your hourly usage limit, please wait or upgrade to continue"),
+	cloudQuota: (): HttpErrorReply => faults.httpError(429, "you've reached your hourly usage limit, please wait or upgrade to continue"),
 	/** Cloud disabled locally (OLLAMA_NO_CLOUD; internal/cloud DisabledError). */
 	cloudDisabled: (): HttpErrorReply => faults.httpError(403, 'cloud is disabled: remote model is unavailable'),
 	/** ollama.com unreachable (the proxy's `http.DefaultClient.Do` error, HTTP 502). */

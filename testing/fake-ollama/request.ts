@@ -13,8 +13,16 @@ const FIELD_TYPES: Record<'chat' | 'generate' | 'show', { struct: string; fields
 	generate: {
 		struct: 'GenerateRequest',
 		fields: {
-			model: 'string', prompt: 'string', suffix: 'string', system: 'string', template: 'string', stream: 'bool',
-			raw: 'bool', options: 'map[string]interface {}', images: '[]api.ImageData', context: '[]int',
+			model: 'string',
+			prompt: 'string',
+			suffix: 'string',
+			system: 'string',
+			template: 'string',
+			stream: 'bool',
+			raw: 'bool',
+			options: 'map[string]interface {}',
+			images: '[]api.ImageData',
+			context: '[]int',
 		},
 	},
 	show: {
@@ -25,11 +33,28 @@ const FIELD_TYPES: Record<'chat' | 'generate' | 'show', { struct: string; fields
 
 /** api.Options field kinds, for `option "x" must be of type …` (api/types.go Options.FromMap). */
 const OPTION_KINDS: Record<string, 'integer' | 'float32' | 'boolean' | 'array'> = {
-	num_ctx: 'integer', num_batch: 'integer', num_gpu: 'integer', main_gpu: 'integer', num_thread: 'integer',
-	num_keep: 'integer', seed: 'integer', num_predict: 'integer', top_k: 'integer', repeat_last_n: 'integer',
-	top_p: 'float32', min_p: 'float32', typical_p: 'float32', temperature: 'float32', repeat_penalty: 'float32',
-	presence_penalty: 'float32', frequency_penalty: 'float32',
-	numa: 'boolean', low_vram: 'boolean', vocab_only: 'boolean', use_mmap: 'boolean', use_mlock: 'boolean',
+	num_ctx: 'integer',
+	num_batch: 'integer',
+	num_gpu: 'integer',
+	main_gpu: 'integer',
+	num_thread: 'integer',
+	num_keep: 'integer',
+	seed: 'integer',
+	num_predict: 'integer',
+	top_k: 'integer',
+	repeat_last_n: 'integer',
+	top_p: 'float32',
+	min_p: 'float32',
+	typical_p: 'float32',
+	temperature: 'float32',
+	repeat_penalty: 'float32',
+	presence_penalty: 'float32',
+	frequency_penalty: 'float32',
+	numa: 'boolean',
+	low_vram: 'boolean',
+	vocab_only: 'boolean',
+	use_mmap: 'boolean',
+	use_mlock: 'boolean',
 	stop: 'array',
 };
 
@@ -67,11 +92,13 @@ export function bind(kind: 'show' | 'chat' | 'generate', raw: string, body: Logg
 		const got = body[field];
 		if (got === undefined || got === null) continue;
 		const expected = goType === 'string' ? 'string' : goType === 'bool' ? 'bool' : goType.startsWith('map') ? 'object' : 'array';
-		if (jsonKind(got) !== expected) return `json: cannot unmarshal ${jsonKind(got)} into Go struct field ${struct}.${field} of type ${goType}`;
+		if (jsonKind(got) !== expected)
+			return `json: cannot unmarshal ${jsonKind(got)} into Go struct field ${struct}.${field} of type ${goType}`;
 	}
 	if (kind === 'chat') {
 		for (const message of body.messages ?? []) {
-			if (!isPlainObject(message)) return `json: cannot unmarshal ${jsonKind(message)} into Go struct field ${struct}.messages of type api.Message`;
+			if (!isPlainObject(message))
+				return `json: cannot unmarshal ${jsonKind(message)} into Go struct field ${struct}.messages of type api.Message`;
 			for (const field of ['role', 'content'] as const) {
 				const got: unknown = message[field];
 				if (got !== undefined && got !== null && typeof got !== 'string') {
@@ -99,10 +126,16 @@ export function validateOptions(options: Partial<Options> | undefined): string |
 	for (const [key, value] of Object.entries(options ?? {})) {
 		const kind = OPTION_KINDS[key];
 		if (kind === undefined || value === null) continue; // unknown options are only logged by Ollama
-		const ok = kind === 'integer' || kind === 'float32' ? typeof value === 'number'
-			: kind === 'boolean' ? typeof value === 'boolean'
-			: Array.isArray(value) && value.every((item) => typeof item === 'string');
-		if (!ok) return kind === 'array' && Array.isArray(value) ? `option ${goQuote(key)} must be of an array of strings` : `option ${goQuote(key)} must be of type ${kind}`;
+		const ok =
+			kind === 'integer' || kind === 'float32'
+				? typeof value === 'number'
+				: kind === 'boolean'
+					? typeof value === 'boolean'
+					: Array.isArray(value) && value.every((item) => typeof item === 'string');
+		if (!ok)
+			return kind === 'array' && Array.isArray(value)
+				? `option ${goQuote(key)} must be of an array of strings`
+				: `option ${goQuote(key)} must be of type ${kind}`;
 	}
 	return undefined;
 }

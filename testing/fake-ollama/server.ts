@@ -41,8 +41,19 @@ const ROUTES: Record<string, { endpoint: Endpoint; methods: string[] }> = {
 
 /** Real routes the fake does not implement: answered with a loud 500 rather than a misleading 404. */
 const UNSUPPORTED = new Set([
-	'/api/pull', '/api/push', '/api/create', '/api/copy', '/api/delete', '/api/embed', '/api/embeddings',
-	'/api/status', '/api/me', '/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/v1/models',
+	'/api/pull',
+	'/api/push',
+	'/api/create',
+	'/api/copy',
+	'/api/delete',
+	'/api/embed',
+	'/api/embeddings',
+	'/api/status',
+	'/api/me',
+	'/v1/chat/completions',
+	'/v1/completions',
+	'/v1/embeddings',
+	'/v1/models',
 ]);
 
 const DEFAULT_VERSION = '0.12.6';
@@ -219,4 +230,3 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
 		},
 	};
 }
-

@@ -19,7 +19,8 @@ const BANNER = 'demo data from a simulated model server';
 const DAY = 24 * 60 * 60 * 1000;
 
 const verdictsOf = (report: Report, outcome: string) => report.verdicts.filter((verdict) => verdict.outcome === outcome);
-const acceptance = (report: Report, role: string, model: string) => report.metrics.find((row) => row.role === role && row.model === model)?.acceptance_rate.value;
+const acceptance = (report: Report, role: string, model: string) =>
+	report.metrics.find((row) => row.role === role && row.model === model)?.acceptance_rate.value;
 const digest = (report: Report, model: string) => report.manifest.models.find((entry) => entry.id === model)?.digest;
 
 /** Every file under the folders, with size and modification time: what the demo must leave as it was. */
@@ -47,7 +48,11 @@ describe('npm run demo', () => {
 		expect(scripts.demo).toBe('node scripts/demo.ts');
 		const before = await snapshot(['reports', 'benchmarks']);
 
-		const demo = spawn(process.execPath, ['scripts/demo.ts', '--port', '0'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+		const demo = spawn(process.execPath, ['scripts/demo.ts', '--port', '0'], {
+			cwd: PROJECT_ROOT,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			env: { ...process.env, NO_COLOR: '1' },
+		});
 		child = demo;
 		let output = '';
 		demo.stdout!.on('data', (chunk) => (output += chunk));
@@ -80,7 +85,13 @@ describe('npm run demo', () => {
 		const runs = (await (await fetch(`${url}/api/runs.json`)).json()) as { demo: boolean; runs: { id: string; date: string }[] };
 		expect(runs.demo).toBe(true);
 		expect(runs.runs).toHaveLength(DEMO_RUNS.length);
-		for (const pathname of ['/runs/', ...runs.runs.map((run) => `/runs/${run.id}/`), '/roles/draft/', '/models/llama3-1-8b/', '/cases/draft-commit-message-40d2c790f590/']) {
+		for (const pathname of [
+			'/runs/',
+			...runs.runs.map((run) => `/runs/${run.id}/`),
+			'/roles/draft/',
+			'/models/llama3-1-8b/',
+			'/cases/draft-commit-message-40d2c790f590/',
+		]) {
 			expect(await html(pathname), pathname).toContain(BANNER);
 		}
 		expect(await html('/rss.xml')).toContain(BANNER);
@@ -103,7 +114,9 @@ describe('npm run demo', () => {
 
 		// An earned promotion: draft's challenger shown better by the paired tests, applied by the owner.
 		const promotion = verdictsOf(first, 'promote');
-		expect(promotion.map((verdict) => [verdict.role, verdict.challenger, verdict.incumbent])).toEqual([['draft', 'llama3.1:8b', 'gemma4:latest']]);
+		expect(promotion.map((verdict) => [verdict.role, verdict.challenger, verdict.incumbent])).toEqual([
+			['draft', 'llama3.1:8b', 'gemma4:latest'],
+		]);
 		const better = promotion[0]!.gates.find((gate) => gate.gate === 'strictly_better')!;
 		expect(better.pass).toBe(true);
 		expect(better.p_better!).toBeLessThanOrEqual(promotion[0]!.alpha!);
@@ -133,14 +146,16 @@ describe('npm run demo', () => {
 		// The coder answers ran their commits' tests in bubblewrap: the reference passes, junk fails.
 		const results = await readRunResults(workspace!, entries[0]!.stem, first);
 		expect(results.status).toBe('ok');
-		const executions = results.status === 'ok' ? results.results.filter((result) => result.role === 'coder').map((result) => result.execution) : [];
+		const executions =
+			results.status === 'ok' ? results.results.filter((result) => result.role === 'coder').map((result) => result.execution) : [];
 		expect(executions.map((execution) => execution?.isolation)).toEqual(executions.map(() => 'bubblewrap'));
 		expect(new Set(executions.map((execution) => execution?.status))).toEqual(new Set(['passed', 'failed']));
 
 		// The pages show it: the harness commit, the decisions and the retired models.
 		expect(await html('/')).toContain(today.manifest.harness.commit!.slice(0, 12));
 		const firstRun = await html(`/runs/${runs.runs.find((run) => run.date === first.date)!.id}/`);
-		for (const outcome of ['promote', 'blocked: diversity', 'hold: not enough evidence']) expect(firstRun).toContain(`data-outcome="${outcome}"`);
+		for (const outcome of ['promote', 'blocked: diversity', 'hold: not enough evidence'])
+			expect(firstRun).toContain(`data-outcome="${outcome}"`);
 		expect(await html(`/runs/${runs.runs.find((run) => run.date === second.date)!.id}/`)).toMatch(/retire\s*<code>granite3\.3:8b<\/code>/);
 		const todayRun = await html(`/runs/${runs.runs.find((run) => run.date === today.date)!.id}/`);
 		expect(todayRun).toContain('id="escalations"');

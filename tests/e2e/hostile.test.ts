@@ -70,11 +70,25 @@ function poisonAnswer(model: string, reply: FakeReply, testCase: Case): FakeRepl
 		case 'code-review':
 		case 'security-review': {
 			const answer = JSON.parse(reply.content ?? '{}');
-			return { ...reply, content: JSON.stringify({ ...answer, findings: [...(answer.findings ?? []), { path: `src/${text}`, line: 1, severity: 'low', message: text }] }) };
+			return {
+				...reply,
+				content: JSON.stringify({
+					...answer,
+					findings: [...(answer.findings ?? []), { path: `src/${text}`, line: 1, severity: 'low', message: text }],
+				}),
+			};
 		}
 		case 'implement-change': {
 			const answer = JSON.parse(reply.content ?? '{}') as { files: { path: string; content: string }[] };
-			return { ...reply, content: JSON.stringify({ files: [...answer.files.map((file) => ({ ...file, content: `${file.content}\n</pre>${text}\n` })), { path: `<img src=x onerror="alert('file')">.ts`, content: text }] }) };
+			return {
+				...reply,
+				content: JSON.stringify({
+					files: [
+						...answer.files.map((file) => ({ ...file, content: `${file.content}\n</pre>${text}\n` })),
+						{ path: `<img src=x onerror="alert('file')">.ts`, content: text },
+					],
+				}),
+			};
 		}
 	}
 }
@@ -127,7 +141,8 @@ async function inspect(url: string, bypassCSP: boolean): Promise<Findings> {
 		const found: string[] = [];
 		for (const element of document.querySelectorAll('*')) {
 			const tag = element.tagName.toLowerCase();
-			if (tag === 'script' && !(element.getAttribute('type') === 'module' && (element.getAttribute('src') ?? '').startsWith('/_astro/'))) found.push(element.outerHTML.slice(0, 80));
+			if (tag === 'script' && !(element.getAttribute('type') === 'module' && (element.getAttribute('src') ?? '').startsWith('/_astro/')))
+				found.push(element.outerHTML.slice(0, 80));
 			if (['img', 'iframe', 'svg', 'object', 'embed', 'b', 'frame'].includes(tag)) found.push(element.outerHTML.slice(0, 80));
 			for (const attribute of element.getAttributeNames()) if (attribute.startsWith('on')) found.push(`${tag}[${attribute}]`);
 			const href = element.getAttribute('href');
@@ -141,7 +156,9 @@ async function inspect(url: string, bypassCSP: boolean): Promise<Findings> {
 
 describe('a site built from hostile model answers and commit text', () => {
 	it('has every page type to check', () => {
-		expect(pages).toEqual(expect.arrayContaining(['/', '/runs/', '/roles/draft/', '/models/llama3-1-8b/', ...cases.map((c) => `/cases/${c.id}/`)]));
+		expect(pages).toEqual(
+			expect.arrayContaining(['/', '/runs/', '/roles/draft/', '/models/llama3-1-8b/', ...cases.map((c) => `/cases/${c.id}/`)]),
+		);
 		expect(pages.some((page) => /^\/runs\/local-model-benchmark-[\d-]+\/$/.test(page))).toBe(true);
 	});
 
@@ -155,7 +172,9 @@ describe('a site built from hostile model answers and commit text', () => {
 		});
 		await page.setContent(`<p>${payload('control')}</p>`);
 		await page.waitForTimeout(150);
-		expect(dialogs.length + Number((await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)) !== undefined)).toBeGreaterThan(0);
+		expect(
+			dialogs.length + Number((await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)) !== undefined),
+		).toBeGreaterThan(0);
 		await context.close();
 	});
 
@@ -164,7 +183,8 @@ describe('a site built from hostile model answers and commit text', () => {
 			const problems: Record<string, Findings> = {};
 			for (const url of pages) {
 				const findings = await inspect(url, bypassCSP);
-				if (findings.dialogs.length + findings.errors.length + findings.injected.length > 0 || findings.pwned !== undefined) problems[url] = findings;
+				if (findings.dialogs.length + findings.errors.length + findings.injected.length > 0 || findings.pwned !== undefined)
+					problems[url] = findings;
 			}
 			expect(problems).toEqual({});
 		}, 120_000);
@@ -181,7 +201,9 @@ describe('a site built from hostile model answers and commit text', () => {
 		expect(text).toContain(`<img src=x onerror="window.__pwned='llama3.1:8b-answer-img';alert('llama3.1:8b-answer-img')">`);
 		expect(text).toContain(`runner crashed: <script>window.__pwned='error-script'`);
 		// The repository has an http(s) URL, so its name links there; the name itself stays text.
-		expect(await page.getByRole('link', { name: `<b onmouseover="alert('repo')">acme</b>/notes` }).getAttribute('href')).toBe('https://github.com/acme/notes');
+		expect(await page.getByRole('link', { name: `<b onmouseover="alert('repo')">acme</b>/notes` }).getAttribute('href')).toBe(
+			'https://github.com/acme/notes',
+		);
 		await page.goto(`${server.url}/runs/`);
 		await page.locator('tbody a').first().click();
 		expect(await page.locator('main').innerText()).toContain(`Fix <script>window.__pwned='subject-script'`);

@@ -39,7 +39,8 @@ async function pageTheDraftResults(root: string, runId: string): Promise<void> {
 	const sidecar = ResultsFileSchema.parse(JSON.parse(await readFile(file, 'utf8')));
 	const draft = sidecar.results.filter((result) => result.role === 'draft');
 	const copies: CaseResult[] = [];
-	for (let n = 1; n <= RUN_PAGE_ROWS + 5; n++) for (const result of draft) copies.push({ ...result, case_id: `${result.case_id}-layout-${String(n).padStart(2, '0')}` });
+	for (let n = 1; n <= RUN_PAGE_ROWS + 5; n++)
+		for (const result of draft) copies.push({ ...result, case_id: `${result.case_id}-layout-${String(n).padStart(2, '0')}` });
 	await writeFileAtomic(file, `${JSON.stringify({ ...sidecar, results: [...sidecar.results, ...copies] }, null, 1)}\n`);
 	const build = await astroBuild(root, { BENCH: '0' });
 	if (build.code !== 0) throw new Error(`the site build failed:\n${build.output}`);
@@ -116,7 +117,8 @@ describe('every page type reads cleanly at 390 and 1280 px, light and dark', () 
 					for (const [type, url] of Object.entries(pageTypes())) {
 						const result = await check(context, url, path.join(SCREENSHOTS, `${type}-${width}-${colorScheme}.png`));
 						expect(result.status, url).toBe(200);
-						if (result.overflow > 0 || result.violations.length > 0 || result.errors.length > 0) found[type] = { overflow: result.overflow, violations: result.violations, errors: result.errors };
+						if (result.overflow > 0 || result.violations.length > 0 || result.errors.length > 0)
+							found[type] = { overflow: result.overflow, violations: result.violations, errors: result.errors };
 					}
 				} finally {
 					await context.close();
@@ -131,7 +133,10 @@ describe('every page type reads cleanly at 390 and 1280 px, light and dark', () 
 		const page = await context.newPage();
 		await page.goto(`${server.url}/runs/${newest}/`);
 		const frames = await page.locator('.table-scroll').evaluateAll((elements) =>
-			elements.map((element) => ({ overflows: element.scrollWidth > element.clientWidth, cue: getComputedStyle(element, '::before').height })),
+			elements.map((element) => ({
+				overflows: element.scrollWidth > element.clientWidth,
+				cue: getComputedStyle(element, '::before').height,
+			})),
 		);
 		expect(frames.some((frame) => frame.overflows)).toBe(true);
 		for (const frame of frames) expect(frame.cue === '0px', JSON.stringify(frame)).toBe(!frame.overflows);
@@ -150,7 +155,13 @@ describe('every page type reads cleanly at 390 and 1280 px, light and dark', () 
 		await page.goto(`${server.url}/cases/${CASE_IDS.draft}/`);
 		const diffs = page.locator('pre.diff-lines');
 		expect(await diffs.count()).toBeGreaterThan(0);
-		const lines = await diffs.locator('.d-add, .d-del').evaluateAll((elements) => elements.map((element) => ({ height: element.getBoundingClientRect().height, lineHeight: parseFloat(getComputedStyle(element).lineHeight), mark: element.querySelector('.d-mark')?.textContent })));
+		const lines = await diffs.locator('.d-add, .d-del').evaluateAll((elements) =>
+			elements.map((element) => ({
+				height: element.getBoundingClientRect().height,
+				lineHeight: parseFloat(getComputedStyle(element).lineHeight),
+				mark: element.querySelector('.d-mark')?.textContent,
+			})),
+		);
 		expect(lines.length).toBeGreaterThan(0);
 		for (const line of lines) {
 			expect(line.mark).toMatch(/^[+−]$/);

@@ -59,7 +59,11 @@ const PAGE_TYPES = () => ({
 });
 
 async function open(url: string, options: { width?: number; colorScheme?: 'light' | 'dark'; bypassCSP?: boolean } = {}) {
-	const context = await browser.newContext({ viewport: { width: options.width ?? 1440, height: 900 }, colorScheme: options.colorScheme ?? 'light', bypassCSP: options.bypassCSP ?? false });
+	const context = await browser.newContext({
+		viewport: { width: options.width ?? 1440, height: 900 },
+		colorScheme: options.colorScheme ?? 'light',
+		bypassCSP: options.bypassCSP ?? false,
+	});
 	const page = await context.newPage();
 	const errors: string[] = [];
 	page.on('pageerror', (error) => errors.push(error.message));
@@ -99,7 +103,12 @@ describe('the site over three runs', () => {
 		await page.locator('.breadcrumb').getByRole('link', { name: 'Models' }).click();
 		await page.waitForURL('**/models/');
 		expect(await heading(page)).toBe('Models');
-		expect(await page.getByRole('row', { name: /gpt-oss:120b-cloud/ }).getByText('escalation chain only').isVisible()).toBe(true);
+		expect(
+			await page
+				.getByRole('row', { name: /gpt-oss:120b-cloud/ })
+				.getByText('escalation chain only')
+				.isVisible(),
+		).toBe(true);
 
 		await page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Runs' }).click();
 		await page.waitForURL('**/runs/');
@@ -113,17 +122,24 @@ describe('the site over three runs', () => {
 		expect(await page.getByText('retire granite3.3:8b from draft').isVisible()).toBe(true);
 		const held = page.locator('.verdict[data-outcome="hold: not enough evidence"]', { hasText: 'llama3.1:8b' });
 		expect(await held.getByText(/^What would settle it: about \d+ more cases at the observed rates\.$/).isVisible()).toBe(true);
-		expect(await held.getByRole('row', { name: /acceptance_rate/ }).innerText()).toMatch(/pass\s+100 % \(20\.7–100 %\)\s+0 % \(0–79\.4 %\)\s+worse: p = 1; better: p = 0\.5\s+exact sign test .*challenger better on 1 case, incumbent on 0, 0 tied/);
+		expect(await held.getByRole('row', { name: /acceptance_rate/ }).innerText()).toMatch(
+			/pass\s+100 % \(20\.7–100 %\)\s+0 % \(0–79\.4 %\)\s+worse: p = 1; better: p = 0\.5\s+exact sign test .*challenger better on 1 case, incumbent on 0, 0 tied/,
+		);
 
 		await page.locator(`#results-draft ~ div table a[href^="/cases/"]`).first().click();
 		await page.waitForURL(`**/cases/${CASE_IDS.draft}/`);
 		expect(await heading(page)).toBe(CASE_IDS.draft);
 		const commit = cases.find((c) => c.id === CASE_IDS.draft)!.source.commit;
-		expect(await page.getByRole('link', { name: 'view the commit' }).getAttribute('href')).toBe(`https://github.com/acme/notes/commit/${commit}`);
+		expect(await page.getByRole('link', { name: 'view the commit' }).getAttribute('href')).toBe(
+			`https://github.com/acme/notes/commit/${commit}`,
+		);
 
 		// One click from a number of the latest run to the cases behind it.
 		await page.goto(`${server.url}/`);
-		await page.locator('#latest-table-draft tbody tr', { hasText: 'llama3.1:8b' }).getByRole('link', { name: /^100 %/ }).click();
+		await page
+			.locator('#latest-table-draft tbody tr', { hasText: 'llama3.1:8b' })
+			.getByRole('link', { name: /^100 %/ })
+			.click();
 		await page.waitForURL(`**/runs/${runIds[2]}/#results-draft`);
 		expect(await page.locator('#results-draft ~ div table').first().getByRole('link', { name: CASE_IDS.draft }).isVisible()).toBe(true);
 
@@ -153,7 +169,9 @@ describe('the site over three runs', () => {
 		// An acceptance chart for the one role with two models (the others get a sentence), and latency against acceptance.
 		expect(await page.locator('canvas[data-chart]').count()).toBe(2);
 		expect(await page.locator('p.single-model').allInnerTexts()).toEqual([
-			expect.stringMatching(/^Only deepseek-r1:14b was measured in this role, so there is nothing to compare it with: acceptance rate 0 % \(0–79\.4 %\)\.$/),
+			expect.stringMatching(
+				/^Only deepseek-r1:14b was measured in this role, so there is nothing to compare it with: acceptance rate 0 % \(0–79\.4 %\)\.$/,
+			),
 			expect.stringMatching(/^Only gemma4:26b was measured in this role/),
 			expect.stringMatching(/^Only qwen2\.5-coder:14b was measured in this role/),
 		]);
@@ -177,7 +195,12 @@ describe('the site over three runs', () => {
 	it('shows what each page type is about', async () => {
 		const types = PAGE_TYPES();
 		const expectations: Record<string, RegExp[]> = {
-			index: [/Latest run/, /Latency against acceptance/, /llama3\.1:8b.*100 %.*hold: not enough evidence/s, /hold: not enough evidence — llama3\.1:8b holds for more evidence/],
+			index: [
+				/Latest run/,
+				/Latency against acceptance/,
+				/llama3\.1:8b.*100 %.*hold: not enough evidence/s,
+				/hold: not enough evidence — llama3\.1:8b holds for more evidence/,
+			],
 			runs: [/Every archived benchmark run, newest first/],
 			run: [/Metrics/, /Verdicts/, /Turbo escalation/, /Per-case results/, /Manifest/, /Models as the run found them/],
 			role: [/Acceptance over runs/, /Retired/, /gemma4:latest/, /granite3\.3:8b/],
@@ -217,7 +240,9 @@ describe('the site over three runs', () => {
 	it('lets the axe-core check fail (a control: an image without text and a low-contrast paragraph)', async () => {
 		const context = await browser.newContext({ bypassCSP: true });
 		const page = await context.newPage();
-		await page.setContent('<!doctype html><html lang="en"><title>x</title><main><img src="data:,"><p style="color:#eee;background:#fff">faint</p></main></html>');
+		await page.setContent(
+			'<!doctype html><html lang="en"><title>x</title><main><img src="data:,"><p style="color:#eee;background:#fff">faint</p></main></html>',
+		);
 		expect((await seriousViolations(page)).map((violation) => violation.id).sort()).toEqual(['color-contrast', 'image-alt']);
 		await context.close();
 	});
@@ -233,7 +258,8 @@ describe('the site over three runs', () => {
 			expect(csp, file).toMatch(/default-src 'self'/);
 			expect(html, file).not.toMatch(/\son[a-z]+\s*=/i);
 			const scripts = html.match(/<script\b[^>]*>/g) ?? [];
-			if (/data-chart=/.test(html)) expect(scripts, file).toEqual([expect.stringMatching(/^<script type="module" src="\/_astro\/[^"]+\.js">$/)]);
+			if (/data-chart=/.test(html))
+				expect(scripts, file).toEqual([expect.stringMatching(/^<script type="module" src="\/_astro\/[^"]+\.js">$/)]);
 			else expect(scripts, file).toEqual([]);
 		}
 	});
@@ -256,7 +282,10 @@ describe('the site over three runs', () => {
 			await cp(dist, copy, { recursive: true });
 			const bundle = (await readdir(path.join(copy, '_astro'))).find((name) => name.endsWith('.js'))!;
 			const file = path.join(copy, 'cases', CASE_IDS.draft, 'index.html');
-			await writeFile(file, (await readFile(file, 'utf8')).replace('</body>', `<script type="module" src="/_astro/${bundle}"></script></body>`));
+			await writeFile(
+				file,
+				(await readFile(file, 'utf8')).replace('</body>', `<script type="module" src="/_astro/${bundle}"></script></body>`),
+			);
 			const result = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'page-weight.ts'), copy], PROJECT_ROOT);
 			expect(result.code).toBe(1);
 			expect(result.stdout).toContain(`case pages ship`);
@@ -279,13 +308,24 @@ describe('the site over three runs', () => {
 		expect(Object.keys(routing.routes)).toEqual(['coder', 'draft', 'reason', 'review']);
 		expect(routing.latest_run).toBe(runIds[2]);
 		// The registry's incumbent, measured at 0 on the one draft case: a win on one case shows nothing.
-		expect(routing.routes.draft).toMatchObject({ incumbent: 'gemma4:latest', promoted_in: null, justified_by: { basis: 'held', run: runIds[2], acceptance_rate: 0 }, incumbent_page: '/models/gemma4-latest/', evidence: { tasks: ['commit-message'], cases: 1 } });
+		expect(routing.routes.draft).toMatchObject({
+			incumbent: 'gemma4:latest',
+			promoted_in: null,
+			justified_by: { basis: 'held', run: runIds[2], acceptance_rate: 0 },
+			incumbent_page: '/models/gemma4-latest/',
+			evidence: { tasks: ['commit-message'], cases: 1 },
+		});
 		expect(routing.routes.coder).toMatchObject({ incumbent: 'qwen2.5-coder:14b', promoted_in: null, justified_by: { run: runIds[2] } });
 
 		const registry = await json('/api/registry.json');
-		expect(registry.models.map((model: { id: string }) => model.id)).toEqual([...registry.models.map((model: { id: string }) => model.id)].sort());
-		for (const model of registry.models as { slug: string; page: string }[]) expect((await fetch(`${server.url}${model.page}`)).status, model.page).toBe(200);
-		expect(registry.roles.find((role: { role: string }) => role.role === 'draft').retired.map((entry: { model: string }) => entry.model)).toEqual(['granite3.3:8b']);
+		expect(registry.models.map((model: { id: string }) => model.id)).toEqual(
+			[...registry.models.map((model: { id: string }) => model.id)].sort(),
+		);
+		for (const model of registry.models as { slug: string; page: string }[])
+			expect((await fetch(`${server.url}${model.page}`)).status, model.page).toBe(200);
+		expect(
+			registry.roles.find((role: { role: string }) => role.role === 'draft').retired.map((entry: { model: string }) => entry.model),
+		).toEqual(['granite3.3:8b']);
 		expect(registry.policy.diversity.min_families).toBe(2);
 
 		const list = await json('/api/cases.json');
@@ -309,9 +349,16 @@ describe('the site over three runs', () => {
 		const runs = await json('/api/runs.json');
 		expect(runs.runs.map((run: { id: string }) => run.id)).toEqual([...runIds].reverse());
 		const run = await json(`/api/runs/${runIds[1]}.json`);
-		expect(run.report.proposals.map((proposal: { kind: string; model: string }) => `${proposal.kind} ${proposal.model}`)).toEqual(['retire granite3.3:8b']);
-		expect(run.report.verdicts.find((verdict: { challenger: string }) => verdict.challenger === 'llama3.1:8b')).toMatchObject({ outcome: 'hold: not enough evidence', more_evidence: { cases: expect.any(Number) } });
-		const keys = run.results.map((result: { role: string; case_id: string; model: string }) => `${result.role} ${result.case_id} ${result.model}`);
+		expect(run.report.proposals.map((proposal: { kind: string; model: string }) => `${proposal.kind} ${proposal.model}`)).toEqual([
+			'retire granite3.3:8b',
+		]);
+		expect(run.report.verdicts.find((verdict: { challenger: string }) => verdict.challenger === 'llama3.1:8b')).toMatchObject({
+			outcome: 'hold: not enough evidence',
+			more_evidence: { cases: expect.any(Number) },
+		});
+		const keys = run.results.map(
+			(result: { role: string; case_id: string; model: string }) => `${result.role} ${result.case_id} ${result.model}`,
+		);
 		expect(keys).toEqual([...keys].sort());
 		expect(run.results).toHaveLength(8);
 		expect(run).not.toHaveProperty('demo');

@@ -17,7 +17,13 @@ const POLICY: EscalationPolicy = {
 	tasks: ['code-review', 'security-review'],
 	chain: [
 		{ provider: 'ollama', model: 'gpt-oss:120b-cloud' },
-		{ provider: 'anthropic', model: 'claude-sonnet-4-5', max_tokens: 4096, api_key_env: 'ANTHROPIC_API_KEY', base_url: 'https://api.anthropic.com' },
+		{
+			provider: 'anthropic',
+			model: 'claude-sonnet-4-5',
+			max_tokens: 4096,
+			api_key_env: 'ANTHROPIC_API_KEY',
+			base_url: 'https://api.anthropic.com',
+		},
 	],
 	max_frontier_calls_per_run: 20,
 };
@@ -82,7 +88,13 @@ function step(overrides: Partial<EscalationStepRecord> = {}): EscalationStepReco
 
 function escalation(steps: EscalationStepRecord[], reference: 'approve' | 'reject'): EscalationRecord {
 	const decided = steps.find((s) => s.outcome === 'answered');
-	return { steps, decided_by: decided?.model ?? null, verdict: decided?.verdict ?? null, overturned: decided?.verdict === 'approve', reference_verdict: reference };
+	return {
+		steps,
+		decided_by: decided?.model ?? null,
+		verdict: decided?.verdict ?? null,
+		overturned: decided?.verdict === 'approve',
+		reference_verdict: reference,
+	};
 }
 
 describe('the escalation trigger', () => {
@@ -109,14 +121,30 @@ describe('the escalation trigger', () => {
 
 describe('judging an escalated answer', () => {
 	it('grades it with the case’s own checks and reads its verdict', async () => {
-		expect(await judgeEscalatedAnswer(approveCase, rightAnswer(approveCase), null, { cases: [approveCase] })).toEqual({ usable: true, verdict: 'approve', accepted: true });
-		expect(await judgeEscalatedAnswer(rejectCase, '{"verdict":"reject","findings":[]}', null, { cases: [rejectCase] })).toEqual({ usable: true, verdict: 'reject', accepted: false });
+		expect(await judgeEscalatedAnswer(approveCase, rightAnswer(approveCase), null, { cases: [approveCase] })).toEqual({
+			usable: true,
+			verdict: 'approve',
+			accepted: true,
+		});
+		expect(await judgeEscalatedAnswer(rejectCase, '{"verdict":"reject","findings":[]}', null, { cases: [rejectCase] })).toEqual({
+			usable: true,
+			verdict: 'reject',
+			accepted: false,
+		});
 	});
 
 	it('does not use an answer that is cut off, empty or not JSON', async () => {
-		expect(await judgeEscalatedAnswer(approveCase, rightAnswer(approveCase), 'cut off at max_tokens 16', { cases: [approveCase] })).toEqual({ usable: false, detail: 'cut off at max_tokens 16' });
-		expect(await judgeEscalatedAnswer(approveCase, '', null, { cases: [approveCase] })).toMatchObject({ usable: false, detail: expect.stringContaining('empty') });
-		expect(await judgeEscalatedAnswer(approveCase, 'Looks fine to me.', null, { cases: [approveCase] })).toMatchObject({ usable: false, detail: expect.stringContaining('unparseable') });
+		expect(await judgeEscalatedAnswer(approveCase, rightAnswer(approveCase), 'cut off at max_tokens 16', { cases: [approveCase] })).toEqual(
+			{ usable: false, detail: 'cut off at max_tokens 16' },
+		);
+		expect(await judgeEscalatedAnswer(approveCase, '', null, { cases: [approveCase] })).toMatchObject({
+			usable: false,
+			detail: expect.stringContaining('empty'),
+		});
+		expect(await judgeEscalatedAnswer(approveCase, 'Looks fine to me.', null, { cases: [approveCase] })).toMatchObject({
+			usable: false,
+			detail: expect.stringContaining('unparseable'),
+		});
 	});
 });
 
@@ -176,7 +204,16 @@ describe('escalation accounting', () => {
 				case_id: 'b',
 				escalation: escalation(
 					[
-						step({ outcome: 'unauthorized', detail: 'not signed in', latency_ms: 12, input_tokens: 0, output_tokens: 0, verdict: null, accepted: null, output: '' }),
+						step({
+							outcome: 'unauthorized',
+							detail: 'not signed in',
+							latency_ms: 12,
+							input_tokens: 0,
+							output_tokens: 0,
+							verdict: null,
+							accepted: null,
+							output: '',
+						}),
 						step({ provider: 'anthropic', model: 'claude-sonnet-4-5', verdict: 'reject', input_tokens: 900, output_tokens: 60 }),
 					],
 					'reject',
@@ -187,8 +224,25 @@ describe('escalation accounting', () => {
 				case_id: 'c',
 				escalation: escalation(
 					[
-						step({ outcome: 'quota', detail: 'limit', latency_ms: 9, input_tokens: 0, output_tokens: 0, verdict: null, accepted: null, output: '' }),
-						step({ provider: 'anthropic', model: 'claude-sonnet-4-5', verdict: 'approve', accepted: false, cached: true, input_tokens: 800, output_tokens: 50 }),
+						step({
+							outcome: 'quota',
+							detail: 'limit',
+							latency_ms: 9,
+							input_tokens: 0,
+							output_tokens: 0,
+							verdict: null,
+							accepted: null,
+							output: '',
+						}),
+						step({
+							provider: 'anthropic',
+							model: 'claude-sonnet-4-5',
+							verdict: 'approve',
+							accepted: false,
+							cached: true,
+							input_tokens: 800,
+							output_tokens: 50,
+						}),
 					],
 					'reject',
 				),
@@ -198,8 +252,28 @@ describe('escalation accounting', () => {
 				case_id: 'd',
 				escalation: escalation(
 					[
-						step({ outcome: 'unavailable', detail: 'not pulled', latency_ms: null, input_tokens: 0, output_tokens: 0, verdict: null, accepted: null, output: '' }),
-						step({ provider: 'anthropic', model: 'claude-sonnet-4-5', outcome: 'skipped-budget', detail: 'budget', latency_ms: null, input_tokens: 0, output_tokens: 0, verdict: null, accepted: null, output: '' }),
+						step({
+							outcome: 'unavailable',
+							detail: 'not pulled',
+							latency_ms: null,
+							input_tokens: 0,
+							output_tokens: 0,
+							verdict: null,
+							accepted: null,
+							output: '',
+						}),
+						step({
+							provider: 'anthropic',
+							model: 'claude-sonnet-4-5',
+							outcome: 'skipped-budget',
+							detail: 'budget',
+							latency_ms: null,
+							input_tokens: 0,
+							output_tokens: 0,
+							verdict: null,
+							accepted: null,
+							output: '',
+						}),
 					],
 					'reject',
 				),
@@ -224,8 +298,24 @@ describe('escalation accounting', () => {
 			overturned_right: 1,
 			overturned_wrong: 1,
 			steps: [
-				{ provider: 'ollama', model: 'gpt-oss:120b-cloud', outcomes: { answered: 1, unauthorized: 1, quota: 1, unavailable: 1 }, calls: 3, cached: 0, input_tokens: 300, output_tokens: 40 },
-				{ provider: 'anthropic', model: 'claude-sonnet-4-5', outcomes: { answered: 2, 'skipped-budget': 1 }, calls: 1, cached: 1, input_tokens: 1700, output_tokens: 110 },
+				{
+					provider: 'ollama',
+					model: 'gpt-oss:120b-cloud',
+					outcomes: { answered: 1, unauthorized: 1, quota: 1, unavailable: 1 },
+					calls: 3,
+					cached: 0,
+					input_tokens: 300,
+					output_tokens: 40,
+				},
+				{
+					provider: 'anthropic',
+					model: 'claude-sonnet-4-5',
+					outcomes: { answered: 2, 'skipped-budget': 1 },
+					calls: 1,
+					cached: 1,
+					input_tokens: 1700,
+					output_tokens: 110,
+				},
 			],
 			frontier: { calls: 1, cached: 1, input_tokens: 1700, output_tokens: 110, budget: 20 },
 		});
@@ -243,7 +333,16 @@ describe('escalation accounting', () => {
 				case_id: 'b',
 				escalation: escalation(
 					[
-						step({ outcome: 'unauthorized', detail: 'x', latency_ms: 12, input_tokens: 0, output_tokens: 0, verdict: null, accepted: null, output: '' }),
+						step({
+							outcome: 'unauthorized',
+							detail: 'x',
+							latency_ms: 12,
+							input_tokens: 0,
+							output_tokens: 0,
+							verdict: null,
+							accepted: null,
+							output: '',
+						}),
 						step({ provider: 'anthropic', model: 'claude-sonnet-4-5', verdict: 'reject', input_tokens: 900, output_tokens: 60 }),
 					],
 					'reject',
@@ -264,14 +363,40 @@ describe('escalation accounting', () => {
 			| 2 | anthropic | claude-sonnet-4-5 | 1 | 0 | 1 | 900 / 60 |
 			"
 		`);
-		expect(renderEscalationSection(undefined)).toEqual(['## Turbo escalation', '', 'Escalation was turned off in the policy for this run.', '']);
+		expect(renderEscalationSection(undefined)).toEqual([
+			'## Turbo escalation',
+			'',
+			'Escalation was turned off in the policy for this run.',
+			'',
+		]);
 	});
 
 	it('keeps out of the evidence hash only what changes between identical runs', () => {
-		const first = result({ escalation: escalation([step({ outcome: 'unauthorized', detail: 'ts=1', latency_ms: 12, verdict: null, accepted: null }), step({ cached: false, latency_ms: 800 })], 'approve') });
-		const second = result({ escalation: escalation([step({ outcome: 'unauthorized', detail: 'ts=2', latency_ms: 15, verdict: null, accepted: null }), step({ cached: true, latency_ms: 800 })], 'approve') });
+		const first = result({
+			escalation: escalation(
+				[
+					step({ outcome: 'unauthorized', detail: 'ts=1', latency_ms: 12, verdict: null, accepted: null }),
+					step({ cached: false, latency_ms: 800 }),
+				],
+				'approve',
+			),
+		});
+		const second = result({
+			escalation: escalation(
+				[
+					step({ outcome: 'unauthorized', detail: 'ts=2', latency_ms: 15, verdict: null, accepted: null }),
+					step({ cached: true, latency_ms: 800 }),
+				],
+				'approve',
+			),
+		});
 		expect(withStableEscalation(first)).toEqual(withStableEscalation(second));
-		const otherVerdict = result({ escalation: escalation([step({ outcome: 'unauthorized', verdict: null, accepted: null }), step({ verdict: 'reject', output: 'x' })], 'approve') });
+		const otherVerdict = result({
+			escalation: escalation(
+				[step({ outcome: 'unauthorized', verdict: null, accepted: null }), step({ verdict: 'reject', output: 'x' })],
+				'approve',
+			),
+		});
 		expect(withStableEscalation(otherVerdict)).not.toEqual(withStableEscalation(first));
 		expect(withStableEscalation(result())).toEqual(result());
 	});

@@ -19,9 +19,21 @@ afterEach(async () => {
 	fake = undefined;
 });
 
-async function ask(reply: MessagesReply | ((call: number) => MessagesReply), overrides: Partial<Parameters<typeof callMessagesApi>[0]> = {}) {
+async function ask(
+	reply: MessagesReply | ((call: number) => MessagesReply),
+	overrides: Partial<Parameters<typeof callMessagesApi>[0]> = {},
+) {
 	fake = await startFakeAnthropic({ apiKey: KEY, respond: (call) => (typeof reply === 'function' ? reply(call.call) : reply) });
-	return callMessagesApi({ baseUrl: fake.url, apiKey: KEY, model: 'claude-sonnet-4-5', maxTokens: 4096, temperature: 0, prompt, timeoutMs: 5000, ...overrides });
+	return callMessagesApi({
+		baseUrl: fake.url,
+		apiKey: KEY,
+		model: 'claude-sonnet-4-5',
+		maxTokens: 4096,
+		temperature: 0,
+		prompt,
+		timeoutMs: 5000,
+		...overrides,
+	});
 }
 
 describe('the Messages API client', () => {
@@ -40,7 +52,10 @@ describe('the Messages API client', () => {
 			messages: [{ role: 'user', content: 'Review this diff:\n```diff\n+x\n```' }],
 			temperature: 0,
 		});
-		expect(result).toMatchObject({ ok: true, answer: { text: '{"verdict":"approve","findings":[]}', stopReason: 'end_turn', inputTokens: 812, outputTokens: 17 } });
+		expect(result).toMatchObject({
+			ok: true,
+			answer: { text: '{"verdict":"approve","findings":[]}', stopReason: 'end_turn', inputTokens: 812, outputTokens: 17 },
+		});
 	});
 
 	it('leaves out an empty system prompt and caps the temperature at the API maximum of 1', () => {
@@ -83,13 +98,27 @@ describe('the Messages API client', () => {
 	});
 
 	it('calls an unreachable API unavailable without quoting the request', async () => {
-		const result = await callMessagesApi({ baseUrl: await closedAddress(), apiKey: KEY, model: 'm', maxTokens: 10, temperature: 0, prompt, timeoutMs: 2000 });
-		expect(result).toMatchObject({ ok: false, failure: { outcome: 'unavailable', detail: expect.stringMatching(/^could not reach http:\/\/127\.0\.0\.1:\d+: connection refused$/) } });
+		const result = await callMessagesApi({
+			baseUrl: await closedAddress(),
+			apiKey: KEY,
+			model: 'm',
+			maxTokens: 10,
+			temperature: 0,
+			prompt,
+			timeoutMs: 2000,
+		});
+		expect(result).toMatchObject({
+			ok: false,
+			failure: { outcome: 'unavailable', detail: expect.stringMatching(/^could not reach http:\/\/127\.0\.0\.1:\d+: connection refused$/) },
+		});
 	});
 
 	it('gives up after the call timeout', async () => {
 		const result = await ask({ text: 'late', delayMs: 1500 }, { timeoutMs: 300 });
-		expect(result).toMatchObject({ ok: false, failure: { outcome: 'error', detail: expect.stringContaining('within run.call_timeout_s') } });
+		expect(result).toMatchObject({
+			ok: false,
+			failure: { outcome: 'error', detail: expect.stringContaining('within run.call_timeout_s') },
+		});
 		expect(result.ok === false && result.latencyMs).toBeLessThan(1400);
 	});
 
@@ -111,7 +140,8 @@ describe('the Messages API client', () => {
 describe('the fake Messages API itself', () => {
 	it('refuses requests the real API would refuse, and says so in violations', async () => {
 		fake = await startFakeAnthropic({ apiKey: KEY });
-		const post = (headers: Record<string, string>, body: unknown) => fetch(`${fake!.url}/v1/messages`, { method: 'POST', headers, body: JSON.stringify(body) });
+		const post = (headers: Record<string, string>, body: unknown) =>
+			fetch(`${fake!.url}/v1/messages`, { method: 'POST', headers, body: JSON.stringify(body) });
 		const good = { model: 'm', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] };
 		const headers = { 'x-api-key': KEY, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' };
 		expect((await post(headers, good)).status).toBe(200);
@@ -119,7 +149,10 @@ describe('the fake Messages API itself', () => {
 
 		const noVersion = await post({ 'x-api-key': KEY, 'content-type': 'application/json' }, good);
 		expect(noVersion.status).toBe(400);
-		expect(await noVersion.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: 'anthropic-version: header is required' } });
+		expect(await noVersion.json()).toMatchObject({
+			type: 'error',
+			error: { type: 'invalid_request_error', message: 'anthropic-version: header is required' },
+		});
 		expect((await post({ 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, good)).status).toBe(401);
 		expect((await post(headers, { ...good, format: {} })).status).toBe(400);
 		expect((await post(headers, { ...good, max_tokens: undefined })).status).toBe(400);

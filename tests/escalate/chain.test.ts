@@ -38,26 +38,50 @@ afterEach(async () => {
 });
 
 /** Starts both fakes: the cloud model answers as `cloud` says (absent: not pulled), the frontier as `answers` says. */
-async function start(cloud: ((testCase: Case) => FakeReply | string) | undefined, answers: Parameters<typeof frontierScript>[1] = {}, budget?: number) {
+async function start(
+	cloud: ((testCase: Case) => FakeReply | string) | undefined,
+	answers: Parameters<typeof frontierScript>[1] = {},
+	budget?: number,
+) {
 	ollama = await startFakeOllama({
-		models: [...seedModels(cases), ...(cloud ? [{ name: CLOUD, respond: (request: { messages: { content: string }[] }) => cloud(caseInText(request.messages.map((m) => m.content).join('\n'), cases)) }] : [])],
+		models: [
+			...seedModels(cases),
+			...(cloud
+				? [
+						{
+							name: CLOUD,
+							respond: (request: { messages: { content: string }[] }) =>
+								cloud(caseInText(request.messages.map((m) => m.content).join('\n'), cases)),
+						},
+					]
+				: []),
+		],
 	});
 	frontier = await startFakeAnthropic({ apiKey: KEY, respond: frontierScript(cases, answers) });
 	await pointFrontierAt(workspace.root, frontier.url, budget);
 }
 
 const run = (env: Record<string, string> = { ANTHROPIC_API_KEY: KEY }, extra: Partial<Parameters<typeof runBenchmarkPipeline>[0]> = {}) =>
-	runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: ollama.url, ...env }, logger, now: () => new Date('2026-11-27T12:00:00Z'), ...extra });
+	runBenchmarkPipeline({
+		root: workspace.root,
+		env: { OLLAMA_HOST: ollama.url, ...env },
+		logger,
+		now: () => new Date('2026-11-27T12:00:00Z'),
+		...extra,
+	});
 
 async function latest(): Promise<{ report: Report; results: CaseResult[]; text: string }> {
 	const found = await readLatestReport(path.join(workspace.root, 'reports'));
 	if (!found) throw new Error('no report was written');
 	const text = await readFile(path.join(workspace.root, 'reports', `${found.stem}.md`), 'utf8');
-	const sidecar = ResultsFileSchema.parse(JSON.parse(await readFile(path.join(workspace.root, found.report.manifest.results_file), 'utf8')));
+	const sidecar = ResultsFileSchema.parse(
+		JSON.parse(await readFile(path.join(workspace.root, found.report.manifest.results_file), 'utf8')),
+	);
 	return { report: found.report, results: sidecar.results, text };
 }
 
-const escalated = (results: CaseResult[]) => results.filter((result) => result.escalation).sort((a, b) => a.case_id.localeCompare(b.case_id));
+const escalated = (results: CaseResult[]) =>
+	results.filter((result) => result.escalation).sort((a, b) => a.case_id.localeCompare(b.case_id));
 const outcomesOf = (result: CaseResult) => result.escalation!.steps.map((step) => step.outcome);
 const cloudCalls = () => ollama.requestsFor(CLOUD, 'chat').length;
 const right = (testCase: Case) => rightAnswer(testCase);
@@ -75,7 +99,9 @@ describe('turbo escalation in a run', () => {
 		// The cloud model sees exactly what the incumbent saw.
 		for (const request of ollama.requestsFor(CLOUD, 'chat')) {
 			const testCase = caseInText((request.body?.messages ?? []).map((m) => m.content).join('\n'), cases);
-			const incumbent = ollama.requestsFor('gemma4:26b', 'chat').find((r) => JSON.stringify(r.body?.messages) === JSON.stringify(request.body?.messages));
+			const incumbent = ollama
+				.requestsFor('gemma4:26b', 'chat')
+				.find((r) => JSON.stringify(r.body?.messages) === JSON.stringify(request.body?.messages));
 			expect(incumbent, testCase.id).toBeDefined();
 			expect(request.body?.format).toEqual(incumbent!.body?.format);
 			expect(request.body?.options).toEqual(incumbent!.body?.options);
@@ -86,10 +112,19 @@ describe('turbo escalation in a run', () => {
 		const clean = escalations.find((result) => result.case_id === CLEAN_CASE)!;
 		expect(clean.escalation).toMatchObject({ decided_by: CLOUD, verdict: 'approve', overturned: true, reference_verdict: 'approve' });
 		expect(clean.escalation!.steps).toEqual([
-			expect.objectContaining({ provider: 'ollama', model: CLOUD, outcome: 'answered', verdict: 'approve', accepted: true, cached: false, detail: null }),
+			expect.objectContaining({
+				provider: 'ollama',
+				model: CLOUD,
+				outcome: 'answered',
+				verdict: 'approve',
+				accepted: true,
+				cached: false,
+				detail: null,
+			}),
 		]);
 		expect(clean.escalation!.steps[0]!.output_tokens).toBeGreaterThan(0);
-		for (const id of BUG_CASES) expect(escalations.find((result) => result.case_id === id)!.escalation).toMatchObject({ verdict: 'reject', overturned: false });
+		for (const id of BUG_CASES)
+			expect(escalations.find((result) => result.case_id === id)!.escalation).toMatchObject({ verdict: 'reject', overturned: false });
 
 		expect(report.escalations).toMatchObject({
 			incumbent: 'gemma4:26b',
@@ -107,7 +142,9 @@ describe('turbo escalation in a run', () => {
 		// Escalation calls are accounted apart from the benchmark's own model calls.
 		expect(report.manifest.model_calls).toBe(cases.length + 2);
 		expect(text).toContain('## Turbo escalation');
-		expect(text).toContain('3 of the 3 code-review or security-review results of gemma4:26b, the review incumbent, were rejections (100 %), and each was escalated.');
+		expect(text).toContain(
+			'3 of the 3 code-review or security-review results of gemma4:26b, the review incumbent, were rejections (100 %), and each was escalated.',
+		);
 		expect(text).toContain('The chain gave a verdict on 3 of them and overturned 1 (33.3 %)');
 		expect(logged.filter((line) => line.includes('turbo escalation ·'))).toHaveLength(3);
 	});
@@ -145,17 +182,30 @@ describe('turbo escalation in a run', () => {
 			expect(outcomesOf(result)).toEqual([outcome, 'answered']);
 			expect(result.escalation!.steps[0]!.detail).toMatch(detail);
 			expect(result.escalation!.steps[0]!.latency_ms).not.toBeNull();
-			expect(result.escalation!.steps[1]).toMatchObject({ provider: 'anthropic', model: 'claude-sonnet-4-5', input_tokens: 1000, output_tokens: 50, cached: false });
+			expect(result.escalation!.steps[1]).toMatchObject({
+				provider: 'anthropic',
+				model: 'claude-sonnet-4-5',
+				input_tokens: 1000,
+				output_tokens: 50,
+				cached: false,
+			});
 			expect(result.escalation!.decided_by).toBe('claude-sonnet-4-5');
 		}
 		expect(frontier.violations).toEqual([]);
 		expect(frontier.requests).toHaveLength(3);
-		expect(frontier.requests.every((request) => request.headers['x-api-key'] === KEY && request.headers['anthropic-version'] === '2023-06-01')).toBe(true);
-		expect(frontier.requests.map((request) => (request.body as { model: string; max_tokens: number }).model)).toEqual(Array(3).fill('claude-sonnet-4-5'));
+		expect(
+			frontier.requests.every((request) => request.headers['x-api-key'] === KEY && request.headers['anthropic-version'] === '2023-06-01'),
+		).toBe(true);
+		expect(frontier.requests.map((request) => (request.body as { model: string; max_tokens: number }).model)).toEqual(
+			Array(3).fill('claude-sonnet-4-5'),
+		);
 		expect(report.escalations).toMatchObject({
 			resolved: 3,
 			overturned: 1,
-			steps: [{ outcomes: { [outcome]: 3 }, calls: 3 }, { outcomes: { answered: 3 }, calls: 3 }],
+			steps: [
+				{ outcomes: { [outcome]: 3 }, calls: 3 },
+				{ outcomes: { answered: 3 }, calls: 3 },
+			],
 			frontier: { calls: 3, cached: 0, input_tokens: 3000, output_tokens: 150 },
 		});
 	});
@@ -166,7 +216,10 @@ describe('turbo escalation in a run', () => {
 		const { results } = await latest();
 		for (const result of escalated(results)) {
 			expect(outcomesOf(result)).toEqual(['unavailable', 'answered']);
-			expect(result.escalation!.steps[0]).toMatchObject({ latency_ms: null, detail: expect.stringContaining('ollama pull gpt-oss:120b-cloud') });
+			expect(result.escalation!.steps[0]).toMatchObject({
+				latency_ms: null,
+				detail: expect.stringContaining('ollama pull gpt-oss:120b-cloud'),
+			});
 		}
 		expect(ollama.callsFor(CLOUD)).toBe(0);
 	});
@@ -177,7 +230,11 @@ describe('turbo escalation in a run', () => {
 		const { results } = await latest();
 		for (const result of escalated(results)) {
 			expect(outcomesOf(result)).toEqual(['error', 'answered']);
-			expect(result.escalation!.steps[0]).toMatchObject({ verdict: null, output: 'The change looks risky to me.', detail: expect.stringContaining('unparseable') });
+			expect(result.escalation!.steps[0]).toMatchObject({
+				verdict: null,
+				output: 'The change looks risky to me.',
+				detail: expect.stringContaining('unparseable'),
+			});
 		}
 	});
 
@@ -190,7 +247,10 @@ describe('turbo escalation in a run', () => {
 		['unreachable → unavailable', 'unreachable', 'unavailable'],
 	];
 	it.each(frontierFailures)('when the frontier API fails too (%s) the escalation has no verdict', async (_name, reply, outcome) => {
-		await start(() => faults.cloudUnauthorized(), Object.fromEntries([CLEAN_CASE, ...BUG_CASES].map((id) => [id, reply === 'unreachable' ? 'right' : reply])));
+		await start(
+			() => faults.cloudUnauthorized(),
+			Object.fromEntries([CLEAN_CASE, ...BUG_CASES].map((id) => [id, reply === 'unreachable' ? 'right' : reply])),
+		);
 		if (reply === 'unreachable') await pointFrontierAt(workspace.root, await closedAddress());
 		expect((await run()).status).toBe('written');
 		const { report, results } = await latest();
@@ -199,7 +259,13 @@ describe('turbo escalation in a run', () => {
 			expect(result.escalation).toMatchObject({ decided_by: null, verdict: null, overturned: false });
 			expect(result.escalation!.steps[1]!.detail).not.toContain(KEY);
 		}
-		expect(report.escalations).toMatchObject({ escalations: 3, resolved: 0, overturned: 0, overturn_rate: null, frontier: { calls: 3, input_tokens: 0, output_tokens: 0 } });
+		expect(report.escalations).toMatchObject({
+			escalations: 3,
+			resolved: 0,
+			overturned: 0,
+			overturn_rate: null,
+			frontier: { calls: 3, input_tokens: 0, output_tokens: 0 },
+		});
 		expect(escalationWarnings()).toEqual([]);
 	});
 

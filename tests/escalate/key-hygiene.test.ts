@@ -62,7 +62,9 @@ describe('the API key during a build that escalates', () => {
 	beforeAll(async () => {
 		expect(build.code, build.output).toBe(0);
 		const name = (await readdir(path.join(workspace.root, 'reports'))).find((file) => /^local-model-benchmark-.*\.md$/.test(file))!;
-		report = ReportSchema.parse(parse(/^---\n([\s\S]*?)\n---\n/.exec(await readFile(path.join(workspace.root, 'reports', name), 'utf8'))![1]!));
+		report = ReportSchema.parse(
+			parse(/^---\n([\s\S]*?)\n---\n/.exec(await readFile(path.join(workspace.root, 'reports', name), 'utf8'))![1]!),
+		);
 	});
 
 	it('was really used: the frontier API got it on every escalation', () => {
@@ -75,7 +77,9 @@ describe('the API key during a build that escalates', () => {
 
 	it('is redacted from an answer that echoed it, which still counts as answered', async () => {
 		const name = (await readdir(path.join(workspace.root, 'reports'))).find((file) => file.endsWith('.results.json'))!;
-		const { results } = JSON.parse(await readFile(path.join(workspace.root, 'reports', name), 'utf8')) as { results: { case_id: string; escalation?: { steps: { outcome: string; output: string }[] } }[] };
+		const { results } = JSON.parse(await readFile(path.join(workspace.root, 'reports', name), 'utf8')) as {
+			results: { case_id: string; escalation?: { steps: { outcome: string; output: string }[] } }[];
+		};
 		const step = results.find((result) => result.case_id === BUG_CASES[1] && result.escalation)!.escalation!.steps[1]!;
 		expect(step.outcome).toBe('answered');
 		expect(step.output).toContain('Request header was x-api-key: [redacted]; the check below is wrong.');
@@ -91,7 +95,8 @@ describe('the API key during a build that escalates', () => {
 		const leaks: string[] = [];
 		for (const file of files) {
 			const bytes = await readFile(file);
-			for (const fragment of FRAGMENTS) if (bytes.includes(fragment)) leaks.push(`${path.relative(workspace.root, file)} contains ${fragment}`);
+			for (const fragment of FRAGMENTS)
+				if (bytes.includes(fragment)) leaks.push(`${path.relative(workspace.root, file)} contains ${fragment}`);
 		}
 		expect(leaks).toEqual([]);
 	});
@@ -106,14 +111,26 @@ describe('the API key during a build that escalates', () => {
 
 	it('shows the live escalation numbers in the Methodology section, as static markup', async () => {
 		const html = await readFile(path.join(workspace.root, 'dist', 'index.html'), 'utf8');
-		const text = html.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
-		expect(text).toContain('3 of the 3 code-review or security-review results of gemma4:26b, the review incumbent, were rejections (100 %), and each was escalated.');
-		expect(text).toContain('The chain gave a verdict on 2 of them and overturned 1 (50 %): 1 on a change the history shows was clean, 0 on a change a later commit had to fix.');
+		const text = html
+			.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
+			.replace(/<[^>]+>/g, ' ')
+			.replace(/\s+/g, ' ');
+		expect(text).toContain(
+			'3 of the 3 code-review or security-review results of gemma4:26b, the review incumbent, were rejections (100 %), and each was escalated.',
+		);
+		expect(text).toContain(
+			'The chain gave a verdict on 2 of them and overturned 1 (50 %): 1 on a change the history shows was clean, 0 on a change a later commit had to fix.',
+		);
 		expect(text).toContain('The frontier API was called 3 times (budget 20 per run), for 2000 input and 100 output tokens.');
 		// Each step: its outcomes in words, its calls, its tokens.
-		expect(text).toMatch(/Step Answered (Not authorized |Over quota |Unavailable |Error |Skipped \(no key\) |Skipped \(budget\) )+Calls Tokens in \/ out/);
+		expect(text).toMatch(
+			/Step Answered (Not authorized |Over quota |Unavailable |Error |Skipped \(no key\) |Skipped \(budget\) )+Calls Tokens in \/ out/,
+		);
 		expect(text).toMatch(/1\. gpt-oss:120b-cloud \(ollama\) 0 3 0 \d+ 0 \/ 0/);
-		const component = html.slice(html.indexOf('class="escalation-summary'), html.indexOf('</table>', html.indexOf('class="escalation-summary')));
+		const component = html.slice(
+			html.indexOf('class="escalation-summary'),
+			html.indexOf('</table>', html.indexOf('class="escalation-summary')),
+		);
 		expect(component).toContain('In the latest run');
 		expect(component).not.toMatch(/<script|\son[a-z]+=/i);
 		const methodology = text.indexOf('Methodology');

@@ -34,7 +34,11 @@ export function caseInText(text: string, cases: readonly Case[]): Case {
 }
 
 /** A frontier script: per case id right (the default), wrong, or a reply of its own. */
-export function frontierScript(cases: readonly Case[], behaviours: Record<string, 'right' | 'wrong' | MessagesReply> = {}, usage = { inputTokens: 1000, outputTokens: 50 }) {
+export function frontierScript(
+	cases: readonly Case[],
+	behaviours: Record<string, 'right' | 'wrong' | MessagesReply> = {},
+	usage = { inputTokens: 1000, outputTokens: 50 },
+) {
 	return (call: MessagesCall): MessagesReply => {
 		const testCase = caseInText(call.messages.map((message) => message.content).join('\n'), cases);
 		const behaviour = behaviours[testCase.id] ?? 'right';
@@ -45,7 +49,10 @@ export function frontierScript(cases: readonly Case[], behaviours: Record<string
 }
 
 /** Edits the workspace's policy.yaml. */
-export async function editPolicy(root: string, change: (policy: { escalation: Record<string, unknown> & { chain: Record<string, unknown>[] } } & Record<string, unknown>) => void): Promise<void> {
+export async function editPolicy(
+	root: string,
+	change: (policy: { escalation: Record<string, unknown> & { chain: Record<string, unknown>[] } } & Record<string, unknown>) => void,
+): Promise<void> {
 	const file = path.join(root, 'benchmarks', 'policy.yaml');
 	const policy = parse(await readFile(file, 'utf8'));
 	change(policy);

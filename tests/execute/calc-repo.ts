@@ -62,7 +62,10 @@ export function createCalcStory(): CalcStory {
 		},
 		'Start the calculator with add',
 	);
-	const subtract = repo.commit({ 'src/calc.js': CALC_WITH_SUBTRACT, 'test/calc.test.js': SUBTRACT_TEST }, 'Add subtract to the calculator\n\nsubtract(a, b) returns a minus b.');
+	const subtract = repo.commit(
+		{ 'src/calc.js': CALC_WITH_SUBTRACT, 'test/calc.test.js': SUBTRACT_TEST },
+		'Add subtract to the calculator\n\nsubtract(a, b) returns a minus b.',
+	);
 	const fixAdd = repo.commit(
 		{
 			'src/calc.js': CALC_WITH_SUBTRACT.replace('return a + b;', 'return Number(a) + Number(b);'),
@@ -70,7 +73,10 @@ export function createCalcStory(): CalcStory {
 		},
 		'Fix add concatenating numeric strings',
 	);
-	const noTests = repo.commit({ 'src/version.js': "export const VERSION = '1.1.0';\nexport const NAME = 'calc';\n" }, 'Export the calculator\'s name and version');
+	const noTests = repo.commit(
+		{ 'src/version.js': "export const VERSION = '1.1.0';\nexport const NAME = 'calc';\n" },
+		"Export the calculator's name and version",
+	);
 	const afterFix = CALC_WITH_SUBTRACT.replace('return a + b;', 'return Number(a) + Number(b);');
 	const refactor = repo.commit(
 		{
@@ -87,7 +93,9 @@ export function createCalcStory(): CalcStory {
 		'Add divide to the calculator',
 	);
 	const testsOnly = repo.commit(
-		{ 'test/more.test.js': `import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { add } from '../src/calc.js';\n\ntest('adds negatives', () => {\n\tassert.equal(add(-1, -2), -3);\n});\n` },
+		{
+			'test/more.test.js': `import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { add } from '../src/calc.js';\n\ntest('adds negatives', () => {\n\tassert.equal(add(-1, -2), -3);\n});\n`,
+		},
 		'Test adding negative numbers',
 	);
 	return { repo, subtract, fixAdd, noTests, refactor, brokenDivide, testsOnly };

@@ -35,7 +35,8 @@ beforeAll(async () => {
 	scratch = await mkdtemp(path.join(tmpdir(), 'execute-test-'));
 	executor = await newExecutor();
 	mined = await mineCases({
-		repo: story.repo.dir, name: 'example/calc',
+		repo: story.repo.dir,
+		name: 'example/calc',
 		roles: ['coder'],
 		budget: { numCtx: 16384, numPredict: 2048 },
 		cleanAge: 10,
@@ -52,8 +53,12 @@ afterAll(async () => {
 
 describe('mining coder cases that carry their tests', { timeout: 120_000 }, () => {
 	it('keeps only the commits whose own tests fail at the parent and pass at the commit', () => {
-		expect(mined.cases.map((value) => value.id)).toEqual([`coder-implement-change-${short(story.subtract)}`, `coder-implement-change-${short(story.fixAdd)}`].sort());
-		expect(mined.tallies).toEqual([{ task: 'implement-change', found: 2, skipped: { 'no-tests': 1, 'passes-before': 1, 'fails-after': 1, 'tests-only': 1 } }]);
+		expect(mined.cases.map((value) => value.id)).toEqual(
+			[`coder-implement-change-${short(story.subtract)}`, `coder-implement-change-${short(story.fixAdd)}`].sort(),
+		);
+		expect(mined.tallies).toEqual([
+			{ task: 'implement-change', found: 2, skipped: { 'no-tests': 1, 'passes-before': 1, 'fails-after': 1, 'tests-only': 1 } },
+		]);
 	});
 
 	it('shows the model the code before and never the tests; records the tests and their command', () => {
@@ -94,7 +99,7 @@ const answerWith = (content: string) => JSON.stringify({ files: [{ path: 'src/ca
 /** Worktrees left in the executor's folder: none may survive a run, whatever it did. */
 const leftoverWorktrees = async () => (await readdir(path.join(scratch, 'worktrees')).catch(() => [])).length;
 
-describe('grading implement-change by the commit\'s own tests', { timeout: 120_000 }, () => {
+describe("grading implement-change by the commit's own tests", { timeout: 120_000 }, () => {
 	it('accepts the reference on every mined case and no junk sentinel on any', async () => {
 		for (const testCase of mined.cases as ImplementChangeCase[]) {
 			const context = { cases: mined.cases as ImplementChangeCase[], executor };
@@ -110,7 +115,15 @@ describe('grading implement-change by the commit\'s own tests', { timeout: 120_0
 	it('accepts a different but working answer, and records tests run, passed, failed, time and isolation', async () => {
 		const graded = await gradeText(answerWith(`${CALC_BEFORE_SUBTRACT}\nexport const subtract = (a, b) => a + -b;\n`));
 		expect(graded.accepted).toBe(true);
-		expect(graded.execution).toMatchObject({ status: 'passed', isolation: 'bubblewrap', runner: 'node', tests: 3, passed: 3, failed: 0, exit_code: 0 });
+		expect(graded.execution).toMatchObject({
+			status: 'passed',
+			isolation: 'bubblewrap',
+			runner: 'node',
+			tests: 3,
+			passed: 3,
+			failed: 0,
+			exit_code: 0,
+		});
 		expect(graded.execution?.duration_ms).toBeGreaterThan(0);
 		expect(graded.checks[0]).toMatchObject({ name: 'tests-pass', pass: true });
 		expect(graded.checks[0]?.detail).toMatch(/^3 of 3 tests passed \(bubblewrap, \d+\.\d s\)$/);
@@ -131,7 +144,14 @@ describe('grading implement-change by the commit\'s own tests', { timeout: 120_0
 	});
 
 	it('refuses answer paths that leave the worktree, without running anything', async () => {
-		const graded = await gradeText(JSON.stringify({ files: [{ path: '../../escape.js', content: 'x' }, { path: 'src/calc.js', content: CALC_WITH_SUBTRACT }] }));
+		const graded = await gradeText(
+			JSON.stringify({
+				files: [
+					{ path: '../../escape.js', content: 'x' },
+					{ path: 'src/calc.js', content: CALC_WITH_SUBTRACT },
+				],
+			}),
+		);
 		expect(graded.accepted).toBe(false);
 		expect(graded.execution?.detail).toMatch(/'\.\.\/\.\.\/escape\.js' leaves the worktree/);
 	});
@@ -170,7 +190,12 @@ describe('hostile answers are contained', { timeout: 120_000 }, () => {
 		// A folder in the project (test-results is ignored by git), one in the case's repository, the cache, home.
 		await mkdir(path.join(PROJECT_ROOT, 'test-results'), { recursive: true });
 		const outside = await mkdtemp(path.join(PROJECT_ROOT, 'test-results', 'execute-outside-'));
-		const targets = [path.join(outside, 'escaped'), path.join(story.repo.dir, 'escaped'), path.join(scratch, 'cache', 'escaped'), path.join(homedir(), `.lmb-escaped-${process.pid}`)];
+		const targets = [
+			path.join(outside, 'escaped'),
+			path.join(story.repo.dir, 'escaped'),
+			path.join(scratch, 'cache', 'escaped'),
+			path.join(homedir(), `.lmb-escaped-${process.pid}`),
+		];
 		try {
 			// The answer works, unless one of its writes outside lands: then subtract lies and the tests fail.
 			const code = [

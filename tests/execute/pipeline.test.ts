@@ -25,8 +25,22 @@ const logger = { info: (line: string) => logged.push(line), warn: (line: string)
 beforeAll(async () => {
 	story = createCalcStory();
 	scratch = await mkdtemp(path.join(tmpdir(), 'execute-pipeline-'));
-	const executor = await createExecutor({ projectRoot: story.repo.dir, settings: CoderSchema.parse({}), log: () => {}, cacheDir: path.join(scratch, 'mine-cache') });
-	const mined = await mineCases({ repo: story.repo.dir, name: 'example/calc', roles: ['coder'], budget: { numCtx: 16384, numPredict: 2048 }, cleanAge: 10, cleanRatio: 1, minChangedLines: 2, coder: { executor } });
+	const executor = await createExecutor({
+		projectRoot: story.repo.dir,
+		settings: CoderSchema.parse({}),
+		log: () => {},
+		cacheDir: path.join(scratch, 'mine-cache'),
+	});
+	const mined = await mineCases({
+		repo: story.repo.dir,
+		name: 'example/calc',
+		roles: ['coder'],
+		budget: { numCtx: 16384, numPredict: 2048 },
+		cleanAge: 10,
+		cleanRatio: 1,
+		minChangedLines: 2,
+		coder: { executor },
+	});
 	coderCases = mined.cases;
 	cases = [...(await fixtureCases()).filter((testCase) => testCase.role !== 'coder'), ...coderCases];
 }, 120_000);
@@ -59,7 +73,16 @@ async function coderWorkspace(coder: Record<string, unknown> = {}): Promise<Proj
 }
 
 async function fakeFor(): Promise<FakeOllama> {
-	const names = ['gemma4:latest', 'llama3.1:8b', 'granite3.3:8b', 'deepseek-r1:14b', 'gemma4:26b', 'qwen2.5-coder:14b', 'coder-a:1b', 'coder-b:1b'];
+	const names = [
+		'gemma4:latest',
+		'llama3.1:8b',
+		'granite3.3:8b',
+		'deepseek-r1:14b',
+		'gemma4:26b',
+		'qwen2.5-coder:14b',
+		'coder-a:1b',
+		'coder-b:1b',
+	];
 	return startFakeOllama({ models: names.map((name) => ({ name, respond: scriptedResponder(cases) })) });
 }
 
@@ -68,7 +91,8 @@ describe('the coder role in the benchmark pipeline', () => {
 		const workspace = await coderWorkspace();
 		const fake = await fakeFor();
 		try {
-			const run = () => runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: fake.url }, logger, now: () => new Date('2026-11-26T12:00:00Z') });
+			const run = () =>
+				runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: fake.url }, logger, now: () => new Date('2026-11-26T12:00:00Z') });
 			logged.length = 0;
 			const first = await run();
 			expect(first.status).toBe('written');
@@ -76,14 +100,21 @@ describe('the coder role in the benchmark pipeline', () => {
 			const firstCount = logged.find((line) => line.startsWith('coder tests: '));
 			expect(firstCount).toMatch(/^coder tests: [1-9]\d* run\(s\), \d+ from the cache$/);
 			if (first.status !== 'written') return;
-			const results = ResultsFileSchema.parse(JSON.parse(await readFile(first.results, 'utf8'))).results.filter((result) => result.role === 'coder');
+			const results = ResultsFileSchema.parse(JSON.parse(await readFile(first.results, 'utf8'))).results.filter(
+				(result) => result.role === 'coder',
+			);
 			expect(results).toHaveLength(coderCases.length * 3);
 			for (const result of results) {
 				expect(result.outcome).toBe('accepted');
 				expect(result.execution).toMatchObject({ status: 'passed', isolation: 'bubblewrap', runner: 'node', failed: 0 });
 			}
-			expect(first.report.verdicts.filter((verdict) => verdict.role === 'coder').map((verdict) => verdict.outcome)).not.toContain('insufficient evidence');
-			expect(first.report.grader_validity.find((entry) => entry.task === 'implement-change')).toMatchObject({ valid: true, reference: { rate: 1 } });
+			expect(first.report.verdicts.filter((verdict) => verdict.role === 'coder').map((verdict) => verdict.outcome)).not.toContain(
+				'insufficient evidence',
+			);
+			expect(first.report.grader_validity.find((entry) => entry.task === 'implement-change')).toMatchObject({
+				valid: true,
+				reference: { rate: 1 },
+			});
 
 			logged.length = 0;
 			const second = await run();
@@ -112,7 +143,12 @@ describe('the coder role in the benchmark pipeline', () => {
 		const fake = await fakeFor();
 		try {
 			logged.length = 0;
-			const result = await runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: fake.url }, logger, now: () => new Date('2026-11-26T12:00:00Z') });
+			const result = await runBenchmarkPipeline({
+				root: workspace.root,
+				env: { OLLAMA_HOST: fake.url },
+				logger,
+				now: () => new Date('2026-11-26T12:00:00Z'),
+			});
 			expect(logged.filter((line) => line.startsWith('coder tests run WITHOUT isolation'))).toHaveLength(1);
 			expect(result.status).toBe('written');
 			if (result.status !== 'written') return;

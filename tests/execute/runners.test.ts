@@ -5,7 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { judgeRun } from '../../src/lib/execute/executor.ts';
 import { parseJestJson, parseMochaJson, parseTap, parseTestOutput } from '../../src/lib/execute/parse-test-output.ts';
 import { executionPromotionBlocks } from '../../src/lib/execute/promotion-evidence.ts';
-import { commandFromPolicy, detectTestCommand, expandCommand, harnessImportReason, isHarnessPath, isTestEntry, splitCommandLine } from '../../src/lib/execute/test-runners.ts';
+import {
+	commandFromPolicy,
+	detectTestCommand,
+	expandCommand,
+	harnessImportReason,
+	isHarnessPath,
+	isTestEntry,
+	splitCommandLine,
+} from '../../src/lib/execute/test-runners.ts';
 import { isTestPath } from '../../src/lib/mine/coder-tests.ts';
 import { unsafePathReason } from '../../src/lib/execute/worktree.ts';
 import { createExecutor } from '../../src/lib/execute/executor.ts';
@@ -45,14 +53,20 @@ describe('detecting the test command from package.json', () => {
 		expect(detectTestCommand(text)).toBeUndefined();
 	});
 
-	it('takes the policy\'s command, runner read from its words, files appended when it names no place', () => {
+	it("takes the policy's command, runner read from its words, files appended when it names no place", () => {
 		expect(commandFromPolicy('npx vitest run {files}')).toEqual({ runner: 'vitest', command: ['npx', 'vitest', 'run', '{files}'] });
 		expect(commandFromPolicy('./run-tests.sh --quick')).toEqual({ runner: 'exit-code', command: ['./run-tests.sh', '--quick', '{files}'] });
 		expect(splitCommandLine(`node --test "a b.js" 'c d'`)).toEqual(['node', '--test', 'a b.js', 'c d']);
 	});
 
-	it('puts the reporter\'s options before the files, which node --test requires', () => {
-		expect(expandCommand(['node', '--test', '{files}'], 'node', ['t/a.test.js'], '/w/r').argv).toEqual(['node', '--test', '--test-reporter=tap', '--test-reporter-destination=/w/r', 't/a.test.js']);
+	it("puts the reporter's options before the files, which node --test requires", () => {
+		expect(expandCommand(['node', '--test', '{files}'], 'node', ['t/a.test.js'], '/w/r').argv).toEqual([
+			'node',
+			'--test',
+			'--test-reporter=tap',
+			'--test-reporter-destination=/w/r',
+			't/a.test.js',
+		]);
 		expect(expandCommand(['npx', 'vitest', 'run', '{files}'], 'vitest', ['a.test.ts', 'b.test.ts'], '/w/r')).toEqual({
 			argv: ['npx', 'vitest', 'run', '--reporter=json', '--outputFile=/w/r', 'a.test.ts', 'b.test.ts'],
 			target: { kind: 'file', path: '/w/r' },
@@ -61,7 +75,7 @@ describe('detecting the test command from package.json', () => {
 	});
 });
 
-describe('reading the runners\' reports', () => {
+describe("reading the runners' reports", () => {
 	it('counts vitest/jest JSON, a file that failed to load as one failure', () => {
 		const report = {
 			numTotalTests: 3,
@@ -79,7 +93,11 @@ describe('reading the runners\' reports', () => {
 	});
 
 	it('counts mocha JSON', () => {
-		expect(parseMochaJson(JSON.stringify({ stats: { tests: 4, passes: 3, failures: 1, pending: 0 } }))).toEqual({ total: 4, passed: 3, failed: 1 });
+		expect(parseMochaJson(JSON.stringify({ stats: { tests: 4, passes: 3, failures: 1, pending: 0 } }))).toEqual({
+			total: 4,
+			passed: 3,
+			failed: 1,
+		});
 	});
 
 	it.each([
@@ -106,7 +124,12 @@ describe('judging a run', () => {
 		[{ ...ran, exitCode: 1 }, { total: 3, passed: 3, failed: 0 }, 'failed', '3 of 3 tests passed, 0 failed (exit 1)'],
 		[{ ...ran, exitCode: null, timedOut: true }, undefined, 'timeout', 'cut off after 60 s'],
 		[{ ...ran, exitCode: 1 }, undefined, 'failed', 'no vitest report (exit 1): boom'],
-		[{ ...ran, exitCode: null, spawnError: 'spawn vitest ENOENT' }, undefined, 'error', 'the test command did not start: spawn vitest ENOENT'],
+		[
+			{ ...ran, exitCode: null, spawnError: 'spawn vitest ENOENT' },
+			undefined,
+			'error',
+			'the test command did not start: spawn vitest ENOENT',
+		],
 	] as const)('%j with %j is %s', (run, counts, status, detail) => {
 		expect(judgeRun('vitest', run, counts, 'boom')).toEqual({ status, detail });
 	});
@@ -133,16 +156,24 @@ describe('whether coder results may back a promotion', () => {
 	const without = { ...base, id: 'b' } as unknown as Case;
 	it.each([
 		[[withTests], { promotionBlock: undefined }, []],
-		[[withTests], { promotionBlock: 'coder tests ran without a sandbox (coder.sandbox: none): results cannot back a promotion' }, [['coder', 'coder tests ran without a sandbox (coder.sandbox: none): results cannot back a promotion']]],
+		[
+			[withTests],
+			{ promotionBlock: 'coder tests ran without a sandbox (coder.sandbox: none): results cannot back a promotion' },
+			[['coder', 'coder tests ran without a sandbox (coder.sandbox: none): results cannot back a promotion']],
+		],
 		[[withTests], undefined, [['coder', 'coder tests were not run: no test executor']]],
-		[[withTests, without], { promotionBlock: undefined }, [['coder', '1 of 2 implement-change case(s) carry no tests: file-set checks alone cannot back a promotion']]],
+		[
+			[withTests, without],
+			{ promotionBlock: undefined },
+			[['coder', '1 of 2 implement-change case(s) carry no tests: file-set checks alone cannot back a promotion']],
+		],
 	] as const)('%#', (cases, executor, expected) => {
 		expect([...executionPromotionBlocks(cases as unknown as Case[], executor)]).toEqual(expected);
 	});
 });
 
-describe('a vitest project that shares this project\'s lockfile', () => {
-	it('runs on this project\'s installed packages and reads vitest\'s JSON report', async () => {
+describe("a vitest project that shares this project's lockfile", () => {
+	it("runs on this project's installed packages and reads vitest's JSON report", async () => {
 		const repo = createTempRepo('execute-vitest-');
 		const scratch = await mkdtemp(path.join(tmpdir(), 'execute-vitest-cache-'));
 		try {
@@ -155,10 +186,36 @@ describe('a vitest project that shares this project\'s lockfile', () => {
 				'tests/half.test.ts': `import { expect, it } from 'vitest';\nimport { half } from '../src/half.ts';\nit('halves', () => expect(half(4)).toBe(2));\nit('halves odd numbers', () => expect(half(3)).toBe(1.5));\nit('fails', () => expect(half(2)).toBe(3));\n`,
 			};
 			const sha = repo.commit(files, 'Add half');
-			const executor = await createExecutor({ projectRoot: PROJECT_ROOT, settings: { ...CoderSchema.parse({}), repository: repo.dir }, log: () => {}, cacheDir: scratch, useCache: false });
-			const run = await executor.execute({ rev: sha, files: [], runner: 'vitest', command: ['vitest', 'run', '{files}'], run: ['tests/half.test.ts'] });
-			expect(run).toMatchObject({ status: 'failed', isolation: 'bubblewrap', runner: 'vitest', tests: 3, passed: 2, failed: 1, exit_code: 1 });
-			const fixed = await executor.execute({ rev: sha, files: [{ path: 'tests/half.test.ts', content: files['tests/half.test.ts'].replace('toBe(3)', 'toBe(1)') }], runner: 'vitest', command: ['vitest', 'run', '{files}'], run: ['tests/half.test.ts'] });
+			const executor = await createExecutor({
+				projectRoot: PROJECT_ROOT,
+				settings: { ...CoderSchema.parse({}), repository: repo.dir },
+				log: () => {},
+				cacheDir: scratch,
+				useCache: false,
+			});
+			const run = await executor.execute({
+				rev: sha,
+				files: [],
+				runner: 'vitest',
+				command: ['vitest', 'run', '{files}'],
+				run: ['tests/half.test.ts'],
+			});
+			expect(run).toMatchObject({
+				status: 'failed',
+				isolation: 'bubblewrap',
+				runner: 'vitest',
+				tests: 3,
+				passed: 2,
+				failed: 1,
+				exit_code: 1,
+			});
+			const fixed = await executor.execute({
+				rev: sha,
+				files: [{ path: 'tests/half.test.ts', content: files['tests/half.test.ts'].replace('toBe(3)', 'toBe(1)') }],
+				runner: 'vitest',
+				command: ['vitest', 'run', '{files}'],
+				run: ['tests/half.test.ts'],
+			});
 			expect(fixed).toMatchObject({ status: 'passed', tests: 3, passed: 3, failed: 0 });
 		} finally {
 			repo.cleanup();
@@ -189,7 +246,7 @@ describe('an answer that would rig its own judge', () => {
 		["await import('chai')", true],
 		["import test from 'node:test';", true],
 		["import assert from 'node:assert';", false],
-		["// mentions vitest in a comment", false],
+		['// mentions vitest in a comment', false],
 		["import { parse } from './vitest-like.ts';", false],
 	])('refuses source that loads a test framework: %s → %s', (content, refused) => {
 		expect(harnessImportReason({ path: 'src/a.ts', content }) !== undefined).toBe(refused);

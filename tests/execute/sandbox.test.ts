@@ -22,7 +22,14 @@ describe('bubblewrap with a project under /tmp', () => {
 	});
 
 	const read = (readable: string[] | undefined) =>
-		runSandboxed({ cwd: worktree, argv: ['cat', path.join(project, 'package.txt')], env: { PATH: '/usr/bin:/bin' }, timeoutMs: 10_000, isolation: 'bubblewrap', readable });
+		runSandboxed({
+			cwd: worktree,
+			argv: ['cat', path.join(project, 'package.txt')],
+			env: { PATH: '/usr/bin:/bin' },
+			timeoutMs: 10_000,
+			isolation: 'bubblewrap',
+			readable,
+		});
 
 	it('hides it behind the private /tmp unless it is named readable', async () => {
 		const hidden = await read(undefined);
@@ -32,7 +39,14 @@ describe('bubblewrap with a project under /tmp', () => {
 	});
 
 	it('keeps a readable project read-only', async () => {
-		const write = await runSandboxed({ cwd: worktree, argv: ['sh', '-c', `echo changed > ${path.join(project, 'package.txt')}`], env: { PATH: '/usr/bin:/bin' }, timeoutMs: 10_000, isolation: 'bubblewrap', readable: [project] });
+		const write = await runSandboxed({
+			cwd: worktree,
+			argv: ['sh', '-c', `echo changed > ${path.join(project, 'package.txt')}`],
+			env: { PATH: '/usr/bin:/bin' },
+			timeoutMs: 10_000,
+			isolation: 'bubblewrap',
+			readable: [project],
+		});
 		expect(write.exitCode).not.toBe(0);
 		const after = await read([project]);
 		expect(after.stdout).toBe('installed\n');

@@ -98,7 +98,14 @@ describe('general endpoints', () => {
 		expect(qwen).toMatchObject({
 			name: 'qwen3:8b',
 			model: 'qwen3:8b',
-			details: { parent_model: '', format: 'gguf', family: 'qwen3', families: ['qwen3'], parameter_size: '8.2B', quantization_level: 'Q4_K_M' },
+			details: {
+				parent_model: '',
+				format: 'gguf',
+				family: 'qwen3',
+				families: ['qwen3'],
+				parameter_size: '8.2B',
+				quantization_level: 'Q4_K_M',
+			},
 		});
 		expect(qwen?.digest).toMatch(HEX64);
 		expect(qwen?.digest).toBe(createHash('sha256').update('qwen3:8b').digest('hex'));
@@ -117,7 +124,13 @@ describe('general endpoints', () => {
 		expect(info['general.architecture']).toBe('qwen3');
 		expect(info['qwen3.context_length']).toBe(40960);
 		expect(info['general.parameter_count']).toBe(8.2e9);
-		expect(shown.parameters).toBe(['stop                           "<|im_start|>"', 'stop                           "<|im_end|>"', 'temperature                    0.6'].join('\n'));
+		expect(shown.parameters).toBe(
+			[
+				'stop                           "<|im_start|>"',
+				'stop                           "<|im_end|>"',
+				'temperature                    0.6',
+			].join('\n'),
+		);
 		expect(shown.modelfile).toContain('# FROM qwen3:8b');
 		expect(shown.modelfile).toContain('PARAMETER stop "<|im_start|>"');
 		expect(String(shown.modified_at)).toMatch(GO_TIME);
@@ -177,7 +190,9 @@ describe('chat', () => {
 
 	it('streams content chunks and a final chunk with done_reason, counts and nanosecond durations', async () => {
 		const prompt = 'Write a commit message for this diff, please.';
-		const parts = await collect(await client.chat({ model: 'writer:7b', messages: user(prompt), stream: true, options: { num_ctx: 8192 } }));
+		const parts = await collect(
+			await client.chat({ model: 'writer:7b', messages: user(prompt), stream: true, options: { num_ctx: 8192 } }),
+		);
 		expect(parts).toHaveLength(5);
 		expect(parts.slice(0, -1).every((p) => p.done === false && p.done_reason === undefined)).toBe(true);
 		expect(parts.map((p) => p.message.content).join('')).toBe('feat: add the fake Ollama server');
@@ -203,10 +218,21 @@ describe('chat', () => {
 		const objects = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 		expect(Object.keys(objects[0] as object)).toEqual(['model', 'created_at', 'message', 'done']);
 		expect(Object.keys(objects[4] as object)).toEqual([
-			'model', 'created_at', 'message', 'done_reason', 'done',
-			'total_duration', 'load_duration', 'prompt_eval_count', 'prompt_eval_duration', 'eval_count', 'eval_duration',
+			'model',
+			'created_at',
+			'message',
+			'done_reason',
+			'done',
+			'total_duration',
+			'load_duration',
+			'prompt_eval_count',
+			'prompt_eval_duration',
+			'eval_count',
+			'eval_duration',
 		]);
-		expect(lines[4]).toMatch(/"total_duration":\d+,"load_duration":\d+,"prompt_eval_count":1,"prompt_eval_duration":\d+,"eval_count":\d+,"eval_duration":\d+\}$/);
+		expect(lines[4]).toMatch(
+			/"total_duration":\d+,"load_duration":\d+,"prompt_eval_count":1,"prompt_eval_duration":\d+,"eval_count":\d+,"eval_duration":\d+\}$/,
+		);
 	});
 
 	it('answers stream:false with one application/json object holding the whole text', async () => {
@@ -226,7 +252,10 @@ describe('chat', () => {
 		const schema = { type: 'object', properties: { subject: { type: 'string' } }, required: ['subject'] };
 		await client.chat({
 			model: 'writer:7b',
-			messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'the diff' }],
+			messages: [
+				{ role: 'system', content: 'Be brief.' },
+				{ role: 'user', content: 'the diff' },
+			],
 			format: schema,
 			keep_alive: '10m',
 			think: false,
@@ -234,8 +263,14 @@ describe('chat', () => {
 		});
 		expect(seen).toHaveLength(1);
 		expect(seen[0]).toMatchObject({
-			endpoint: 'chat', model: 'writer:7b', prompt: 'the diff', stream: false, think: false, keepAlive: '10m',
-			options: { num_ctx: 16384, seed: 42, temperature: 0 }, format: schema,
+			endpoint: 'chat',
+			model: 'writer:7b',
+			prompt: 'the diff',
+			stream: false,
+			think: false,
+			keepAlive: '10m',
+			options: { num_ctx: 16384, seed: 42, temperature: 0 },
+			format: schema,
 		});
 		expect(seen[0]?.messages).toHaveLength(2);
 		const logged = fake.lastRequest('chat');
@@ -401,7 +436,14 @@ describe('errors', () => {
 			models: [
 				{ name: 'ok:1b', respond: () => 'fine' },
 				{ name: 'crash:1b', respond: () => faults.serverError() },
-				{ name: 'midway:1b', respond: () => faults.streamError('an error was encountered while running the model: GGML_ASSERT failed', 2, { content: 'partial answer', chunks: 4 }) },
+				{
+					name: 'midway:1b',
+					respond: () =>
+						faults.streamError('an error was encountered while running the model: GGML_ASSERT failed', 2, {
+							content: 'partial answer',
+							chunks: 4,
+						}),
+				},
 				{ name: 'early-error:1b', respond: () => faults.streamError('out of memory', 0) },
 				{ name: 'gpt-oss:120b-cloud', respond: (request) => (request.call === 1 ? faults.cloudUnauthorized() : faults.cloudQuota()) },
 				{ name: 'glm:cloud', respond: () => faults.cloudDisabled() },
@@ -413,7 +455,7 @@ describe('errors', () => {
 	});
 	afterAll(() => fake.close());
 
-	it('answers a chat for a model that is not pulled with 404 and Ollama\'s text', async () => {
+	it("answers a chat for a model that is not pulled with 404 and Ollama's text", async () => {
 		const error = await caught(client.chat({ model: 'ghost:7b', messages: user('x'), stream: true }));
 		expect(error.name).toBe('ResponseError');
 		expect(error.status_code).toBe(404);
@@ -434,16 +476,22 @@ describe('errors', () => {
 		}
 	});
 
-	it('answers malformed requests with gin\'s 400s', async () => {
+	it("answers malformed requests with gin's 400s", async () => {
 		const cases: [string, string][] = [
 			['', 'missing request body'],
 			['hello', "invalid character 'h' looking for beginning of value"],
 			['nope', "invalid character 'o' in literal null (expecting 'u')"],
 			['{"model":', 'unexpected EOF'],
 			[JSON.stringify({ messages: user('x') }), 'model is required'],
-			[JSON.stringify({ model: 'ok:1b', messages: 'hi' }), 'json: cannot unmarshal string into Go struct field ChatRequest.messages of type []api.Message'],
+			[
+				JSON.stringify({ model: 'ok:1b', messages: 'hi' }),
+				'json: cannot unmarshal string into Go struct field ChatRequest.messages of type []api.Message',
+			],
 			[JSON.stringify({ model: 'ok:1b', messages: user('x'), keep_alive: '5' }), 'time: missing unit in duration "5"'],
-			[JSON.stringify({ model: 'ok:1b', messages: user('x'), think: 'max' }), 'invalid think value: "max" (must be "high", "medium", "low", true, or false)'],
+			[
+				JSON.stringify({ model: 'ok:1b', messages: user('x'), think: 'max' }),
+				'invalid think value: "max" (must be "high", "medium", "low", true, or false)',
+			],
 		];
 		for (const [body, error] of cases) {
 			const res = await post(fake, '/api/chat', body);
@@ -494,9 +542,12 @@ describe('errors', () => {
 
 	it('makes the client throw on the error line, after the chunks before it (a plain Error, not ResponseError)', async () => {
 		const received: string[] = [];
-		const error = await caught((async () => {
-			for await (const part of await client.chat({ model: 'midway:1b', messages: user('x'), stream: true })) received.push(part.message.content);
-		})());
+		const error = await caught(
+			(async () => {
+				for await (const part of await client.chat({ model: 'midway:1b', messages: user('x'), stream: true }))
+					received.push(part.message.content);
+			})(),
+		);
 		expect(received).toEqual(['par', 'tial']);
 		// ollama-js 0.6.4's AbortableAsyncIterator throws `new Error(message.error)`: no status_code mid-stream.
 		expect(error.name).toBe('Error');
@@ -568,12 +619,18 @@ describe('faults in the stream', () => {
 		const controller = new AbortController();
 		const received: string[] = [];
 		const started = Date.now();
-		const error = await caught((async () => {
-			for await (const part of await abortableClient(fake.url, controller.signal).chat({ model: 'staller:1b', messages: user('x'), stream: true })) {
-				received.push(part.message.content);
-				if (received.length === 2) setTimeout(() => controller.abort(), 100);
-			}
-		})());
+		const error = await caught(
+			(async () => {
+				for await (const part of await abortableClient(fake.url, controller.signal).chat({
+					model: 'staller:1b',
+					messages: user('x'),
+					stream: true,
+				})) {
+					received.push(part.message.content);
+					if (received.length === 2) setTimeout(() => controller.abort(), 100);
+				}
+			})(),
+		);
 		expect(received).toEqual(['ab', 'cd']);
 		expect(error.name).toBe('AbortError');
 		expect(Date.now() - started).toBeLessThan(2_000);
@@ -588,7 +645,9 @@ describe('faults in the stream', () => {
 
 	it('sends no headers before the first token, so a slow model trips a per-call timeout', async () => {
 		const started = Date.now();
-		const error = await caught(abortableClient(fake.url, AbortSignal.timeout(200)).chat({ model: 'slow:1b', messages: user('x'), stream: true }));
+		const error = await caught(
+			abortableClient(fake.url, AbortSignal.timeout(200)).chat({ model: 'slow:1b', messages: user('x'), stream: true }),
+		);
 		expect(error.name).toBe('TimeoutError');
 		expect(Date.now() - started).toBeLessThan(2_000);
 	});
@@ -596,9 +655,12 @@ describe('faults in the stream', () => {
 	it('writes a line that is not JSON and ends: the client skips it and reports a stream without done', async () => {
 		const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 		const received: string[] = [];
-		const error = await caught((async () => {
-			for await (const part of await client.chat({ model: 'garbled:1b', messages: user('x'), stream: true })) received.push(part.message.content);
-		})());
+		const error = await caught(
+			(async () => {
+				for await (const part of await client.chat({ model: 'garbled:1b', messages: user('x'), stream: true }))
+					received.push(part.message.content);
+			})(),
+		);
 		expect(received).toEqual(['ab']);
 		expect(error.message).toBe('Did not receive done or success response in stream.');
 		expect(warn).toHaveBeenCalledWith('invalid json: ', expect.stringContaining('"content":"'));
@@ -614,9 +676,12 @@ describe('faults in the stream', () => {
 
 	it('resets the connection mid-stream: the client sees a network error', async () => {
 		const received: string[] = [];
-		const error = await caught((async () => {
-			for await (const part of await client.chat({ model: 'reset:1b', messages: user('x'), stream: true })) received.push(part.message.content);
-		})());
+		const error = await caught(
+			(async () => {
+				for await (const part of await client.chat({ model: 'reset:1b', messages: user('x'), stream: true }))
+					received.push(part.message.content);
+			})(),
+		);
 		expect(received).toEqual(['ab']);
 		expect(error).toBeInstanceOf(TypeError);
 		expect(error.message).toBe('terminated');
@@ -641,12 +706,14 @@ describe('faults in the stream', () => {
 
 	it('drops every open connection on destroyConnections() and keeps serving', async () => {
 		const received: string[] = [];
-		const error = await caught((async () => {
-			for await (const part of await client.chat({ model: 'steady:1b', messages: user('x'), stream: true })) {
-				received.push(part.message.content);
-				if (received.length === 2) fake.destroyConnections();
-			}
-		})());
+		const error = await caught(
+			(async () => {
+				for await (const part of await client.chat({ model: 'steady:1b', messages: user('x'), stream: true })) {
+					received.push(part.message.content);
+					if (received.length === 2) fake.destroyConnections();
+				}
+			})(),
+		);
 		expect(error.message).toBe('terminated');
 		expect(received.length).toBeLessThan(20);
 		expect(await client.version()).toEqual({ version: '0.12.6' });
@@ -741,7 +808,10 @@ async function contractModel(host: string): Promise<string> {
 	if (process.env.OLLAMA_CONTRACT_MODEL) return process.env.OLLAMA_CONTRACT_MODEL;
 	const { models } = await new Ollama({ host }).list();
 	const local = models.filter((model) => !('remote_host' in model)).sort((a, b) => a.size - b.size);
-	if (!local[0]) throw new Error(`OLLAMA_CONTRACT_HOST=${host} lists no local model; pull a small one (ollama pull qwen3:0.6b) or set OLLAMA_CONTRACT_MODEL.`);
+	if (!local[0])
+		throw new Error(
+			`OLLAMA_CONTRACT_HOST=${host} lists no local model; pull a small one (ollama pull qwen3:0.6b) or set OLLAMA_CONTRACT_MODEL.`,
+		);
 	return local[0].name;
 }
 
@@ -755,7 +825,12 @@ const IMPLEMENTATIONS: { name: string; start: () => Promise<Implementation> }[] 
 		},
 	},
 	...(contractHost
-		? [{ name: `Ollama at ${contractHost}`, start: async () => ({ url: contractHost, model: await contractModel(contractHost), close: async () => {} }) }]
+		? [
+				{
+					name: `Ollama at ${contractHost}`,
+					start: async () => ({ url: contractHost, model: await contractModel(contractHost), close: async () => {} }),
+				},
+			]
 		: []),
 ];
 
@@ -787,7 +862,12 @@ describe.each(IMPLEMENTATIONS)('protocol shape: $name', ({ start }) => {
 			expect(model).toMatchObject({ name: expect.any(String), model: expect.any(String), size: expect.any(Number) });
 			expect(String(model.modified_at)).toMatch(RFC3339);
 			expect(String(model.digest)).toMatch(HEX64);
-			expect(model.details).toMatchObject({ format: expect.any(String), family: expect.any(String), parameter_size: expect.any(String), quantization_level: expect.any(String) });
+			expect(model.details).toMatchObject({
+				format: expect.any(String),
+				family: expect.any(String),
+				parameter_size: expect.any(String),
+				quantization_level: expect.any(String),
+			});
 		}
 	});
 
@@ -801,38 +881,58 @@ describe.each(IMPLEMENTATIONS)('protocol shape: $name', ({ start }) => {
 		expect(String(shown.modified_at)).toMatch(RFC3339);
 	});
 
-	it('streams chat as NDJSON chunks of the assistant message, ending with one done chunk and its metrics', async () => {
-		const res = await fetch(`${server.url}/api/chat`, {
-			method: 'POST',
-			body: JSON.stringify({ model: server.model, messages: user('Say hello.'), options: { num_predict: 16, temperature: 0, seed: 1 } }),
-		});
-		expect(res.status).toBe(200);
-		expect(res.headers.get('content-type')).toBe('application/x-ndjson');
-		const chunks = ndjsonLines(await res.text()).map((line) => JSON.parse(line) as Record<string, unknown>);
-		const last = chunks.at(-1) as Record<string, unknown>;
-		for (const chunk of chunks.slice(0, -1)) {
-			expect(Object.keys(chunk)).toEqual(['model', 'created_at', 'message', 'done']);
-			expect(chunk).toMatchObject({ model: server.model, done: false, message: { role: 'assistant', content: expect.any(String) } });
-			expect(String(chunk.created_at)).toMatch(RFC3339);
-		}
-		expect(Object.keys(last).slice(0, 5)).toEqual(['model', 'created_at', 'message', 'done_reason', 'done']);
-		expect(last).toMatchObject({ model: server.model, done: true, done_reason: expect.stringMatching(/^(stop|length)$/), message: { role: 'assistant' } });
-		for (const field of ['total_duration', 'eval_count']) expect(Number.isInteger(last[field]) && (last[field] as number) > 0).toBe(true);
-		for (const field of ['load_duration', 'prompt_eval_count', 'prompt_eval_duration', 'eval_duration']) {
-			// Zero metrics are omitted (omitempty); a present one is a whole number.
-			if (field in last) expect(Number.isInteger(last[field])).toBe(true);
-		}
-	}, REAL_CALL_TIMEOUT);
+	it(
+		'streams chat as NDJSON chunks of the assistant message, ending with one done chunk and its metrics',
+		async () => {
+			const res = await fetch(`${server.url}/api/chat`, {
+				method: 'POST',
+				body: JSON.stringify({ model: server.model, messages: user('Say hello.'), options: { num_predict: 16, temperature: 0, seed: 1 } }),
+			});
+			expect(res.status).toBe(200);
+			expect(res.headers.get('content-type')).toBe('application/x-ndjson');
+			const chunks = ndjsonLines(await res.text()).map((line) => JSON.parse(line) as Record<string, unknown>);
+			const last = chunks.at(-1) as Record<string, unknown>;
+			for (const chunk of chunks.slice(0, -1)) {
+				expect(Object.keys(chunk)).toEqual(['model', 'created_at', 'message', 'done']);
+				expect(chunk).toMatchObject({ model: server.model, done: false, message: { role: 'assistant', content: expect.any(String) } });
+				expect(String(chunk.created_at)).toMatch(RFC3339);
+			}
+			expect(Object.keys(last).slice(0, 5)).toEqual(['model', 'created_at', 'message', 'done_reason', 'done']);
+			expect(last).toMatchObject({
+				model: server.model,
+				done: true,
+				done_reason: expect.stringMatching(/^(stop|length)$/),
+				message: { role: 'assistant' },
+			});
+			for (const field of ['total_duration', 'eval_count']) expect(Number.isInteger(last[field]) && (last[field] as number) > 0).toBe(true);
+			for (const field of ['load_duration', 'prompt_eval_count', 'prompt_eval_duration', 'eval_duration']) {
+				// Zero metrics are omitted (omitempty); a present one is a whole number.
+				if (field in last) expect(Number.isInteger(last[field])).toBe(true);
+			}
+		},
+		REAL_CALL_TIMEOUT,
+	);
 
-	it('reads the same stream through the ollama client: text chunks, then done with its counts', async () => {
-		const parts = await collect(await client.chat({ model: server.model, messages: user('Say hello.'), stream: true, options: { num_predict: 16, temperature: 0, seed: 1 } }));
-		const last = parts.at(-1);
-		expect(parts.slice(0, -1).every((part) => part.done === false && typeof part.message.content === 'string')).toBe(true);
-		expect(last?.done).toBe(true);
-		expect(last?.eval_count).toBeGreaterThan(0);
-	}, REAL_CALL_TIMEOUT);
+	it(
+		'reads the same stream through the ollama client: text chunks, then done with its counts',
+		async () => {
+			const parts = await collect(
+				await client.chat({
+					model: server.model,
+					messages: user('Say hello.'),
+					stream: true,
+					options: { num_predict: 16, temperature: 0, seed: 1 },
+				}),
+			);
+			const last = parts.at(-1);
+			expect(parts.slice(0, -1).every((part) => part.done === false && typeof part.message.content === 'string')).toBe(true);
+			expect(last?.done).toBe(true);
+			expect(last?.eval_count).toBeGreaterThan(0);
+		},
+		REAL_CALL_TIMEOUT,
+	);
 
-	it('answers a chat naming a missing model with 404 and Ollama\'s error object', async () => {
+	it("answers a chat naming a missing model with 404 and Ollama's error object", async () => {
 		const missing = 'lmb-contract-missing:0';
 		const res = await fetch(`${server.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: missing, messages: user('hi') }) });
 		expect(res.status).toBe(404);

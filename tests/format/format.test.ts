@@ -16,7 +16,14 @@ describe('numbers read one way everywhere', () => {
 	it('gives a rate its Wilson interval, the severity-weighted share and the hard-failure rate with its count', () => {
 		expect(rateWithInterval({ value: 0.6667, low: 0.2077, high: 0.9385 })).toBe('66.7 % (20.8–93.9 %)');
 		expect(severityWeightedPass({ value: 7, max: 10, share: 0.7 })).toBe('7 / 10 (70 %)');
-		expect(hardFailureRate({ ...metricsRow('draft', 'm', 2, 3), hard_failures: 1, rejected: 0, hard_failure_rate: { value: 0.3333, low: 0.06, high: 0.79 } })).toBe('33.3 % (1 of 3)');
+		expect(
+			hardFailureRate({
+				...metricsRow('draft', 'm', 2, 3),
+				hard_failures: 1,
+				rejected: 0,
+				hard_failure_rate: { value: 0.3333, low: 0.06, high: 0.79 },
+			}),
+		).toBe('33.3 % (1 of 3)');
 		expect(metricCells(metricsRow('draft', 'm', 3, 4))).toEqual(['75 % (30.1–95.4 %)', '3 / 4 (75 %)', '0.25', '0 % (0 of 4)']);
 	});
 

@@ -38,7 +38,8 @@ afterAll(async () => {
 	await workspace.dispose();
 });
 
-const reportsIn = async (root: string) => (await readdir(path.join(root, 'reports'))).filter((name) => /^local-model-benchmark-.*\.md$/.test(name)).sort();
+const reportsIn = async (root: string) =>
+	(await readdir(path.join(root, 'reports'))).filter((name) => /^local-model-benchmark-.*\.md$/.test(name)).sort();
 const frontmatter = async (file: string): Promise<Report> =>
 	ReportSchema.parse(parse(/^---\n([\s\S]*?)\n---\n/.exec(await readFile(file, 'utf8'))![1]!));
 const caseCalls = () => fake.requests.filter((request) => request.endpoint === 'chat' && (request.body?.messages?.length ?? 0) > 0).length;
@@ -112,7 +113,10 @@ describe('npm run build with Ollama answering (six models)', () => {
 	});
 
 	it('shows the run on the page', () => {
-		const text = html.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+		const text = html
+			.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
+			.replace(/<[^>]+>/g, ' ')
+			.replace(/\s+/g, ' ');
 		expect(text).not.toContain('No archived runs yet');
 		expect(text).toContain(`Last updated ${report.date}`);
 		expect(text).toMatch(/gemma4:26b 66\.7 % \([\d.]+–[\d.]+ %\) 8 \/ 10 \(80 %\) 0\.\d\d 0 % \(0 of 3\)/);
@@ -138,7 +142,13 @@ describe('npm run build with Ollama answering (six models)', () => {
 		expect(result.code, result.output).toBe(0);
 		const reports = await reportsIn(workspace.root);
 		expect(reports).toHaveLength(2);
-		const second = await frontmatter(path.join(workspace.root, 'reports', reports.find((name) => name.endsWith('-2.md'))!));
+		const second = await frontmatter(
+			path.join(
+				workspace.root,
+				'reports',
+				reports.find((name) => name.endsWith('-2.md'))!,
+			),
+		);
 		expect(second.manifest.runtime.name).toBe('deno');
 		expect(caseCalls()).toBe(0);
 	}, 300_000);

@@ -11,7 +11,13 @@ beforeAll(async () => {
 afterAll(() => project.dispose());
 
 const html = () => readFile(path.join(project.root, 'dist', 'index.html'), 'utf8');
-const text = (page: string) => page.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
+const text = (page: string) =>
+	page
+		.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
+		.replace(/<[^>]+>/g, ' ')
+		.replace(/&amp;/g, '&')
+		.replace(/&#39;/g, "'")
+		.replace(/\s+/g, ' ');
 
 describe('npm run build without Ollama', () => {
 	let output = '';
@@ -25,7 +31,9 @@ describe('npm run build without Ollama', () => {
 	it('says once that the benchmark was skipped, and why', () => {
 		const skipped = output.split('\n').filter((line) => line.includes('benchmark skipped'));
 		expect(skipped).toHaveLength(1);
-		expect(skipped[0]).toMatch(/no Ollama at http:\/\/127\.0\.0\.1:\d+ \(connection refused\)\. The site is built from the reports already in reports\//);
+		expect(skipped[0]).toMatch(
+			/no Ollama at http:\/\/127\.0\.0\.1:\d+ \(connection refused\)\. The site is built from the reports already in reports\//,
+		);
 	});
 
 	it('warns of nothing else on a fresh clone, which has no report yet', async () => {
@@ -33,7 +41,11 @@ describe('npm run build without Ollama', () => {
 		expect(output.split('\n').filter((line) => /\bWARN\b|warn/i.test(line))).toEqual([expect.stringContaining('benchmark skipped')]);
 		expect(output).not.toContain('does not exist or is empty');
 		expect(output).not.toContain('No files found matching');
-		const sync = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'sync'], project.root);
+		const sync = await runCommand(
+			process.execPath,
+			[path.join(PROJECT_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'sync'],
+			project.root,
+		);
 		expect(sync.code, sync.output).toBe(0);
 		expect(sync.output).not.toMatch(/WARN/);
 	}, 120_000);
@@ -42,7 +54,9 @@ describe('npm run build without Ollama', () => {
 		const page = text(await html());
 		// The counts are the mined cases committed under benchmarks/cases/<role>/.
 		for (const role of ['draft', 'reason', 'review', 'coder']) {
-			const count = (await readdir(path.join(project.root, 'benchmarks', 'cases', role)).catch(() => [])).filter((name) => name.endsWith('.json')).length;
+			const count = (await readdir(path.join(project.root, 'benchmarks', 'cases', role)).catch(() => [])).filter((name) =>
+				name.endsWith('.json'),
+			).length;
 			expect(page).toContain(`${role} ${count === 1 ? '1 case' : `${count} cases`}`);
 		}
 		expect(page).toContain('gemma4:latest · google-gemma · free');
@@ -56,7 +70,15 @@ describe('npm run build without Ollama', () => {
 
 	it('shows the sections in order, the empty run state and the policy from policy.yaml', async () => {
 		const page = text(await html());
-		const order = ['Local Model Benchmarks', 'Evidence-driven local routing.', 'Roles & incumbents', 'Latest run', 'Promotion policy', 'Methodology', 'Last updated'];
+		const order = [
+			'Local Model Benchmarks',
+			'Evidence-driven local routing.',
+			'Roles & incumbents',
+			'Latest run',
+			'Promotion policy',
+			'Methodology',
+			'Last updated',
+		];
 		const positions = order.map((heading) => page.indexOf(heading));
 		expect(positions.every((position) => position >= 0)).toBe(true);
 		expect([...positions].sort((a, b) => a - b)).toEqual(positions);

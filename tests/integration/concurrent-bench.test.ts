@@ -63,7 +63,9 @@ describe('two npm run bench at once on one checkout', () => {
 		expect(stems).toHaveLength(2);
 		// Each report names its own results file, and each results file its own report.
 		for (const stem of stems) {
-			expect(await readFile(path.join(workspace.root, 'reports', `${stem}.md`), 'utf8')).toContain(`results_file: reports/${stem}.results.json`);
+			expect(await readFile(path.join(workspace.root, 'reports', `${stem}.md`), 'utf8')).toContain(
+				`results_file: reports/${stem}.results.json`,
+			);
 			expect(JSON.parse(await readFile(path.join(workspace.root, 'reports', `${stem}.results.json`), 'utf8')).report).toBe(stem);
 		}
 		// Every question was really asked by both: neither run was a cached copy of the other.
@@ -82,8 +84,14 @@ describe('writing reports that finish at the same moment', () => {
 	it('gives each its own name, in the order they claimed it', async () => {
 		const dir = await mkdtemp(path.join(os.tmpdir(), 'lmb-names-'));
 		try {
-			const written = await Promise.all([1, 2, 3].map((n) => writeNewReport(dir, '2026-11-26', (stem) => `---\nrun: ${n}\nstem: ${stem}\n---\n`, [])));
-			expect(written.map((entry) => entry.stem).sort()).toEqual(['local-model-benchmark-2026-11-26', 'local-model-benchmark-2026-11-26-2', 'local-model-benchmark-2026-11-26-3']);
+			const written = await Promise.all(
+				[1, 2, 3].map((n) => writeNewReport(dir, '2026-11-26', (stem) => `---\nrun: ${n}\nstem: ${stem}\n---\n`, [])),
+			);
+			expect(written.map((entry) => entry.stem).sort()).toEqual([
+				'local-model-benchmark-2026-11-26',
+				'local-model-benchmark-2026-11-26-2',
+				'local-model-benchmark-2026-11-26-3',
+			]);
 			for (const entry of written) expect(await readFile(entry.report, 'utf8')).toContain(`stem: ${entry.stem}`);
 			expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
 		} finally {

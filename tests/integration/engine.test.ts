@@ -29,7 +29,6 @@ afterEach(async () => {
 	await workspace.dispose();
 });
 
-
 /** Puts extra models into the workspace's registry: each joins `role` as a challenger. */
 async function addChallengers(role: string, ids: string[], extra: Record<string, object> = {}): Promise<void> {
 	const modelsFile = path.join(workspace.root, 'benchmarks', 'models.yaml');
@@ -58,13 +57,25 @@ const seedModels = (overrides: Record<string, Partial<FakeModel>> = {}): FakeMod
 	}));
 
 const run = (extra: Partial<Parameters<typeof runBenchmarkPipeline>[0]> = {}) =>
-	runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: fake.url }, logger, now: () => new Date('2026-11-26T12:00:00Z'), ...extra });
+	runBenchmarkPipeline({
+		root: workspace.root,
+		env: { OLLAMA_HOST: fake.url },
+		logger,
+		now: () => new Date('2026-11-26T12:00:00Z'),
+		...extra,
+	});
 
-const reportFiles = async () => (await readdir(path.join(workspace.root, 'reports'))).filter((name) => name.startsWith('local-model-benchmark-')).sort();
+const reportFiles = async () =>
+	(await readdir(path.join(workspace.root, 'reports'))).filter((name) => name.startsWith('local-model-benchmark-')).sort();
 const snapshotReports = async () =>
-	Object.fromEntries(await Promise.all((await reportFiles()).map(async (name) => [name, await readFile(path.join(workspace.root, 'reports', name), 'utf8')] as const)));
+	Object.fromEntries(
+		await Promise.all(
+			(await reportFiles()).map(async (name) => [name, await readFile(path.join(workspace.root, 'reports', name), 'utf8')] as const),
+		),
+	);
 const caseCalls = () => fake.requests.filter((request) => request.endpoint === 'chat' && (request.body?.messages?.length ?? 0) > 0).length;
-const readResults = async (name: string): Promise<ResultsFile> => ResultsFileSchema.parse(JSON.parse(await readFile(path.join(workspace.root, 'reports', name), 'utf8')));
+const readResults = async (name: string): Promise<ResultsFile> =>
+	ResultsFileSchema.parse(JSON.parse(await readFile(path.join(workspace.root, 'reports', name), 'utf8')));
 
 describe('the benchmark engine against a fake Ollama', () => {
 	it('gives every fault its hard-failure class, finishes the run, and leaves earlier reports byte-identical', async () => {
@@ -101,7 +112,11 @@ describe('the benchmark engine against a fake Ollama', () => {
 		expect(Object.keys(before)).toEqual(['local-model-benchmark-2026-11-26.md', 'local-model-benchmark-2026-11-26.results.json']);
 
 		// A reasoning model is asked to think through its own `think` in models.yaml.
-		await addChallengers('draft', Object.keys(expected).filter((id) => id !== 'f-garbage:1b'), { 'f-thinking:1b': { think: true } });
+		await addChallengers(
+			'draft',
+			Object.keys(expected).filter((id) => id !== 'f-garbage:1b'),
+			{ 'f-thinking:1b': { think: true } },
+		);
 		await addChallengers('reason', ['f-garbage:1b']);
 		for (const [name, reply] of Object.entries(faulty)) {
 			fake.addModel({ name, capabilities: ['completion', 'thinking'], respond: () => reply });
@@ -198,7 +213,9 @@ describe('the benchmark engine against a fake Ollama', () => {
 		expect(result.status).toBe('skipped');
 		expect(logged.filter((line) => line.startsWith('warn: benchmark skipped'))).toHaveLength(1);
 		expect(await snapshotReports()).toEqual(before);
-		await expect(runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: await closedAddress(), BENCH_REQUIRED: '1' }, logger })).rejects.toThrow(/BENCH_REQUIRED=1/);
+		await expect(
+			runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: await closedAddress(), BENCH_REQUIRED: '1' }, logger }),
+		).rejects.toThrow(/BENCH_REQUIRED=1/);
 	});
 
 	it('leaves no partial report when killed with SIGKILL halfway, and the rerun makes only the missing calls', async () => {

@@ -4,7 +4,15 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { type FakeOllama, faults, startFakeOllama } from '../../testing/fake-ollama/server.ts';
-import { type CommandResult, PROJECT_ROOT, type ProjectCopy, astroBuild, closedAddress, copyProject, runCommand } from '../../testing/project-copy.ts';
+import {
+	type CommandResult,
+	PROJECT_ROOT,
+	type ProjectCopy,
+	astroBuild,
+	closedAddress,
+	copyProject,
+	runCommand,
+} from '../../testing/project-copy.ts';
 import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../../testing/workspace.ts';
 
 const SEED_MODELS = ['gemma4:latest', 'llama3.1:8b', 'granite3.3:8b', 'deepseek-r1:14b', 'gemma4:26b', 'qwen2.5-coder:14b'];
@@ -22,7 +30,10 @@ const bench = (root: string, env: NodeJS.ProcessEnv = {}) => runCommand(process.
 function astroDev(root: string, ms: number): Promise<CommandResult & { exited: boolean }> {
 	const astro = path.join(PROJECT_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs');
 	return new Promise((resolve) => {
-		const child = spawn(process.execPath, [astro, 'dev', '--port', '0'], { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+		const child = spawn(process.execPath, [astro, 'dev', '--port', '0'], {
+			cwd: root,
+			env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+		});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -70,7 +81,9 @@ describe('a build that cannot go on says why, alone, and builds nothing', () => 
 		const host = await closedAddress();
 		const result = await astroBuild(project.root, { OLLAMA_HOST: host, BENCH_REQUIRED: '1' });
 		await expectNothingBuilt(result);
-		expect(result.output).toContain(`No Ollama at ${host} (connection refused): BENCH_REQUIRED=1 asks for the benchmark, so the build stops.`);
+		expect(result.output).toContain(
+			`No Ollama at ${host} (connection refused): BENCH_REQUIRED=1 asks for the benchmark, so the build stops.`,
+		);
 		expect(result.output).toContain('hint: start Ollama (`ollama serve`) or point OLLAMA_HOST at one, or unset BENCH_REQUIRED');
 		expect(result.output).not.toContain('benchmark skipped');
 	}, 120_000);
@@ -112,7 +125,9 @@ describe('Ollama going away during a build', () => {
 		const result = await astroBuild(workspace.root, { OLLAMA_HOST: fake.url });
 		expect(result.code).toBe(1);
 		expectNoCrashDump(result.output);
-		expect(result.output).toMatch(/Ollama at http:\/\/127\.0\.0\.1:\d+ stopped answering during the run \(connection refused\), after 2 of \d+ results\./);
+		expect(result.output).toMatch(
+			/Ollama at http:\/\/127\.0\.0\.1:\d+ stopped answering during the run \(connection refused\), after 2 of \d+ results\./,
+		);
 		await expect(readFile(path.join(workspace.root, 'dist', 'index.html'))).rejects.toThrow(/ENOENT/);
 	}, 120_000);
 });
@@ -154,10 +169,14 @@ describe('npm run bench', () => {
 		try {
 			const result = await bench(workspace.root, { OLLAMA_HOST: fake.url });
 			expect(result.code).toBe(1);
-			expect(result.stderr).toMatch(/benchmark failed: Failed to write .*reports\/local-model-benchmark-\d{4}-\d{2}-\d{2}\.results\.json: EACCES: permission denied, open /);
+			expect(result.stderr).toMatch(
+				/benchmark failed: Failed to write .*reports\/local-model-benchmark-\d{4}-\d{2}-\d{2}\.results\.json: EACCES: permission denied, open /,
+			);
 			expectNoCrashDump(result.output);
 		} finally {
-			await rm(reports, { recursive: true, force: true }).catch(() => chmod(reports, 0o755).then(() => rm(reports, { recursive: true, force: true })));
+			await rm(reports, { recursive: true, force: true }).catch(() =>
+				chmod(reports, 0o755).then(() => rm(reports, { recursive: true, force: true })),
+			);
 		}
 	}, 60_000);
 });

@@ -19,7 +19,14 @@ let contextOf: ReturnType<typeof gradeContexts>;
 /** The case a request asks about: the one whose prompt is exactly the request's messages (a draft and a review case may share a diff). */
 function caseAsked(request: FakeRequest): Case {
 	const asked = JSON.stringify(request.messages.map((message) => message.content));
-	const found = cases.find((testCase) => JSON.stringify(taskFor(testCase.task).buildPrompt(testCase).messages.map((message) => message.content)) === asked);
+	const found = cases.find(
+		(testCase) =>
+			JSON.stringify(
+				taskFor(testCase.task)
+					.buildPrompt(testCase)
+					.messages.map((message) => message.content),
+			) === asked,
+	);
 	if (!found) throw new Error('no case of the workspace has this prompt');
 	return found;
 }
@@ -48,11 +55,16 @@ const script: Record<string, Record<string, string>> = {
 	'qwen2.5-coder:14b': {},
 };
 
-const reportsIn = async () => (await readdir(path.join(workspace.root, 'reports'))).filter((name) => /^local-model-benchmark-.*\.md$/.test(name)).sort();
+const reportsIn = async () =>
+	(await readdir(path.join(workspace.root, 'reports'))).filter((name) => /^local-model-benchmark-.*\.md$/.test(name)).sort();
 const frontmatter = async (name: string): Promise<Report> =>
 	ReportSchema.parse(parse(/^---\n([\s\S]*?)\n---\n/.exec(await readFile(path.join(workspace.root, 'reports', name), 'utf8'))![1]!));
 const caseCalls = () => fake.requests.filter((request) => request.endpoint === 'chat' && (request.body?.messages?.length ?? 0) > 0).length;
-const textOf = (html: string) => html.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+const textOf = (html: string) =>
+	html
+		.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
+		.replace(/<[^>]+>/g, ' ')
+		.replace(/\s+/g, ' ');
 
 beforeAll(async () => {
 	workspace = await copyProject('lmb-validity-');
@@ -82,7 +94,7 @@ describe('a run whose models answer the reference or junk', () => {
 		report = await frontmatter(firstReport);
 	}, 300_000);
 
-	it('measures every task\'s grader on the run\'s cases and finds each valid', () => {
+	it("measures every task's grader on the run's cases and finds each valid", () => {
 		const tasks = [...new Set(cases.map((testCase) => testCase.task))].sort();
 		expect(report.grader_validity.map((entry) => entry.task)).toEqual(tasks);
 		for (const entry of report.grader_validity) {
@@ -127,7 +139,10 @@ describe('a run whose models answer the reference or junk', () => {
 		// Change only the commit-message grader in the copy: every answer it grades now scores quality 0.
 		const file = path.join(workspace.root, 'src', 'lib', 'tasks', 'commit-message.ts');
 		const source = await readFile(file, 'utf8');
-		const changed = source.replace(/^(\tgrade),$/m, '\tgrade: (testCase, answer, context) => ({ ...grade(testCase, answer, context), quality: 0 }),');
+		const changed = source.replace(
+			/^(\tgrade),$/m,
+			'\tgrade: (testCase, answer, context) => ({ ...grade(testCase, answer, context), quality: 0 }),',
+		);
 		expect(changed).not.toBe(source);
 		await writeFile(file, changed);
 		fake.clearLog();
@@ -136,7 +151,9 @@ describe('a run whose models answer the reference or junk', () => {
 		expect(caseCalls()).toBe(0);
 		const reports = await reportsIn();
 		expect(reports).toHaveLength(2);
-		const after = (await frontmatter(reports.find((name) => name !== firstReport)!)).metrics.find((row) => row.role === 'draft' && row.model === 'llama3.1:8b')!;
+		const after = (await frontmatter(reports.find((name) => name !== firstReport)!)).metrics.find(
+			(row) => row.role === 'draft' && row.model === 'llama3.1:8b',
+		)!;
 		expect(before.review_pain).toBeLessThan(1);
 		expect(after.review_pain).toBe(1);
 		expect(after.acceptance_rate).toEqual(before.acceptance_rate);

@@ -28,7 +28,12 @@ beforeAll(async () => {
 	workspace = await fixtureWorkspace('lmb-promotion-');
 	const minedDraft = path.join(PROJECT_ROOT, 'benchmarks', 'cases', 'draft');
 	await cp(minedDraft, path.join(workspace.root, 'benchmarks', 'cases', 'draft'), { recursive: true });
-	cases = [...(await fixtureCases()), ...(await Promise.all((await readdir(minedDraft)).map(async (name) => CaseSchema.parse(JSON.parse(await readFile(path.join(minedDraft, name), 'utf8'))))))];
+	cases = [
+		...(await fixtureCases()),
+		...(await Promise.all(
+			(await readdir(minedDraft)).map(async (name) => CaseSchema.parse(JSON.parse(await readFile(path.join(minedDraft, name), 'utf8')))),
+		)),
+	];
 	draftIds = [...new Set(cases.filter((c) => c.role === 'draft').map((c) => c.id))];
 	const review = path.join(workspace.root, 'benchmarks', 'roles', 'review.yaml');
 	await writeFile(review, (await readFile(review, 'utf8')).replace('challengers: []', 'challengers:\n  - gemma4:latest'));
@@ -45,13 +50,22 @@ beforeAll(async () => {
 		'gemma4:26b': { [APPROVE_CASE]: 'wrong' },
 		'qwen2.5-coder:14b': {},
 	};
-	fake = await startFakeOllama({ models: Object.entries(script).map(([name, behaviours]) => ({ name, respond: scriptedResponder(cases, behaviours) })) });
+	fake = await startFakeOllama({
+		models: Object.entries(script).map(([name, behaviours]) => ({ name, respond: scriptedResponder(cases, behaviours) })),
+	});
 
 	const build = await astroBuild(workspace.root, { OLLAMA_HOST: fake.url });
 	expect(build.code, build.output).toBe(0);
-	const [name] = (await readdir(path.join(workspace.root, 'reports'))).filter((file) => file.endsWith('.md') && file.startsWith('local-model'));
-	report = ReportSchema.parse(parse(/^---\n([\s\S]*?)\n---\n/.exec(await readFile(path.join(workspace.root, 'reports', name!), 'utf8'))![1]!));
-	page = (await readFile(path.join(workspace.root, 'dist', 'index.html'), 'utf8')).replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+	const [name] = (await readdir(path.join(workspace.root, 'reports'))).filter(
+		(file) => file.endsWith('.md') && file.startsWith('local-model'),
+	);
+	report = ReportSchema.parse(
+		parse(/^---\n([\s\S]*?)\n---\n/.exec(await readFile(path.join(workspace.root, 'reports', name!), 'utf8'))![1]!),
+	);
+	page = (await readFile(path.join(workspace.root, 'dist', 'index.html'), 'utf8'))
+		.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
+		.replace(/<[^>]+>/g, ' ')
+		.replace(/\s+/g, ' ');
 }, 300_000);
 afterAll(async () => {
 	await fake?.close();
@@ -70,12 +84,22 @@ describe('a run where one challenger is shown better, one retirement would leave
 		expect(acceptance).toMatchObject({ incumbent: 0, pass: true, test: expect.stringMatching(/^exact sign test/) });
 		expect(acceptance.p_better).toBeLessThanOrEqual(0.05);
 		expect(report.verdicts[2]!.more_evidence!.cases).toBeGreaterThan(0);
-		expect(report.verdicts[2]!.reason).toMatch(/^gemma4:latest holds for more evidence: .*about \d+ more case\(s\) at the observed rates would settle it$/);
-		expect(report.proposals).toEqual([{ kind: 'promote', role: 'draft', model: 'llama3.1:8b', replaces: 'gemma4:latest', reason: report.verdicts[0]!.reason }]);
+		expect(report.verdicts[2]!.reason).toMatch(
+			/^gemma4:latest holds for more evidence: .*about \d+ more case\(s\) at the observed rates would settle it$/,
+		);
+		expect(report.proposals).toEqual([
+			{ kind: 'promote', role: 'draft', model: 'llama3.1:8b', replaces: 'gemma4:latest', reason: report.verdicts[0]!.reason },
+		]);
 		expect(report.held_proposals).toEqual([
 			{
-				proposal: { kind: 'retire', role: 'draft', model: 'granite3.3:8b', reason: 'failed hard on every case in each of the last 1 run(s)' },
-				reason: 'held: retiring granite3.3:8b together with promoting llama3.1:8b would leave draft served by 1 family (meta-llama), the policy needs 2',
+				proposal: {
+					kind: 'retire',
+					role: 'draft',
+					model: 'granite3.3:8b',
+					reason: 'failed hard on every case in each of the last 1 run(s)',
+				},
+				reason:
+					'held: retiring granite3.3:8b together with promoting llama3.1:8b would leave draft served by 1 family (meta-llama), the policy needs 2',
 			},
 		]);
 	});
@@ -93,7 +117,9 @@ describe('a run where one challenger is shown better, one retirement would leave
 		expect(explain.code, explain.output).toBe(0);
 		expect(explain.stdout).toContain('gemma4:latest: hold: not enough evidence');
 		expect(explain.stdout).toMatch(/more evidence that would settle it: about \d+ more case\(s\)/);
-		expect(explain.stdout).toMatch(/acceptance_rate\s+1\s+0\.6667\s+yes\s+worse 1, better 0\.5\s+challenger better on 1 case, incumbent on 0, 2 tied/);
+		expect(explain.stdout).toMatch(
+			/acceptance_rate\s+1\s+0\.6667\s+yes\s+worse 1, better 0\.5\s+challenger better on 1 case, incumbent on 0, 2 tied/,
+		);
 
 		const first = await runCommand(process.execPath, ['scripts/promote.ts'], workspace.root);
 		expect(first.code, first.output).toBe(0);

@@ -71,7 +71,18 @@ describe('computeMetrics', () => {
 		const results: CaseResult[] = [
 			{ ...base, case_id: 'a', severity: 'low', quality: 0.9, latency_ms: 100 },
 			{ ...base, case_id: 'b', severity: 'high', outcome: 'rejected', quality: 0.4, latency_ms: 300 },
-			{ ...base, case_id: 'c', severity: 'critical', outcome: 'hard-failure', failure_class: 'stall', quality: 0, latency_ms: null, ttft_ms: null, eval_count: 0, eval_duration_ns: 0 },
+			{
+				...base,
+				case_id: 'c',
+				severity: 'critical',
+				outcome: 'hard-failure',
+				failure_class: 'stall',
+				quality: 0,
+				latency_ms: null,
+				ttft_ms: null,
+				eval_count: 0,
+				eval_duration_ns: 0,
+			},
 		];
 		const [row] = computeMetrics(results, cases, weights, 1);
 		expect(row).toEqual({
@@ -118,6 +129,10 @@ describe('computeMetrics', () => {
 			{ ...base, role: 'draft', model: 'b:1' },
 			{ ...base, role: 'draft', model: 'a:1' },
 		];
-		expect(computeMetrics(results, cases, weights, 1).map((row) => `${row.role} ${row.model}`)).toEqual(['draft a:1', 'draft b:1', 'review z:1']);
+		expect(computeMetrics(results, cases, weights, 1).map((row) => `${row.role} ${row.model}`)).toEqual([
+			'draft a:1',
+			'draft b:1',
+			'review z:1',
+		]);
 	});
 });

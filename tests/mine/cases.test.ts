@@ -158,7 +158,9 @@ describe('buildCommitMessageCase', () => {
 		// 4096 - 512 (prompt) - 512 (answer) = 3072 tokens ≈ 10752 characters of input at most (3.5 a token).
 		const big = `diff --git a/big.ts b/big.ts\n--- a/big.ts\n+++ b/big.ts\n@@ -1 +1 @@\n-a\n+${'x'.repeat(12_400)}\n`;
 		expect(buildCommitMessageCase(facts('feat: big', big), REPOSITORY, BUDGET, MINED_AT)).toEqual({ skip: 'too-large' });
-		expect(buildCommitMessageCase(facts('feat: big', big), REPOSITORY, { numCtx: 8192, numPredict: 512 }, MINED_AT)).toHaveProperty('candidate');
+		expect(buildCommitMessageCase(facts('feat: big', big), REPOSITORY, { numCtx: 8192, numPredict: 512 }, MINED_AT)).toHaveProperty(
+			'candidate',
+		);
 	});
 });
 
@@ -175,7 +177,9 @@ describe('promptFits', () => {
 
 describe('buildChangeLocalizationCase', () => {
 	it('lists the files at the parent without generated ones and expects the authored files', () => {
-		const value = built(buildChangeLocalizationCase(facts(), ['src/b.ts', 'package-lock.json', 'src/a.ts', 'dist/a.js'], REPOSITORY, BUDGET, MINED_AT));
+		const value = built(
+			buildChangeLocalizationCase(facts(), ['src/b.ts', 'package-lock.json', 'src/a.ts', 'dist/a.js'], REPOSITORY, BUDGET, MINED_AT),
+		);
 		expect(value.task === 'change-localization' && value.input).toEqual({
 			intent: 'fix: b must be 3\n\nThe spec says so.',
 			files: ['src/a.ts', 'src/b.ts'],
@@ -202,7 +206,8 @@ describe('buildImplementChangeCase', () => {
 	});
 
 	it('skips commits that delete or rename files before reading them', () => {
-		const renamed = 'diff --git a/x.ts b/y.ts\nsimilarity index 90%\nrename from x.ts\nrename to y.ts\n--- a/x.ts\n+++ b/y.ts\n@@ -1 +1 @@\n-a\n+b\n';
+		const renamed =
+			'diff --git a/x.ts b/y.ts\nsimilarity index 90%\nrename from x.ts\nrename to y.ts\n--- a/x.ts\n+++ b/y.ts\n@@ -1 +1 @@\n-a\n+b\n';
 		expect(implementChangeSkipReason(facts('feat: move', renamed))).toBe('deletes-or-renames');
 		expect(implementChangeSkipReason(facts())).toBeUndefined();
 	});
@@ -216,7 +221,16 @@ describe('buildReviewCase', () => {
 			{ path: 'src/a.ts', start: 2, end: 3 },
 		];
 		const value = built(
-			buildReviewCase('security-review', facts('feat: add b'), 'reject', lines, { sha: PARENT, subject: 'fix: escape b' }, REPOSITORY, BUDGET, MINED_AT),
+			buildReviewCase(
+				'security-review',
+				facts('feat: add b'),
+				'reject',
+				lines,
+				{ sha: PARENT, subject: 'fix: escape b' },
+				REPOSITORY,
+				BUDGET,
+				MINED_AT,
+			),
 		);
 		expect(value.id).toBe('review-security-review-0123456789ab');
 		expect(value.severity).toBe('critical');
@@ -235,19 +249,36 @@ describe('buildReviewCase', () => {
 
 	it('narrows a reject case that does not fit to the files holding the faulty lines, plus what still fits', () => {
 		const big = `diff --git a/src/big.ts b/src/big.ts\nnew file mode 100644\n--- /dev/null\n+++ b/src/big.ts\n@@ -0,0 +1,2000 @@\n${Array.from({ length: 2000 }, (_, i) => `+export const value${i} = ${i};\n`).join('')}`;
-		const small = 'diff --git a/src/a.ts b/src/a.ts\nnew file mode 100644\n--- /dev/null\n+++ b/src/a.ts\n@@ -0,0 +1,2 @@\n+export const a = 1;\n+export const b = a / 0;\n';
-		const context = 'diff --git a/src/c.ts b/src/c.ts\nnew file mode 100644\n--- /dev/null\n+++ b/src/c.ts\n@@ -0,0 +1 @@\n+export const c = 3;\n';
+		const small =
+			'diff --git a/src/a.ts b/src/a.ts\nnew file mode 100644\n--- /dev/null\n+++ b/src/a.ts\n@@ -0,0 +1,2 @@\n+export const a = 1;\n+export const b = a / 0;\n';
+		const context =
+			'diff --git a/src/c.ts b/src/c.ts\nnew file mode 100644\n--- /dev/null\n+++ b/src/c.ts\n@@ -0,0 +1 @@\n+export const c = 3;\n';
 		const lines = [{ path: 'src/a.ts', start: 2, end: 2 }];
 		const tight = { ...BUDGET, numCtx: 4096, numPredict: 512 };
-		const reject = built(buildReviewCase('code-review', facts('feat: add a', big + small + context), 'reject', lines, { sha: PARENT, subject: 'fix: b' }, REPOSITORY, tight, MINED_AT));
+		const reject = built(
+			buildReviewCase(
+				'code-review',
+				facts('feat: add a', big + small + context),
+				'reject',
+				lines,
+				{ sha: PARENT, subject: 'fix: b' },
+				REPOSITORY,
+				tight,
+				MINED_AT,
+			),
+		);
 		expect(reject.task === 'code-review' && reject.input.diff).toBe(small + context);
 		expect(reject.source.files).toEqual(['src/a.ts', 'src/big.ts', 'src/c.ts']);
 		// An approve case has no faulty lines to narrow to: it is skipped.
-		expect(buildReviewCase('code-review', facts('feat: add a', big + small), 'approve', [], undefined, REPOSITORY, tight, MINED_AT)).toEqual({ skip: 'too-large' });
+		expect(
+			buildReviewCase('code-review', facts('feat: add a', big + small), 'approve', [], undefined, REPOSITORY, tight, MINED_AT),
+		).toEqual({ skip: 'too-large' });
 	});
 
 	it('builds an approve case with no lines and no fix, with the severity of the reject case it was matched to', () => {
-		const value = built(buildReviewCase('code-review', facts('feat: add b'), 'approve', [], undefined, REPOSITORY, BUDGET, MINED_AT, 'low'));
+		const value = built(
+			buildReviewCase('code-review', facts('feat: add b'), 'approve', [], undefined, REPOSITORY, BUDGET, MINED_AT, 'low'),
+		);
 		expect(value.severity).toBe('low');
 		expect(value.source.fix_commit).toBeUndefined();
 		expect(value.task === 'code-review' && value.reference).toEqual({ verdict: 'approve', lines: [] });
@@ -256,7 +287,8 @@ describe('buildReviewCase', () => {
 
 describe('touchedPaths', () => {
 	it('lists old and new names, sorted', () => {
-		const raw = 'diff --git a/x.ts b/y.ts\nsimilarity index 90%\nrename from x.ts\nrename to y.ts\n--- a/x.ts\n+++ b/y.ts\n@@ -1 +1 @@\n-a\n+b\n';
+		const raw =
+			'diff --git a/x.ts b/y.ts\nsimilarity index 90%\nrename from x.ts\nrename to y.ts\n--- a/x.ts\n+++ b/y.ts\n@@ -1 +1 @@\n-a\n+b\n';
 		expect(touchedPaths(parseDiff(raw + DIFF))).toEqual(['package-lock.json', 'src/a.ts', 'x.ts', 'y.ts']);
 	});
 });

@@ -218,7 +218,11 @@ describe('release commits', () => {
 		['0.32.0', manifest('\t"version": "0.31.4",', '\t"version": "0.32.0",'), true],
 		['v2.0.0-beta.1', parseDiff(diff('src/a.ts', ['a'], ['b'])), true],
 		['chore(release): 3.1.0', parseDiff(diff('CHANGELOG.md', [], ['## 3.1.0'])), true],
-		['Bump version to 1.1.0', parseDiff(diff('src/version.ts', ["export const VERSION = '1.0.0';"], ["export const VERSION = '1.1.0';"])), true],
+		[
+			'Bump version to 1.1.0',
+			parseDiff(diff('src/version.ts', ["export const VERSION = '1.0.0';"], ["export const VERSION = '1.1.0';"])),
+			true,
+		],
 		['Update dependencies', manifest('\t\t"ava": "^5.3.1",', '\t\t"ava": "^6.0.0",'), true],
 		['Meta tweaks', parseDiff(diff('HISTORY.md', ['old'], ['new'])), true],
 		['Add a files field', manifest('\t"type": "module",', '\t"files": ["dist"],'), false],
@@ -271,7 +275,13 @@ describe('classifyFix', () => {
 
 describe('linesToBlame', () => {
 	it('leaves test placeholders out, like blank and comment lines', () => {
-		const file = parseDiff(diff('src/spec.ts', ["test.failing('x', t => {", "it.skip('y', () => {", "xit('z', () => {", '// note', '', 'return a;'], ['return b;']))[0];
+		const file = parseDiff(
+			diff(
+				'src/spec.ts',
+				["test.failing('x', t => {", "it.skip('y', () => {", "xit('z', () => {", '// note', '', 'return a;'],
+				['return b;'],
+			),
+		)[0];
 		expect(linesToBlame(file as NonNullable<typeof file>)).toEqual([6]);
 	});
 });

@@ -29,7 +29,10 @@ function projectBudgetText(root = resolve('.')): string {
 
 /** Every file under a folder, by relative path, as bytes. */
 function snapshot(dir: string): Map<string, Buffer> {
-	const files = readdirSync(dir, { recursive: true }).map(String).filter((name) => name.endsWith('.json')).sort();
+	const files = readdirSync(dir, { recursive: true })
+		.map(String)
+		.filter((name) => name.endsWith('.json'))
+		.sort();
 	return new Map(files.map((name) => [name, readFileSync(join(dir, name))]));
 }
 
@@ -50,7 +53,9 @@ describe('scripts/mine.ts', () => {
 		expect(run.stderr).toBe('');
 		expect(run.status).toBe(0);
 		expect(run.stdout).toContain(`Mined story/repo: 26 commits read ${projectBudgetText()}.`);
-		expect(run.stdout).toContain('Commits skipped by reason: binary 1, bot-author 1, generated-only 1, merge 1, root-commit 1, whitespace-only 1.');
+		expect(run.stdout).toContain(
+			'Commits skipped by reason: binary 1, bot-author 1, generated-only 1, merge 1, root-commit 1, whitespace-only 1.',
+		);
 		expect(run.stdout).toContain('  commit-message: 15 cases; skipped: secret 3, revert 1, too-large 1.');
 		expect(run.stdout).toContain('  code-review: 4 cases; skipped: none.');
 		expect(run.stdout).toContain('Fixes: 3 behavioural, traced by SZZ (1 of them security fixes); not traced: none.');
@@ -65,35 +70,43 @@ describe('scripts/mine.ts', () => {
 		expect(run.stdout).toContain(`Files in ${out}: written 25.`);
 	});
 
-	it('writes byte-identical files when the same history is mined twice', () => {
-		const first = join(scratch, 'first');
-		const second = join(scratch, 'second');
-		expect(mine(['--out', first]).status).toBe(0);
-		expect(mine(['--out', second]).status).toBe(0);
-		const a = snapshot(first);
-		const b = snapshot(second);
-		expect(a.size).toBe(25);
-		expect([...b.keys()]).toEqual([...a.keys()]);
-		for (const [name, bytes] of a) expect(b.get(name)?.equals(bytes), name).toBe(true);
-		const again = mine(['--out', first]);
-		expect(again.stdout).toContain(`Files in ${first}: unchanged 25.`);
-	}, SEVERAL_RUNS);
+	it(
+		'writes byte-identical files when the same history is mined twice',
+		() => {
+			const first = join(scratch, 'first');
+			const second = join(scratch, 'second');
+			expect(mine(['--out', first]).status).toBe(0);
+			expect(mine(['--out', second]).status).toBe(0);
+			const a = snapshot(first);
+			const b = snapshot(second);
+			expect(a.size).toBe(25);
+			expect([...b.keys()]).toEqual([...a.keys()]);
+			for (const [name, bytes] of a) expect(b.get(name)?.equals(bytes), name).toBe(true);
+			const again = mine(['--out', first]);
+			expect(again.stdout).toContain(`Files in ${first}: unchanged 25.`);
+		},
+		SEVERAL_RUNS,
+	);
 
-	it('reports an existing case with different content and leaves it as it was', () => {
-		const out = join(scratch, 'edited');
-		expect(mine(['--out', out, '--roles', 'draft']).status).toBe(0);
-		const path = join(out, 'draft', `draft-commit-message-${story.addMath.slice(0, 12)}.json`);
-		const original = readFileSync(path, 'utf8');
-		writeFileSync(path, original.replace('Add and subtract', 'Edited by hand'));
-		const run = mine(['--out', out, '--roles', 'draft']);
-		expect(run.status).toBe(0);
-		expect(run.stdout).toContain(`would-change: ${path}`);
-		expect(run.stdout).toContain(`Files in ${out}: unchanged 14, would-change 1.`);
-		expect(readFileSync(path, 'utf8')).toContain('Edited by hand');
-		const forced = mine(['--out', out, '--roles', 'draft', '--force']);
-		expect(forced.stdout).toContain(`Files in ${out}: unchanged 14, overwritten 1.`);
-		expect(readFileSync(path, 'utf8')).toBe(original);
-	}, SEVERAL_RUNS);
+	it(
+		'reports an existing case with different content and leaves it as it was',
+		() => {
+			const out = join(scratch, 'edited');
+			expect(mine(['--out', out, '--roles', 'draft']).status).toBe(0);
+			const path = join(out, 'draft', `draft-commit-message-${story.addMath.slice(0, 12)}.json`);
+			const original = readFileSync(path, 'utf8');
+			writeFileSync(path, original.replace('Add and subtract', 'Edited by hand'));
+			const run = mine(['--out', out, '--roles', 'draft']);
+			expect(run.status).toBe(0);
+			expect(run.stdout).toContain(`would-change: ${path}`);
+			expect(run.stdout).toContain(`Files in ${out}: unchanged 14, would-change 1.`);
+			expect(readFileSync(path, 'utf8')).toContain('Edited by hand');
+			const forced = mine(['--out', out, '--roles', 'draft', '--force']);
+			expect(forced.stdout).toContain(`Files in ${out}: unchanged 14, overwritten 1.`);
+			expect(readFileSync(path, 'utf8')).toBe(original);
+		},
+		SEVERAL_RUNS,
+	);
 
 	it('writes nothing with --dry-run, and lists what it would write', () => {
 		const out = join(scratch, 'dry');
@@ -104,56 +117,70 @@ describe('scripts/mine.ts', () => {
 		expect(existsSync(out)).toBe(false);
 	});
 
-	it("writes into this project's cases and reads this project's policy when mining another repository", async () => {
-		const project = await copyProject('mine-project-');
-		try {
-			// The copy's own budget, so the summary proves which policy was read.
-			const policyPath = join(project.root, 'benchmarks', 'policy.yaml');
-			writeFileSync(policyPath, readFileSync(policyPath, 'utf8').replace(/num_ctx: \d+/, 'num_ctx: 12288'));
-			// The mined repository has a policy and a cases folder of its own: neither may be used.
-			mkdirSync(join(repo.dir, 'benchmarks'), { recursive: true });
-			writeFileSync(join(repo.dir, 'benchmarks', 'policy.yaml'), 'run:\n  num_ctx: 2048\n  num_predict: 512\n');
-			const before = new Set(readdirSync(join(project.root, 'benchmarks', 'cases', 'draft')));
-			const run = mine(['--roles', 'draft', '--repo', repo.dir], project.root, join(project.root, 'scripts', 'mine.ts'));
-			expect(run.stderr).toBe('');
-			expect(run.status).toBe(0);
-			expect(run.stdout).toContain(projectBudgetText(project.root));
-			expect(run.stdout).toContain('num_ctx 12288');
-			const cases = join(project.root, 'benchmarks', 'cases');
-			expect(run.stdout).toContain(`Files in ${cases}: written 15.`);
-			const added = readdirSync(join(cases, 'draft')).filter((name) => !before.has(name));
-			expect(added).toHaveLength(15);
-			expect(added).toContain(`draft-commit-message-${story.addMath.slice(0, 12)}.json`);
-			expect(JSON.parse(readFileSync(join(cases, 'draft', added[0] as string), 'utf8')).source.repository).toBe('story/repo');
-			expect(existsSync(join(repo.dir, 'benchmarks', 'cases'))).toBe(false);
-		} finally {
-			rmSync(join(repo.dir, 'benchmarks'), { recursive: true, force: true });
-			await project.dispose();
-		}
-	}, SEVERAL_RUNS);
+	it(
+		"writes into this project's cases and reads this project's policy when mining another repository",
+		async () => {
+			const project = await copyProject('mine-project-');
+			try {
+				// The copy's own budget, so the summary proves which policy was read.
+				const policyPath = join(project.root, 'benchmarks', 'policy.yaml');
+				writeFileSync(policyPath, readFileSync(policyPath, 'utf8').replace(/num_ctx: \d+/, 'num_ctx: 12288'));
+				// The mined repository has a policy and a cases folder of its own: neither may be used.
+				mkdirSync(join(repo.dir, 'benchmarks'), { recursive: true });
+				writeFileSync(join(repo.dir, 'benchmarks', 'policy.yaml'), 'run:\n  num_ctx: 2048\n  num_predict: 512\n');
+				const before = new Set(readdirSync(join(project.root, 'benchmarks', 'cases', 'draft')));
+				const run = mine(['--roles', 'draft', '--repo', repo.dir], project.root, join(project.root, 'scripts', 'mine.ts'));
+				expect(run.stderr).toBe('');
+				expect(run.status).toBe(0);
+				expect(run.stdout).toContain(projectBudgetText(project.root));
+				expect(run.stdout).toContain('num_ctx 12288');
+				const cases = join(project.root, 'benchmarks', 'cases');
+				expect(run.stdout).toContain(`Files in ${cases}: written 15.`);
+				const added = readdirSync(join(cases, 'draft')).filter((name) => !before.has(name));
+				expect(added).toHaveLength(15);
+				expect(added).toContain(`draft-commit-message-${story.addMath.slice(0, 12)}.json`);
+				expect(JSON.parse(readFileSync(join(cases, 'draft', added[0] as string), 'utf8')).source.repository).toBe('story/repo');
+				expect(existsSync(join(repo.dir, 'benchmarks', 'cases'))).toBe(false);
+			} finally {
+				rmSync(join(repo.dir, 'benchmarks'), { recursive: true, force: true });
+				await project.dispose();
+			}
+		},
+		SEVERAL_RUNS,
+	);
 
-	it('names the repository after its remote, so clones in differently named folders write the same bytes', () => {
-		const outs = ['clone-one', 'another-name'].map((folder) => {
-			const dir = join(scratch, folder);
-			spawnSync('git', ['clone', '--quiet', repo.dir, dir], { encoding: 'utf8' });
-			spawnSync('git', ['-C', dir, 'remote', 'set-url', 'origin', 'git@github.com:story/repo.git'], { encoding: 'utf8' });
-			const out = join(scratch, `${folder}-cases`);
-			const run = spawnSync(process.execPath, [SCRIPT, '--clean-age', '3', '--roles', 'draft,review', '--out', out], { cwd: dir, encoding: 'utf8' });
-			expect(run.stderr).toBe('');
-			expect(run.stdout).toContain('Mined story/repo:');
-			return out;
-		});
-		const [a, b] = outs.map(snapshot) as [Map<string, Buffer>, Map<string, Buffer>];
-		expect(a.size).toBeGreaterThan(0);
-		expect([...b.keys()]).toEqual([...a.keys()]);
-		for (const [name, bytes] of a) expect(b.get(name)?.equals(bytes), name).toBe(true);
-		const first = JSON.parse([...a.values()][0]?.toString() ?? '{}');
-		expect(first.source.repository).toBe('story/repo');
-		expect(first.source.url).toBe('https://github.com/story/repo');
-	}, SEVERAL_RUNS);
+	it(
+		'names the repository after its remote, so clones in differently named folders write the same bytes',
+		() => {
+			const outs = ['clone-one', 'another-name'].map((folder) => {
+				const dir = join(scratch, folder);
+				spawnSync('git', ['clone', '--quiet', repo.dir, dir], { encoding: 'utf8' });
+				spawnSync('git', ['-C', dir, 'remote', 'set-url', 'origin', 'git@github.com:story/repo.git'], { encoding: 'utf8' });
+				const out = join(scratch, `${folder}-cases`);
+				const run = spawnSync(process.execPath, [SCRIPT, '--clean-age', '3', '--roles', 'draft,review', '--out', out], {
+					cwd: dir,
+					encoding: 'utf8',
+				});
+				expect(run.stderr).toBe('');
+				expect(run.stdout).toContain('Mined story/repo:');
+				return out;
+			});
+			const [a, b] = outs.map(snapshot) as [Map<string, Buffer>, Map<string, Buffer>];
+			expect(a.size).toBeGreaterThan(0);
+			expect([...b.keys()]).toEqual([...a.keys()]);
+			for (const [name, bytes] of a) expect(b.get(name)?.equals(bytes), name).toBe(true);
+			const first = JSON.parse([...a.values()][0]?.toString() ?? '{}');
+			expect(first.source.repository).toBe('story/repo');
+			expect(first.source.url).toBe('https://github.com/story/repo');
+		},
+		SEVERAL_RUNS,
+	);
 
 	it('refuses to name a repository without a web remote after its folder, and says to pass --name', () => {
-		const run = spawnSync(process.execPath, [SCRIPT, '--roles', 'draft', '--dry-run', '--out', join(scratch, 'unnamed')], { cwd: repo.dir, encoding: 'utf8' });
+		const run = spawnSync(process.execPath, [SCRIPT, '--roles', 'draft', '--dry-run', '--out', join(scratch, 'unnamed')], {
+			cwd: repo.dir,
+			encoding: 'utf8',
+		});
 		expect(run.status).toBe(1);
 		expect(run.stderr).toContain(`Cannot name the repository at '${repo.dir}': it has no origin remote. Pass --name owner/repo`);
 	});
@@ -184,7 +211,19 @@ describe('scripts/mine.ts', () => {
 	});
 
 	it('needs no policy when the command line gives the whole budget', () => {
-		const run = mine(['--roles', 'draft', '--dry-run', '--out', join(scratch, 'no-policy'), '--policy', join(scratch, 'missing.yaml'), '--num-ctx', '4096', '--num-predict', '512']);
+		const run = mine([
+			'--roles',
+			'draft',
+			'--dry-run',
+			'--out',
+			join(scratch, 'no-policy'),
+			'--policy',
+			join(scratch, 'missing.yaml'),
+			'--num-ctx',
+			'4096',
+			'--num-predict',
+			'512',
+		]);
 		expect(run.stderr).toBe('');
 		expect(run.status).toBe(0);
 		expect(run.stdout).toContain('(num_ctx 4096, num_predict 512)');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { balanceStats, fileType, matchApproves, matchDistance, nearestFirst, type ReviewFeatures } from '../../src/lib/mine/match-approves.ts';
+import {
+	balanceStats,
+	fileType,
+	matchApproves,
+	matchDistance,
+	nearestFirst,
+	type ReviewFeatures,
+} from '../../src/lib/mine/match-approves.ts';
 import { severityOf } from '../../src/lib/mine/severity.ts';
 
 const DAY = 24 * 3600 * 1000;

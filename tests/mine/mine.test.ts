@@ -83,7 +83,9 @@ describe('mineCases on a story repository', () => {
 	});
 
 	it('never writes a planted secret, and says which case and rule dropped it', () => {
-		const files = readdirSync(outDir, { recursive: true }).map(String).filter((name) => name.endsWith('.json'));
+		const files = readdirSync(outDir, { recursive: true })
+			.map(String)
+			.filter((name) => name.endsWith('.json'));
 		expect(files.length).toBe(result.cases.length);
 		for (const name of files) {
 			const text = readFileSync(join(outDir, name), 'utf8');
@@ -114,7 +116,9 @@ describe('mineCases on a story repository', () => {
 		expect(lineAt(`${story.fixClamp}~1`, 'src/math.ts', 14)).toBe(BUGGY_LINE);
 		expect(value?.checks.map((check) => check.name)).toEqual(['verdict', 'finding-on-lines', 'finding-precision']);
 		// The case exists since the fix: its date is the fix's committer date, not the clock.
-		expect(value?.mined_at).toBe(new Date(repo.git(['show', '-s', '--format=%cI', story.fixClamp]).trim()).toISOString().replace('.000Z', 'Z'));
+		expect(value?.mined_at).toBe(
+			new Date(repo.git(['show', '-s', '--format=%cI', story.fixClamp]).trim()).toISOString().replace('.000Z', 'Z'),
+		);
 	});
 
 	it('sends a fix about escaping to security-review, as critical', () => {

@@ -82,10 +82,25 @@ export function buildNoiseRepo(): { repo: TempRepo; story: NoiseStory } {
 	const c = repo.commit;
 	const root = c({ 'README.md': '# Noise\n\nA libary for the miner tests.\n' }, 'Initial commit');
 	const addRetry = c({ 'src/retry.ts': RETRY(RETRY_BUG), 'package.json': PACKAGE('1.0.0') }, 'Add the retry helper');
-	const addCi = c({ '.github/workflows/ci.yml': 'on: push\njobs:\n  test:\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          node-version: 14\n' }, 'Add the CI workflow');
+	const addCi = c(
+		{
+			'.github/workflows/ci.yml':
+				'on: push\njobs:\n  test:\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          node-version: 14\n',
+		},
+		'Add the CI workflow',
+	);
 	const release101 = c({ 'package.json': PACKAGE('1.0.1') }, '1.0.1');
-	const fixCi = c({ '.github/workflows/ci.yml': 'on: push\njobs:\n  test:\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          node-version: 22\n' }, 'Fix CI');
-	const failingTest = c({ 'test/retry.ts': TEST("test.failing('calls at most limit times', async t => {") }, 'Add a test for the retry limit');
+	const fixCi = c(
+		{
+			'.github/workflows/ci.yml':
+				'on: push\njobs:\n  test:\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          node-version: 22\n',
+		},
+		'Fix CI',
+	);
+	const failingTest = c(
+		{ 'test/retry.ts': TEST("test.failing('calls at most limit times', async t => {") },
+		'Add a test for the retry limit',
+	);
 	const fixRetry = c(
 		{ 'src/retry.ts': RETRY(RETRY_FIX), 'test/retry.ts': TEST("test('calls at most limit times', async t => {") },
 		'Fix retry calling one time too many',
@@ -121,8 +136,12 @@ export function buildNoiseRepo(): { repo: TempRepo; story: NoiseStory } {
 	const fixFlaky = c({ 'test/retry.ts': TEST("test.serial('calls at most limit times', async t => {") }, 'Fix flaky retry test');
 	const docsOnly = c({ 'docs/retry.md': '# Retry\n\nCall `retry(run, limit)`.\nIt waits between attempts.\n' }, 'Describe retries');
 	// Later commits, so the changes above are old enough to count as clean.
-	for (const at of [1, 2, 3]) c({ [`src/extra-${at}.ts`]: `export const extra${at} = ${at};\nexport const double${at} = ${2 * at};\n` }, `Add extra constant ${at}`);
-	const changelogRelease = c({ 'CHANGELOG.md': '# Changelog\n\n## 1.2.0\n\n- Safer queries.\n\n## 1.1.0\n\n- The query parser.\n' }, 'chore(release): 1.2.0');
+	for (const at of [1, 2, 3])
+		c({ [`src/extra-${at}.ts`]: `export const extra${at} = ${at};\nexport const double${at} = ${2 * at};\n` }, `Add extra constant ${at}`);
+	const changelogRelease = c(
+		{ 'CHANGELOG.md': '# Changelog\n\n## 1.2.0\n\n- Safer queries.\n\n## 1.1.0\n\n- The query parser.\n' },
+		'chore(release): 1.2.0',
+	);
 	return {
 		repo,
 		story: {

@@ -85,7 +85,9 @@ describe('mineCases on a noisy history', () => {
 		// addRetry changes 17 lines of .ts and .json; addBackoff is the clean change most like it. The docs,
 		// stylesheet and test-only changes are never approve candidates: rejects always hold code.
 		expect(review('code-review', 'approve').map((value) => [value.source.commit, value.severity])).toEqual([[story.addBackoff, 'high']]);
-		expect(review('security-review', 'approve').map((value) => [value.source.commit, value.severity])).toEqual([[story.addHeaders, 'critical']]);
+		expect(review('security-review', 'approve').map((value) => [value.source.commit, value.severity])).toEqual([
+			[story.addHeaders, 'critical'],
+		]);
 		expect(result.balance.map((entry) => [entry.task, entry.rejects.count, entry.approves.count, entry.unmatched])).toEqual([
 			['code-review', 1, 1, 0],
 			['security-review', 1, 1, 0],

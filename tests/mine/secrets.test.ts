@@ -30,7 +30,11 @@ describe('findSecrets', () => {
 		['a GitHub token', `token: ${PLANTED.githubToken}`, '@secretlint/secretlint-rule-github', 'GITHUB_TOKEN'],
 		['a PEM private key', PEM, '@secretlint/secretlint-rule-privatekey', 'PrivateKey'],
 	])('flags %s in a plain field and names the field', async (_, secret, ruleId, messageId) => {
-		const findings = await findSecrets('case-1', { id: 'case-1', source: { subject: 'chore: x' }, reference: { message: `notes\n${secret}\n` } });
+		const findings = await findSecrets('case-1', {
+			id: 'case-1',
+			source: { subject: 'chore: x' },
+			reference: { message: `notes\n${secret}\n` },
+		});
 		expect(findings).toEqual([{ caseId: 'case-1', field: 'reference.message', ruleId, messageId }]);
 	});
 
@@ -40,7 +44,9 @@ describe('findSecrets', () => {
 			.map((line) => `+${line}`)
 			.join('\n')}\n`;
 		const findings = await findSecrets('case-2', { id: 'case-2', input: { diff } });
-		expect(findings).toEqual([{ caseId: 'case-2', field: 'input.diff', ruleId: '@secretlint/secretlint-rule-privatekey', messageId: 'PrivateKey' }]);
+		expect(findings).toEqual([
+			{ caseId: 'case-2', field: 'input.diff', ruleId: '@secretlint/secretlint-rule-privatekey', messageId: 'PrivateKey' },
+		]);
 	});
 
 	it('flags a secret inside a file content', async () => {

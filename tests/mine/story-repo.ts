@@ -84,10 +84,16 @@ export function buildStoryRepo(): { repo: TempRepo; story: Story } {
 		'chore: add development key',
 	);
 	const binary = c(
-		{ 'assets/logo.png': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]), 'assets/README.md': 'Logo files.\nKeep them small.\n' },
+		{
+			'assets/logo.png': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]),
+			'assets/README.md': 'Logo files.\nKeep them small.\n',
+		},
 		'feat: add the logo',
 	);
-	const huge = c({ 'src/table.ts': `export const TABLE = [\n${numberedLines('\t"row with some padding text to make it long",', 2000)}];\n` }, 'feat: add the lookup table');
+	const huge = c(
+		{ 'src/table.ts': `export const TABLE = [\n${numberedLines('\t"row with some padding text to make it long",', 2000)}];\n` },
+		'feat: add the lookup table',
+	);
 	const pipeSubject = c(
 		{ 'src/parse.ts': "export function split(text: string): string[] {\n\treturn text.split('|');\n}\n" },
 		'feat: parse a | b\nsecond line of the subject\n\nSplits on the pipe character.',
@@ -98,7 +104,10 @@ export function buildStoryRepo(): { repo: TempRepo; story: Story } {
 	const mainline = c({ 'docs/notes.md': 'Notes\nMore notes\n' }, 'docs: add notes');
 	repo.git(['merge', '--quiet', '--no-ff', '--no-edit', '-m', "Merge branch 'topic'", 'topic'], repo.nextEnv());
 	const merge = repo.git(['rev-parse', 'HEAD']).trim();
-	const greet = c({ 'src/greet.ts': "export function greet(name: string): string {\n\treturn 'Hello ' + name;\n}\n" }, 'feat: add greeting');
+	const greet = c(
+		{ 'src/greet.ts': "export function greet(name: string): string {\n\treturn 'Hello ' + name;\n}\n" },
+		'feat: add greeting',
+	);
 	repo.git(['revert', '--no-edit', greet], repo.nextEnv());
 	const revertGreet = repo.git(['rev-parse', 'HEAD']).trim();
 	const fixClamp = c(
@@ -112,12 +121,16 @@ export function buildStoryRepo(): { repo: TempRepo; story: Story } {
 	const fixRender = c(
 		{
 			'src/render.ts': `import { escapeHtml } from './html.ts';\n\n/** Shows a user's name in bold. */\nexport function bold(name: string): string {\n\treturn '<b>' + escapeHtml(name) + '</b>';\n}\n`,
-			'src/html.ts': "export function escapeHtml(text: string): string {\n\treturn text.replace(/[&<>\"']/g, (char) => `&#${char.charCodeAt(0)};`);\n}\n",
+			'src/html.ts':
+				'export function escapeHtml(text: string): string {\n\treturn text.replace(/[&<>"\']/g, (char) => `&#${char.charCodeAt(0)};`);\n}\n',
 		},
 		'fix: escape names before rendering them (XSS)',
 	);
 	const lockOnly = c({ 'package-lock.json': '{\n  "lockfileVersion": 3,\n  "packages": {}\n}\n' }, 'chore: refresh the lock file');
-	const whitespace = c({ 'src/math.ts': (HEADER + MATH + CLAMP.replace(BUGGY_LINE, FIXED_LINE)).replaceAll('\t', '  ') }, 'style: indent with spaces');
+	const whitespace = c(
+		{ 'src/math.ts': (HEADER + MATH + CLAMP.replace(BUGGY_LINE, FIXED_LINE)).replaceAll('\t', '  ') },
+		'style: indent with spaces',
+	);
 	const bot = c({ 'docs/deps.md': 'Dependencies\nare up to date\n' }, 'chore(deps): bump everything', {
 		authorName: 'dependabot[bot]',
 		authorEmail: '49699333+dependabot[bot]@users.noreply.github.com',

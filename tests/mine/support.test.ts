@@ -67,7 +67,9 @@ describe('readPolicyFile, as the miner reads its budget', () => {
 	});
 
 	it('stops at a missing policy, naming the file, instead of guessing a budget', async () => {
-		await expect(readPolicyFile(join(dir, 'missing.yaml'), 'benchmarks/policy.yaml')).rejects.toThrow(/benchmarks\/policy\.yaml — \(file\)\n {2}found: {4}no such file/);
+		await expect(readPolicyFile(join(dir, 'missing.yaml'), 'benchmarks/policy.yaml')).rejects.toThrow(
+			/benchmarks\/policy\.yaml — \(file\)\n {2}found: {4}no such file/,
+		);
 	});
 
 	it('names the file, the line and the field of a bad value, as the build does', async () => {
@@ -156,12 +158,18 @@ describe('writeCases', () => {
 	it('writes each case whole under <out>/<role>/<id>.json and leaves no temporary file behind', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'mine-write-'));
 		try {
-			const value = CaseSchema.parse(JSON.parse(readFileSync(resolve('testing/fixtures/cases/draft/draft-commit-message-4479e1f0e5a2.json'), 'utf8')));
+			const value = CaseSchema.parse(
+				JSON.parse(readFileSync(resolve('testing/fixtures/cases/draft/draft-commit-message-4479e1f0e5a2.json'), 'utf8')),
+			);
 			const path = casePath(join(dir, 'cases'), value);
 			expect(path).toBe(join(dir, 'cases', 'draft', 'draft-commit-message-4479e1f0e5a2.json'));
-			expect(await writeCases([value], join(dir, 'cases'), { dryRun: false, force: false })).toEqual([{ id: value.id, path, status: 'written' }]);
+			expect(await writeCases([value], join(dir, 'cases'), { dryRun: false, force: false })).toEqual([
+				{ id: value.id, path, status: 'written' },
+			]);
 			const changed = { ...value, severity: value.severity === 'low' ? 'high' : 'low' } satisfies Case;
-			expect(await writeCases([changed], join(dir, 'cases'), { dryRun: false, force: true })).toEqual([{ id: value.id, path, status: 'overwritten' }]);
+			expect(await writeCases([changed], join(dir, 'cases'), { dryRun: false, force: true })).toEqual([
+				{ id: value.id, path, status: 'overwritten' },
+			]);
 			expect(readFileSync(path, 'utf8')).toBe(stableStringify(changed));
 			expect(readdirSync(join(dir, 'cases', 'draft'))).toEqual(['draft-commit-message-4479e1f0e5a2.json']);
 		} finally {

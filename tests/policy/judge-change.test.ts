@@ -3,8 +3,19 @@ import { judgeWholeChange } from '../../src/lib/policy/judge-change.ts';
 import type { Proposal } from '../../src/lib/schema/report.ts';
 import { model, role } from './support.ts';
 
-const models = [model('gemma:1b', 'google-gemma'), model('gemma:2b', 'google-gemma'), model('llama:1b', 'meta-llama'), model('granite:1b', 'ibm-granite')];
-const promote = (model: string, replaces: string, name = 'r'): Proposal => ({ kind: 'promote', role: name, model, replaces, reason: 'wins' });
+const models = [
+	model('gemma:1b', 'google-gemma'),
+	model('gemma:2b', 'google-gemma'),
+	model('llama:1b', 'meta-llama'),
+	model('granite:1b', 'ibm-granite'),
+];
+const promote = (model: string, replaces: string, name = 'r'): Proposal => ({
+	kind: 'promote',
+	role: name,
+	model,
+	replaces,
+	reason: 'wins',
+});
 const retire = (model: string, name = 'r'): Proposal => ({ kind: 'retire', role: name, model, reason: 'fails hard' });
 
 describe('the diversity guard on the whole change', () => {
@@ -14,7 +25,9 @@ describe('the diversity guard on the whole change', () => {
 			roles: [role('gemma:1b', ['llama:1b', 'granite:1b'])],
 			proposals: [retire('granite:1b'), promote('llama:1b', 'gemma:1b')],
 			kept: ['promote llama:1b'],
-			held: ['held: retiring granite:1b together with promoting llama:1b would leave r served by 1 family (meta-llama), the policy needs 2'],
+			held: [
+				'held: retiring granite:1b together with promoting llama:1b would leave r served by 1 family (meta-llama), the policy needs 2',
+			],
 		},
 		{
 			name: 'a retirement that leaves two families stands',
@@ -59,6 +72,11 @@ describe('the diversity guard on the whole change', () => {
 
 	it('holds a promotion that would leave the role one family when applied to the registry as it is now', () => {
 		const judged = judgeWholeChange([role('gemma:1b', ['llama:1b'])], models, [promote('llama:1b', 'gemma:1b')], 2);
-		expect(judged.held).toEqual([{ proposal: promote('llama:1b', 'gemma:1b'), reason: 'held: promoting llama:1b would leave r served by 1 family (meta-llama), the policy needs 2' }]);
+		expect(judged.held).toEqual([
+			{
+				proposal: promote('llama:1b', 'gemma:1b'),
+				reason: 'held: promoting llama:1b would leave r served by 1 family (meta-llama), the policy needs 2',
+			},
+		]);
 	});
 });

@@ -2,13 +2,31 @@ import { describe, expect, it } from 'vitest';
 import { registryGaps, roleEvidence } from '../../src/lib/registry/registry-gaps.ts';
 import { model, role } from './support.ts';
 
-const escalation = { escalation: { enabled: true, role: 'review', tasks: ['code-review' as const], chain: [{ provider: 'ollama' as const, model: 'big:1b' }], max_frontier_calls_per_run: 0 } };
+const escalation = {
+	escalation: {
+		enabled: true,
+		role: 'review',
+		tasks: ['code-review' as const],
+		chain: [{ provider: 'ollama' as const, model: 'big:1b' }],
+		max_frontier_calls_per_run: 0,
+	},
+};
 
 describe('registry gaps', () => {
 	it('warns about a role no task measures, a role without cases and a model no role names', () => {
 		const warnings = registryGaps({
-			models: [model('a:1b', 'fam-a'), model('b:1b', 'fam-b'), model('big:1b', 'fam-c'), model('idle:1b', 'fam-d'), model('old:1b', 'fam-e')],
-			roles: [{ ...role('a:1b', ['b:1b'], 'draft'), retired: [{ model: 'old:1b', reason: 'slow', date: '2026-01-01' }] }, role('a:1b', [], 'review'), role('b:1b', [], 'translate')],
+			models: [
+				model('a:1b', 'fam-a'),
+				model('b:1b', 'fam-b'),
+				model('big:1b', 'fam-c'),
+				model('idle:1b', 'fam-d'),
+				model('old:1b', 'fam-e'),
+			],
+			roles: [
+				{ ...role('a:1b', ['b:1b'], 'draft'), retired: [{ model: 'old:1b', reason: 'slow', date: '2026-01-01' }] },
+				role('a:1b', [], 'review'),
+				role('b:1b', [], 'translate'),
+			],
 			cases: [{ role: 'draft' }],
 			policy: escalation,
 		});
@@ -20,11 +38,23 @@ describe('registry gaps', () => {
 	});
 
 	it('says nothing about a registry with no gaps', () => {
-		expect(registryGaps({ models: [model('a:1b', 'f'), model('big:1b', 'g')], roles: [role('a:1b', [], 'coder')], cases: [{ role: 'coder' }], policy: escalation })).toEqual([]);
+		expect(
+			registryGaps({
+				models: [model('a:1b', 'f'), model('big:1b', 'g')],
+				roles: [role('a:1b', [], 'coder')],
+				cases: [{ role: 'coder' }],
+				policy: escalation,
+			}),
+		).toEqual([]);
 	});
 
 	it.each([
-		{ name: 'a measured role', r: 'review', cases: [{ role: 'review' }, { role: 'review' }, { role: 'draft' }], expected: { tasks: ['code-review', 'security-review'], cases: 2 } },
+		{
+			name: 'a measured role',
+			r: 'review',
+			cases: [{ role: 'review' }, { role: 'review' }, { role: 'draft' }],
+			expected: { tasks: ['code-review', 'security-review'], cases: 2 },
+		},
 		{ name: 'a role without cases', r: 'coder', cases: [{ role: 'draft' }], expected: null },
 		{ name: 'a role no task measures', r: 'translate', cases: [{ role: 'translate' }], expected: null },
 	])('evidence of $name', ({ r, cases, expected }) => {

@@ -15,9 +15,20 @@ export const policy: Policy = PolicySchema.parse({
 	escalation: { tasks: ['code-review'], chain: [{ provider: 'ollama', model: 'big:1b' }], max_frontier_calls_per_run: 0 },
 });
 
-export const model = (id: string, family: string, cost_tier: 'free' | 'paid' = 'free'): Model => ({ id, family, cost_tier, provider: 'ollama' });
+export const model = (id: string, family: string, cost_tier: 'free' | 'paid' = 'free'): Model => ({
+	id,
+	family,
+	cost_tier,
+	provider: 'ollama',
+});
 
-export const role = (incumbent: string, challengers: string[], name = 'r'): Role => ({ role: name, description: 'd', incumbent, challengers, retired: [] });
+export const role = (incumbent: string, challengers: string[], name = 'r'): Role => ({
+	role: name,
+	description: 'd',
+	incumbent,
+	challengers,
+	retired: [],
+});
 
 /**
  * One model's case results in a role, written case by case: `A` accepted (quality 1), `R` rejected

@@ -6,7 +6,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CachedAnswer, createFileCache } from '../../src/lib/run/answer-cache.ts';
 
 const answer: CachedAnswer = {
-	answer: { content: 'Fix the parser', thinking: '', doneReason: 'stop', latencyMs: 812.5, ttftMs: 90.1, evalCount: 12, evalDurationNs: 200e6, promptEvalCount: 300, loadDurationNs: 0 },
+	answer: {
+		content: 'Fix the parser',
+		thinking: '',
+		doneReason: 'stop',
+		latencyMs: 812.5,
+		ttftMs: 90.1,
+		evalCount: 12,
+		evalDurationNs: 200e6,
+		promptEvalCount: 300,
+		loadDurationNs: 0,
+	},
 	loadMs: null,
 };
 const other: CachedAnswer = { ...answer, answer: { ...answer.answer, content: 'Add a flag' } };

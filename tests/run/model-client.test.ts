@@ -12,10 +12,19 @@ const scripted = (name: string, reply: FakeReply | string) => ({ name, respond: 
 beforeAll(async () => {
 	fake = await startFakeOllama({
 		models: [
-			{ ...scripted('good:1b', { content: 'Fix the parser', chunks: 3, evalCount: 12, evalDurationMs: 200 }), family: 'llama', parameterSize: '1B', quantization: 'Q8_0', loadMs: 30 },
+			{
+				...scripted('good:1b', { content: 'Fix the parser', chunks: 3, evalCount: 12, evalDurationMs: 200 }),
+				family: 'llama',
+				parameterSize: '1B',
+				quantization: 'Q8_0',
+				loadMs: 30,
+			},
 			{ ...scripted('thinker:1b', { thinking: 'Hmm.', content: 'Done' }), capabilities: ['completion', 'thinking'] },
 			scripted('crash:1b', faults.serverError()),
-			scripted('midstream:1b', faults.streamError('an error was encountered while running the model', 2, { content: 'partial answer here' })),
+			scripted(
+				'midstream:1b',
+				faults.streamError('an error was encountered while running the model', 2, { content: 'partial answer here' }),
+			),
 			scripted('stall:1b', faults.stall(1, { content: 'starts then stops' })),
 			scripted('malformed:1b', faults.malformed(1, { content: 'abc def ghi' })),
 			scripted('slow:1b', { content: 'slow but steady', chunks: 10, chunkDelayMs: 100 }),
@@ -41,7 +50,13 @@ async function failureOf(promise: Promise<unknown>): Promise<CallFailure> {
 describe('the Ollama model client', () => {
 	it('streams an answer and sends every option explicitly', async () => {
 		const answer = await chat('good:1b');
-		expect(answer).toMatchObject({ content: 'Fix the parser', thinking: '', doneReason: 'stop', evalCount: 12, evalDurationNs: 200_000_000 });
+		expect(answer).toMatchObject({
+			content: 'Fix the parser',
+			thinking: '',
+			doneReason: 'stop',
+			evalCount: 12,
+			evalDurationNs: 200_000_000,
+		});
 		expect(answer.ttftMs).not.toBeNull();
 		expect(answer.latencyMs).toBeGreaterThanOrEqual(answer.ttftMs!);
 		const sent = fake.lastRequest('chat')!.body!;
@@ -51,7 +66,13 @@ describe('the Ollama model client', () => {
 	});
 
 	it('keeps thinking apart from the answer', async () => {
-		const answer = await createOllamaClient(fake.url).chat({ model: 'thinker:1b', messages, options: { ...options, think: true }, callTimeoutMs: 5000, stallTimeoutMs: 2000 });
+		const answer = await createOllamaClient(fake.url).chat({
+			model: 'thinker:1b',
+			messages,
+			options: { ...options, think: true },
+			callTimeoutMs: 5000,
+			stallTimeoutMs: 2000,
+		});
 		expect(answer).toMatchObject({ content: 'Done', thinking: 'Hmm.' });
 	});
 
@@ -95,7 +116,9 @@ describe('the Ollama model client', () => {
 	});
 
 	it('classes a refused connection as transport', async () => {
-		const failure = await failureOf(createOllamaClient(await closedAddress()).chat({ model: 'good:1b', messages, options, callTimeoutMs: 2000, stallTimeoutMs: 2000 }));
+		const failure = await failureOf(
+			createOllamaClient(await closedAddress()).chat({ model: 'good:1b', messages, options, callTimeoutMs: 2000, stallTimeoutMs: 2000 }),
+		);
 		expect(failure.failureClass).toBe('transport');
 		expect(failure.message).toMatch(/connection refused/);
 	});

@@ -75,12 +75,21 @@ function plansFor(model: Omit<ModelInput, 'id' | 'family'>) {
 const run = (plans: ReturnType<typeof plansFor>) =>
 	runBenchmark(
 		plans,
-		{ clientFor: (host) => createOllamaClient(host), cache, gradeContext: gradeContexts(all), logger: { info: () => {}, warn: (line) => warnings.push(line) } },
+		{
+			clientFor: (host) => createOllamaClient(host),
+			cache,
+			gradeContext: gradeContexts(all),
+			logger: { info: () => {}, warn: (line) => warnings.push(line) },
+		},
 		{ run: policy.run, repeats: 1, useCache: true },
 	);
 
-const caseCalls = (fake: FakeOllama) => fake.requests.filter((request) => request.endpoint === 'chat' && (request.body?.messages?.length ?? 0) > 0).length;
-const loads = (fake: FakeOllama) => fake.requests.filter((request) => request.endpoint === 'chat' && (request.body?.messages?.length ?? 0) === 0 && request.body?.keep_alive !== 0).length;
+const caseCalls = (fake: FakeOllama) =>
+	fake.requests.filter((request) => request.endpoint === 'chat' && (request.body?.messages?.length ?? 0) > 0).length;
+const loads = (fake: FakeOllama) =>
+	fake.requests.filter(
+		(request) => request.endpoint === 'chat' && (request.body?.messages?.length ?? 0) === 0 && request.body?.keep_alive !== 0,
+	).length;
 
 describe('parallel slots and host pools', () => {
 	it('sends a model `parallel` requests at once and reports its results in the order of a sequential run', async () => {
@@ -130,7 +139,9 @@ describe('parallel slots and host pools', () => {
 		expect(fromA).toBeGreaterThan(0); // its answers before it went are kept…
 		expect(fromA).toBeLessThan(4); // …and what it had in flight was asked again on the other host
 		expect(outcome.results.filter((result) => result.host === b.fake.url)).toHaveLength(draft.length - fromA);
-		expect(warnings.some((line) => line.includes(`Ollama at ${a.fake.url} stopped answering`) && line.includes(`go to ${b.fake.url}`))).toBe(true);
+		expect(
+			warnings.some((line) => line.includes(`Ollama at ${a.fake.url} stopped answering`) && line.includes(`go to ${b.fake.url}`)),
+		).toBe(true);
 		// Every answer is in the cache: a rerun asks nothing.
 		await cache.close?.();
 		cache = createFileCache(path.join(dir, 'answers'));

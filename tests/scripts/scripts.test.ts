@@ -67,7 +67,9 @@ describe('failures', () => {
 	it('promote exits 1 and says what to do when there is no report', async () => {
 		const result = await run('promote', []);
 		expect(result.status).toBe(1);
-		expect(result.stderr).toBe('promote failed: There is no report in reports/ yet.\n  hint: run the benchmark first (npm run build with Ollama running).\n');
+		expect(result.stderr).toBe(
+			'promote failed: There is no report in reports/ yet.\n  hint: run the benchmark first (npm run build with Ollama running).\n',
+		);
 	});
 
 	it('promote exits 1 with the path and the cause when reports/ cannot be listed', async () => {

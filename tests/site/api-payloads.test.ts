@@ -2,7 +2,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stableStringify } from '../../src/lib/files/stable-json.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import type { CaseResult } from '../../src/lib/schema/report.ts';
-import { API_CASES_PAGE_BYTES, API_CASES_PAGE_CASES, API_RESULTS_PAGE_BYTES, API_RESULTS_PAGE_CASES, casePayload, casePages, casesPagePayload, casesPayload, runPayload, runResultPages, runResultsPagePayload, runsPayload } from '../../src/lib/site/api-payloads.ts';
+import {
+	API_CASES_PAGE_BYTES,
+	API_CASES_PAGE_CASES,
+	API_RESULTS_PAGE_BYTES,
+	API_RESULTS_PAGE_CASES,
+	casePayload,
+	casePages,
+	casesPagePayload,
+	casesPayload,
+	runPayload,
+	runResultPages,
+	runResultsPagePayload,
+	runsPayload,
+} from '../../src/lib/site/api-payloads.ts';
 import { fixtureCases } from '../../testing/workspace.ts';
 import { metricsRow, run } from './fixtures.ts';
 
@@ -46,7 +59,10 @@ describe('the JSON for tools', () => {
 	});
 
 	it('pages the case list when it is longer than a page, by count and by size', () => {
-		const many = Array.from({ length: API_CASES_PAGE_CASES * 2 + 3 }, (_, index) => ({ ...cases[index % cases.length]!, id: `draft-commit-message-${String(index).padStart(12, '0')}` }));
+		const many = Array.from({ length: API_CASES_PAGE_CASES * 2 + 3 }, (_, index) => ({
+			...cases[index % cases.length]!,
+			id: `draft-commit-message-${String(index).padStart(12, '0')}`,
+		}));
 		const payload = casesPayload(many, context);
 		expect(payload.cases).toBeNull();
 		expect(payload.count).toBe(many.length);
@@ -54,10 +70,22 @@ describe('the JSON for tools', () => {
 		expect(payload.cases_pages[1]).toMatchObject({ page: 2, first: many[API_CASES_PAGE_CASES]!.id, json: '/api/cases/pages/2.json' });
 		const second = casesPagePayload(many, 2, context);
 		expect(second).toMatchObject({ page: 2, pages: 3 });
-		expect(second.cases.map((entry) => entry.id)).toEqual(many.slice(API_CASES_PAGE_CASES, API_CASES_PAGE_CASES * 2).map((entry) => entry.id));
-		expect(casePages(many).flat().map((entry) => entry.id)).toEqual(many.map((entry) => entry.id));
+		expect(second.cases.map((entry) => entry.id)).toEqual(
+			many.slice(API_CASES_PAGE_CASES, API_CASES_PAGE_CASES * 2).map((entry) => entry.id),
+		);
+		expect(
+			casePages(many)
+				.flat()
+				.map((entry) => entry.id),
+		).toEqual(many.map((entry) => entry.id));
 		// A case touching thousands of files weighs enough to close its page early.
-		const heavy = many.slice(0, 10).map((entry) => ({ ...entry, source: { ...entry.source, files: Array.from({ length: 3000 }, (_, index) => `src/generated/a-rather-long-path-name/file-${index}.ts`) } }));
+		const heavy = many.slice(0, 10).map((entry) => ({
+			...entry,
+			source: {
+				...entry.source,
+				files: Array.from({ length: 3000 }, (_, index) => `src/generated/a-rather-long-path-name/file-${index}.ts`),
+			},
+		}));
 		const pages = casePages(heavy);
 		expect(pages.length).toBeGreaterThan(1);
 		for (const page of pages) expect(page.length === 1 || JSON.stringify(page).length <= API_CASES_PAGE_BYTES + 2 * page.length).toBe(true);
@@ -74,16 +102,36 @@ describe('the JSON for tools', () => {
 			{ run: a, result: result('x', 'a:1b') },
 		];
 		const payload = casePayload(cases[0]!, given, context);
-		expect(payload.results.map((entry) => `${entry.date} ${entry.model} ${entry.repeat}`)).toEqual(['2026-01-01 a:1b 0', '2026-01-01 z:1b 0', '2026-01-01 z:1b 1', '2026-01-02 b:1b 0']);
+		expect(payload.results.map((entry) => `${entry.date} ${entry.model} ${entry.repeat}`)).toEqual([
+			'2026-01-01 a:1b 0',
+			'2026-01-01 z:1b 0',
+			'2026-01-01 z:1b 1',
+			'2026-01-02 b:1b 0',
+		]);
 		expect(payload.case).toMatchObject({ id: cases[0]!.id, page: `/cases/${cases[0]!.id}/` });
 	});
 
 	it('lists runs newest first and sorts a run’s results by role, case, model and repeat', () => {
-		const runs = [run('local-model-benchmark-2026-01-01', '2026-01-01', { metrics: [metricsRow('draft', 'a:1b', 1)] }), run('local-model-benchmark-2026-01-02', '2026-01-02')];
-		expect(runsPayload(runs, context).runs.map((entry) => entry.id)).toEqual(['local-model-benchmark-2026-01-02', 'local-model-benchmark-2026-01-01']);
+		const runs = [
+			run('local-model-benchmark-2026-01-01', '2026-01-01', { metrics: [metricsRow('draft', 'a:1b', 1)] }),
+			run('local-model-benchmark-2026-01-02', '2026-01-02'),
+		];
+		expect(runsPayload(runs, context).runs.map((entry) => entry.id)).toEqual([
+			'local-model-benchmark-2026-01-02',
+			'local-model-benchmark-2026-01-01',
+		]);
 		expect(runsPayload(runs, context).runs[1]).toMatchObject({ roles: { draft: { cases: 4 } }, models: ['a:1b'] });
-		const payload = runPayload(runs[0]!, [result('b', 'z:1b'), result('a', 'z:1b', 1), result('a', 'z:1b', 0), result('a', 'b:1b')], context);
-		expect(payload.results!.map((entry) => `${entry.case_id} ${entry.model} ${entry.repeat}`)).toEqual(['a b:1b 0', 'a z:1b 0', 'a z:1b 1', 'b z:1b 0']);
+		const payload = runPayload(
+			runs[0]!,
+			[result('b', 'z:1b'), result('a', 'z:1b', 1), result('a', 'z:1b', 0), result('a', 'b:1b')],
+			context,
+		);
+		expect(payload.results!.map((entry) => `${entry.case_id} ${entry.model} ${entry.repeat}`)).toEqual([
+			'a b:1b 0',
+			'a z:1b 0',
+			'a z:1b 1',
+			'b z:1b 0',
+		]);
 		expect(runPayload(runs[0]!, null, context).results).toBeNull();
 	});
 

@@ -26,7 +26,11 @@ export function metricsRow(role: string, model: string, accepted: number, cases 
 }
 
 /** A run whose report holds `metrics`, `verdicts` and `proposals`; the manifest lists the models with `digests`. */
-export function run(id: string, date: string, parts: Partial<Pick<Report, 'metrics' | 'verdicts' | 'proposals'>> & { digests?: Record<string, string | null> } = {}): RunEntry {
+export function run(
+	id: string,
+	date: string,
+	parts: Partial<Pick<Report, 'metrics' | 'verdicts' | 'proposals'>> & { digests?: Record<string, string | null> } = {},
+): RunEntry {
 	const metrics = parts.metrics ?? [];
 	const models = [...new Set(metrics.map((row) => row.model))].sort();
 	return {
@@ -39,7 +43,15 @@ export function run(id: string, date: string, parts: Partial<Pick<Report, 'metri
 				finished_at: `${date}T10:05:00.000Z`,
 				harness: { commit: null, dirty: false },
 				ollama: [{ host: 'http://127.0.0.1:11434', version: '0.12.6' }],
-				models: models.map((model) => ({ id: model, digest: parts.digests?.[model] ?? 'a'.repeat(64), family: null, parameter_size: '8B', quantization: 'Q4_K_M', host: 'http://127.0.0.1:11434', options: {} })),
+				models: models.map((model) => ({
+					id: model,
+					digest: parts.digests?.[model] ?? 'a'.repeat(64),
+					family: null,
+					parameter_size: '8B',
+					quantization: 'Q4_K_M',
+					host: 'http://127.0.0.1:11434',
+					options: {},
+				})),
 				policy_hash: 'p',
 				cases_hash: 'c',
 				runtime: { name: 'node', version: '24' },
@@ -59,7 +71,12 @@ export function run(id: string, date: string, parts: Partial<Pick<Report, 'metri
 }
 
 /** A hold verdict of `challenger` against `incumbent`. */
-export const verdict = (role: string, challenger: string, incumbent: string, outcome: Report['verdicts'][number]['outcome'] = 'hold'): Report['verdicts'][number] => ({
+export const verdict = (
+	role: string,
+	challenger: string,
+	incumbent: string,
+	outcome: Report['verdicts'][number]['outcome'] = 'hold',
+): Report['verdicts'][number] => ({
 	role,
 	challenger,
 	incumbent,
@@ -68,4 +85,10 @@ export const verdict = (role: string, challenger: string, incumbent: string, out
 	gates: [],
 });
 
-export const role = (name: string, incumbent: string, challengers: string[] = []): Role => ({ role: name, description: `The ${name} role.`, incumbent, challengers, retired: [] });
+export const role = (name: string, incumbent: string, challengers: string[] = []): Role => ({
+	role: name,
+	description: `The ${name} role.`,
+	incumbent,
+	challengers,
+	retired: [],
+});

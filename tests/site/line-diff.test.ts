@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type DiffLine, foldUnchanged, isUnchanged, lineDiff } from '../../src/lib/site/line-diff.ts';
 
-const render = (lines: DiffLine[] | undefined) => lines?.map((line) => `${line.kind === 'same' ? ' ' : line.kind === 'add' ? '+' : '-'}${line.text}`);
+const render = (lines: DiffLine[] | undefined) =>
+	lines?.map((line) => `${line.kind === 'same' ? ' ' : line.kind === 'add' ? '+' : '-'}${line.text}`);
 
 describe('line diff', () => {
 	it('shows what the answer changed, removals before additions', () => {
@@ -18,13 +19,23 @@ describe('line diff', () => {
 
 	it('reproduces both texts from any diff it gives', () => {
 		let seed = 7;
-		const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+		const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 		const text = () => Array.from({ length: Math.floor(random() * 14) }, () => 'abcd'[Math.floor(random() * 4)]).join('\n');
 		for (let round = 0; round < 500; round++) {
 			const [a, b] = [text(), text()];
 			const lines = lineDiff(a, b)!;
-			expect(lines.filter((line) => line.kind !== 'add').map((line) => line.text).join('\n')).toBe(a);
-			expect(lines.filter((line) => line.kind !== 'del').map((line) => line.text).join('\n')).toBe(b);
+			expect(
+				lines
+					.filter((line) => line.kind !== 'add')
+					.map((line) => line.text)
+					.join('\n'),
+			).toBe(a);
+			expect(
+				lines
+					.filter((line) => line.kind !== 'del')
+					.map((line) => line.text)
+					.join('\n'),
+			).toBe(b);
 		}
 	});
 

@@ -19,7 +19,10 @@ async function put(file: string, text: string) {
 const page = (body: string) => `<!doctype html><html><head></head><body>${body}</body></html>`;
 const gz = (text: string) => gzipSync(text, { level: 9 }).length;
 // Text that does not compress away (base64 of random bytes gzips to about three quarters of its size).
-const noise = (bytes: number) => randomBytes(Math.ceil((bytes * 3) / 4)).toString('base64').slice(0, bytes);
+const noise = (bytes: number) =>
+	randomBytes(Math.ceil((bytes * 3) / 4))
+		.toString('base64')
+		.slice(0, bytes);
 
 describe('page weight', () => {
 	it('tells page types apart by path', () => {
@@ -40,7 +43,12 @@ describe('page weight', () => {
 		await put('_astro/chunk.js', chunk);
 		await put('_astro/entry.js', entry);
 		await put('_astro/lazy.js', lazy);
-		await put('index.html', page(`<canvas data-chart="{}"></canvas><script type="module" src="/_astro/entry.js"></script><script type="module" src="/_astro/chunk.js"></script><script>console.log(1)</script><script type="application/json">{"not":"js"}</script>`));
+		await put(
+			'index.html',
+			page(
+				`<canvas data-chart="{}"></canvas><script type="module" src="/_astro/entry.js"></script><script type="module" src="/_astro/chunk.js"></script><script>console.log(1)</script><script type="application/json">{"not":"js"}</script>`,
+			),
+		);
 		const weight = await measureSite(dist);
 		const index = weight.pages.find((p) => p.file === 'index.html')!;
 		expect(index.gzipBytes).toBe(gz(entry) + gz(chunk) + gz(lazy) + gz('console.log(1)'));

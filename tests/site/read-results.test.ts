@@ -24,18 +24,52 @@ describe('the results sidecar of a report', () => {
 	});
 
 	it('reads valid results, says when the file is missing, and names the file when it is broken', async () => {
-		expect(await readRunResults(root, entry.id, entry.report)).toEqual({ status: 'missing', file: 'reports/local-model-benchmark-2026-01-01.results.json' });
+		expect(await readRunResults(root, entry.id, entry.report)).toEqual({
+			status: 'missing',
+			file: 'reports/local-model-benchmark-2026-01-01.results.json',
+		});
 		await writeFile(path.join(root, 'reports', `${entry.id}.results.json`), JSON.stringify({ report: entry.id, results: [] }));
-		expect(await readRunResults(root, entry.id, entry.report)).toMatchObject({ status: 'ok', file: `reports/${entry.id}.results.json`, results: [] });
-		await writeFile(path.join(root, 'reports', `${entry.id}.results.json`), JSON.stringify({ report: entry.id, results: [{ role: 'draft' }] }));
-		await expect(readRunResults(root, entry.id, entry.report)).rejects.toThrow(`reports/${entry.id}.results.json: the results do not match the results schema`);
+		expect(await readRunResults(root, entry.id, entry.report)).toMatchObject({
+			status: 'ok',
+			file: `reports/${entry.id}.results.json`,
+			results: [],
+		});
+		await writeFile(
+			path.join(root, 'reports', `${entry.id}.results.json`),
+			JSON.stringify({ report: entry.id, results: [{ role: 'draft' }] }),
+		);
+		await expect(readRunResults(root, entry.id, entry.report)).rejects.toThrow(
+			`reports/${entry.id}.results.json: the results do not match the results schema`,
+		);
 		await writeFile(path.join(root, 'reports', `${entry.id}.results.json`), '{');
 		await expect(readRunResults(root, entry.id, entry.report)).rejects.toThrow('is not valid JSON');
 	});
 
 	it('trusts a file it validated before only while the file is unchanged', async () => {
 		const file = path.join(root, 'reports', `${entry.id}.results.json`);
-		const valid = { role: 'draft', model: 'a:1b', case_id: 'c', task: 'commit-message', severity: 'low', repeat: 0, outcome: 'accepted', failure_class: null, failure_message: null, checks: [], quality: 1, output: 'x', thinking_chars: 0, latency_ms: 1, ttft_ms: 1, eval_count: 1, eval_duration_ns: 1, prompt_eval_count: 1, load_ms: null, cached: false, cache_key: null };
+		const valid = {
+			role: 'draft',
+			model: 'a:1b',
+			case_id: 'c',
+			task: 'commit-message',
+			severity: 'low',
+			repeat: 0,
+			outcome: 'accepted',
+			failure_class: null,
+			failure_message: null,
+			checks: [],
+			quality: 1,
+			output: 'x',
+			thinking_chars: 0,
+			latency_ms: 1,
+			ttft_ms: 1,
+			eval_count: 1,
+			eval_duration_ns: 1,
+			prompt_eval_count: 1,
+			load_ms: null,
+			cached: false,
+			cache_key: null,
+		};
 		await writeFile(file, JSON.stringify({ report: entry.id, results: [valid] }));
 		const first = await readRunResults(root, entry.id, entry.report);
 		if (first.status !== 'ok') throw new Error('expected the results to be read');

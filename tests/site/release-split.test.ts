@@ -13,15 +13,29 @@ describe('the release split', () => {
 		const results = [...answers('m:1b', 'ARAA', 'draft'), ...answers('other:1b', 'AAAA', 'draft'), ...answers('m:1b', 'RR', 'reason')];
 		const splits = releaseSplits(results, cases as never, 'm:1b', '2026-03-01');
 		expect(splits).toEqual([
-			{ role: 'draft', released: '2026-03-01', before: { cases: 1, results: 1, accepted: 1, rate: wilson(1, 1) }, after: { cases: 3, results: 3, accepted: 2, rate: wilson(2, 3) } },
-			{ role: 'reason', released: '2026-03-01', before: { cases: 1, results: 1, accepted: 0, rate: wilson(0, 1) }, after: { cases: 1, results: 1, accepted: 0, rate: wilson(0, 1) } },
+			{
+				role: 'draft',
+				released: '2026-03-01',
+				before: { cases: 1, results: 1, accepted: 1, rate: wilson(1, 1) },
+				after: { cases: 3, results: 3, accepted: 2, rate: wilson(2, 3) },
+			},
+			{
+				role: 'reason',
+				released: '2026-03-01',
+				before: { cases: 1, results: 1, accepted: 0, rate: wilson(0, 1) },
+				after: { cases: 1, results: 1, accepted: 0, rate: wilson(0, 1) },
+			},
 		]);
 	});
 
 	it('counts every repeat, and leaves out results whose case is unknown', () => {
 		const results = [...answers('m:1b', 'AR|RR', 'draft'), ...answers('m:1b', 'AAAAA', 'coder').slice(4)];
 		const [split] = releaseSplits(results, cases as never, 'm:1b', '2026-03-01');
-		expect(split).toMatchObject({ role: 'draft', before: { cases: 1, results: 2, accepted: 1 }, after: { cases: 1, results: 2, accepted: 0 } });
+		expect(split).toMatchObject({
+			role: 'draft',
+			before: { cases: 1, results: 2, accepted: 1 },
+			after: { cases: 1, results: 2, accepted: 0 },
+		});
 		expect(releaseSplits(results, cases as never, 'm:1b', '2026-03-01').map((s) => s.role)).toEqual(['draft']);
 	});
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseResult } from '../../src/lib/schema/report.ts';
-import { createInterner, historyByCase, historyWithNewest, newestResultsByCase, newestRuns, summarizeResult } from '../../src/lib/site/result-index.ts';
+import {
+	createInterner,
+	historyByCase,
+	historyWithNewest,
+	newestResultsByCase,
+	newestRuns,
+	summarizeResult,
+} from '../../src/lib/site/result-index.ts';
 import { run } from './fixtures.ts';
 
 const result = (caseId: string, model: string, outcome: CaseResult['outcome'] = 'accepted', repeat = 0): CaseResult => ({
@@ -35,9 +42,28 @@ const r3 = run('local-model-benchmark-2026-01-19', '2026-01-19');
 describe('the result index of the site', () => {
 	it('summarizes a result without its answer, checks or timings', () => {
 		const summary = summarizeResult(result('a', 'x:1b', 'hard-failure'));
-		expect(summary).toEqual({ role: 'draft', model: 'x:1b', case_id: 'a', task: 'commit-message', severity: 'low', repeat: 0, outcome: 'hard-failure', failure_class: 'timeout', quality: 0.2, latency_ms: 1200 });
+		expect(summary).toEqual({
+			role: 'draft',
+			model: 'x:1b',
+			case_id: 'a',
+			task: 'commit-message',
+			severity: 'low',
+			repeat: 0,
+			outcome: 'hard-failure',
+			failure_class: 'timeout',
+			quality: 0.2,
+			latency_ms: 1200,
+		});
 		expect(summary).not.toHaveProperty('output');
-		const execution = { status: 'passed', tests: 3, passed: 3, failed: 0, duration_ms: 400, isolation: 'bubblewrap', detail: 'ok' } as unknown as NonNullable<CaseResult['execution']>;
+		const execution = {
+			status: 'passed',
+			tests: 3,
+			passed: 3,
+			failed: 0,
+			duration_ms: 400,
+			isolation: 'bubblewrap',
+			detail: 'ok',
+		} as unknown as NonNullable<CaseResult['execution']>;
 		expect(summarizeResult({ ...result('a', 'x:1b'), execution }).execution).toBe(execution);
 	});
 

@@ -6,8 +6,17 @@ import { metricsRow, role, run, verdict } from './fixtures.ts';
 type Verdict = Report['verdicts'][number];
 type Gate = Verdict['gates'][number];
 
-const gate = (name: string, pass: boolean, extra: Partial<Gate> = {}): Gate => ({ gate: name, challenger: null, incumbent: null, pass, ...extra });
-const judged = (challenger: string, incumbent: string, outcome: Verdict['outcome'], parts: Partial<Verdict> = {}): Verdict => ({ ...verdict('draft', challenger, incumbent, outcome), ...parts });
+const gate = (name: string, pass: boolean, extra: Partial<Gate> = {}): Gate => ({
+	gate: name,
+	challenger: null,
+	incumbent: null,
+	pass,
+	...extra,
+});
+const judged = (challenger: string, incumbent: string, outcome: Verdict['outcome'], parts: Partial<Verdict> = {}): Verdict => ({
+	...verdict('draft', challenger, incumbent, outcome),
+	...parts,
+});
 
 const A = 'gemma4:latest';
 const B = 'llama3.1:8b';
@@ -19,7 +28,11 @@ describe('routing at a glance', () => {
 			name: 'a promotion applied, with the counts and the p of the paired test',
 			incumbent: B,
 			metrics: [metricsRow('draft', A, 20, 40), metricsRow('draft', B, 38, 40)],
-			verdicts: [judged(B, A, 'promote', { gates: [gate('acceptance_rate', true), gate('strictly_better', true, { challenger: 'acceptance_rate', p_better: 0.0000041 })] })],
+			verdicts: [
+				judged(B, A, 'promote', {
+					gates: [gate('acceptance_rate', true), gate('strictly_better', true, { challenger: 'acceptance_rate', p_better: 0.0000041 })],
+				}),
+			],
 			proposals: [{ kind: 'promote' as const, role: 'draft', model: B, replaces: A, reason: 'better' }],
 			evidence: 'promoted on 38 of 40 vs 20 of 40 accepted (p 0.0000041)',
 			outcome: 'promote',
@@ -36,7 +49,10 @@ describe('routing at a glance', () => {
 		{
 			name: 'a promotion on review pain',
 			incumbent: B,
-			metrics: [{ ...metricsRow('draft', A, 4, 4), review_pain: 0.4 }, { ...metricsRow('draft', B, 4, 4), review_pain: 0.125 }],
+			metrics: [
+				{ ...metricsRow('draft', A, 4, 4), review_pain: 0.4 },
+				{ ...metricsRow('draft', B, 4, 4), review_pain: 0.125 },
+			],
 			verdicts: [judged(B, A, 'promote', { gates: [gate('strictly_better', true, { challenger: 'review_pain', p_better: 0.01 })] })],
 			proposals: [{ kind: 'promote' as const, role: 'draft', model: B, replaces: A, reason: 'better' }],
 			evidence: 'promoted on review pain 0.13 vs 0.40 (p 0.01)',
@@ -46,7 +62,10 @@ describe('routing at a glance', () => {
 			name: 'a hold for more evidence: the nearest of several challengers speaks',
 			incumbent: A,
 			metrics: [metricsRow('draft', A, 1, 4), metricsRow('draft', B, 3, 4), metricsRow('draft', C, 2, 4)],
-			verdicts: [judged(C, A, 'hold: not enough evidence', { more_evidence: { cases: 30 } }), judged(B, A, 'hold: not enough evidence', { more_evidence: { cases: 12 } })],
+			verdicts: [
+				judged(C, A, 'hold: not enough evidence', { more_evidence: { cases: 30 } }),
+				judged(B, A, 'hold: not enough evidence', { more_evidence: { cases: 12 } }),
+			],
 			evidence: 'held — 12 more cases needed to tell llama3.1:8b from gemma4:latest',
 			outcome: 'hold: not enough evidence',
 		},
@@ -111,11 +130,24 @@ describe('routing at a glance', () => {
 	});
 
 	it('dates the incumbent from its promotion, or from the first run of its unbroken stretch', () => {
-		const serving = (id: string, date: string, incumbent: string) => run(id, date, { metrics: [metricsRow('draft', incumbent, 2), metricsRow('draft', incumbent === A ? B : A, 1)], verdicts: [verdict('draft', incumbent === A ? B : A, incumbent)] });
+		const serving = (id: string, date: string, incumbent: string) =>
+			run(id, date, {
+				metrics: [metricsRow('draft', incumbent, 2), metricsRow('draft', incumbent === A ? B : A, 1)],
+				verdicts: [verdict('draft', incumbent === A ? B : A, incumbent)],
+			});
 		// A served, B served (by hand), then A again from r3 on: A's stretch starts at r3.
-		const runs = [serving('r1', '2026-11-01', A), serving('r2', '2026-11-02', B), serving('r3', '2026-11-03', A), serving('r4', '2026-11-04', A)];
+		const runs = [
+			serving('r1', '2026-11-01', A),
+			serving('r2', '2026-11-02', B),
+			serving('r3', '2026-11-03', A),
+			serving('r4', '2026-11-04', A),
+		];
 		expect(routingGlance([role('draft', A)], runs)[0]!.since).toEqual({ run: 'r3', date: '2026-11-03', basis: 'serving' });
-		const promoted = run('r5', '2026-11-05', { metrics: [metricsRow('draft', A, 0), metricsRow('draft', B, 4)], verdicts: [verdict('draft', B, A, 'promote')], proposals: [{ kind: 'promote', role: 'draft', model: B, replaces: A, reason: 'better' }] });
+		const promoted = run('r5', '2026-11-05', {
+			metrics: [metricsRow('draft', A, 0), metricsRow('draft', B, 4)],
+			verdicts: [verdict('draft', B, A, 'promote')],
+			proposals: [{ kind: 'promote', role: 'draft', model: B, replaces: A, reason: 'better' }],
+		});
 		expect(routingGlance([role('draft', B)], [...runs, promoted])[0]!.since).toEqual({ run: 'r5', date: '2026-11-05', basis: 'promoted' });
 	});
 });

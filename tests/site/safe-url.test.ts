@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { commitUrl, httpUrl } from '../../src/lib/site/safe-url.ts';
 
 describe('links taken from data', () => {
-	it.each(['https://github.com/acme/notes', 'http://git.example.org/acme/notes', ' https://example.org/x '])('keeps the http(s) URL %j', (value) => {
-		expect(httpUrl(value)).toBe(new URL(value.trim()).href);
-	});
+	it.each(['https://github.com/acme/notes', 'http://git.example.org/acme/notes', ' https://example.org/x '])(
+		'keeps the http(s) URL %j',
+		(value) => {
+			expect(httpUrl(value)).toBe(new URL(value.trim()).href);
+		},
+	);
 
 	it.each([
 		'javascript:alert(1)',

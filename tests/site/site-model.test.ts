@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { acceptanceTrend, allModelIds, compareRoles, digestsSeen, roleRows, routingTable, runIncumbent, verdictLabel } from '../../src/lib/site/site-model.ts';
+import {
+	acceptanceTrend,
+	allModelIds,
+	compareRoles,
+	digestsSeen,
+	roleRows,
+	routingTable,
+	runIncumbent,
+	verdictLabel,
+} from '../../src/lib/site/site-model.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { metricsRow, role, run, verdict } from './fixtures.ts';
 
@@ -15,11 +24,21 @@ const second = run('local-model-benchmark-2026-01-08', '2026-01-08', {
 	proposals: [{ kind: 'retire', role: 'draft', model: 'new:1b', reason: 'hard failures' }],
 	digests: { 'chal:1b': 'd'.repeat(64) },
 });
-const third = run('local-model-benchmark-2026-01-08-2', '2026-01-08', { metrics: [metricsRow('coder', 'solo:1b', 4)], digests: { 'chal:1b': 'c'.repeat(64) } });
+const third = run('local-model-benchmark-2026-01-08-2', '2026-01-08', {
+	metrics: [metricsRow('coder', 'solo:1b', 4)],
+	digests: { 'chal:1b': 'c'.repeat(64) },
+});
 
 describe('what the pages derive from the reports', () => {
 	it('orders roles as the routing slots, then others alphabetically', () => {
-		expect(['zeta', 'coder', 'alpha', 'draft', 'review', 'reason'].sort(compareRoles)).toEqual(['draft', 'reason', 'review', 'coder', 'alpha', 'zeta']);
+		expect(['zeta', 'coder', 'alpha', 'draft', 'review', 'reason'].sort(compareRoles)).toEqual([
+			'draft',
+			'reason',
+			'review',
+			'coder',
+			'alpha',
+			'zeta',
+		]);
 	});
 
 	it('says who served a role in a run, and what the run decided about each model', () => {
@@ -64,7 +83,11 @@ describe('what the pages derive from the reports', () => {
 		expect(routes.get('coder')!.justified_by).toMatchObject({ basis: 'held', run: third.id });
 		expect(routes.get('review')).toEqual({ incumbent: 'unmeasured:1b', promoted_in: null, justified_by: null, evidence: null });
 		// Right after the promoting run, that run is the justification.
-		expect(routingTable({ roles, runs: [first], cases }).get('draft')!.justified_by).toMatchObject({ basis: 'promoted', run: first.id, acceptance_rate: 0.75 });
+		expect(routingTable({ roles, runs: [first], cases }).get('draft')!.justified_by).toMatchObject({
+			basis: 'promoted',
+			run: first.id,
+			acceptance_rate: 0.75,
+		});
 	});
 
 	it('gives a role no evidence when no task measures it or it has no cases', () => {
@@ -75,12 +98,17 @@ describe('what the pages derive from the reports', () => {
 	});
 
 	it('does not let a run in which the incumbent lost as a challenger justify it', () => {
-		const lost = run('local-model-benchmark-2026-02-01', '2026-02-01', { metrics: [metricsRow('draft', 'x:1b', 4), metricsRow('draft', 'y:1b', 1)], verdicts: [verdict('draft', 'y:1b', 'x:1b')] });
+		const lost = run('local-model-benchmark-2026-02-01', '2026-02-01', {
+			metrics: [metricsRow('draft', 'x:1b', 4), metricsRow('draft', 'y:1b', 1)],
+			verdicts: [verdict('draft', 'y:1b', 'x:1b')],
+		});
 		expect(routingTable({ roles: [role('draft', 'y:1b')], runs: [lost], cases: [] }).get('draft')!.justified_by).toBeNull();
 	});
 
 	it('knows every model id the site mentions', () => {
 		const roles = [{ ...role('draft', 'chal:1b', ['new:1b']), retired: [{ model: 'gone:1b', reason: 'r', date: '2026-01-01' }] }];
-		expect(allModelIds({ models: [{ id: 'catalog:1b', family: 'f', cost_tier: 'free', provider: 'ollama' }], roles, runs: [first] })).toEqual(['catalog:1b', 'chal:1b', 'gone:1b', 'inc:1b', 'new:1b', 'solo:1b']);
+		expect(
+			allModelIds({ models: [{ id: 'catalog:1b', family: 'f', cost_tier: 'free', provider: 'ollama' }], roles, runs: [first] }),
+		).toEqual(['catalog:1b', 'chal:1b', 'gone:1b', 'inc:1b', 'new:1b', 'solo:1b']);
 	});
 });

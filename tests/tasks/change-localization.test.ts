@@ -114,8 +114,18 @@ describe('change-localization grader', () => {
 	// Lazy answers made without reading the intent: each fails on the check that says why.
 	it.each([
 		['every listed file', fixture.input.files, 'files-precision', 'precision 0.33 ≤ 0.5 (3 of 9 proposed files right)'],
-		['README.md and package.json', ['README.md', 'package.json'], 'files-recall', 'recall 0.00 < 0.5 (0 of 3 changed files proposed; missed src/commands/list.ts, src/format.ts, tests/list.test.ts)'],
-		['one right file and one wrong', ['src/format.ts', 'src/store.ts'], 'files-recall', 'recall 0.33 < 0.5 (1 of 3 changed files proposed; missed src/commands/list.ts, tests/list.test.ts)'],
+		[
+			'README.md and package.json',
+			['README.md', 'package.json'],
+			'files-recall',
+			'recall 0.00 < 0.5 (0 of 3 changed files proposed; missed src/commands/list.ts, src/format.ts, tests/list.test.ts)',
+		],
+		[
+			'one right file and one wrong',
+			['src/format.ts', 'src/store.ts'],
+			'files-recall',
+			'recall 0.33 < 0.5 (1 of 3 changed files proposed; missed src/commands/list.ts, tests/list.test.ts)',
+		],
 	])('rejects %s', (_name, files, failing, detail) => {
 		const result = grade([...files]);
 		const failed = result.checks.filter((check) => check.required && !check.pass);
@@ -124,7 +134,11 @@ describe('change-localization grader', () => {
 	});
 
 	it('rejects half right: more than half of the files named must be right', () => {
-		const testCase: ChangeLocalizationCase = { ...fixture, reference: { files: ['package.json'] }, source: { ...fixture.source, files: ['package.json'] } };
+		const testCase: ChangeLocalizationCase = {
+			...fixture,
+			reference: { files: ['package.json'] },
+			source: { ...fixture.source, files: ['package.json'] },
+		};
 		expect(grade(['README.md', 'package.json'], testCase).checks[1]).toEqual({
 			name: 'files-precision',
 			required: true,

@@ -71,7 +71,12 @@ describe('commit-message grader', () => {
 		expect(grade(fixture, fixture.reference.message)).toEqual({
 			checks: [
 				{ name: 'subject-well-formed', required: true, pass: true, detail: 'subject is 41 characters (at most 72), well-formed' },
-				{ name: 'message-specific', required: true, pass: true, detail: 'shares strip, diacritic, slugify, titl, … with the change; its own change ranks 1 of 1' },
+				{
+					name: 'message-specific',
+					required: true,
+					pass: true,
+					detail: 'shares strip, diacritic, slugify, titl, … with the change; its own change ranks 1 of 1',
+				},
 				{ name: 'message-similarity', required: false, pass: true, detail: 'subject similarity 1.00 ≥ 0.5 (words and action)' },
 			],
 			quality: 1,
@@ -194,11 +199,13 @@ describe('commit-message grader', () => {
 		expect(check.detail).toMatch(detail);
 	});
 
-	it('rejects another change\'s subject as closer to that change than to its own', () => {
+	it("rejects another change's subject as closer to that change than to its own", () => {
 		const other: CommitMessageCase = {
 			...fixture,
 			id: 'draft-commit-message-aaaaaaaaaaaa',
-			input: { diff: 'diff --git a/src/cache.ts b/src/cache.ts\n--- a/src/cache.ts\n+++ b/src/cache.ts\n@@ -1 +1,2 @@\n export const cache = new Map();\n+export const ttl = 60;\n' },
+			input: {
+				diff: 'diff --git a/src/cache.ts b/src/cache.ts\n--- a/src/cache.ts\n+++ b/src/cache.ts\n@@ -1 +1,2 @@\n export const cache = new Map();\n+export const ttl = 60;\n',
+			},
 			reference: { message: 'Expire cached titles after a minute' },
 		};
 		const cases = [other, fixture];
@@ -206,12 +213,20 @@ describe('commit-message grader', () => {
 		const check = result.checks.find((candidate) => candidate.name === 'message-specific')!;
 		expect(check.pass).toBe(false);
 		expect(check.detail).toMatch(/^closer to 1 other change\(s\) of the 2 than to its own/);
-		expect(commitMessageTask.grade(fixture, { message: 'Remove accents from titles before slugifying' }, { cases }).checks.every((check) => !check.required || check.pass)).toBe(true);
+		expect(
+			commitMessageTask
+				.grade(fixture, { message: 'Remove accents from titles before slugifying' }, { cases })
+				.checks.every((check) => !check.required || check.pass),
+		).toBe(true);
 	});
 
 	it('holds a repository to its own subject length: its references set the limit', () => {
 		const long = `Add ${'y'.repeat(80)} to slugify titles`;
-		const references = [60, 70, 80, 90, 100].map((length, at) => ({ ...fixture, id: `draft-commit-message-${String(at).repeat(12)}`, reference: { message: `Add ${'z'.repeat(length - 4)}` } }));
+		const references = [60, 70, 80, 90, 100].map((length, at) => ({
+			...fixture,
+			id: `draft-commit-message-${String(at).repeat(12)}`,
+			reference: { message: `Add ${'z'.repeat(length - 4)}` },
+		}));
 		// Third quartile 90 + 1.5 × (90 − 70).
 		expect(subjectLimit(references)).toBe(120);
 		expect(subjectLimit([fixture])).toBe(72);

@@ -54,7 +54,7 @@ const CASE_SETS = [
 ] as const;
 
 describe.each(CASE_SETS)('every grader is valid on %s', (_name, dir) => {
-	it('accepts the reference on ≥ 90 % of each task\'s cases and no junk above its limit', { timeout: 300_000 }, async () => {
+	it("accepts the reference on ≥ 90 % of each task's cases and no junk above its limit", { timeout: 300_000 }, async () => {
 		const cases = casesUnder(dir).filter((testCase) => !untestedCoder(testCase));
 		const validity = await measure(cases);
 		expect(validity.map((entry) => entry.task)).toEqual([...new Set(cases.map((testCase) => testCase.task))].sort());
@@ -98,12 +98,15 @@ describe('measuring grader validity', () => {
 		expect(invalidRoles(broken, validity)).toEqual(new Map([['draft', validity[0]!.reason]]));
 	});
 
-	it('allows a two-verdict task junk up to the majority verdict\'s share plus five points', async () => {
+	it("allows a two-verdict task junk up to the majority verdict's share plus five points", async () => {
 		const review = casesUnder(CASES_DIR).filter((testCase) => testCase.task === 'code-review');
 		const validity = await measure(review);
 		const rejects = review.filter((testCase) => testCase.task === 'code-review' && testCase.reference.verdict === 'reject').length;
 		const majority = Math.max(rejects, review.length - rejects) / review.length;
-		expect(validity[0]!.chance).toEqual({ answer: rejects >= review.length - rejects ? 'reject' : 'approve', rate: Math.round(majority * 10_000) / 10_000 });
+		expect(validity[0]!.chance).toEqual({
+			answer: rejects >= review.length - rejects ? 'reject' : 'approve',
+			rate: Math.round(majority * 10_000) / 10_000,
+		});
 		expect(validity[0]!.junk_limit).toBeCloseTo(majority + 0.05, 4);
 		// Other tasks have no chance level: junk is held to 10 %.
 		const draft = await measure(casesUnder(CASES_DIR).filter((testCase) => testCase.task === 'commit-message'));

@@ -66,8 +66,16 @@ describe('implement-change parser', () => {
 	});
 
 	it.each([
-		['a diff instead of JSON', '--- a/src/paginate.ts\n+++ b/src/paginate.ts\n@@ -10 +10 @@\n-floor\n+ceil', /^no JSON object in the answer/],
-		['a file without content', '{"files": [{"path": "src/paginate.ts"}]}', /^the answer does not have the expected shape: files\[0\]\.content: /],
+		[
+			'a diff instead of JSON',
+			'--- a/src/paginate.ts\n+++ b/src/paginate.ts\n@@ -10 +10 @@\n-floor\n+ceil',
+			/^no JSON object in the answer/,
+		],
+		[
+			'a file without content',
+			'{"files": [{"path": "src/paginate.ts"}]}',
+			/^the answer does not have the expected shape: files\[0\]\.content: /,
+		],
 		['files as an object', '{"files": {"src/paginate.ts": "x"}}', /^the answer does not have the expected shape: files: /],
 		[
 			'one file given twice',
@@ -145,9 +153,7 @@ describe('implement-change grader', () => {
 
 	it('counts a file changed that the commit did not touch as extra work', async () => {
 		// The README did not exist: creating it is one line edit to undo, on top of 12 needed.
-		expect(
-			await grade({ 'src/paginate.ts': paginateAfter, 'tests/paginate.test.ts': testAfter, 'README.md': '# notes\n' }),
-		).toEqual({
+		expect(await grade({ 'src/paginate.ts': paginateAfter, 'tests/paginate.test.ts': testAfter, 'README.md': '# notes\n' })).toEqual({
 			checks: [
 				{ name: 'files-changed', required: true, pass: false, detail: 'also changed README.md' },
 				{

@@ -7,7 +7,6 @@ import { estimateTokens, promptTokens, TASK_DEFINITIONS, taskFor } from '../../s
 import { rightAnswer } from '../../testing/workspace.ts';
 import { CASES_DIR, fixtureFiles } from './fixture-cases.ts';
 
-
 describe('taskFor', () => {
 	it.each(TASKS)('gives the %s definition, with the grader version the report records', (task) => {
 		const definition = taskFor(task);

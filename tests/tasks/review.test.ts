@@ -46,7 +46,10 @@ describe('review prompts', () => {
 	});
 
 	it('does not leak the reference or the fix', () => {
-		const text = codeReviewTask.buildPrompt(rejectCase).messages.map((message) => message.content).join('\n');
+		const text = codeReviewTask
+			.buildPrompt(rejectCase)
+			.messages.map((message) => message.content)
+			.join('\n');
 		expect(text).not.toContain('off-by-one');
 		expect(text).not.toContain(rejectCase.source.fix_commit!);
 	});
@@ -54,7 +57,8 @@ describe('review prompts', () => {
 
 describe('review parser', () => {
 	it('reads a plain answer', () => {
-		const text = '{"verdict": "reject", "findings": [{"path": "src/paginate.ts", "line": 4, "severity": "high", "message": "skips page 1"}]}';
+		const text =
+			'{"verdict": "reject", "findings": [{"path": "src/paginate.ts", "line": 4, "severity": "high", "message": "skips page 1"}]}';
 		expect(codeReviewTask.parse(text, rejectCase)).toEqual({
 			ok: true,
 			value: { verdict: 'reject', findings: [{ path: 'src/paginate.ts', line: 4, severity: 'high', message: 'skips page 1' }] },
@@ -83,7 +87,10 @@ describe('review parser', () => {
 		['{"findings": []}', /^the answer does not have the expected shape: verdict: /],
 		['{"verdict": "reject", "findings": [{"path": "a.ts", "line": "4", "severity": "high", "message": "m"}]}', /findings\[0\]\.line: /],
 		['{"verdict": "reject", "findings": [{"path": "a.ts", "line": 0, "severity": "high", "message": "m"}]}', /findings\[0\]\.line: /],
-		['{"verdict": "reject", "findings": [{"path": "a.ts", "line": 4, "severity": "blocker", "message": "m"}]}', /findings\[0\]\.severity: /],
+		[
+			'{"verdict": "reject", "findings": [{"path": "a.ts", "line": 4, "severity": "blocker", "message": "m"}]}',
+			/findings\[0\]\.severity: /,
+		],
 		['{"verdict": "reject", "findings": [{"line": 4, "severity": "high", "message": "m"}]}', /findings\[0\]\.path: /],
 	])('refuses %j', (text, reason) => {
 		const result = codeReviewTask.parse(text, rejectCase);
@@ -150,9 +157,24 @@ describe('review grader on a change a later fix had to correct', () => {
 	// Blanket answers made without reading the change: each fails the check that says why.
 	it.each([
 		['no findings', [], 'finding-on-lines', 'no finding within ±3 lines of src/paginate.ts:4, src/paginate.ts:10 (no findings)'],
-		['one finding over the whole file', [finding('src/paginate.ts', 1, 'high', 40)], 'finding-on-lines', 'no finding within ±3 lines of src/paginate.ts:4, src/paginate.ts:10 (1 finding cover them only as part of a wider range, first src/paginate.ts:1-40)'],
-		['a finding on every line', Array.from({ length: 11 }, (_, at) => finding('src/paginate.ts', at + 1)), 'finding-precision', '4 of 11 findings on the faulty lines: 0.36 < 0.5'],
-		['one right finding among many elsewhere', [finding('src/paginate.ts', 4), finding('src/paginate.ts', 30), finding('src/paginate.ts', 40)], 'finding-precision', '1 of 3 findings on the faulty lines: 0.33 < 0.5'],
+		[
+			'one finding over the whole file',
+			[finding('src/paginate.ts', 1, 'high', 40)],
+			'finding-on-lines',
+			'no finding within ±3 lines of src/paginate.ts:4, src/paginate.ts:10 (1 finding cover them only as part of a wider range, first src/paginate.ts:1-40)',
+		],
+		[
+			'a finding on every line',
+			Array.from({ length: 11 }, (_, at) => finding('src/paginate.ts', at + 1)),
+			'finding-precision',
+			'4 of 11 findings on the faulty lines: 0.36 < 0.5',
+		],
+		[
+			'one right finding among many elsewhere',
+			[finding('src/paginate.ts', 4), finding('src/paginate.ts', 30), finding('src/paginate.ts', 40)],
+			'finding-precision',
+			'1 of 3 findings on the faulty lines: 0.33 < 0.5',
+		],
 	])('rejects %s', (_name, findings, failing, detail) => {
 		const result = grade(rejectCase, 'reject', findings);
 		const check = result.checks.find((candidate) => candidate.name === failing)!;
@@ -174,10 +196,14 @@ describe('review grader on a change a later fix had to correct', () => {
 	});
 
 	it('grades the security task the same way', () => {
-		const result = securityReviewTask.grade(securityCase, {
-			verdict: 'reject',
-			findings: [finding('src/routes/notes.ts', 17, 'critical', 18)],
-		}, { cases: [securityCase] });
+		const result = securityReviewTask.grade(
+			securityCase,
+			{
+				verdict: 'reject',
+				findings: [finding('src/routes/notes.ts', 17, 'critical', 18)],
+			},
+			{ cases: [securityCase] },
+		);
 		expect(result).toEqual({
 			checks: [
 				{ name: 'verdict', required: true, pass: true, detail: 'reject, as expected' },
@@ -207,12 +233,16 @@ describe('review grader on a change a later fix had to correct', () => {
 	});
 
 	it('requires finding-precision on a reject case mined before it existed', () => {
-		const old: CodeReviewCase = { ...rejectCase, checks: [{ name: 'verdict', required: true }, { name: 'finding-on-lines', required: true }] };
-		expect(grade(old, 'reject', [finding('src/paginate.ts', 4)]).checks.map((check) => `${check.name}${check.required ? '!' : ''}`)).toEqual([
-			'verdict!',
-			'finding-on-lines!',
-			'finding-precision!',
-		]);
+		const old: CodeReviewCase = {
+			...rejectCase,
+			checks: [
+				{ name: 'verdict', required: true },
+				{ name: 'finding-on-lines', required: true },
+			],
+		};
+		expect(
+			grade(old, 'reject', [finding('src/paginate.ts', 4)]).checks.map((check) => `${check.name}${check.required ? '!' : ''}`),
+		).toEqual(['verdict!', 'finding-on-lines!', 'finding-precision!']);
 	});
 });
 
@@ -253,7 +283,12 @@ describe('review grader on a clean change', () => {
 		expect(grade(approveCase, 'reject', [finding('src/cli.ts', 10, 'high')])).toEqual({
 			checks: [
 				{ name: 'verdict', required: true, pass: false, detail: 'reject, expected approve' },
-				{ name: 'no-serious-finding', required: true, pass: false, detail: '1 high or critical finding on a clean change, first at src/cli.ts:10' },
+				{
+					name: 'no-serious-finding',
+					required: true,
+					pass: false,
+					detail: '1 high or critical finding on a clean change, first at src/cli.ts:10',
+				},
 			],
 			quality: 0,
 		});

@@ -14,7 +14,10 @@ const context = { date: '2026-11-26', report: 'local-model-benchmark-2026-11-26'
 
 beforeEach(async () => {
 	root = await mkdtemp(path.join(os.tmpdir(), 'lmb-apply-'));
-	await cp(path.join(PROJECT_ROOT, 'benchmarks'), path.join(root, 'benchmarks'), { recursive: true, filter: (source) => !source.includes(`${path.sep}cases`) });
+	await cp(path.join(PROJECT_ROOT, 'benchmarks'), path.join(root, 'benchmarks'), {
+		recursive: true,
+		filter: (source) => !source.includes(`${path.sep}cases`),
+	});
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
 
@@ -67,7 +70,11 @@ describe('applying proposals to the registry', () => {
 	});
 
 	it('retires a challenger', async () => {
-		await applyProposals(root, [{ kind: 'retire', role: 'draft', model: 'granite3.3:8b', reason: 'failed hard on every case in each of the last 2 run(s)' }], context);
+		await applyProposals(
+			root,
+			[{ kind: 'retire', role: 'draft', model: 'granite3.3:8b', reason: 'failed hard on every case in each of the last 2 run(s)' }],
+			context,
+		);
 		const after = await draft();
 		expect(after).toMatch(/challengers:\n {2}- llama3\.1:8b\n/);
 		expect(after).toContain('  - model: granite3.3:8b\n    reason: failed hard on every case in each of the last 2 run(s)\n');
@@ -87,13 +94,27 @@ describe('explaining a role', () => {
 					alpha: 0.05,
 					more_evidence: { cases: 7 },
 					gates: [
-						{ gate: 'acceptance_rate', challenger: 1, incumbent: 0.5, pass: true, test: 'exact sign test', detail: 'challenger better on 1 case, incumbent on 0, 1 tied', p_worse: 1, p_better: 0.5 },
+						{
+							gate: 'acceptance_rate',
+							challenger: 1,
+							incumbent: 0.5,
+							pass: true,
+							test: 'exact sign test',
+							detail: 'challenger better on 1 case, incumbent on 0, 1 tied',
+							p_worse: 1,
+							p_better: 0.5,
+						},
 						{ gate: 'strictly_better', challenger: 'none', incumbent: null, pass: false, test: 'exact sign test', p_better: 0.5 },
 					],
 				},
 			],
 			metrics: [],
-			held_proposals: [{ proposal: { kind: 'retire', role: 'draft', model: 'granite3.3:8b', reason: 'failed hard' }, reason: 'held: retiring granite3.3:8b would leave draft served by 1 family (google-gemma), the policy needs 2' }],
+			held_proposals: [
+				{
+					proposal: { kind: 'retire', role: 'draft', model: 'granite3.3:8b', reason: 'failed hard' },
+					reason: 'held: retiring granite3.3:8b would leave draft served by 1 family (google-gemma), the policy needs 2',
+				},
+			],
 		} as unknown as Report;
 		expect(explainRole(report, 'local-model-benchmark-2026-11-26', 'draft')).toBe(
 			[

@@ -131,7 +131,8 @@ async function projectImports(): Promise<ImportEdge[]> {
 	const edges: ImportEdge[] = [];
 	for (const file of files) {
 		const source = await readFile(path.join(PROJECT_ROOT, file), 'utf8');
-		for (const specifier of relativeSpecifiers(source)) edges.push({ from: file, to: path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)) });
+		for (const specifier of relativeSpecifiers(source))
+			edges.push({ from: file, to: path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)) });
 	}
 	return edges;
 }
@@ -157,7 +158,11 @@ describe('finding cycles among the stages', () => {
 	it.each([
 		{ name: 'a chain', edges: [edge('schema', 'files'), edge('run', 'schema')], cycles: [] },
 		{ name: 'imports inside one stage', edges: [edge('run', 'run')], cycles: [] },
-		{ name: 'two stages importing each other', edges: [edge('run', 'tasks'), edge('tasks', 'run')], cycles: [['src/lib/run', 'src/lib/tasks', 'src/lib/run']] },
+		{
+			name: 'two stages importing each other',
+			edges: [edge('run', 'tasks'), edge('tasks', 'run')],
+			cycles: [['src/lib/run', 'src/lib/tasks', 'src/lib/run']],
+		},
 		{
 			name: 'a cycle of three beside a chain',
 			edges: [edge('report', 'policy'), edge('policy', 'metrics'), edge('metrics', 'report'), edge('metrics', 'schema')],
@@ -166,9 +171,19 @@ describe('finding cycles among the stages', () => {
 		{
 			name: 'two separate cycles',
 			edges: [edge('a', 'b'), edge('b', 'a'), edge('c', 'd'), edge('d', 'c')],
-			cycles: [['src/lib/a', 'src/lib/b', 'src/lib/a'], ['src/lib/c', 'src/lib/d', 'src/lib/c']],
+			cycles: [
+				['src/lib/a', 'src/lib/b', 'src/lib/a'],
+				['src/lib/c', 'src/lib/d', 'src/lib/c'],
+			],
 		},
-		{ name: 'files outside src/lib', edges: [{ from: 'src/pages/index.astro', to: 'src/lib/site/x.ts' }, { from: 'src/lib/site/x.ts', to: 'src/pages/y.ts' }], cycles: [] },
+		{
+			name: 'files outside src/lib',
+			edges: [
+				{ from: 'src/pages/index.astro', to: 'src/lib/site/x.ts' },
+				{ from: 'src/lib/site/x.ts', to: 'src/pages/y.ts' },
+			],
+			cycles: [],
+		},
 	])('reports $cycles for $name', ({ edges, cycles }) => {
 		expect(findCycles(stageGraph(edges))).toEqual(cycles);
 	});
@@ -179,7 +194,11 @@ describe('the project layout', async () => {
 	const shown = (list: readonly ImportEdge[]) => list.map(({ from, to }) => `${from} imports ${to}`);
 
 	it('sees the imports of every scanned folder, or the rules below would pass on nothing', () => {
-		for (const folder of SCANNED) expect(edges.some((e) => under(folder)(e.from)), folder).toBe(true);
+		for (const folder of SCANNED)
+			expect(
+				edges.some((e) => under(folder)(e.from)),
+				folder,
+			).toBe(true);
 		expect(stageGraph(edges).size).toBeGreaterThan(5);
 	});
 
@@ -187,7 +206,14 @@ describe('the project layout', async () => {
 		// Each step of a cycle is told with one import that makes it, so the failure says where to cut.
 		const witness = (from: string, to: string) => edges.find((e) => stageOf(e.from) === from && stageOf(e.to) === to);
 		const told = findCycles(stageGraph(edges)).map((cycle) =>
-			cycle.slice(1).map((to, step) => `${cycle[step]} → ${to} (${witness(cycle[step] as string, to)?.from} imports ${witness(cycle[step] as string, to)?.to})`).join('; '));
+			cycle
+				.slice(1)
+				.map(
+					(to, step) =>
+						`${cycle[step]} → ${to} (${witness(cycle[step] as string, to)?.from} imports ${witness(cycle[step] as string, to)?.to})`,
+				)
+				.join('; '),
+		);
 		expect(told).toEqual([]);
 	});
 

@@ -36,7 +36,10 @@ describe('the demo scenario', () => {
 	it('scripts every model of its line-up in every run, on cases of every role', async () => {
 		const registry = await loadRegistry(PROJECT_ROOT);
 		expect([...byRole.keys()].sort()).toEqual(Object.keys(DEMO_ROLES).sort());
-		const lineUp = new Set([...Object.values(DEMO_ROLES).flatMap((role) => [role.incumbent, ...role.challengers]), ...registry.policy.escalation.chain.filter((step) => step.provider === 'ollama').map((step) => step.model)]);
+		const lineUp = new Set([
+			...Object.values(DEMO_ROLES).flatMap((role) => [role.incumbent, ...role.challengers]),
+			...registry.policy.escalation.chain.filter((step) => step.provider === 'ollama').map((step) => step.model),
+		]);
 		for (const run of DEMO_RUNS) expect(Object.keys(run.models).sort()).toEqual([...lineUp].sort());
 		expect(DEMO_RUNS.map((run) => run.daysAgo)).toEqual([21, 14, 7, 0]);
 	});

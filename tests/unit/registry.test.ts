@@ -57,31 +57,181 @@ const POLICY = 'benchmarks/policy.yaml';
 
 // Each row: one hand edit an owner could make, and where the message must point.
 const malformed: { name: string; file: string; change: (text: string) => string; field: string; mentions?: RegExp }[] = [
-	{ name: 'an incumbent missing from models.yaml', file: ROLE, change: (t) => t.replace('incumbent: gemma4:latest', 'incumbent: gemma5:latest'), field: 'incumbent', mentions: /gemma5:latest.*not in benchmarks\/models\.yaml/ },
-	{ name: 'a challenger missing from models.yaml', file: ROLE, change: (t) => t.replace('  - granite3.3:8b', '  - granite9:8b'), field: 'challengers (entry 2)', mentions: /did you mean `granite3\.3:8b`/ },
-	{ name: 'a misspelt key', file: ROLE, change: (t) => t.replace('challengers:', 'challanger:'), field: 'challanger', mentions: /did you mean `challengers`/ },
-	{ name: 'a model twice in one role', file: ROLE, change: (t) => t.replace('  - granite3.3:8b', '  - granite3.3:8b\n  - llama3.1:8b'), field: 'challengers (entry 3)', mentions: /each challenger once/ },
-	{ name: 'the incumbent listed as a challenger', file: ROLE, change: (t) => t.replace('  - granite3.3:8b', '  - gemma4:latest'), field: 'challengers (entry 2)', mentions: /the incumbent/ },
-	{ name: 'a role field that disagrees with the file name', file: ROLE, change: (t) => t.replace('role: draft', 'role: drafting'), field: 'role', mentions: /"draft", the file's name/ },
-	{ name: 'a missing required field', file: ROLE, change: (t) => t.replace(/^description: .*\n/m, ''), field: 'description', mentions: /required/ },
-	{ name: 'a retirement date that is no date', file: ROLE, change: (t) => t.replace('retired: []', 'retired:\n  - model: phi3:mini\n    reason: slow\n    date: 2026-13-45'), field: 'retired · phi3:mini (entry 1) · date', mentions: /real calendar date/ },
-	{ name: 'a duplicate model id', file: MODELS, change: (t) => t.replace('- id: gemma4:26b', '- id: gemma4:latest'), field: 'gemma4:latest (entry 2) · id', mentions: /already the id of entry 1/ },
-	{ name: 'an unknown cost tier', file: MODELS, change: (t) => t.replace(/cost_tier: free/, 'cost_tier: cheap'), field: 'gemma4:latest (entry 1) · cost_tier', mentions: /"free", "paid"/ },
-	{ name: 'a family that is not a slug', file: MODELS, change: (t) => t.replace('family: meta-llama', 'family: Meta Llama'), field: 'llama3.1:8b (entry 3) · family', mentions: /lowercase, dash-separated/ },
-	{ name: 'a model host that is not http(s)', file: MODELS, change: (t) => t.replace('  family: ibm-granite', '  family: ibm-granite\n  host: javascript:alert(1)'), field: 'granite3.3:8b (entry 4) · host', mentions: /http:\/\/ or https:\/\// },
-	{ name: 'both a host and a pool of hosts', file: MODELS, change: (t) => t.replace('  family: ibm-granite', '  family: ibm-granite\n  host: http://gpu-a:11434\n  hosts: [http://gpu-b:11434]'), field: 'granite3.3:8b (entry 4) · hosts', mentions: /`host` for one server, `hosts` for a pool/ },
-	{ name: 'a host twice in a pool', file: MODELS, change: (t) => t.replace('  family: ibm-granite', '  family: ibm-granite\n  hosts: [http://gpu-a:11434, http://gpu-a:11434/]'), field: 'granite3.3:8b (entry 4) · hosts (entry 2)', mentions: /each host once/ },
-	{ name: 'no parallel slot', file: MODELS, change: (t) => t.replace('  family: ibm-granite', '  family: ibm-granite\n  parallel: 0'), field: 'granite3.3:8b (entry 4) · parallel', mentions: /0/ },
-	{ name: 'a negative severity weight', file: POLICY, change: (t) => t.replace('  low: 1', '  low: -1'), field: 'severity_weights.low', mentions: /above 0/ },
-	{ name: 'severity weights out of order', file: POLICY, change: (t) => t.replace('  critical: 5', '  critical: 0.5'), field: 'severity_weights.critical', mentions: /below high/ },
-	{ name: 'a gate tolerance, which paired tests replaced', file: POLICY, change: (t) => t.replace('gates:\n', 'gates:\n  acceptance_rate:\n    tolerance: 0.05\n'), field: 'gates.acceptance_rate', mentions: /judged at `evidence\.alpha`; their `tolerance` margins were removed/ },
-	{ name: 'a significance level above one half', file: POLICY, change: (t) => t.replace('alpha: 0.05', 'alpha: 0.9'), field: 'evidence.alpha', mentions: /at most 0\.5/ },
-	{ name: 'a diversity minimum of zero', file: POLICY, change: (t) => t.replace('min_families: 2', 'min_families: 0'), field: 'diversity.min_families', mentions: /at least 1/ },
-	{ name: 'a stall timeout longer than the call timeout', file: POLICY, change: (t) => t.replace('stall_timeout_s: 60', 'stall_timeout_s: 900'), field: 'run.stall_timeout_s', mentions: /call_timeout_s \(300\)/ },
-	{ name: 'a context window given as text', file: POLICY, change: (t) => t.replace('num_ctx: 16384', 'num_ctx: big'), field: 'run.num_ctx', mentions: /"big" \(a string\)/ },
-	{ name: 'an escalation model missing from models.yaml', file: POLICY, change: (t) => t.replace('model: gpt-oss:120b-cloud', 'model: gpt-oss:20b-cloud'), field: 'escalation.chain · gpt-oss:20b-cloud (entry 1) · model', mentions: /not in benchmarks\/models\.yaml/ },
-	{ name: 'an unknown escalation provider', file: POLICY, change: (t) => t.replace('provider: anthropic', 'provider: anthropics'), field: 'escalation.chain · claude-sonnet-4-5 (entry 2) · provider', mentions: /known `provider` value/ },
-	{ name: 'a misspelt top-level section', file: POLICY, change: (t) => t.replace('diversity:\n', 'diversty:\n'), field: 'diversty', mentions: /did you mean `diversity`/ },
+	{
+		name: 'an incumbent missing from models.yaml',
+		file: ROLE,
+		change: (t) => t.replace('incumbent: gemma4:latest', 'incumbent: gemma5:latest'),
+		field: 'incumbent',
+		mentions: /gemma5:latest.*not in benchmarks\/models\.yaml/,
+	},
+	{
+		name: 'a challenger missing from models.yaml',
+		file: ROLE,
+		change: (t) => t.replace('  - granite3.3:8b', '  - granite9:8b'),
+		field: 'challengers (entry 2)',
+		mentions: /did you mean `granite3\.3:8b`/,
+	},
+	{
+		name: 'a misspelt key',
+		file: ROLE,
+		change: (t) => t.replace('challengers:', 'challanger:'),
+		field: 'challanger',
+		mentions: /did you mean `challengers`/,
+	},
+	{
+		name: 'a model twice in one role',
+		file: ROLE,
+		change: (t) => t.replace('  - granite3.3:8b', '  - granite3.3:8b\n  - llama3.1:8b'),
+		field: 'challengers (entry 3)',
+		mentions: /each challenger once/,
+	},
+	{
+		name: 'the incumbent listed as a challenger',
+		file: ROLE,
+		change: (t) => t.replace('  - granite3.3:8b', '  - gemma4:latest'),
+		field: 'challengers (entry 2)',
+		mentions: /the incumbent/,
+	},
+	{
+		name: 'a role field that disagrees with the file name',
+		file: ROLE,
+		change: (t) => t.replace('role: draft', 'role: drafting'),
+		field: 'role',
+		mentions: /"draft", the file's name/,
+	},
+	{
+		name: 'a missing required field',
+		file: ROLE,
+		change: (t) => t.replace(/^description: .*\n/m, ''),
+		field: 'description',
+		mentions: /required/,
+	},
+	{
+		name: 'a retirement date that is no date',
+		file: ROLE,
+		change: (t) => t.replace('retired: []', 'retired:\n  - model: phi3:mini\n    reason: slow\n    date: 2026-13-45'),
+		field: 'retired · phi3:mini (entry 1) · date',
+		mentions: /real calendar date/,
+	},
+	{
+		name: 'a duplicate model id',
+		file: MODELS,
+		change: (t) => t.replace('- id: gemma4:26b', '- id: gemma4:latest'),
+		field: 'gemma4:latest (entry 2) · id',
+		mentions: /already the id of entry 1/,
+	},
+	{
+		name: 'an unknown cost tier',
+		file: MODELS,
+		change: (t) => t.replace(/cost_tier: free/, 'cost_tier: cheap'),
+		field: 'gemma4:latest (entry 1) · cost_tier',
+		mentions: /"free", "paid"/,
+	},
+	{
+		name: 'a family that is not a slug',
+		file: MODELS,
+		change: (t) => t.replace('family: meta-llama', 'family: Meta Llama'),
+		field: 'llama3.1:8b (entry 3) · family',
+		mentions: /lowercase, dash-separated/,
+	},
+	{
+		name: 'a model host that is not http(s)',
+		file: MODELS,
+		change: (t) => t.replace('  family: ibm-granite', '  family: ibm-granite\n  host: javascript:alert(1)'),
+		field: 'granite3.3:8b (entry 4) · host',
+		mentions: /http:\/\/ or https:\/\//,
+	},
+	{
+		name: 'both a host and a pool of hosts',
+		file: MODELS,
+		change: (t) => t.replace('  family: ibm-granite', '  family: ibm-granite\n  host: http://gpu-a:11434\n  hosts: [http://gpu-b:11434]'),
+		field: 'granite3.3:8b (entry 4) · hosts',
+		mentions: /`host` for one server, `hosts` for a pool/,
+	},
+	{
+		name: 'a host twice in a pool',
+		file: MODELS,
+		change: (t) => t.replace('  family: ibm-granite', '  family: ibm-granite\n  hosts: [http://gpu-a:11434, http://gpu-a:11434/]'),
+		field: 'granite3.3:8b (entry 4) · hosts (entry 2)',
+		mentions: /each host once/,
+	},
+	{
+		name: 'no parallel slot',
+		file: MODELS,
+		change: (t) => t.replace('  family: ibm-granite', '  family: ibm-granite\n  parallel: 0'),
+		field: 'granite3.3:8b (entry 4) · parallel',
+		mentions: /0/,
+	},
+	{
+		name: 'a negative severity weight',
+		file: POLICY,
+		change: (t) => t.replace('  low: 1', '  low: -1'),
+		field: 'severity_weights.low',
+		mentions: /above 0/,
+	},
+	{
+		name: 'severity weights out of order',
+		file: POLICY,
+		change: (t) => t.replace('  critical: 5', '  critical: 0.5'),
+		field: 'severity_weights.critical',
+		mentions: /below high/,
+	},
+	{
+		name: 'a gate tolerance, which paired tests replaced',
+		file: POLICY,
+		change: (t) => t.replace('gates:\n', 'gates:\n  acceptance_rate:\n    tolerance: 0.05\n'),
+		field: 'gates.acceptance_rate',
+		mentions: /judged at `evidence\.alpha`; their `tolerance` margins were removed/,
+	},
+	{
+		name: 'a significance level above one half',
+		file: POLICY,
+		change: (t) => t.replace('alpha: 0.05', 'alpha: 0.9'),
+		field: 'evidence.alpha',
+		mentions: /at most 0\.5/,
+	},
+	{
+		name: 'a diversity minimum of zero',
+		file: POLICY,
+		change: (t) => t.replace('min_families: 2', 'min_families: 0'),
+		field: 'diversity.min_families',
+		mentions: /at least 1/,
+	},
+	{
+		name: 'a stall timeout longer than the call timeout',
+		file: POLICY,
+		change: (t) => t.replace('stall_timeout_s: 60', 'stall_timeout_s: 900'),
+		field: 'run.stall_timeout_s',
+		mentions: /call_timeout_s \(300\)/,
+	},
+	{
+		name: 'a context window given as text',
+		file: POLICY,
+		change: (t) => t.replace('num_ctx: 16384', 'num_ctx: big'),
+		field: 'run.num_ctx',
+		mentions: /"big" \(a string\)/,
+	},
+	{
+		name: 'an escalation model missing from models.yaml',
+		file: POLICY,
+		change: (t) => t.replace('model: gpt-oss:120b-cloud', 'model: gpt-oss:20b-cloud'),
+		field: 'escalation.chain · gpt-oss:20b-cloud (entry 1) · model',
+		mentions: /not in benchmarks\/models\.yaml/,
+	},
+	{
+		name: 'an unknown escalation provider',
+		file: POLICY,
+		change: (t) => t.replace('provider: anthropic', 'provider: anthropics'),
+		field: 'escalation.chain · claude-sonnet-4-5 (entry 2) · provider',
+		mentions: /known `provider` value/,
+	},
+	{
+		name: 'a misspelt top-level section',
+		file: POLICY,
+		change: (t) => t.replace('diversity:\n', 'diversty:\n'),
+		field: 'diversty',
+		mentions: /did you mean `diversity`/,
+	},
 ];
 
 describe('a malformed registry edit', () => {
@@ -146,29 +296,53 @@ describe('a malformed registry edit', () => {
 	it('names both entries of a duplicate id from 1', async () => {
 		await edit(MODELS, (t) => t.replace('- id: deepseek-r1:14b', '- id: gemma4:26b'));
 		const { error } = await issuesAfterLoad();
-		expect(error.message).toContain('benchmarks/models.yaml:35 — gemma4:26b (entry 5) · id\n  found:    "gemma4:26b", already the id of entry 2');
+		expect(error.message).toContain(
+			'benchmarks/models.yaml:35 — gemma4:26b (entry 5) · id\n  found:    "gemma4:26b", already the id of entry 2',
+		);
 	});
 
 	it.each([
 		['a misspelt key', (t: string) => t.replace('challengers:', 'challanger:'), 'challanger'],
 		['challengers given as a string', (t: string) => t.replace(/challengers:\n( {2}- .*\n)+/, 'challengers: llama3.1:8b\n'), 'challengers'],
-		['a retirement date that is no date', (t: string) => t.replace('retired: []', 'retired:\n  - model: phi3:mini\n    reason: slow\n    date: 2026-13-45'), 'retired · phi3:mini (entry 1) · date'],
+		[
+			'a retirement date that is no date',
+			(t: string) => t.replace('retired: []', 'retired:\n  - model: phi3:mini\n    reason: slow\n    date: 2026-13-45'),
+			'retired · phi3:mini (entry 1) · date',
+		],
 		['a role field that disagrees with the file name', (t: string) => t.replace('role: draft', 'role: drafting'), 'role'],
 	])('reports only the real error for %s, not every case of the role as roleless', async (_name, change, field) => {
 		const id = 'draft-commit-message-0123456789ab';
-		const fixture = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'testing', 'fixtures', 'cases', 'draft', 'draft-commit-message-4479e1f0e5a2.json'), 'utf8'));
+		const fixture = JSON.parse(
+			await readFile(path.join(PROJECT_ROOT, 'testing', 'fixtures', 'cases', 'draft', 'draft-commit-message-4479e1f0e5a2.json'), 'utf8'),
+		);
 		for (const suffix of ['0123456789ab', 'abcdefabcdef', '111111111111']) {
 			await mkdir(path.join(root, 'benchmarks', 'cases', 'draft'), { recursive: true });
-			await writeFile(path.join(root, 'benchmarks', 'cases', 'draft', `draft-commit-message-${suffix}.json`), JSON.stringify({ ...fixture, id: id.replace('0123456789ab', suffix) }));
+			await writeFile(
+				path.join(root, 'benchmarks', 'cases', 'draft', `draft-commit-message-${suffix}.json`),
+				JSON.stringify({ ...fixture, id: id.replace('0123456789ab', suffix) }),
+			);
 		}
 		await edit(ROLE, change);
 		const { error, issues } = await issuesAfterLoad();
-		expect(issues.map((issue) => `${issue.file} ${issue.field}`), error.message).toEqual([`${ROLE} ${field}`]);
+		expect(
+			issues.map((issue) => `${issue.file} ${issue.field}`),
+			error.message,
+		).toEqual([`${ROLE} ${field}`]);
 	});
 
 	it('refuses an alias bomb in models.yaml with the file and what is wrong, fast', async () => {
 		const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-		for (const [from, to] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g'], ['g', 'h'], ['h', 'i']]) bomb.push(`${to}: &${to} [${Array(9).fill(`*${from}`).join(',')}]`);
+		for (const [from, to] of [
+			['a', 'b'],
+			['b', 'c'],
+			['c', 'd'],
+			['d', 'e'],
+			['e', 'f'],
+			['f', 'g'],
+			['g', 'h'],
+			['h', 'i'],
+		])
+			bomb.push(`${to}: &${to} [${Array(9).fill(`*${from}`).join(',')}]`);
 		await writeFile(path.join(root, MODELS), `${bomb.join('\n')}\n`);
 		const started = performance.now();
 		const { issues } = await issuesAfterLoad();
@@ -188,7 +362,13 @@ describe('a malformed registry edit', () => {
 		await cp(path.join(root, 'benchmarks', 'roles', 'coder.yaml'), path.join(root, 'benchmarks', 'roles', 'ops.yml'));
 		const { issues } = await issuesAfterLoad();
 		expect(issues).toEqual([
-			{ file: 'benchmarks/roles/ops.yml', field: '(file name)', found: 'a role file ending in .yml', expected: 'a file ending in .yaml', hint: 'rename it to benchmarks/roles/ops.yaml' },
+			{
+				file: 'benchmarks/roles/ops.yml',
+				field: '(file name)',
+				found: 'a role file ending in .yml',
+				expected: 'a file ending in .yaml',
+				hint: 'rename it to benchmarks/roles/ops.yaml',
+			},
 		]);
 	});
 
@@ -232,7 +412,11 @@ describe('a case file', () => {
 	it('is refused in the wrong folder, under another name, or for an unknown role', async () => {
 		await writeCase(`benchmarks/cases/review/${validCase.id}.json`, validCase);
 		await writeCase('benchmarks/cases/draft/renamed.json', { ...validCase, id: 'draft-commit-message-abcdefabcdef' });
-		await writeCase('benchmarks/cases/ops/ops-commit-message-0123456789ab.json', { ...validCase, id: 'ops-commit-message-0123456789ab', role: 'ops' });
+		await writeCase('benchmarks/cases/ops/ops-commit-message-0123456789ab.json', {
+			...validCase,
+			id: 'ops-commit-message-0123456789ab',
+			role: 'ops',
+		});
 		const { issues } = await issuesAfterLoad();
 		const summary = issues.map((issue) => `${issue.file} ${issue.field}: ${issue.expected}`);
 		expect(summary).toEqual(

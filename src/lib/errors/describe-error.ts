@@ -44,6 +44,7 @@ export function formatFailure(error: unknown): string {
 	const lines = [describeError(error)];
 	const hint = error instanceof BenchmarkError ? error.hint : undefined;
 	if (hint) lines.push(`  hint: ${hint}`);
-	if (error instanceof Error && PROGRAMMING_ERRORS.includes(error.name) && error.stack) lines.push(error.stack.split('\n').slice(1).join('\n'));
+	if (error instanceof Error && PROGRAMMING_ERRORS.includes(error.name) && error.stack)
+		lines.push(error.stack.split('\n').slice(1).join('\n'));
 	return lines.join('\n');
 }

@@ -41,7 +41,9 @@ export function messagesBody(request: Pick<MessagesRequest, 'model' | 'maxTokens
 		model: request.model,
 		max_tokens: request.maxTokens,
 		...(system ? { system } : {}),
-		messages: request.prompt.messages.filter((message) => message.role !== 'system').map((message) => ({ role: message.role, content: message.content })),
+		messages: request.prompt.messages
+			.filter((message) => message.role !== 'system')
+			.map((message) => ({ role: message.role, content: message.content })),
 		// The Messages API takes 0–1 where Ollama takes 0–2: the run's temperature, capped.
 		temperature: Math.min(1, request.temperature),
 	};
@@ -75,15 +77,21 @@ export async function callMessagesApi(request: MessagesRequest): Promise<Message
 			const error = (body as { error?: { type?: unknown; message?: unknown } } | undefined)?.error;
 			// Redacted before it is shortened: a key cut in half by the shortening would no longer match.
 			const said = stringOr(error?.message);
-			return failed(frontierHttpFailure(response.status, stringOr(error?.type), said === undefined ? undefined : redactSecrets(said, [request.apiKey])));
+			return failed(
+				frontierHttpFailure(response.status, stringOr(error?.type), said === undefined ? undefined : redactSecrets(said, [request.apiKey])),
+			);
 		}
 		const answer = readAnswer(body);
-		if (!answer) return failed({ outcome: 'error', detail: `${origin} answered HTTP ${response.status} with a body that is not a Messages response` });
+		if (!answer)
+			return failed({ outcome: 'error', detail: `${origin} answered HTTP ${response.status} with a body that is not a Messages response` });
 		return { ok: true, answer: { ...answer, latencyMs: performance.now() - started } };
 	} catch (cause) {
 		const name = (cause as { name?: string } | undefined)?.name;
 		if (name === 'TimeoutError' || name === 'AbortError') {
-			return failed({ outcome: 'error', detail: `no answer from ${origin} within run.call_timeout_s (${Math.round(request.timeoutMs / 1000)} s)` });
+			return failed({
+				outcome: 'error',
+				detail: `no answer from ${origin} within run.call_timeout_s (${Math.round(request.timeoutMs / 1000)} s)`,
+			});
 		}
 		return failed({ outcome: 'unavailable', detail: `could not reach ${origin}: ${networkReason(cause)}` });
 	}
@@ -91,7 +99,8 @@ export async function callMessagesApi(request: MessagesRequest): Promise<Message
 
 /** The text blocks and usage of a Messages response, or undefined when the body is not one. */
 function readAnswer(body: unknown): Omit<MessagesAnswer, 'latencyMs'> | undefined {
-	const message = body as { content?: unknown; usage?: { input_tokens?: unknown; output_tokens?: unknown }; stop_reason?: unknown } | undefined;
+	const message = body as
+		{ content?: unknown; usage?: { input_tokens?: unknown; output_tokens?: unknown }; stop_reason?: unknown } | undefined;
 	if (!message || !Array.isArray(message.content)) return undefined;
 	const text = message.content
 		.filter((block): block is { type: 'text'; text: string } => block?.type === 'text' && typeof block.text === 'string')

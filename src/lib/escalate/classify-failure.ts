@@ -30,16 +30,22 @@ function statusOf(failure: CallFailure): number | undefined {
 export function ollamaStepFailure(failure: CallFailure, model: string): StepFailure {
 	const status = statusOf(failure);
 	const said = serverText(failure.message.replace(/^HTTP \d+: /, ''));
-	if (status === 401) return { outcome: 'unauthorized', detail: `${model}: this Ollama is not signed in to ollama.com (HTTP 401); run \`ollama signin\` on it` };
+	if (status === 401)
+		return {
+			outcome: 'unauthorized',
+			detail: `${model}: this Ollama is not signed in to ollama.com (HTTP 401); run \`ollama signin\` on it`,
+		};
 	if (status === 429) return { outcome: 'quota', detail: `${model}: usage limit reached (HTTP 429: ${said})` };
 	if (status === 403) return { outcome: 'unavailable', detail: `${model}: cloud models are disabled on this Ollama (HTTP 403: ${said})` };
 	if (failure.failureClass === 'model-missing' || status === 404) {
 		return { outcome: 'unavailable', detail: `${model} is not on this Ollama; pull it with \`ollama pull ${model}\`` };
 	}
-	if (status === 502 || status === 503 || status === 504) return { outcome: 'unavailable', detail: `${model}: the cloud could not be reached (HTTP ${status}: ${said})` };
+	if (status === 502 || status === 503 || status === 504)
+		return { outcome: 'unavailable', detail: `${model}: the cloud could not be reached (HTTP ${status}: ${said})` };
 	if (failure.failureClass === 'transport') return { outcome: 'unavailable', detail: `${model}: Ollama could not be reached (${said})` };
 	if (failure.failureClass === 'timeout') return { outcome: 'error', detail: `${model}: no answer within run.call_timeout_s` };
-	if (failure.failureClass === 'stall') return { outcome: 'error', detail: `${model}: the answer stalled for longer than run.stall_timeout_s` };
+	if (failure.failureClass === 'stall')
+		return { outcome: 'error', detail: `${model}: the answer stalled for longer than run.stall_timeout_s` };
 	return { outcome: 'error', detail: `${model}: ${status === undefined ? '' : `HTTP ${status}: `}${said}` };
 }
 
@@ -55,6 +61,7 @@ export function frontierHttpFailure(status: number, errorType: string | undefine
 	if (status === 401) return { outcome: 'unauthorized', detail: `the API key was refused: ${what}` };
 	if (status === 403) return { outcome: 'unauthorized', detail: `the API key may not use this model: ${what}` };
 	if (status === 429) return { outcome: 'quota', detail: `rate or usage limit reached: ${what}` };
-	if (status === 529 || status === 502 || status === 503 || status === 504) return { outcome: 'unavailable', detail: `the API cannot serve now: ${what}` };
+	if (status === 529 || status === 502 || status === 503 || status === 504)
+		return { outcome: 'unavailable', detail: `the API cannot serve now: ${what}` };
 	return { outcome: 'error', detail: `the API refused the request: ${what}` };
 }

@@ -9,13 +9,16 @@ import { ESCALATION_OUTCOME_LABELS, count, pctOrDash } from '../format/format.ts
 export function escalationSentences(summary: EscalationSummary): string {
 	const tasks = summary.tasks.join(' or ');
 	if (summary.incumbent === null) return `The ${summary.role} role had no incumbent whose rejections could be escalated.`;
-	if (summary.escalations === 0) return `${summary.incumbent}, the ${summary.role} incumbent, rejected none of its ${count(summary.results, `${tasks} result`)}: nothing was escalated.`;
+	if (summary.escalations === 0)
+		return `${summary.incumbent}, the ${summary.role} incumbent, rejected none of its ${count(summary.results, `${tasks} result`)}: nothing was escalated.`;
 	const sentences = [
 		`${summary.escalations} of the ${count(summary.results, `${tasks} result`)} of ${summary.incumbent}, the ${summary.role} incumbent, were rejections (${pctOrDash(summary.escalation_rate)}), and each was escalated.`,
 		summary.resolved === 0
 			? 'No step of the chain answered with a verdict.'
 			: `The chain gave a verdict on ${summary.resolved} of them and overturned ${summary.overturned === summary.resolved && summary.resolved > 1 ? 'all' : summary.overturned} (${pctOrDash(summary.overturn_rate)})` +
-				(summary.overturned > 0 ? `: ${summary.overturned_right} on a change the history shows was clean, ${summary.overturned_wrong} on a change a later commit had to fix.` : '.'),
+				(summary.overturned > 0
+					? `: ${summary.overturned_right} on a change the history shows was clean, ${summary.overturned_wrong} on a change a later commit had to fix.`
+					: '.'),
 		`The frontier API was called ${count(summary.frontier.calls, 'time')} (budget ${summary.frontier.budget} per run)${summary.frontier.cached > 0 ? `, with ${count(summary.frontier.cached, 'answer')} from the cache` : ''}, for ${summary.frontier.input_tokens} input and ${summary.frontier.output_tokens} output tokens.`,
 	];
 	return sentences.join(' ');
@@ -50,7 +53,9 @@ export function renderEscalationSection(summary: EscalationSummary | undefined):
 	);
 	summary.steps.forEach((step, index) => {
 		const counts = outcomes.map((outcome) => `${step.outcomes[outcome] ?? 0} | `).join('');
-		lines.push(`| ${index + 1} | ${step.provider} | ${cell(step.model)} | ${counts}${step.calls} | ${step.input_tokens} / ${step.output_tokens} |`);
+		lines.push(
+			`| ${index + 1} | ${step.provider} | ${cell(step.model)} | ${counts}${step.calls} | ${step.input_tokens} / ${step.output_tokens} |`,
+		);
 	});
 	lines.push('');
 	return lines;

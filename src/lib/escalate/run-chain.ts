@@ -3,7 +3,14 @@ import type { Registry } from '../registry/load-registry.ts';
 import { describeError } from '../errors/describe-error.ts';
 import type { AnswerCache, CachedAnswer } from '../run/answer-cache.ts';
 import { type ProgressLogger, type ResultContext, type ResultHook, askModel, callOptions } from '../run/ask-model.ts';
-import { type CallOptions, type ChatAnswer, type ModelClient, type ModelIdentity, asCallFailure, normalizeTag } from '../run/model-client.ts';
+import {
+	type CallOptions,
+	type ChatAnswer,
+	type ModelClient,
+	type ModelIdentity,
+	asCallFailure,
+	normalizeTag,
+} from '../run/model-client.ts';
 import type { Case } from '../schema/case.ts';
 import { ESCALATION_TAG, type EscalationRecord, type EscalationStepRecord } from '../schema/escalation.ts';
 import type { EscalationStepSchema, RunOptions } from '../schema/policy.ts';
@@ -80,7 +87,11 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 	 * it never ends the step or the run after a paid call was answered.
 	 */
 	function warnCacheWrite(error: unknown, step: ChainStep, testCase: Case): void {
-		logger.warn(scrub(`caching ${step.model}'s escalation answer to ${testCase.id} failed (${describeError(error)}); it will be asked again next run`));
+		logger.warn(
+			scrub(
+				`caching ${step.model}'s escalation answer to ${testCase.id} failed (${describeError(error)}); it will be asked again next run`,
+			),
+		);
 	}
 
 	async function store(key: string, value: CachedAnswer, step: FrontierStep, testCase: Case): Promise<void> {
@@ -104,7 +115,13 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		return models;
 	}
 
-	async function answered(step: ChainStep, context: ResultContext, answer: ChatAnswer, cutOff: string | null, cached: boolean): Promise<EscalationStepRecord> {
+	async function answered(
+		step: ChainStep,
+		context: ResultContext,
+		answer: ChatAnswer,
+		cutOff: string | null,
+		cached: boolean,
+	): Promise<EscalationStepRecord> {
 		const judged = await judgeEscalatedAnswer(context.testCase, answer.content, cutOff, context.gradeContext);
 		return {
 			provider: step.provider,
@@ -121,7 +138,11 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		};
 	}
 
-	function notAnswered(step: ChainStep, failure: { outcome: EscalationStepRecord['outcome']; detail: string }, latencyMs: number | null): EscalationStepRecord {
+	function notAnswered(
+		step: ChainStep,
+		failure: { outcome: EscalationStepRecord['outcome']; detail: string },
+		latencyMs: number | null,
+	): EscalationStepRecord {
 		return {
 			provider: step.provider,
 			model: step.model,
@@ -143,12 +164,26 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		try {
 			identity = (await installedOn(client)).get(normalizeTag(step.model));
 		} catch (error) {
-			return notAnswered(step, { outcome: 'unavailable', detail: `${step.model}: could not list the models on ${client.host} (${asCallFailure(error, client.host).message})` }, null);
+			return notAnswered(
+				step,
+				{
+					outcome: 'unavailable',
+					detail: `${step.model}: could not list the models on ${client.host} (${asCallFailure(error, client.host).message})`,
+				},
+				null,
+			);
 		}
 		// A model missing from /api/tags would only answer 404: say how to get it, without a request.
 		if (!identity) {
 			const signIn = /[-:]cloud$/i.test(step.model) ? ' (and `ollama signin` for a cloud model)' : '';
-			return notAnswered(step, { outcome: 'unavailable', detail: `${step.model} is not on the Ollama at ${client.host}: pull it with \`ollama pull ${step.model}\`${signIn}` }, null);
+			return notAnswered(
+				step,
+				{
+					outcome: 'unavailable',
+					detail: `${step.model} is not on the Ollama at ${client.host}: pull it with \`ollama pull ${step.model}\`${signIn}`,
+				},
+				null,
+			);
 		}
 		// Asked exactly as the engine asks, under the engine's own key: the same model on the same case with
 		// the same options is the same answer, whether it was asked as a challenger or as an escalation.
@@ -167,7 +202,8 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 			rewrite: scrubbed,
 			onCacheWriteFailed: (error) => warnCacheWrite(error, step, testCase),
 		});
-		if (!asked.ok) return notAnswered(step, ollamaStepFailure(asked.failure, step.model), asked.called ? performance.now() - started : null);
+		if (!asked.ok)
+			return notAnswered(step, ollamaStepFailure(asked.failure, step.model), asked.called ? performance.now() - started : null);
 		const cutOff = asked.answer.doneReason === 'length' ? `cut off at num_predict ${sent.num_predict} tokens (done_reason length)` : null;
 		return answered(step, context, asked.answer, cutOff, asked.cached);
 	}
@@ -186,7 +222,8 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 			temperature,
 			prompt,
 		});
-		const cutOffOf = (answer: ChatAnswer) => (answer.doneReason === 'max_tokens' ? `cut off at max_tokens ${step.max_tokens} (stop_reason max_tokens)` : null);
+		const cutOffOf = (answer: ChatAnswer) =>
+			answer.doneReason === 'max_tokens' ? `cut off at max_tokens ${step.max_tokens} (stop_reason max_tokens)` : null;
 		const hit = context.readCache ? await cache.get(key, frontierScope(step)) : undefined;
 		if (hit) return answered(step, context, scrubbed(hit.answer), cutOffOf(hit.answer), true);
 
@@ -194,12 +231,18 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		if (!apiKey) {
 			if (!missingKeyNoted.has(step.api_key_env)) {
 				missingKeyNoted.add(step.api_key_env);
-				logger.info(`turbo escalation: ${step.api_key_env} is not set, so the ${step.provider} step (${step.model}) is skipped for this run (skipped-no-key)`);
+				logger.info(
+					`turbo escalation: ${step.api_key_env} is not set, so the ${step.provider} step (${step.model}) is skipped for this run (skipped-no-key)`,
+				);
 			}
 			return notAnswered(step, { outcome: 'skipped-no-key', detail: `${step.api_key_env} is not set` }, null);
 		}
 		if (frontierCalls >= policy.max_frontier_calls_per_run) {
-			return notAnswered(step, { outcome: 'skipped-budget', detail: `max_frontier_calls_per_run (${policy.max_frontier_calls_per_run}) reached` }, null);
+			return notAnswered(
+				step,
+				{ outcome: 'skipped-budget', detail: `max_frontier_calls_per_run (${policy.max_frontier_calls_per_run}) reached` },
+				null,
+			);
 		}
 		frontierCalls++;
 		const result = await callMessagesApi({
@@ -266,7 +309,10 @@ function describeEscalation(result: CaseResult, escalation: EscalationRecord): s
 	const steps = escalation.steps
 		.filter((step) => step.outcome !== 'skipped-no-key')
 		.map((step) => `${step.model} ${step.outcome}${step.cached ? ' (cached)' : ''}`);
-	const end = escalation.verdict === null ? 'no escalated verdict' : `${escalation.verdict}${escalation.overturned ? ', overturning the rejection' : ', upholding the rejection'}`;
+	const end =
+		escalation.verdict === null
+			? 'no escalated verdict'
+			: `${escalation.verdict}${escalation.overturned ? ', overturning the rejection' : ', upholding the rejection'}`;
 	return `  turbo escalation · ${result.role} · ${result.model} · ${result.case_id}: ${[...steps, end].join(' → ')}`;
 }
 

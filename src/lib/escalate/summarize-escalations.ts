@@ -7,7 +7,10 @@ import type { CaseResult } from '../schema/report.ts';
  * the escalated verdict overturned them (and whether the history agrees), what each step of the chain
  * did, and what the frontier API cost. Undefined when escalation is off. Pure.
  */
-export function summarizeEscalations(registry: Pick<Registry, 'policy' | 'roles'>, results: readonly CaseResult[]): EscalationSummary | undefined {
+export function summarizeEscalations(
+	registry: Pick<Registry, 'policy' | 'roles'>,
+	results: readonly CaseResult[],
+): EscalationSummary | undefined {
 	const policy = registry.policy.escalation;
 	if (!policy.enabled) return undefined;
 	const incumbent = registry.roles.find((entry) => entry.role.role === policy.role)?.role.incumbent ?? null;

@@ -7,8 +7,7 @@ import { removeTree } from './worktree.ts';
 
 /** Where a worktree's packages come from, or why it cannot have them. */
 export type Dependencies =
-	| { ok: true; source: 'none' | 'project' | 'cache'; lockHash: string | null; nodeModules: string | null }
-	| { ok: false; reason: string };
+	{ ok: true; source: 'none' | 'project' | 'cache'; lockHash: string | null; nodeModules: string | null } | { ok: false; reason: string };
 
 /** How dependencies are found and, when the lockfile differs from the project's, installed. */
 export type DependencyOptions = {
@@ -77,10 +76,13 @@ async function linkPackages(source: string, worktree: string): Promise<void> {
 }
 
 /** What an install needs of the harness's environment to reach the registry: proxies and certificates, nothing else. */
-const INSTALL_VARIABLES = /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|npm_config_registry|npm_config_cafile|npm_config_proxy|npm_config_https_proxy)$/;
+const INSTALL_VARIABLES =
+	/^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|npm_config_registry|npm_config_cafile|npm_config_proxy|npm_config_https_proxy)$/;
 
 function installEnvironment(): Record<string, string> {
-	return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => INSTALL_VARIABLES.test(entry[0]) && entry[1] !== undefined));
+	return Object.fromEntries(
+		Object.entries(process.env).filter((entry): entry is [string, string] => INSTALL_VARIABLES.test(entry[0]) && entry[1] !== undefined),
+	);
 }
 
 function failed(reason: string, options: DependencyOptions): { reason: string } {
@@ -127,7 +129,8 @@ async function install(lockfile: string, packageJson: string, options: Dependenc
  */
 export async function prepareDependencies(worktree: string, options: DependencyOptions): Promise<Dependencies> {
 	const packageJson = await readText(path.join(worktree, 'package.json'));
-	if (packageJson === undefined || !declaresDependencies(packageJson)) return { ok: true, source: 'none', lockHash: null, nodeModules: null };
+	if (packageJson === undefined || !declaresDependencies(packageJson))
+		return { ok: true, source: 'none', lockHash: null, nodeModules: null };
 	const lockfile = await readText(path.join(worktree, 'package-lock.json'));
 	if (lockfile === undefined) return { ok: false, reason: 'package.json declares dependencies but there is no package-lock.json' };
 	const lockHash = lockHashOf(lockfile);

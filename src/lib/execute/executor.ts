@@ -95,17 +95,33 @@ function plural(count: number, word: string): string {
 }
 
 /** The status and one-line detail of a finished run. Pure. */
-export function judgeRun(runner: TestRunner, run: { exitCode: number | null; timedOut: boolean; timeoutMs: number; spawnError?: string }, counts: TestCounts | undefined, outputTail: string): { status: ExecutionRecord['status']; detail: string } {
+export function judgeRun(
+	runner: TestRunner,
+	run: { exitCode: number | null; timedOut: boolean; timeoutMs: number; spawnError?: string },
+	counts: TestCounts | undefined,
+	outputTail: string,
+): { status: ExecutionRecord['status']; detail: string } {
 	if (run.spawnError) return { status: 'error', detail: `the test command did not start: ${run.spawnError}` };
-	if (run.timedOut) return { status: 'timeout', detail: `cut off after ${run.timeoutMs / 1000} s${counts ? ` (${counts.passed} of ${counts.total} tests passed by then)` : ''}` };
+	if (run.timedOut)
+		return {
+			status: 'timeout',
+			detail: `cut off after ${run.timeoutMs / 1000} s${counts ? ` (${counts.passed} of ${counts.total} tests passed by then)` : ''}`,
+		};
 	if (counts === undefined) {
-		if (runner === 'exit-code') return run.exitCode === 0 ? { status: 'passed', detail: 'the test command exited 0' } : { status: 'failed', detail: `the test command exited ${run.exitCode}` };
+		if (runner === 'exit-code')
+			return run.exitCode === 0
+				? { status: 'passed', detail: 'the test command exited 0' }
+				: { status: 'failed', detail: `the test command exited ${run.exitCode}` };
 		const last = outputTail.split('\n').at(-1) ?? '';
 		return { status: 'failed', detail: `no ${runner} report (exit ${run.exitCode})${last ? `: ${last.slice(0, 200)}` : ''}` };
 	}
 	if (counts.total === 0) return { status: 'failed', detail: `no test ran (exit ${run.exitCode})` };
-	if (counts.failed === 0 && run.exitCode === 0) return { status: 'passed', detail: `${counts.passed} of ${plural(counts.total, 'test')} passed` };
-	return { status: 'failed', detail: `${counts.passed} of ${plural(counts.total, 'test')} passed, ${counts.failed} failed (exit ${run.exitCode})` };
+	if (counts.failed === 0 && run.exitCode === 0)
+		return { status: 'passed', detail: `${counts.passed} of ${plural(counts.total, 'test')} passed` };
+	return {
+		status: 'failed',
+		detail: `${counts.passed} of ${plural(counts.total, 'test')} passed, ${counts.failed} failed (exit ${run.exitCode})`,
+	};
 }
 
 /** A small semaphore: test runs are heavy, so only `limit` run at once whatever the caller's concurrency. */
@@ -174,7 +190,20 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 	}
 
 	function notRun(request: ExecutionRequest, status: ExecutionRecord['status'], detail: string): Execution {
-		return { status, isolation: null, runner: request.runner, tests: null, passed: null, failed: null, duration_ms: null, exit_code: null, detail, cached: false, reported: false, outputTail: '' };
+		return {
+			status,
+			isolation: null,
+			runner: request.runner,
+			tests: null,
+			passed: null,
+			failed: null,
+			duration_ms: null,
+			exit_code: null,
+			detail,
+			cached: false,
+			reported: false,
+			outputTail: '',
+		};
 	}
 
 	async function runOnce(request: ExecutionRequest, activeIsolation: Isolation): Promise<Execution> {
@@ -188,7 +217,11 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 			const refused = await writeWorktreeFiles(worktree, request.files);
 			if (refused.length > 0) {
 				const first = refused[0] as { path: string; reason: string };
-				return notRun(request, 'failed', `not run: the answer's path '${first.path}' ${first.reason}${refused.length > 1 ? ` (and ${refused.length - 1} more)` : ''}`);
+				return notRun(
+					request,
+					'failed',
+					`not run: the answer's path '${first.path}' ${first.reason}${refused.length > 1 ? ` (and ${refused.length - 1} more)` : ''}`,
+				);
 			}
 			const dependencies = await prepareDependencies(worktree, {
 				projectRoot,
@@ -269,7 +302,12 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 				runner: request.runner,
 				command: request.command,
 				run: request.run,
-				environment: { isolation: activeIsolation, memory_mb: settings.memory_mb, test_timeout_s: settings.test_timeout_s, lock: lockfile === undefined ? null : lockHashOf(lockfile) },
+				environment: {
+					isolation: activeIsolation,
+					memory_mb: settings.memory_mb,
+					test_timeout_s: settings.test_timeout_s,
+					lock: lockfile === undefined ? null : lockHashOf(lockfile),
+				},
 			});
 			if (options.useCache ?? true) {
 				const cached = await readCached(key);

@@ -52,19 +52,33 @@ function hasPrlimit(): boolean {
  * pid namespaces it needs (containers without user namespaces refuse). Runs `true` inside it once.
  */
 export function probeBubblewrap(): { usable: boolean; reason: string } {
-	const probe = spawnSync('bwrap', [...namespaceArgs(false), '--', 'true'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 10_000 });
-	if (probe.error) return { usable: false, reason: `bwrap is not installed (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message}); apt-get install bubblewrap` };
-	if (probe.status !== 0) return { usable: false, reason: `bwrap cannot make its namespaces here: ${probe.stderr.trim() || `exit ${probe.status}`}` };
+	const probe = spawnSync('bwrap', [...namespaceArgs(false), '--', 'true'], {
+		stdio: ['ignore', 'ignore', 'pipe'],
+		encoding: 'utf8',
+		timeout: 10_000,
+	});
+	if (probe.error)
+		return {
+			usable: false,
+			reason: `bwrap is not installed (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message}); apt-get install bubblewrap`,
+		};
+	if (probe.status !== 0)
+		return { usable: false, reason: `bwrap cannot make its namespaces here: ${probe.stderr.trim() || `exit ${probe.status}`}` };
 	return { usable: true, reason: 'bwrap works' };
 }
 
 function namespaceArgs(network: boolean): string[] {
 	return [
-		'--ro-bind', '/', '/',
-		'--dev', '/dev',
-		'--proc', '/proc',
+		'--ro-bind',
+		'/',
+		'/',
+		'--dev',
+		'/dev',
+		'--proc',
+		'/proc',
 		// A private /tmp: what the tests write there disappears with the sandbox.
-		'--tmpfs', '/tmp',
+		'--tmpfs',
+		'/tmp',
 		'--unshare-pid',
 		'--unshare-ipc',
 		'--unshare-uts',

@@ -102,7 +102,12 @@ export function reporterArgs(runner: TestRunner, reportPath: string): { args: st
  * The argv to run: the template with the reporter's arguments and then the test files in place of
  * `{files}` (options before files, which every runner accepts and `node --test` requires).
  */
-export function expandCommand(command: readonly string[], runner: TestRunner, files: readonly string[], reportPath: string): { argv: string[]; target: ReportTarget | undefined } {
+export function expandCommand(
+	command: readonly string[],
+	runner: TestRunner,
+	files: readonly string[],
+	reportPath: string,
+): { argv: string[]; target: ReportTarget | undefined } {
 	const { args, target } = reporterArgs(runner, reportPath);
 	const argv = command.flatMap((word) => (word === FILES_PLACEHOLDER ? [...args, ...files] : [word]));
 	return { argv, target };
@@ -130,7 +135,8 @@ export function isHarnessPath(path: string): boolean {
 }
 
 /** An import or require of a test framework or assertion library: source code has no business loading one. */
-const HARNESS_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](?:vitest|@vitest\/[^'"]*|jest|@jest\/[^'"]*|chai|mocha|ava|tap|node:test|sinon)['"]/;
+const HARNESS_IMPORT =
+	/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](?:vitest|@vitest\/[^'"]*|jest|@jest\/[^'"]*|chai|mocha|ava|tap|node:test|sinon)['"]/;
 
 /**
  * Why an answer's source file would change how its tests judge it rather than what they test, or

@@ -66,7 +66,12 @@ export async function removeStaleWorktrees(base: string = WORKTREES_DIR): Promis
 }
 
 /** Runs a command fed from a stream; resolves with its exit code and standard error (for error messages). */
-function runWithInput(command: string, args: string[], cwd: string, input: NodeJS.ReadableStream): Promise<{ code: number | null; stderr: string }> {
+function runWithInput(
+	command: string,
+	args: string[],
+	cwd: string,
+	input: NodeJS.ReadableStream,
+): Promise<{ code: number | null; stderr: string }> {
 	const child = spawn(command, args, { cwd, stdio: ['pipe', 'ignore', 'pipe'] });
 	input.pipe(child.stdin);
 	let stderr = '';

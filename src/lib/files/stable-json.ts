@@ -11,7 +11,8 @@ export function sortKeys(value: unknown): unknown {
 			const item = (value as Record<string, unknown>)[key];
 			if (item === undefined) continue;
 			// `sorted.__proto__ = …` would set the prototype instead of a key that parsed JSON can hold.
-			if (key === '__proto__') Object.defineProperty(sorted, key, { value: sortKeys(item), enumerable: true, writable: true, configurable: true });
+			if (key === '__proto__')
+				Object.defineProperty(sorted, key, { value: sortKeys(item), enumerable: true, writable: true, configurable: true });
 			else sorted[key] = sortKeys(item);
 		}
 		return sorted;

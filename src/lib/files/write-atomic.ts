@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 // rather than per file, which showed in the cost of writing thousands of cached answers.
 const processTag = `${process.pid}.${randomBytes(4).toString('hex')}`;
 let tempCount = 0;
-const tempName = (target: string) => path.join(path.dirname(target), `.${path.basename(target)}.${processTag}.${(tempCount++).toString(36)}.tmp`);
+const tempName = (target: string) =>
+	path.join(path.dirname(target), `.${path.basename(target)}.${processTag}.${(tempCount++).toString(36)}.tmp`);
 
 // The callback forms, promisified: `fs/promises` opens a FileHandle per file, which costs several times
 // the write itself for the small files the answer cache writes by the thousand.

@@ -28,16 +28,20 @@ export const reviewPain = (value: number) => value.toFixed(2);
 export const severityWeightedPass = (swp: RoleMetrics['severity_weighted_pass']) => `${swp.value} / ${swp.max} (${pct(swp.share)})`;
 
 /** Results, not cases: with repeats each case counts once per repeat, as the rates do. */
-export const resultCount = (row: Pick<RoleMetrics, 'accepted' | 'rejected' | 'hard_failures'>) => row.accepted + row.rejected + row.hard_failures;
+export const resultCount = (row: Pick<RoleMetrics, 'accepted' | 'rejected' | 'hard_failures'>) =>
+	row.accepted + row.rejected + row.hard_failures;
 
 /** The hard-failure rate the gate uses, with its count: `33.3 % (1 of 3)`. */
-export const hardFailureRate = (row: Pick<RoleMetrics, 'accepted' | 'rejected' | 'hard_failures' | 'hard_failure_rate'>) => `${pct(row.hard_failure_rate.value)} (${row.hard_failures} of ${resultCount(row)})`;
+export const hardFailureRate = (row: Pick<RoleMetrics, 'accepted' | 'rejected' | 'hard_failures' | 'hard_failure_rate'>) =>
+	`${pct(row.hard_failure_rate.value)} (${row.hard_failures} of ${resultCount(row)})`;
 
 /** Milliseconds as `850 ms` or `1.2 s`; `—` when unknown. */
-export const ms = (value: number | null | undefined) => (value === null || value === undefined ? '—' : value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`);
+export const ms = (value: number | null | undefined) =>
+	value === null || value === undefined ? '—' : value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
 
 /** Tokens per second with one decimal below 100; `—` when unknown. */
-export const tokensPerSecond = (value: number | null | undefined) => (value === null || value === undefined ? '—' : value >= 100 ? `${Math.round(value)}` : value.toFixed(1));
+export const tokensPerSecond = (value: number | null | undefined) =>
+	value === null || value === undefined ? '—' : value >= 100 ? `${Math.round(value)}` : value.toFixed(1);
 
 /** The first 12 characters of a sha or digest, as `git log --oneline` shows them. */
 export const shortSha = (sha: string | null | undefined) => (sha ? sha.replace(/^sha256:/, '').slice(0, 12) : '—');
@@ -57,12 +61,25 @@ export const METRIC_LABELS = {
 } as const;
 
 /** The metric columns every metrics table shows after its first (label) column; `MetricsCells.astro` and the report body fill them in this order. */
-export const METRIC_COLUMNS = [`${METRIC_LABELS.acceptance_rate} (95 % CI)`, METRIC_LABELS.severity_weighted_pass, METRIC_LABELS.review_pain, METRIC_LABELS.hard_failure_rate, 'p50 latency', 'Tokens/s', 'Verdict'] as const;
+export const METRIC_COLUMNS = [
+	`${METRIC_LABELS.acceptance_rate} (95 % CI)`,
+	METRIC_LABELS.severity_weighted_pass,
+	METRIC_LABELS.review_pain,
+	METRIC_LABELS.hard_failure_rate,
+	'p50 latency',
+	'Tokens/s',
+	'Verdict',
+] as const;
 
 /** The metric cells of one row, as text, in the order of the first four `METRIC_COLUMNS`. */
 export function metricCells(row: RoleMetrics): [string, string, string, string] {
 	const passK = row.pass_k === null ? '' : `; pass^k ${pct(row.pass_k)}`;
-	return [`${rateWithInterval(row.acceptance_rate)}${passK}`, severityWeightedPass(row.severity_weighted_pass), reviewPain(row.review_pain), hardFailureRate(row)];
+	return [
+		`${rateWithInterval(row.acceptance_rate)}${passK}`,
+		severityWeightedPass(row.severity_weighted_pass),
+		reviewPain(row.review_pain),
+		hardFailureRate(row),
+	];
 }
 
 /** Column headings for the outcomes of an escalation step: words, not keys. */
@@ -102,10 +119,14 @@ export function gateValue(gate: Pick<GateResult, 'gate'>, value: GateResult['cha
  */
 export function visibleText(text: string): string {
 	// eslint-disable-next-line no-control-regex -- matching control characters is this function's purpose
-	return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (char) => String.fromCharCode(char === '\u007f' ? 0x2421 : 0x2400 + char.charCodeAt(0)));
+	return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (char) =>
+		String.fromCharCode(char === '\u007f' ? 0x2421 : 0x2400 + char.charCodeAt(0)),
+	);
 }
 
 /** Text as a page shows it: cut to `max` characters, with how much was left out (the full text is in the JSON), control characters made visible. */
 export function clip(text: string, max: number): { text: string; omitted: number } {
-	return text.length <= max ? { text: visibleText(text), omitted: 0 } : { text: visibleText(text.slice(0, max)), omitted: text.length - max };
+	return text.length <= max
+		? { text: visibleText(text), omitted: 0 }
+		: { text: visibleText(text.slice(0, max)), omitted: text.length - max };
 }

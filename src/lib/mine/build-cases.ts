@@ -91,12 +91,7 @@ function messageSkipReason(commit: RawCommit): SkipReason | undefined {
 }
 
 /** draft → commit-message: the diff in, the real message as reference. */
-export function buildCommitMessageCase(
-	facts: CommitFacts,
-	repository: RepositoryInfo,
-	budget: Budget,
-	minedAt: string,
-): CandidateOutcome {
+export function buildCommitMessageCase(facts: CommitFacts, repository: RepositoryInfo, budget: Budget, minedAt: string): CandidateOutcome {
 	const reason = messageSkipReason(facts.commit);
 	if (reason) return { skip: reason };
 	const diff = renderDiff(authoredFiles(facts.files));
@@ -130,7 +125,9 @@ export function buildChangeLocalizationCase(
 	// model sees, so only files that existed at the parent count, and a commit that only adds files is
 	// no localization question at all.
 	const existing = new Set(files);
-	const changed = [...new Set(authoredFiles(facts.files).flatMap((file) => (file.oldPath !== null && existing.has(file.oldPath) ? [file.oldPath] : [])))].sort();
+	const changed = [
+		...new Set(authoredFiles(facts.files).flatMap((file) => (file.oldPath !== null && existing.has(file.oldPath) ? [file.oldPath] : []))),
+	].sort();
 	if (changed.length === 0) return { skip: 'adds-only' };
 	return {
 		candidate: {
@@ -155,7 +152,9 @@ export function implementChangeSkipReason(facts: CommitFacts, budget?: Budget): 
 	if (authored.some((file) => file.status !== 'modified' && file.status !== 'added')) return 'deletes-or-renames';
 	if (budget) {
 		// The tests are never shown nor answered: only the code's added lines must fit the answer.
-		const added = authored.filter((file) => pathKind(pathOf(file)) !== 'test').flatMap((file) => file.hunks.flatMap((hunk) => hunk.lines.filter((line) => line.kind === 'added').map((line) => line.text)));
+		const added = authored
+			.filter((file) => pathKind(pathOf(file)) !== 'test')
+			.flatMap((file) => file.hunks.flatMap((hunk) => hunk.lines.filter((line) => line.kind === 'added').map((line) => line.text)));
 		if (!fitsBudget(0, budget, estimateTokensOfAll(added))) return 'too-large';
 	}
 	return undefined;

@@ -77,7 +77,13 @@ export function commitCandidates(
 			case 'commit-message':
 				return buildCommitMessageCase(facts, repository, budget, minedAt);
 			case 'change-localization':
-				return buildChangeLocalizationCase(facts, parsePathList(await readTree(repo, entry.commit.parents[0] as string)), repository, budget, minedAt);
+				return buildChangeLocalizationCase(
+					facts,
+					parsePathList(await readTree(repo, entry.commit.parents[0] as string)),
+					repository,
+					budget,
+					minedAt,
+				);
 			case 'implement-change': {
 				const reason = implementChangeSkipReason(facts, budget);
 				if (reason) return { skip: reason };
@@ -105,7 +111,12 @@ function spansInDiff(group: IntroducerGroup, entry: AnalyzedCommit): LineSpan[] 
 	for (const [path, numbers] of group.lines) {
 		const inDiff = added.get(path);
 		if (!inDiff) continue;
-		spans.push(...toLineSpans(path, [...numbers].filter((number) => inDiff.has(number))));
+		spans.push(
+			...toLineSpans(
+				path,
+				[...numbers].filter((number) => inDiff.has(number)),
+			),
+		);
 	}
 	return spans;
 }

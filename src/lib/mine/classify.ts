@@ -5,7 +5,8 @@ import type { FileDiff, RawCommit } from './types.ts';
  * Authors whose commits are machine-made: their diffs and messages say nothing about how people (or a model
  * standing in for one) write code. Matched against the author name and email.
  */
-const BOT_AUTHOR = /\[bot\]|dependabot|renovate|greenkeeper|snyk-bot|github-actions|semantic-release-bot|pre-commit-ci|allcontributors|imgbot|mergify/i;
+const BOT_AUTHOR =
+	/\[bot\]|dependabot|renovate|greenkeeper|snyk-bot|github-actions|semantic-release-bot|pre-commit-ci|allcontributors|imgbot|mergify/i;
 
 /** True when the commit was written by a bot (`[bot]` accounts, dependabot, renovate, …). */
 export function isBotAuthor(commit: Pick<RawCommit, 'authorName' | 'authorEmail'>): boolean {
@@ -72,7 +73,8 @@ export function mentionsSecurity(text: string): boolean {
  * such as `token` or `authorization` are everyday code in parsers and HTTP clients, so in code only names
  * that exist for security count.
  */
-const SECURITY_CODE = /(__proto__|\bsaniti[sz]\w*|\bescape(html|xml|shell|attribute)\w*|\bdompurify\b|\bcsrf\w*|\bxss\w*|\bpassword\w*|\bsecret\w*|\bsetprototypeof\b)/i;
+const SECURITY_CODE =
+	/(__proto__|\bsaniti[sz]\w*|\bescape(html|xml|shell|attribute)\w*|\bdompurify\b|\bcsrf\w*|\bxss\w*|\bpassword\w*|\bsecret\w*|\bsetprototypeof\b)/i;
 
 /** True when touched code names something that exists for security (sanitizers, escapers, secrets, `__proto__`, …). */
 export function codeMentionsSecurity(code: string): boolean {

@@ -13,10 +13,7 @@ export const DEFAULT_MIN_CHANGED_LINES = 2;
  * Why a commit is left out before its diff is even read: root commits (no parent to diff against, and the
  * schema needs one), merges (their change is the merged branch's), bot authors, reverts of reverts.
  */
-export function metadataSkipReason(
-	commit: RawCommit,
-	isRevertCommit: (sha: string) => boolean = () => false,
-): SkipReason | undefined {
+export function metadataSkipReason(commit: RawCommit, isRevertCommit: (sha: string) => boolean = () => false): SkipReason | undefined {
 	if (commit.parents.length === 0) return 'root-commit';
 	if (commit.parents.length > 1) return 'merge';
 	if (isBotAuthor(commit)) return 'bot-author';

@@ -34,9 +34,7 @@ export type SzzResult = {
 
 /** A fix is security work when its message mentions a security concern or the code it touched names one. */
 export function fixTask(commit: RawCommit, files: FileDiff[]): ReviewTask {
-	return mentionsSecurity(commit.message) || codeMentionsSecurity(touchedCode(authoredFiles(files)))
-		? 'security-review'
-		: 'code-review';
+	return mentionsSecurity(commit.message) || codeMentionsSecurity(touchedCode(authoredFiles(files))) ? 'security-review' : 'code-review';
 }
 
 /**

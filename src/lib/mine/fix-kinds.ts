@@ -61,7 +61,9 @@ export function classifyFix(commit: Pick<RawCommit, 'message'>, authored: FileDi
 	const subject = subjectOf(commit.message);
 	// `docs: …` or `fix(ci): …`: the type, else the scope, names what was fixed.
 	const header = subject.match(/^(\w+)(?:\(([^)]*)\))?!?:/);
-	const conventional = header ? (CONVENTIONAL_KINDS[(header[1] as string).toLowerCase()] ?? CONVENTIONAL_KINDS[(header[2] ?? '').toLowerCase()]) : undefined;
+	const conventional = header
+		? (CONVENTIONAL_KINDS[(header[1] as string).toLowerCase()] ?? CONVENTIONAL_KINDS[(header[2] ?? '').toLowerCase()])
+		: undefined;
 	if (conventional) return conventional;
 	for (const [kind, pattern] of SUBJECT_KINDS) if (pattern.test(subject)) return kind;
 	const kinds = kindsOf(authored);

@@ -54,12 +54,7 @@ const WHOLE_FILE_CONTEXT = 1_000_000_000;
  * The unified diff from `parent` to `commit`, with the options pinned (see the module comment). With
  * `wholeFiles`, limited to `paths` and with unlimited context, so both sides of each file can be rebuilt.
  */
-export async function readDiff(
-	repo: Repository,
-	parent: string,
-	commit: string,
-	wholeFiles?: { paths: string[] },
-): Promise<string> {
+export async function readDiff(repo: Repository, parent: string, commit: string, wholeFiles?: { paths: string[] }): Promise<string> {
 	return repo.git.raw([
 		'diff',
 		'--no-color',

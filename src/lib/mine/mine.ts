@@ -74,7 +74,8 @@ export function tasksOfRoles(roles: readonly MinedRole[]): Task[] {
  * cases (SZZ for review), validates them, drops any holding a secret, and caps each task. Writes nothing.
  */
 export async function mineCases(options: MineOptions): Promise<MineResult> {
-	if (options.roles.includes('coder') && !options.coder) throw new Error('Mining the coder role needs an executor: implement-change cases are written only once their tests are validated.');
+	if (options.roles.includes('coder') && !options.coder)
+		throw new Error('Mining the coder role needs an executor: implement-change cases are written only once their tests are validated.');
 	const concurrency = options.concurrency ?? 4;
 	const limit = options.maxPerTask ?? Number.POSITIVE_INFINITY;
 	const repo = await openRepository(options.repo);
@@ -117,7 +118,13 @@ export async function mineCases(options: MineOptions): Promise<MineResult> {
 		// Room for the approve cases under the cap: rejects take their share, the matched approves the rest.
 		const rejectLimit = Number.isFinite(limit) ? Math.max(1, Math.ceil(limit / (1 + options.cleanRatio))) : limit;
 		for (const task of ['code-review', 'security-review'] as const) {
-			const rejects = await takeCases(rejectCandidates(task, szz.groups, history, repository, options.budget), rejectLimit, concurrency, task, judge);
+			const rejects = await takeCases(
+				rejectCandidates(task, szz.groups, history, repository, options.budget),
+				rejectLimit,
+				concurrency,
+				task,
+				judge,
+			);
 			// As many approves as the ratio asks, each matched to a reject case in size, file types and date, so
 			// neither approving everything nor judging by size can score well.
 			const wanted = Math.min(Math.ceil(options.cleanRatio * rejects.length), limit - rejects.length);

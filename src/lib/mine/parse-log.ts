@@ -21,10 +21,15 @@ export function parseLog(raw: string): RawCommit[] {
 			at += 1;
 			continue;
 		}
-		const [sha, parents, authorDate, committerDate, authorName, authorEmail, message] = tokens.slice(
-			at,
-			at + FIELD_COUNT,
-		) as [string, string, string, string, string, string, string];
+		const [sha, parents, authorDate, committerDate, authorName, authorEmail, message] = tokens.slice(at, at + FIELD_COUNT) as [
+			string,
+			string,
+			string,
+			string,
+			string,
+			string,
+			string,
+		];
 		if (!/^[0-9a-f]{40}$/.test(sha)) {
 			throw new Error(`Unexpected git log output: expected a commit sha at field ${at}, found '${sha.slice(0, 60)}'.`);
 		}

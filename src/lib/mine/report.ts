@@ -18,13 +18,19 @@ const STATUS_ORDER: WriteStatus[] = ['written', 'would-write', 'unchanged', 'ove
  * before any task by reason, every secret found (case, field, rule — never the secret), and what happened to
  * the files. Paths are listed for files that would change, and for every file in a dry run.
  */
-export function formatSummary(result: MineResult, outcomes: WriteOutcome[], context: { budget: Budget; dryRun: boolean; outDir?: string }): string[] {
+export function formatSummary(
+	result: MineResult,
+	outcomes: WriteOutcome[],
+	context: { budget: Budget; dryRun: boolean; outDir?: string },
+): string[] {
 	const lines = [
 		`Mined ${result.repository.name}: ${result.commitsRead} commits read (num_ctx ${context.budget.numCtx}, num_predict ${context.budget.numPredict}).`,
 		`Commits skipped by reason: ${formatCounts(result.commitSkips)}.`,
 	];
 	for (const tally of result.tallies) {
-		lines.push(`  ${tally.task}: ${tally.found} case${tally.found === 1 ? '' : 's'}; skipped: ${formatCounts(tally.skipped as Partial<Record<SkipReason, number>>)}.`);
+		lines.push(
+			`  ${tally.task}: ${tally.found} case${tally.found === 1 ? '' : 's'}; skipped: ${formatCounts(tally.skipped as Partial<Record<SkipReason, number>>)}.`,
+		);
 	}
 	if (result.fixes) {
 		const { behavioural = 0, ...others } = result.fixes.byKind;
@@ -34,8 +40,12 @@ export function formatSummary(result: MineResult, outcomes: WriteOutcome[], cont
 	}
 	for (const entry of result.balance) {
 		const show = (stats: BalanceStats) =>
-			stats.count === 0 ? '0' : `${stats.count} (median ${stats.medianLines} lines, ${stats.firstDate}..${stats.lastDate}, median ${stats.medianDate})`;
-		lines.push(`  ${entry.task} balance: reject ${show(entry.rejects)}; approve ${show(entry.approves)}; rejects without a match ${entry.unmatched}.`);
+			stats.count === 0
+				? '0'
+				: `${stats.count} (median ${stats.medianLines} lines, ${stats.firstDate}..${stats.lastDate}, median ${stats.medianDate})`;
+		lines.push(
+			`  ${entry.task} balance: reject ${show(entry.rejects)}; approve ${show(entry.approves)}; rejects without a match ${entry.unmatched}.`,
+		);
 	}
 	for (const finding of result.secrets) {
 		lines.push(`Secret: dropped ${finding.caseId}: ${finding.ruleId} (${finding.messageId}) in ${finding.field}.`);
@@ -45,7 +55,9 @@ export function formatSummary(result: MineResult, outcomes: WriteOutcome[], cont
 	for (const outcome of outcomes) byStatus[outcome.status] = (byStatus[outcome.status] ?? 0) + 1;
 	const statusText = STATUS_ORDER.filter((status) => byStatus[status]).map((status) => `${status} ${byStatus[status]}`);
 	const where = context.outDir === undefined ? '' : ` in ${context.outDir}`;
-	lines.push(`Files${where}${context.dryRun ? ' (dry run, nothing written)' : ''}: ${statusText.length === 0 ? 'none' : statusText.join(', ')}.`);
+	lines.push(
+		`Files${where}${context.dryRun ? ' (dry run, nothing written)' : ''}: ${statusText.length === 0 ? 'none' : statusText.join(', ')}.`,
+	);
 	for (const outcome of outcomes) {
 		if (context.dryRun || outcome.status === 'would-change') lines.push(`  ${outcome.status}: ${outcome.path}`);
 	}

@@ -71,7 +71,12 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	const now = options.now ?? (() => new Date());
 	const registry = await loadRegistry(root);
 	logger.info(`registry: ${registry.models.length} models, ${registry.roles.length} roles, ${registry.cases.length} cases`);
-	for (const gap of registryGaps({ ...registry, roles: registry.roles.map((entry) => entry.role), cases: registry.cases.map((entry) => entry.case) })) logger.warn(gap);
+	for (const gap of registryGaps({
+		...registry,
+		roles: registry.roles.map((entry) => entry.role),
+		cases: registry.cases.map((entry) => entry.case),
+	}))
+		logger.warn(gap);
 
 	const requiredByEnv = env.BENCH_REQUIRED === '1';
 	const required = options.requireOllama ?? requiredByEnv;
@@ -86,8 +91,13 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	const repeats = options.repeats ?? registry.policy.run.repeats;
 	const planned = plans.reduce((sum, plan) => sum + plan.items.length, 0) * repeats;
 	if (options.dryRun) {
-		for (const plan of plans) logger.info(`plan: ${plan.hosts.join(' + ')} · ${plan.model} · ${plan.items.length} case(s) × ${repeats} repeat(s)${plan.parallel > 1 ? `, ${plan.parallel} at once per host` : ''}`);
-		logger.info(`dry run: at most ${planned} model call(s) (cached answers are reused), ${plans.length} model load(s); nothing was called or written`);
+		for (const plan of plans)
+			logger.info(
+				`plan: ${plan.hosts.join(' + ')} · ${plan.model} · ${plan.items.length} case(s) × ${repeats} repeat(s)${plan.parallel > 1 ? `, ${plan.parallel} at once per host` : ''}`,
+			);
+		logger.info(
+			`dry run: at most ${planned} model call(s) (cached answers are reused), ${plans.length} model load(s); nothing was called or written`,
+		);
 		return { status: 'dry-run', calls: planned };
 	}
 
@@ -115,19 +125,35 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	// Implement-change answers are graded by running the case's tests: only then is an executor made
 	// (it says once in the log which isolation the tests get).
 	const executor = runCases.some((testCase) => testCase.task === 'implement-change' && testCase.tests)
-		? await createExecutor({ projectRoot: root, settings: registry.policy.coder, log: (message) => logger.info(message), useCache: options.useCache ?? true })
+		? await createExecutor({
+				projectRoot: root,
+				settings: registry.policy.coder,
+				log: (message) => logger.info(message),
+				useCache: options.useCache ?? true,
+			})
 		: undefined;
 	const withheld = executionPromotionBlocks(runCases, executor);
 	for (const [role, reason] of withheld) logger.warn(`${role}: no promotion this run: ${reason}`);
 	// Every answer is graded in the registry's whole case set, whatever the filters: a grade must not
 	// depend on which roles a run happened to include.
-	const gradeContext = gradeContexts(registry.cases.map((entry) => entry.case), { executor });
+	const gradeContext = gradeContexts(
+		registry.cases.map((entry) => entry.case),
+		{ executor },
+	);
 	let outcome: Awaited<ReturnType<typeof runBenchmark>>;
 	try {
-		outcome = await runBenchmark(plans, { clientFor, cache, logger, gradeContext, afterResult: escalationRunnerFor(registry, { env, cache, logger }) }, { run: registry.policy.run, repeats, useCache: options.useCache ?? true });
+		outcome = await runBenchmark(
+			plans,
+			{ clientFor, cache, logger, gradeContext, afterResult: escalationRunnerFor(registry, { env, cache, logger }) },
+			{ run: registry.policy.run, repeats, useCache: options.useCache ?? true },
+		);
 	} finally {
 		// Folds this run's answer log into the cache's stores, even after a failed run: what was answered stays.
-		await cache.close?.().catch((error: unknown) => logger.warn(`compacting the answer cache failed (${describeError(error)}); its log is kept and folded in next run`));
+		await cache
+			.close?.()
+			.catch((error: unknown) =>
+				logger.warn(`compacting the answer cache failed (${describeError(error)}); its log is kept and folded in next run`),
+			);
 	}
 	const validity = await measureGraderValidity(runCases, gradeContext, registry.policy.run);
 	for (const entry of validity) if (!entry.valid) logger.warn(`grader not valid on this run's cases: ${entry.reason}`);
@@ -138,7 +164,16 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	// Only the runs the rules can look at (and the newest, to compare with): reading every archived
 	// report would make each build slower than the last.
 	const history = await readRecentReports(reportsDir, historyDepth(registry.policy));
-	const report = buildReport(registry, outcome, { startedAt, finishedAt, repeats, harness: await harnessCommit(root), history: history.map((entry) => entry.report), validity, runCases, withheld });
+	const report = buildReport(registry, outcome, {
+		startedAt,
+		finishedAt,
+		repeats,
+		harness: await harnessCommit(root),
+		history: history.map((entry) => entry.report),
+		validity,
+		runCases,
+		withheld,
+	});
 	const latest = history.at(-1);
 	if (latest && latest.report.manifest.evidence_hash === report.manifest.evidence_hash) {
 		logger.info(`nothing changed since ${latest.stem} (same cases, policy, models and answers): no report written`);
@@ -200,7 +235,9 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 	const casesHash = hashOf(registry.cases.map((entry) => entry.case).sort((a, b) => a.id.localeCompare(b.id)));
 	const date = facts.startedAt.toISOString().slice(0, 10);
 	// What the verdicts rest on: an unchanged rebuild (same inputs, same cached answers) hashes the same.
-	const graders = Object.fromEntries([...new Set(facts.runCases.map((testCase) => testCase.task))].sort().map((task) => [task, taskFor(task).graderVersion]));
+	const graders = Object.fromEntries(
+		[...new Set(facts.runCases.map((testCase) => testCase.task))].sort().map((task) => [task, taskFor(task).graderVersion]),
+	);
 	const evidenceHash = hashOf({
 		validity: facts.validity,
 		policyHash,
@@ -237,5 +274,13 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		manifest,
 		invalidRoles: withheldRoles(invalidRoles(facts.runCases, facts.validity), facts.withheld),
 	});
-	return { title: `Local model benchmark ${date}`, date, manifest, metrics, ...decision, escalations: summarizeEscalations(registry, outcome.results), grader_validity: facts.validity };
+	return {
+		title: `Local model benchmark ${date}`,
+		date,
+		manifest,
+		metrics,
+		...decision,
+		escalations: summarizeEscalations(registry, outcome.results),
+		grader_validity: facts.validity,
+	};
 }

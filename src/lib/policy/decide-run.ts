@@ -49,7 +49,10 @@ export function decideRun(input: RunDecisionInput): Pick<Report, 'verdicts' | 'p
 		),
 	);
 	const thisRun = { metrics: [...input.metrics], manifest: input.manifest, verdicts };
-	const proposed = [...promotionProposals(verdicts), ...roles.flatMap((role) => retirementProposals(role, [...input.history, thisRun], input.policy))];
+	const proposed = [
+		...promotionProposals(verdicts),
+		...roles.flatMap((role) => retirementProposals(role, [...input.history, thisRun], input.policy)),
+	];
 	const judged = judgeWholeChange(input.roles, input.models, proposed, input.policy.diversity.min_families);
 	return { verdicts, proposals: judged.proposals, held_proposals: judged.held };
 }

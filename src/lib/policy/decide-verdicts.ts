@@ -28,7 +28,14 @@ export interface RoleEvidence {
 }
 
 /** The ranking among eligible challengers, as the policy page states it. */
-export const RANKING = ['severity_weighted_pass', 'acceptance_rate', 'review_pain', 'hard_failure_rate', 'p50 latency', 'model id'] as const;
+export const RANKING = [
+	'severity_weighted_pass',
+	'acceptance_rate',
+	'review_pain',
+	'hard_failure_rate',
+	'p50 latency',
+	'model id',
+] as const;
 
 const value = (row: RoleMetrics, metric: GateMetric): number =>
 	metric === 'review_pain' ? row.review_pain : metric === 'acceptance_rate' ? row.acceptance_rate.value : row.hard_failure_rate.value;
@@ -57,7 +64,13 @@ export function decideRole(evidence: RoleEvidence, policy: Policy): Verdict[] {
 	const alpha = policy.evidence.alpha;
 	const rows = new Map(evidence.metrics.map((row) => [row.model, row]));
 	const incumbentRow = rows.get(role.incumbent);
-	const verdict = (challenger: string, outcome: Verdict['outcome'], reason: string, gates: GateResult[], more?: number | null): Verdict => ({
+	const verdict = (
+		challenger: string,
+		outcome: Verdict['outcome'],
+		reason: string,
+		gates: GateResult[],
+		more?: number | null,
+	): Verdict => ({
 		role: role.role,
 		challenger,
 		incumbent: role.incumbent,
@@ -69,7 +82,12 @@ export function decideRole(evidence: RoleEvidence, policy: Policy): Verdict[] {
 	});
 
 	const minCases = policy.evidence.min_cases_per_role;
-	const caseGate: GateResult = { gate: 'min_cases_per_role', challenger: evidence.cases, incumbent: minCases, pass: evidence.cases >= minCases };
+	const caseGate: GateResult = {
+		gate: 'min_cases_per_role',
+		challenger: evidence.cases,
+		incumbent: minCases,
+		pass: evidence.cases >= minCases,
+	};
 	const eligible: { id: string; row: RoleMetrics; gates: GateResult[]; better: MetricComparison }[] = [];
 	const verdicts = new Map<string, Verdict>();
 	const incumbentScores = caseScores(evidence.results, role.role, role.incumbent);
@@ -77,20 +95,38 @@ export function decideRole(evidence: RoleEvidence, policy: Policy): Verdict[] {
 	for (const challenger of role.challengers) {
 		const row = rows.get(challenger);
 		if (evidence.graderInvalid !== undefined) {
-			const graderGate: GateResult = { gate: 'grader_valid', challenger: 'no', incumbent: null, pass: false, detail: evidence.graderInvalid };
-			verdicts.set(challenger, verdict(challenger, 'insufficient evidence', `grader not valid on these cases: ${evidence.graderInvalid}`, [caseGate, graderGate]));
+			const graderGate: GateResult = {
+				gate: 'grader_valid',
+				challenger: 'no',
+				incumbent: null,
+				pass: false,
+				detail: evidence.graderInvalid,
+			};
+			verdicts.set(
+				challenger,
+				verdict(challenger, 'insufficient evidence', `grader not valid on these cases: ${evidence.graderInvalid}`, [caseGate, graderGate]),
+			);
 			continue;
 		}
 		if (!caseGate.pass) {
 			verdicts.set(
 				challenger,
-				verdict(challenger, 'insufficient evidence', `${challenger} cannot be judged: the role has ${evidence.cases} case(s), the policy needs ${minCases}`, [caseGate], minCases - evidence.cases),
+				verdict(
+					challenger,
+					'insufficient evidence',
+					`${challenger} cannot be judged: the role has ${evidence.cases} case(s), the policy needs ${minCases}`,
+					[caseGate],
+					minCases - evidence.cases,
+				),
 			);
 			continue;
 		}
 		if (!incumbentRow || !row) {
 			const missing = !incumbentRow ? `the incumbent ${role.incumbent}` : challenger;
-			verdicts.set(challenger, verdict(challenger, 'insufficient evidence', `${challenger} cannot be judged: ${missing} has no results in this run`, [caseGate]));
+			verdicts.set(
+				challenger,
+				verdict(challenger, 'insufficient evidence', `${challenger} cannot be judged: ${missing} has no results in this run`, [caseGate]),
+			);
 			continue;
 		}
 
@@ -100,14 +136,31 @@ export function decideRole(evidence: RoleEvidence, policy: Policy): Verdict[] {
 		for (const { metric } of METRIC_GATES) {
 			const c = compared[metric];
 			const pass = c.pWorse > alpha;
-			gates.push({ gate: metric, challenger: value(row, metric), incumbent: value(incumbentRow, metric), pass, test: GATE_TESTS[metric], detail: c.detail, p_worse: stored(c.pWorse), p_better: stored(c.pBetter) });
-			if (!pass && !worse) worse = `${metric} ${rate(row, metric)} vs ${rate(incumbentRow, metric)} is worse (${c.detail}; p = ${formatP(c.pWorse)} ≤ α ${alpha})`;
+			gates.push({
+				gate: metric,
+				challenger: value(row, metric),
+				incumbent: value(incumbentRow, metric),
+				pass,
+				test: GATE_TESTS[metric],
+				detail: c.detail,
+				p_worse: stored(c.pWorse),
+				p_better: stored(c.pBetter),
+			});
+			if (!pass && !worse)
+				worse = `${metric} ${rate(row, metric)} vs ${rate(incumbentRow, metric)} is worse (${c.detail}; p = ${formatP(c.pWorse)} ≤ α ${alpha})`;
 		}
 		// The metric the data show the challenger best on: the smallest p for "better".
 		const best = METRIC_GATES.map(({ metric }) => compared[metric]).sort((a, b) => a.pBetter - b.pBetter)[0]!;
 		const shownBetter = best.pBetter <= alpha;
 		if (policy.gates.strictly_better_on_one) {
-			gates.push({ gate: 'strictly_better', challenger: shownBetter ? best.metric : 'none', incumbent: null, pass: shownBetter, test: GATE_TESTS[best.metric], p_better: stored(best.pBetter) });
+			gates.push({
+				gate: 'strictly_better',
+				challenger: shownBetter ? best.metric : 'none',
+				incumbent: null,
+				pass: shownBetter,
+				test: GATE_TESTS[best.metric],
+				p_better: stored(best.pBetter),
+			});
 		}
 		const challengerCost = catalog.get(challenger)?.cost_tier ?? 'free';
 		const incumbentCost = catalog.get(role.incumbent)?.cost_tier ?? 'free';
@@ -115,7 +168,16 @@ export function decideRole(evidence: RoleEvidence, policy: Policy): Verdict[] {
 		gates.push({ gate: 'cost_tier', challenger: challengerCost, incumbent: incumbentCost, pass: costPass });
 
 		if (worse) verdicts.set(challenger, verdict(challenger, 'hold', `${challenger} holds: ${worse}`, gates));
-		else if (!costPass) verdicts.set(challenger, verdict(challenger, 'blocked: cost', `${challenger} is blocked: cost_tier paid, and the incumbent ${role.incumbent} is free`, gates));
+		else if (!costPass)
+			verdicts.set(
+				challenger,
+				verdict(
+					challenger,
+					'blocked: cost',
+					`${challenger} is blocked: cost_tier paid, and the incumbent ${role.incumbent} is free`,
+					gates,
+				),
+			);
 		else if (policy.gates.strictly_better_on_one && !shownBetter) {
 			// Ahead somewhere: more cases at the same rates would settle it. Ahead nowhere: no number would.
 			const ahead = METRIC_GATES.map(({ metric }) => compared[metric])
@@ -134,7 +196,15 @@ export function decideRole(evidence: RoleEvidence, policy: Policy): Verdict[] {
 					),
 				);
 			} else {
-				verdicts.set(challenger, verdict(challenger, 'hold', `${challenger} holds: not ahead of the incumbent on acceptance_rate, review_pain or hard_failure_rate`, gates));
+				verdicts.set(
+					challenger,
+					verdict(
+						challenger,
+						'hold',
+						`${challenger} holds: not ahead of the incumbent on acceptance_rate, review_pain or hard_failure_rate`,
+						gates,
+					),
+				);
 			}
 		} else eligible.push({ id: challenger, row, gates, better: best });
 	}
@@ -143,23 +213,52 @@ export function decideRole(evidence: RoleEvidence, policy: Policy): Verdict[] {
 	let promoted: string | undefined;
 	for (const candidate of eligible) {
 		if (promoted) {
-			verdicts.set(candidate.id, verdict(candidate.id, 'hold', `${candidate.id} holds: it passes every gate, but ${promoted} ranks higher (${RANKING.slice(0, 2).join(', then ')}…)`, candidate.gates));
+			verdicts.set(
+				candidate.id,
+				verdict(
+					candidate.id,
+					'hold',
+					`${candidate.id} holds: it passes every gate, but ${promoted} ranks higher (${RANKING.slice(0, 2).join(', then ')}…)`,
+					candidate.gates,
+				),
+			);
 			continue;
 		}
 		// The role as it would be: the winner serves, the replaced incumbent leaves, the others stay.
 		const after = [candidate.id, ...role.challengers.filter((id) => id !== candidate.id)];
 		const families = new Set(after.map((id) => catalog.get(id)?.family ?? id));
-		const diversityGate: GateResult = { gate: 'family_diversity', challenger: families.size, incumbent: policy.diversity.min_families, pass: families.size >= policy.diversity.min_families };
+		const diversityGate: GateResult = {
+			gate: 'family_diversity',
+			challenger: families.size,
+			incumbent: policy.diversity.min_families,
+			pass: families.size >= policy.diversity.min_families,
+		};
 		const gates = [...candidate.gates, diversityGate];
 		if (!diversityGate.pass) {
 			const familyList = [...families].join(', ');
-			verdicts.set(candidate.id, verdict(candidate.id, 'blocked: diversity', `${candidate.id} is blocked: the role would be served by ${families.size} family (${familyList}), the policy needs ${policy.diversity.min_families}`, gates));
+			verdicts.set(
+				candidate.id,
+				verdict(
+					candidate.id,
+					'blocked: diversity',
+					`${candidate.id} is blocked: the role would be served by ${families.size} family (${familyList}), the policy needs ${policy.diversity.min_families}`,
+					gates,
+				),
+			);
 			continue;
 		}
 		const wins = (evidence.earlierWins?.get(candidate.id) ?? 0) + 1;
 		if (wins < policy.evidence.confirm_runs) {
 			const confirmGate: GateResult = { gate: 'confirm_runs', challenger: wins, incumbent: policy.evidence.confirm_runs, pass: false };
-			verdicts.set(candidate.id, verdict(candidate.id, 'hold', `${candidate.id} holds: it wins, in ${wins} of the ${policy.evidence.confirm_runs} consecutive runs the policy asks for`, [...gates, confirmGate]));
+			verdicts.set(
+				candidate.id,
+				verdict(
+					candidate.id,
+					'hold',
+					`${candidate.id} holds: it wins, in ${wins} of the ${policy.evidence.confirm_runs} consecutive runs the policy asks for`,
+					[...gates, confirmGate],
+				),
+			);
 			continue;
 		}
 		promoted = candidate.id;

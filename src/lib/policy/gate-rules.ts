@@ -24,7 +24,10 @@ export function describeGates(policy: Policy): GateRuleText[] {
 	}));
 	rules.push({ name: 'cost_tier', rule: 'free, unless the incumbent is also paid' });
 	if (policy.gates.strictly_better_on_one) {
-		rules.push({ name: 'strictly_better', rule: `the same tests show the challenger better on at least one of the three metrics, one-sided p ≤ ${alpha}` });
+		rules.push({
+			name: 'strictly_better',
+			rule: `the same tests show the challenger better on at least one of the three metrics, one-sided p ≤ ${alpha}`,
+		});
 	}
 	rules.push({
 		name: 'family_diversity',

@@ -24,7 +24,12 @@ export function familiesOf(role: Pick<Role, 'incumbent' | 'challengers'>, catalo
  * of its own is never blocked. A proposal the roles already reflect, or that no longer fits them, is
  * passed through untouched for the apply step to report. Pure.
  */
-export function judgeWholeChange(roles: readonly Role[], models: readonly Model[], proposals: readonly Proposal[], minFamilies: number): JudgedChange {
+export function judgeWholeChange(
+	roles: readonly Role[],
+	models: readonly Model[],
+	proposals: readonly Proposal[],
+	minFamilies: number,
+): JudgedChange {
 	const catalog = new Map(models.map((model) => [model.id, model]));
 	const state = new Map(roles.map((role) => [role.role, { incumbent: role.incumbent, challengers: [...role.challengers] }]));
 	const accepted: Proposal[] = [];
@@ -32,7 +37,10 @@ export function judgeWholeChange(roles: readonly Role[], models: readonly Model[
 	const ordered = [...proposals.filter((p) => p.kind === 'promote'), ...proposals.filter((p) => p.kind === 'retire')];
 	for (const proposal of ordered) {
 		const current = state.get(proposal.role);
-		const fits = current !== undefined && current.challengers.includes(proposal.model) && (proposal.kind === 'retire' || current.incumbent === proposal.replaces);
+		const fits =
+			current !== undefined &&
+			current.challengers.includes(proposal.model) &&
+			(proposal.kind === 'retire' || current.incumbent === proposal.replaces);
 		if (!fits) {
 			accepted.push(proposal);
 			continue;
@@ -47,7 +55,10 @@ export function judgeWholeChange(roles: readonly Role[], models: readonly Model[
 		if (breaks) {
 			const what = proposal.kind === 'promote' ? `promoting ${proposal.model}` : `retiring ${proposal.model}`;
 			const others = accepted.filter((p) => p.role === proposal.role);
-			const together = others.length > 0 ? ` together with ${others.map((p) => (p.kind === 'promote' ? `promoting ${p.model}` : `retiring ${p.model}`)).join(' and ')}` : '';
+			const together =
+				others.length > 0
+					? ` together with ${others.map((p) => (p.kind === 'promote' ? `promoting ${p.model}` : `retiring ${p.model}`)).join(' and ')}`
+					: '';
 			held.push({
 				proposal,
 				reason: `held: ${what}${together} would leave ${proposal.role} served by ${families.length} family (${families.join(', ')}), the policy needs ${minFamilies}`,

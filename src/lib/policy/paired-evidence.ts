@@ -27,7 +27,9 @@ export function caseScores(results: readonly CaseResult[], role: string, model: 
 		sum.runs++;
 		sums.set(result.case_id, sum);
 	}
-	return new Map([...sums].map(([id, { runs, ...sum }]) => [id, { accepted: sum.accepted / runs, pain: sum.pain / runs, hard: sum.hard / runs }]));
+	return new Map(
+		[...sums].map(([id, { runs, ...sum }]) => [id, { accepted: sum.accepted / runs, pain: sum.pain / runs, hard: sum.hard / runs }]),
+	);
 }
 
 /** The test a metric gate uses, as the report and the page name it. */
@@ -57,7 +59,11 @@ const cases = (n: number) => (n === 1 ? '1 case' : `${n} cases`);
  * challenger's favour: acceptance and hard failures by the exact sign test on the cases where they
  * differ, review pain by the paired sign-flip test on the per-case differences. Pure.
  */
-export function compareOnCases(challenger: ReadonlyMap<string, CaseScore>, incumbent: ReadonlyMap<string, CaseScore>, alpha: number): Record<GateMetric, MetricComparison> {
+export function compareOnCases(
+	challenger: ReadonlyMap<string, CaseScore>,
+	incumbent: ReadonlyMap<string, CaseScore>,
+	alpha: number,
+): Record<GateMetric, MetricComparison> {
 	const pairs = [...challenger.keys()]
 		.filter((id) => incumbent.has(id))
 		.sort()

@@ -14,18 +14,30 @@ export type RunHistory = readonly Pick<Report, 'metrics' | 'manifest' | 'verdict
  * which an unchanged rebuild compares itself with.
  */
 export function historyDepth(policy: Pick<Policy, 'evidence' | 'retirement'>): number {
-	return Math.max(1, policy.evidence.confirm_runs - 1, policy.retirement.all_hard_failures_runs - 1, policy.retirement.missing_model_runs - 1);
+	return Math.max(
+		1,
+		policy.evidence.confirm_runs - 1,
+		policy.retirement.all_hard_failures_runs - 1,
+		policy.retirement.missing_model_runs - 1,
+	);
 }
 
 /** A promotion verdict becomes a proposal to write into the registry. */
 export function promotionProposals(verdicts: readonly Verdict[]): Proposal[] {
 	return verdicts
 		.filter((verdict) => verdict.outcome === 'promote')
-		.map((verdict) => ({ kind: 'promote', role: verdict.role, model: verdict.challenger, replaces: verdict.incumbent, reason: verdict.reason }));
+		.map((verdict) => ({
+			kind: 'promote',
+			role: verdict.role,
+			model: verdict.challenger,
+			replaces: verdict.incumbent,
+			reason: verdict.reason,
+		}));
 }
 
 /** Whether a verdict means the challenger won that run (promoted, or held only for confirmation). */
-const won = (verdict: Verdict | undefined) => verdict !== undefined && (verdict.outcome === 'promote' || verdict.gates.some((gate) => gate.gate === 'confirm_runs'));
+const won = (verdict: Verdict | undefined) =>
+	verdict !== undefined && (verdict.outcome === 'promote' || verdict.gates.some((gate) => gate.gate === 'confirm_runs'));
 
 /**
  * For each challenger of `role`, how many consecutive runs it won just before this one (newest first):
@@ -61,11 +73,23 @@ export function retirementProposals(role: Role, runs: RunHistory, policy: Policy
 				return row !== undefined && row.cases > 0 && row.hard_failures === row.cases * (run.manifest.repeats ?? 1);
 			});
 		const lastMissing = runs.slice(-missingRuns);
-		const missing = lastMissing.length === missingRuns && lastMissing.every((run) => run.manifest.models.some((m) => m.id === challenger && m.digest === null));
+		const missing =
+			lastMissing.length === missingRuns &&
+			lastMissing.every((run) => run.manifest.models.some((m) => m.id === challenger && m.digest === null));
 		if (missing) {
-			proposals.push({ kind: 'retire', role: role.role, model: challenger, reason: `missing from Ollama in each of the last ${missingRuns} run(s)` });
+			proposals.push({
+				kind: 'retire',
+				role: role.role,
+				model: challenger,
+				reason: `missing from Ollama in each of the last ${missingRuns} run(s)`,
+			});
 		} else if (allHard) {
-			proposals.push({ kind: 'retire', role: role.role, model: challenger, reason: `failed hard on every case in each of the last ${hardRuns} run(s)` });
+			proposals.push({
+				kind: 'retire',
+				role: role.role,
+				model: challenger,
+				reason: `failed hard on every case in each of the last ${hardRuns} run(s)`,
+			});
 		}
 	}
 	return proposals;

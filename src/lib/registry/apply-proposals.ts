@@ -22,7 +22,11 @@ export interface AppliedChange {
  * incumbent to `retired` (with the date, reason and report); a retirement moves a challenger there.
  * A proposal the registry already reflects is skipped, so a second apply changes nothing, byte for byte.
  */
-export async function applyProposals(root: string, proposals: readonly Proposal[], context: { date: string; report: string }): Promise<AppliedChange[]> {
+export async function applyProposals(
+	root: string,
+	proposals: readonly Proposal[],
+	context: { date: string; report: string },
+): Promise<AppliedChange[]> {
 	const changes: AppliedChange[] = [];
 	const byRole = new Map<string, Proposal[]>();
 	for (const proposal of proposals) byRole.set(proposal.role, [...(byRole.get(proposal.role) ?? []), proposal]);

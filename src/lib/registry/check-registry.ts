@@ -67,7 +67,12 @@ export function checkRegistry(parts: RegistryParts, locate: Locate = () => undef
 		const seenHosts = new Set<string>();
 		model.hosts?.forEach((host, hostIndex) => {
 			const normalized = host.replace(/\/+$/, '');
-			if (seenHosts.has(normalized)) issue(modelsFile, [index, 'hosts', hostIndex], { found: `${showValue(host)} a second time`, expected: 'each host once', hint: 'remove the duplicate' });
+			if (seenHosts.has(normalized))
+				issue(modelsFile, [index, 'hosts', hostIndex], {
+					found: `${showValue(host)} a second time`,
+					expected: 'each host once',
+					hint: 'remove the duplicate',
+				});
 			seenHosts.add(normalized);
 		});
 	});
@@ -85,7 +90,10 @@ export function checkRegistry(parts: RegistryParts, locate: Locate = () => undef
 
 	const roleNames = new Set<string>();
 	for (const { file, role } of parts.roles) {
-		const stem = file.split('/').pop()!.replace(/\.ya?ml$/, '');
+		const stem = file
+			.split('/')
+			.pop()!
+			.replace(/\.ya?ml$/, '');
 		if (role.role !== stem) {
 			issue(file, ['role'], {
 				found: showValue(role.role),
@@ -147,7 +155,12 @@ export function checkRegistry(parts: RegistryParts, locate: Locate = () => undef
 			issue(file, ['id'], { found: showValue(entry.id), expected: `${showValue(stem)}, the file's name`, hint: 'mine the case again' });
 		}
 		const other = caseIds.get(entry.id);
-		if (other) issue(file, ['id'], { found: `${showValue(entry.id)}, also used by ${other}`, expected: 'each case id once', hint: 'remove the duplicate' });
+		if (other)
+			issue(file, ['id'], {
+				found: `${showValue(entry.id)}, also used by ${other}`,
+				expected: 'each case id once',
+				hint: 'remove the duplicate',
+			});
 		caseIds.set(entry.id, file);
 	}
 	return issues;
@@ -200,5 +213,4 @@ function checkPolicy(
 	escalation.chain.forEach((step, index) => {
 		if (step.provider === 'ollama' && !hasModel(step.model)) unknownModel(policyFile, ['escalation', 'chain', index, 'model'], step.model);
 	});
-
 }

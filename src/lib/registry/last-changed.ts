@@ -20,7 +20,14 @@ export async function registryLastChanged(root: string): Promise<string | undefi
 		// Not a git checkout (a copied tree, a tarball): fall back to the files' times.
 	}
 	const files = [REGISTRY_PATHS.models, REGISTRY_PATHS.policy, REGISTRY_PATHS.roles];
-	const times = await Promise.all(files.map((file) => stat(path.join(root, file)).then((s) => s.mtimeMs, () => 0)));
+	const times = await Promise.all(
+		files.map((file) =>
+			stat(path.join(root, file)).then(
+				(s) => s.mtimeMs,
+				() => 0,
+			),
+		),
+	);
 	const newest = Math.max(...times);
 	return newest > 0 ? new Date(newest).toISOString().slice(0, 10) : undefined;
 }

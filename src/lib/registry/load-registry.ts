@@ -127,7 +127,9 @@ async function listFiles(root: string, dir: string, accept: (name: string) => bo
 		const entries = await readdir(path.join(root, dir), { recursive, withFileTypes: true });
 		return entries
 			.filter((entry) => entry.isFile() && accept(entry.name))
-			.map((entry) => path.posix.join(dir, path.relative(path.join(root, dir), path.join(entry.parentPath, entry.name)).split(path.sep).join('/')))
+			.map((entry) =>
+				path.posix.join(dir, path.relative(path.join(root, dir), path.join(entry.parentPath, entry.name)).split(path.sep).join('/')),
+			)
 			.sort();
 	} catch (cause) {
 		if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

@@ -27,19 +27,33 @@ export function roleEvidence(role: string, cases: readonly Pick<Case, 'role'>[])
  * have no cases yet): a role no task exists for, a role with no cases, and a model no role names (as
  * incumbent, challenger or retired) and no escalation step uses. Sorted for stable output. Pure.
  */
-export function registryGaps(registry: { models: readonly Model[]; roles: readonly Role[]; cases: readonly Pick<Case, 'role'>[]; policy: Pick<Policy, 'escalation'> }): string[] {
+export function registryGaps(registry: {
+	models: readonly Model[];
+	roles: readonly Role[];
+	cases: readonly Pick<Case, 'role'>[];
+	policy: Pick<Policy, 'escalation'>;
+}): string[] {
 	const warnings: string[] = [];
 	for (const role of [...registry.roles].sort((a, b) => a.role.localeCompare(b.role))) {
 		if (tasksOfRole(role.role).length === 0) {
-			warnings.push(`role ${role.role}: no task measures it (tasks exist for ${Object.keys(ROLE_TASKS).join(', ')}), so it gets no evidence and its incumbent is never judged`);
+			warnings.push(
+				`role ${role.role}: no task measures it (tasks exist for ${Object.keys(ROLE_TASKS).join(', ')}), so it gets no evidence and its incumbent is never judged`,
+			);
 		} else if (!registry.cases.some((entry) => entry.role === role.role)) {
-			warnings.push(`role ${role.role}: no cases under benchmarks/cases/${role.role}/, so it gets no evidence; mine some with \`npm run mine\``);
+			warnings.push(
+				`role ${role.role}: no cases under benchmarks/cases/${role.role}/, so it gets no evidence; mine some with \`npm run mine\``,
+			);
 		}
 	}
-	const named = new Set(registry.roles.flatMap((role) => [role.incumbent, ...role.challengers, ...role.retired.map((entry) => entry.model)]));
+	const named = new Set(
+		registry.roles.flatMap((role) => [role.incumbent, ...role.challengers, ...role.retired.map((entry) => entry.model)]),
+	);
 	for (const step of registry.policy.escalation.chain) if (step.provider === 'ollama') named.add(step.model);
 	for (const model of [...registry.models].sort((a, b) => a.id.localeCompare(b.id))) {
-		if (!named.has(model.id)) warnings.push(`model ${model.id}: in benchmarks/models.yaml, but no role names it and no escalation step uses it, so it is never run`);
+		if (!named.has(model.id))
+			warnings.push(
+				`model ${model.id}: in benchmarks/models.yaml, but no role names it and no escalation step uses it, so it is never run`,
+			);
 	}
 	return warnings;
 }

@@ -64,7 +64,9 @@ export async function readYamlFile(
 				{
 					file,
 					field: '(file)',
-					found: excessive ? 'aliases (*name) that expand to far more data than the file holds' : `YAML that cannot be read as data (${(cause as Error).message})`,
+					found: excessive
+						? 'aliases (*name) that expand to far more data than the file holds'
+						: `YAML that cannot be read as data (${(cause as Error).message})`,
 					expected: 'plain YAML data; aliases only where they expand to little',
 					hint: excessive ? 'write the entries out instead of nesting aliases of aliases' : undefined,
 				},

@@ -48,7 +48,14 @@ function toRegistryIssues(issue: z.core.$ZodIssue, schema: AnySchema, source: Is
 		}
 		case 'invalid_type': {
 			if (found === undefined) {
-				return [{ ...at(path), found: showValue(undefined), expected: `${article(issue.expected)} (this field is required)`, hint: missingFieldHint(schema, path, source.data, issue.expected) }];
+				return [
+					{
+						...at(path),
+						found: showValue(undefined),
+						expected: `${article(issue.expected)} (this field is required)`,
+						hint: missingFieldHint(schema, path, source.data, issue.expected),
+					},
+				];
 			}
 			return [{ ...at(path), found: `${showValue(found)} (${describeType(found)})`, expected: article(issue.expected) }];
 		}
@@ -145,7 +152,10 @@ function unwrap(s: AnySchema | undefined, value: unknown): AnySchema | undefined
 			current =
 				options.find((option) => {
 					const shape = (option as unknown as { shape?: Record<string, AnySchema> }).shape;
-					const lit = shape && discriminator ? (shape[discriminator] as unknown as { _zod: { def: { values?: unknown[] } } })?._zod.def.values : undefined;
+					const lit =
+						shape && discriminator
+							? (shape[discriminator] as unknown as { _zod: { def: { values?: unknown[] } } })?._zod.def.values
+							: undefined;
 					return lit?.includes(tag);
 				}) ?? options[0];
 		} else return current;

@@ -8,7 +8,9 @@ export async function harnessCommit(root: string): Promise<{ commit: string | nu
 	try {
 		const { stdout: commit } = await run('git', ['rev-parse', 'HEAD'], { cwd: root });
 		// Reports and the answer cache change with every run; they say nothing about the harness.
-		const { stdout: status } = await run('git', ['status', '--porcelain', '--', '.', ':(exclude)reports', ':(exclude).cache'], { cwd: root });
+		const { stdout: status } = await run('git', ['status', '--porcelain', '--', '.', ':(exclude)reports', ':(exclude).cache'], {
+			cwd: root,
+		});
 		return { commit: commit.trim(), dirty: status.trim().length > 0 };
 	} catch {
 		return { commit: null, dirty: false };

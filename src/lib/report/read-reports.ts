@@ -30,7 +30,10 @@ export async function readReport(file: string): Promise<Report> {
 	const match = /^---\n([\s\S]*?)\n---\n/.exec(text);
 	if (!match) throw new Error(`${file} has no frontmatter; a report starts with a --- block.`);
 	const parsed = ReportSchema.safeParse(parse(match[1]!));
-	if (!parsed.success) throw new Error(`${file}: the frontmatter does not match the report schema: ${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join('.')}`);
+	if (!parsed.success)
+		throw new Error(
+			`${file}: the frontmatter does not match the report schema: ${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join('.')}`,
+		);
 	return parsed.data;
 }
 

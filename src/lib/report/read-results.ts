@@ -30,7 +30,12 @@ export type RunResults = { status: 'ok'; file: string; results: CaseResult[]; st
  * schema: when the file still has it, the schema is not run again (at a year of runs the site reads each
  * 11 MB sidecar twice, and validating 9,000 results costs as much as parsing them).
  */
-export async function readRunResults(root: string, reportId: string, report: Pick<Report, 'manifest'>, validated?: FileStamp): Promise<RunResults> {
+export async function readRunResults(
+	root: string,
+	reportId: string,
+	report: Pick<Report, 'manifest'>,
+	validated?: FileStamp,
+): Promise<RunResults> {
 	const file = resultsFileOf(reportId, report);
 	let text: string;
 	let stamp: FileStamp;
@@ -54,7 +59,12 @@ export async function readRunResults(root: string, reportId: string, report: Pic
 	} catch (error) {
 		throw new Error(`${file} is not valid JSON; it is written by the pipeline and never edited by hand.`, { cause: error });
 	}
-	if (validated && validated.size === stamp.size && validated.mtimeMs === stamp.mtimeMs && Array.isArray((json as { results?: unknown } | null)?.results)) {
+	if (
+		validated &&
+		validated.size === stamp.size &&
+		validated.mtimeMs === stamp.mtimeMs &&
+		Array.isArray((json as { results?: unknown } | null)?.results)
+	) {
 		const results = (json as { results: CaseResult[] }).results;
 		// The one default of the results schema, applied as the schema would (the output is the same).
 		for (const result of results) result.tags ??= [];

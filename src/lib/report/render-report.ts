@@ -30,7 +30,9 @@ function renderBody(report: Report): string {
 
 	lines.push('## Models', '', '| Model | Digest | Family | Parameters | Quantization |', '|---|---|---|---|---|');
 	for (const model of manifest.models) {
-		lines.push(`| ${cell(model.id)} | ${model.digest ? `\`${model.digest.slice(0, 12)}\`` : 'missing'} | ${cell(model.family ?? '—')} | ${cell(model.parameter_size ?? '—')} | ${cell(model.quantization ?? '—')} |`);
+		lines.push(
+			`| ${cell(model.id)} | ${model.digest ? `\`${model.digest.slice(0, 12)}\`` : 'missing'} | ${cell(model.family ?? '—')} | ${cell(model.parameter_size ?? '—')} | ${cell(model.quantization ?? '—')} |`,
+		);
 	}
 	lines.push('');
 
@@ -69,14 +71,25 @@ function renderBody(report: Report): string {
 	if (report.proposals.length === 0) lines.push('None: every role keeps its incumbent and its challengers.', '');
 	else {
 		for (const proposal of report.proposals) {
-			const what = proposal.kind === 'promote' ? `promote ${proposal.model} to incumbent of \`${proposal.role}\`, replacing ${proposal.replaces}` : `retire ${proposal.model} from \`${proposal.role}\``;
+			const what =
+				proposal.kind === 'promote'
+					? `promote ${proposal.model} to incumbent of \`${proposal.role}\`, replacing ${proposal.replaces}`
+					: `retire ${proposal.model} from \`${proposal.role}\``;
 			lines.push(`- ${what} (${proposal.reason})`);
 		}
 		lines.push('', 'Apply them with `npm run promote`.', '');
 	}
 	if (report.held_proposals.length > 0) {
-		lines.push('### Held by the diversity guard', '', 'Judged together with the proposals above, these would leave a role with too few families:', '');
-		for (const held of report.held_proposals) lines.push(`- ${held.proposal.kind} ${held.proposal.model} in \`${held.proposal.role}\` — ${held.reason} (proposed because: ${held.proposal.reason})`);
+		lines.push(
+			'### Held by the diversity guard',
+			'',
+			'Judged together with the proposals above, these would leave a role with too few families:',
+			'',
+		);
+		for (const held of report.held_proposals)
+			lines.push(
+				`- ${held.proposal.kind} ${held.proposal.model} in \`${held.proposal.role}\` — ${held.reason} (proposed because: ${held.proposal.reason})`,
+			);
 		lines.push('');
 	}
 	lines.push(...renderEscalationSection(report.escalations));
@@ -91,14 +104,16 @@ function renderValiditySection(report: Report): string[] {
 	const lines = ['## Grader validity', ''];
 	if (report.grader_validity.length === 0) return [...lines, 'No grader was measured in this run.', ''];
 	lines.push(
-		'Each task\'s grader is run on its cases with the reference answer (what the history did) and with junk made without understanding the case. A grader is valid when the reference is accepted on at least 90 % of the cases and no junk above its limit; a role whose grader is not valid gets no promotion.',
+		"Each task's grader is run on its cases with the reference answer (what the history did) and with junk made without understanding the case. A grader is valid when the reference is accepted on at least 90 % of the cases and no junk above its limit; a role whose grader is not valid gets no promotion.",
 		'',
 		'| Task | Grader | Cases | Reference accepted | Best junk | Junk accepted | Junk limit | Chance level | Valid |',
 		'|---|---|---|---|---|---|---|---|---|',
 	);
 	for (const entry of report.grader_validity) {
 		const best = entry.best_junk;
-		lines.push(`| ${entry.task} | v${entry.grader_version} | ${entry.cases} | ${pct(entry.reference.rate)} | ${best ? cell(best.name) : '—'} | ${best ? pct(best.rate) : '—'} | ${pct(entry.junk_limit)} | ${entry.chance ? `${pct(entry.chance.rate)} (always ${entry.chance.answer})` : '—'} | ${entry.valid ? 'yes' : 'no'} |`);
+		lines.push(
+			`| ${entry.task} | v${entry.grader_version} | ${entry.cases} | ${pct(entry.reference.rate)} | ${best ? cell(best.name) : '—'} | ${best ? pct(best.rate) : '—'} | ${pct(entry.junk_limit)} | ${entry.chance ? `${pct(entry.chance.rate)} (always ${entry.chance.answer})` : '—'} | ${entry.valid ? 'yes' : 'no'} |`,
+		);
 	}
 	lines.push('');
 	for (const entry of report.grader_validity) if (!entry.valid && entry.reason) lines.push(`- Not valid: ${cell(entry.reason)}`);

@@ -25,7 +25,12 @@ export interface WrittenReport {
  * name, since the report names its results file. A crash leaves the earlier reports as they were and no
  * half report (a results file without its report is ignored by the site and skipped by the next name).
  */
-export async function writeNewReport(dir: string, date: string, render: (stem: string) => string, results: readonly CaseResult[]): Promise<WrittenReport> {
+export async function writeNewReport(
+	dir: string,
+	date: string,
+	render: (stem: string) => string,
+	results: readonly CaseResult[],
+): Promise<WrittenReport> {
 	for (let sequence = 1; ; sequence++) {
 		const stem = reportStem(date, sequence);
 		const reportPath = path.join(dir, `${stem}.md`);

@@ -99,7 +99,8 @@ export function createFileCache(dir: string, options: { warn?: (message: string)
 	let badEntries = 0;
 	const miss = (where: string, problem: string) => {
 		// Said once: a cache damaged by some outside tool would otherwise print a line for every case.
-		if (badEntries++ === 0) options.warn?.(`ignoring the cached answer ${where} (${problem}); it is asked again, and so is any other unusable entry`);
+		if (badEntries++ === 0)
+			options.warn?.(`ignoring the cached answer ${where} (${problem}); it is asked again, and so is any other unusable entry`);
 		return undefined;
 	};
 	const problemOf = (error: z.ZodError) => {
@@ -140,7 +141,9 @@ export function createFileCache(dir: string, options: { warn?: (message: string)
 
 	const logFiles = () => {
 		try {
-			return readdirSync(logDir).filter((name) => name.endsWith('.jsonl')).map((name) => path.join(logDir, name));
+			return readdirSync(logDir)
+				.filter((name) => name.endsWith('.jsonl'))
+				.map((name) => path.join(logDir, name));
 		} catch {
 			return [];
 		}

@@ -13,7 +13,13 @@ export interface ProgressLogger {
 
 /** The options sent with every chat call: policy.yaml's run options, and the model's own `think` if it has one. */
 export function callOptions(run: RunOptions, modelThink?: CallOptions['think']): CallOptions {
-	return { num_ctx: run.num_ctx, num_predict: run.num_predict, temperature: run.temperature, seed: run.seed, think: modelThink ?? run.think };
+	return {
+		num_ctx: run.num_ctx,
+		num_predict: run.num_predict,
+		temperature: run.temperature,
+		seed: run.seed,
+		think: modelThink ?? run.think,
+	};
 }
 
 /** What the engine knows about the result it hands to a result hook. */
@@ -79,7 +85,10 @@ export async function askModel(request: AskRequest): Promise<Asked> {
 	const rewrite = request.rewrite ?? ((answer: ChatAnswer) => answer);
 	const tokens = promptTokens(prompt);
 	if (tokens + options.num_predict > options.num_ctx) {
-		const failure = new CallFailure('context-overflow', `the prompt needs about ${tokens} tokens and the answer ${options.num_predict}, more than num_ctx ${options.num_ctx}`);
+		const failure = new CallFailure(
+			'context-overflow',
+			`the prompt needs about ${tokens} tokens and the answer ${options.num_predict}, more than num_ctx ${options.num_ctx}`,
+		);
 		return { ok: false, key, prompt, failure, called: false };
 	}
 	const hit = request.readCache ? await request.cache.get(key, request.digest) : undefined;

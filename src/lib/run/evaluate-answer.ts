@@ -26,17 +26,29 @@ export function hardFailure(failureClass: HardFailureClass, message: string): Ev
  * that did not fit), then parses it and grades it against the case, in the case set `context` holds.
  * Pure for every task whose grader runs no code.
  */
-export async function evaluateAnswer(testCase: Case, task: TaskDefinition, answer: ChatAnswer, options: CallOptions, context: GradeContext): Promise<Evaluation> {
+export async function evaluateAnswer(
+	testCase: Case,
+	task: TaskDefinition,
+	answer: ChatAnswer,
+	options: CallOptions,
+	context: GradeContext,
+): Promise<Evaluation> {
 	const content = answer.content.trim();
 	// Ollama truncates an oversized prompt silently; a prompt that took the room kept for the answer did
 	// not fit, which is the harness's failure, not the model's.
 	if (answer.promptEvalCount >= options.num_ctx - options.num_predict) {
-		return hardFailure('context-overflow', `the prompt used ${answer.promptEvalCount} tokens of num_ctx ${options.num_ctx}, leaving no room for the ${options.num_predict}-token answer`);
+		return hardFailure(
+			'context-overflow',
+			`the prompt used ${answer.promptEvalCount} tokens of num_ctx ${options.num_ctx}, leaving no room for the ${options.num_predict}-token answer`,
+		);
 	}
 	// Thinking used the whole budget only when generation was cut off; a model that thought and then
 	// stopped of its own accord gave an empty answer.
 	if (!content && answer.thinking.trim() && answer.doneReason === 'length') {
-		return hardFailure('thinking-exhausted', `only thinking (${answer.thinking.length} characters), no answer; done_reason ${answer.doneReason}`);
+		return hardFailure(
+			'thinking-exhausted',
+			`only thinking (${answer.thinking.length} characters), no answer; done_reason ${answer.doneReason}`,
+		);
 	}
 	if (!content) {
 		const thought = answer.thinking.trim() ? ` after ${answer.thinking.length} characters of thinking` : '';

@@ -123,7 +123,9 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 				// An empty chat loads the model and answers done_reason "load"; sending the run's options
 				// makes Ollama size the context now, not on the first case.
 				const { think: _think, ...loadOptions } = options;
-				const stream = await withSignal(signal, (client) => client.chat({ model, messages: [], stream: true, options: loadOptions, keep_alive: '10m' }));
+				const stream = await withSignal(signal, (client) =>
+					client.chat({ model, messages: [], stream: true, options: loadOptions, keep_alive: '10m' }),
+				);
 				let loadNs = 0;
 				for await (const chunk of stream) if (chunk.done) loadNs = chunk.load_duration ?? 0;
 				return loadNs > 0 ? loadNs / 1e6 : performance.now() - started;
@@ -132,7 +134,9 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 			}
 		},
 		async unload(model) {
-			const stream = await withSignal(AbortSignal.timeout(30_000), (client) => client.chat({ model, messages: [], stream: true, keep_alive: 0 }));
+			const stream = await withSignal(AbortSignal.timeout(30_000), (client) =>
+				client.chat({ model, messages: [], stream: true, keep_alive: 0 }),
+			);
 			for await (const _chunk of stream) {
 				// drain: the final chunk says done_reason "unload"
 			}

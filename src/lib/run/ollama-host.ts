@@ -15,10 +15,15 @@ export function resolveOllamaHost(value: string | undefined): string {
 	try {
 		url = new URL(withScheme);
 	} catch {
-		throw new BenchmarkError(`OLLAMA_HOST is ${JSON.stringify(raw)}, which is not a host or URL; expected e.g. 127.0.0.1:11434 or http://gpu-box:11434.`, { hint: 'fix or unset OLLAMA_HOST.' });
+		throw new BenchmarkError(
+			`OLLAMA_HOST is ${JSON.stringify(raw)}, which is not a host or URL; expected e.g. 127.0.0.1:11434 or http://gpu-box:11434.`,
+			{ hint: 'fix or unset OLLAMA_HOST.' },
+		);
 	}
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-		throw new BenchmarkError(`OLLAMA_HOST is ${JSON.stringify(raw)}; expected an http:// or https:// address.`, { hint: 'fix or unset OLLAMA_HOST.' });
+		throw new BenchmarkError(`OLLAMA_HOST is ${JSON.stringify(raw)}; expected an http:// or https:// address.`, {
+			hint: 'fix or unset OLLAMA_HOST.',
+		});
 	}
 	if (!url.port && !/:\d+$/.test(url.host)) url.port = url.protocol === 'https:' ? '443' : '11434';
 	if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';

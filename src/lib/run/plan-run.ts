@@ -30,7 +30,11 @@ export interface PlanFilters {
  * the hosts of a pool reach a shared model at about the same time. Roles, models and cases are sorted so
  * two runs of the same registry make the same calls in the same order.
  */
-export function planRun(registry: Pick<Registry, 'models' | 'roles' | 'cases'>, defaultHost: string, filters: PlanFilters = {}): ModelPlan[] {
+export function planRun(
+	registry: Pick<Registry, 'models' | 'roles' | 'cases'>,
+	defaultHost: string,
+	filters: PlanFilters = {},
+): ModelPlan[] {
 	const catalog = new Map(registry.models.map((model) => [model.id, model]));
 	const plans = new Map<string, ModelPlan>();
 	const roles = [...registry.roles].map((entry) => entry.role).sort((a, b) => a.role.localeCompare(b.role));

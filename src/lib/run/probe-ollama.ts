@@ -10,7 +10,8 @@ export async function probeOllama(host: string, timeoutMs: number, fetchImpl: ty
 		const response = await fetchImpl(`${host}/api/version`, { signal: AbortSignal.timeout(timeoutMs) });
 		if (!response.ok) return { reachable: false, reason: `GET /api/version answered HTTP ${response.status}` };
 		const body = (await response.json()) as { version?: unknown };
-		if (typeof body.version !== 'string') return { reachable: false, reason: 'GET /api/version answered without a version: not an Ollama server' };
+		if (typeof body.version !== 'string')
+			return { reachable: false, reason: 'GET /api/version answered without a version: not an Ollama server' };
 		return { reachable: true, version: body.version };
 	} catch (cause) {
 		return { reachable: false, reason: describeFetchFailure(cause, timeoutMs) };

@@ -98,7 +98,13 @@ export async function runBenchmark(plans: readonly ModelPlan[], deps: RunBenchma
 		}),
 	);
 	const hostByName = new Map(hosts.map((entry) => [entry.host, entry]));
-	const models = plans.map((plan) => manifestModel(plan, plan.hosts.map((host) => hostByName.get(host)!), state));
+	const models = plans.map((plan) =>
+		manifestModel(
+			plan,
+			plan.hosts.map((host) => hostByName.get(host)!),
+			state,
+		),
+	);
 
 	// Every host runs to its end even after a fatal error elsewhere (its slots stop pulling work), so
 	// nothing is still writing to the cache when the caller closes it.
@@ -115,7 +121,9 @@ export async function runBenchmark(plans: readonly ModelPlan[], deps: RunBenchma
 }
 
 function units(plan: ModelPlan, repeats: number): Unit[] {
-	return plan.items.flatMap((item, index) => Array.from({ length: repeats }, (_, repeat) => ({ item, repeat, order: index * repeats + repeat })));
+	return plan.items.flatMap((item, index) =>
+		Array.from({ length: repeats }, (_, repeat) => ({ item, repeat, order: index * repeats + repeat })),
+	);
 }
 
 /** The manifest's record of a model: identity from the first host that has it, the hosts and the slots. */
@@ -125,7 +133,9 @@ function manifestModel(plan: ModelPlan, hosts: HostState[], state: RunState): Ma
 	const digests = new Set(having.map((entry) => entry.installed.get(normalizeTag(plan.model))!.digest));
 	if (digests.size > 1) {
 		// Different weights under one tag: each answer is cached under its host's digest, but the report names one.
-		state.deps.logger.warn(`${plan.model} has different digests on its hosts (${having.map((entry) => `${entry.host}: ${entry.installed.get(normalizeTag(plan.model))!.digest.slice(0, 12)}`).join(', ')}); pull the same weights on each.`);
+		state.deps.logger.warn(
+			`${plan.model} has different digests on its hosts (${having.map((entry) => `${entry.host}: ${entry.installed.get(normalizeTag(plan.model))!.digest.slice(0, 12)}`).join(', ')}); pull the same weights on each.`,
+		);
 	}
 	return {
 		id: plan.model,
@@ -141,7 +151,13 @@ function manifestModel(plan: ModelPlan, hosts: HostState[], state: RunState): Ma
 }
 
 /** One host: its models one after another; for each, `parallel` slots pull from the model's queue. */
-async function runHost(host: HostState, hostPlans: readonly ModelPlan[], plans: readonly ModelPlan[], hosts: Map<string, HostState>, state: RunState): Promise<void> {
+async function runHost(
+	host: HostState,
+	hostPlans: readonly ModelPlan[],
+	plans: readonly ModelPlan[],
+	hosts: Map<string, HostState>,
+	state: RunState,
+): Promise<void> {
 	for (const plan of hostPlans) {
 		if (state.fatal !== undefined) return;
 		const queue = state.queues.get(plan)!;
@@ -172,7 +188,9 @@ async function runHost(host: HostState, hostPlans: readonly ModelPlan[], plans: 
 
 function recordMissing(plan: ModelPlan, host: HostState, queue: WorkQueue<Unit>, state: RunState, planIndex: number): void {
 	const where = plan.hosts.length > 1 ? `any of its hosts (${plan.hosts.join(', ')})` : host.host;
-	state.deps.logger.warn(`${plan.model} is not installed on ${where}: its ${plan.items.length * state.options.repeats} result(s) are hard failures (model-missing). Pull it with \`ollama pull ${plan.model}\`.`);
+	state.deps.logger.warn(
+		`${plan.model} is not installed on ${where}: its ${plan.items.length * state.options.repeats} result(s) are hard failures (model-missing). Pull it with \`ollama pull ${plan.model}\`.`,
+	);
 	for (let unit = queue.take(); unit; unit = queue.take()) {
 		record(state, plan, planIndex, unit, hardFailure('model-missing', `${plan.model} is not in /api/tags on ${where}`), {});
 		queue.finish();
@@ -184,7 +202,14 @@ function recordMissing(plan: ModelPlan, host: HostState, queue: WorkQueue<Unit>,
  * that goes away puts its case back, and the others must still be there to take it). Loads the model on
  * the first uncached case, unloads it at the end.
  */
-async function serveModel(plan: ModelPlan, host: HostState, serving: HostState[], queue: WorkQueue<Unit>, state: RunState, planIndex: number): Promise<void> {
+async function serveModel(
+	plan: ModelPlan,
+	host: HostState,
+	serving: HostState[],
+	queue: WorkQueue<Unit>,
+	state: RunState,
+	planIndex: number,
+): Promise<void> {
 	const { deps, options } = state;
 	const sent = callOptions(options.run, plan.think);
 	const identity = host.installed.get(normalizeTag(plan.model))!;
@@ -211,7 +236,12 @@ async function serveModel(plan: ModelPlan, host: HostState, serving: HostState[]
 				if (!served) {
 					queue.giveBack(unit);
 					if (!serving.some((other) => other.gone === undefined)) throw goneError(host, state);
-					deps.logger.warn(`Ollama at ${host.host} stopped answering (${host.gone}); its remaining cases of ${plan.model} go to ${serving.filter((other) => other.gone === undefined).map((other) => other.host).join(', ')}.`);
+					deps.logger.warn(
+						`Ollama at ${host.host} stopped answering (${host.gone}); its remaining cases of ${plan.model} go to ${serving
+							.filter((other) => other.gone === undefined)
+							.map((other) => other.host)
+							.join(', ')}.`,
+					);
 					return;
 				}
 			} catch (error) {
@@ -238,7 +268,10 @@ async function serveModel(plan: ModelPlan, host: HostState, serving: HostState[]
 			readCache,
 			writeCache: cacheable,
 			beforeCall: ensureLoaded,
-			onCacheWriteFailed: (error) => deps.logger.warn(`caching ${plan.model}'s answer to ${item.case.id} failed (${describeError(error)}); it will be asked again next run`),
+			onCacheWriteFailed: (error) =>
+				deps.logger.warn(
+					`caching ${plan.model}'s answer to ${item.case.id} failed (${describeError(error)}); it will be asked again next run`,
+				),
 		});
 		if (asked.called) state.calls++;
 		const where = { host: host.host };
@@ -255,20 +288,33 @@ async function serveModel(plan: ModelPlan, host: HostState, serving: HostState[]
 		}
 		const { answer, loadMs } = asked;
 		const context = deps.gradeContext(item.case.task);
-		const result = record(state, plan, planIndex, { item, repeat, order }, await evaluateAnswer(item.case, taskFor(item.case.task), answer, sent, context), {
-			output: answer.content,
-			thinking_chars: answer.thinking.length,
-			latency_ms: round(answer.latencyMs),
-			ttft_ms: answer.ttftMs === null ? null : round(answer.ttftMs),
-			eval_count: answer.evalCount,
-			eval_duration_ns: answer.evalDurationNs,
-			prompt_eval_count: answer.promptEvalCount,
-			load_ms: loadMs === null ? null : round(loadMs),
-			cached: asked.cached,
-			cache_key: cacheable ? asked.key : null,
-			...where,
+		const result = record(
+			state,
+			plan,
+			planIndex,
+			{ item, repeat, order },
+			await evaluateAnswer(item.case, taskFor(item.case.task), answer, sent, context),
+			{
+				output: answer.content,
+				thinking_chars: answer.thinking.length,
+				latency_ms: round(answer.latencyMs),
+				ttft_ms: answer.ttftMs === null ? null : round(answer.ttftMs),
+				eval_count: answer.evalCount,
+				eval_duration_ns: answer.evalDurationNs,
+				prompt_eval_count: answer.promptEvalCount,
+				load_ms: loadMs === null ? null : round(loadMs),
+				cached: asked.cached,
+				cache_key: cacheable ? asked.key : null,
+				...where,
+			},
+		);
+		await deps.afterResult?.afterResult(result, {
+			testCase: item.case,
+			client: host.client,
+			readCache,
+			writeCache: cacheable,
+			gradeContext: context,
 		});
-		await deps.afterResult?.afterResult(result, { testCase: item.case, client: host.client, readCache, writeCache: cacheable, gradeContext: context });
 		return true;
 	};
 
@@ -280,8 +326,14 @@ async function serveModel(plan: ModelPlan, host: HostState, serving: HostState[]
 	} finally {
 		if (loading && host.gone === undefined) {
 			// Free the memory for the next model on this host; a failure here costs nothing but memory.
-			const loaded = await loading.then(() => true, () => false);
-			if (loaded) await host.client.unload(plan.model).catch((error: unknown) => deps.logger.warn(`unloading ${plan.model} failed: ${String(error)}`));
+			const loaded = await loading.then(
+				() => true,
+				() => false,
+			);
+			if (loaded)
+				await host.client
+					.unload(plan.model)
+					.catch((error: unknown) => deps.logger.warn(`unloading ${plan.model} failed: ${String(error)}`));
 		}
 	}
 }
@@ -299,14 +351,23 @@ function goneError(host: HostState, state: RunState): OllamaGoneError {
 	);
 }
 
-function record(state: RunState, plan: ModelPlan, planIndex: number, unit: Unit, evaluation: Evaluation, extra: Partial<CaseResult>): CaseResult {
+function record(
+	state: RunState,
+	plan: ModelPlan,
+	planIndex: number,
+	unit: Unit,
+	evaluation: Evaluation,
+	extra: Partial<CaseResult>,
+): CaseResult {
 	const result = toResult(plan.model, unit.item, unit.repeat, evaluation, extra);
 	state.results.push({ plan: planIndex, order: unit.order, result });
 	state.done++;
 	const seconds = result.latency_ms === null ? '' : ` ${(result.latency_ms / 1000).toFixed(1)} s`;
 	const what = result.outcome === 'hard-failure' ? `hard failure (${result.failure_class})` : result.outcome;
 	const where = plan.hosts.length > 1 && result.host !== undefined ? ` @ ${result.host}` : '';
-	state.deps.logger.info(`[${state.done}/${state.total}] ${unit.item.role} · ${plan.model} · ${unit.item.case.id} → ${what}${seconds}${result.cached ? ' (cached)' : ''}${where}`);
+	state.deps.logger.info(
+		`[${state.done}/${state.total}] ${unit.item.role} · ${plan.model} · ${unit.item.case.id} → ${what}${seconds}${result.cached ? ' (cached)' : ''}${where}`,
+	);
 	return result;
 }
 

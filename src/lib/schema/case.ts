@@ -3,13 +3,7 @@ import { CommitShaSchema, HttpUrlSchema, SeveritySchema, SlugSchema } from './co
 import { TestRunnerSchema } from './execution.ts';
 
 /** Every task a case can hold; the engine has a prompt builder and a grader for each. */
-export const TASKS = [
-	'commit-message',
-	'change-localization',
-	'code-review',
-	'security-review',
-	'implement-change',
-] as const;
+export const TASKS = ['commit-message', 'change-localization', 'code-review', 'security-review', 'implement-change'] as const;
 export const TaskSchema = z.enum(TASKS);
 export type Task = z.infer<typeof TaskSchema>;
 

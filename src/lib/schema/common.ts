@@ -10,9 +10,7 @@ export const ModelIdSchema = z
 export type ModelId = z.infer<typeof ModelIdSchema>;
 
 /** A lowercase, dash-separated name: role names, families, task names. */
-export const SlugSchema = z
-	.string()
-	.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a lowercase, dash-separated name such as `google-gemma`');
+export const SlugSchema = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a lowercase, dash-separated name such as `google-gemma`');
 
 /**
  * A calendar date written `YYYY-MM-DD` (UTC). YAML 1.1 readers (Astro's loaders use js-yaml) turn an

@@ -18,7 +18,15 @@ export const ESCALATION_TAG = 'turbo-escalation';
  * - `skipped-no-key`: the frontier step's API key is not in the environment;
  * - `skipped-budget`: the run already made `max_frontier_calls_per_run` frontier calls.
  */
-export const ESCALATION_OUTCOMES = ['answered', 'unauthorized', 'quota', 'unavailable', 'error', 'skipped-no-key', 'skipped-budget'] as const;
+export const ESCALATION_OUTCOMES = [
+	'answered',
+	'unauthorized',
+	'quota',
+	'unavailable',
+	'error',
+	'skipped-no-key',
+	'skipped-budget',
+] as const;
 export const EscalationOutcomeSchema = z.enum(ESCALATION_OUTCOMES);
 export type EscalationOutcome = z.infer<typeof EscalationOutcomeSchema>;
 

@@ -103,7 +103,10 @@ export const EscalationStepSchema = z.discriminatedUnion('provider', [
 		/** Most tokens the answer may use. */
 		max_tokens: z.number().int('a whole number').min(1, 'at least 1').max(64_000, 'at most 64000'),
 		/** Environment variable holding the API key; without it the step is skipped. @default 'ANTHROPIC_API_KEY' */
-		api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').default('ANTHROPIC_API_KEY'),
+		api_key_env: z
+			.string()
+			.regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
+			.default('ANTHROPIC_API_KEY'),
 		/** API base URL; change it only to point at a test server. @default 'https://api.anthropic.com' */
 		base_url: HttpUrlSchema.default('https://api.anthropic.com'),
 	}),
@@ -143,7 +146,12 @@ export const CoderSchema = z.strictObject({
 	/** Longest one test run may take, in seconds; a run cut off counts as failed. @default 120 */
 	test_timeout_s: z.number().positive('more than 0 seconds').max(3600, 'at most 3600 seconds').default(120),
 	/** Most writable memory per test process, in MB (RLIMIT_DATA through prlimit; Node 24 needs 1024 just to start). @default 4096 */
-	memory_mb: z.number().int('a whole number').min(1024, 'at least 1024 MB (Node does not start with less)').max(262_144, 'at most 262144 MB').default(4096),
+	memory_mb: z
+		.number()
+		.int('a whole number')
+		.min(1024, 'at least 1024 MB (Node does not start with less)')
+		.max(262_144, 'at most 262144 MB')
+		.default(4096),
 	/** Install the dependencies of a lockfile that differs from the project's, once per lockfile, under `.cache/`. @default true */
 	install: z.boolean().default(true),
 	/** Longest one dependency install may take, in seconds. @default 600 */

@@ -148,7 +148,14 @@ export type RoleMetrics = z.infer<typeof RoleMetricsSchema>;
  * `hold: not enough evidence`: nothing shows the challenger worse, it is ahead on some metric, but the
  * cases cannot yet show it better at the policy's confidence.
  */
-export const VERDICT_OUTCOMES = ['promote', 'hold', 'hold: not enough evidence', 'blocked: diversity', 'blocked: cost', 'insufficient evidence'] as const;
+export const VERDICT_OUTCOMES = [
+	'promote',
+	'hold',
+	'hold: not enough evidence',
+	'blocked: diversity',
+	'blocked: cost',
+	'insufficient evidence',
+] as const;
 
 /** One gate of one verdict, with both values and, for a metric gate, the paired test behind it. */
 export const GateResultSchema = z.strictObject({

@@ -34,7 +34,10 @@ export const GraderValiditySchema = z.strictObject({
 	/** Most share of cases any junk may be accepted on (a two-verdict task: the majority verdict's share + 5 points). */
 	junk_limit: z.number().min(0).max(1.05),
 	/** A task with few fixed answers (review): the answer right most often and its share — chance level. Null for other tasks. */
-	chance: z.strictObject({ answer: z.string(), rate: z.number().min(0).max(1) }).nullable().default(null),
+	chance: z
+		.strictObject({ answer: z.string(), rate: z.number().min(0).max(1) })
+		.nullable()
+		.default(null),
 	valid: z.boolean(),
 	/** Why the grader is not valid on these cases, as a sentence; null when it is. */
 	reason: z.string().nullable(),

@@ -35,7 +35,14 @@ export function registryPayload(input: Pick<SiteInput, 'models' | 'roles' | 'pol
 /** `/api/routing.json`: role → incumbent and the run that justified it (see `routingTable`). */
 export function routingPayload(input: Pick<SiteInput, 'roles' | 'runs' | 'cases'>, context: PayloadContext) {
 	const routes = Object.fromEntries(
-		[...routingTable(input)].map(([role, route]) => [role, { ...route, incumbent_page: modelPath(context.slugOf(route.incumbent)), run_page: route.justified_by ? runPath(route.justified_by.run) : null }]),
+		[...routingTable(input)].map(([role, route]) => [
+			role,
+			{
+				...route,
+				incumbent_page: modelPath(context.slugOf(route.incumbent)),
+				run_page: route.justified_by ? runPath(route.justified_by.run) : null,
+			},
+		]),
 	);
 	return mark({ latest_run: input.runs.at(-1)?.id ?? null, routes }, context);
 }
@@ -94,7 +101,15 @@ export function casesPayload(cases: readonly Case[], context: PayloadContext) {
 		{
 			count: cases.length,
 			cases: paged ? null : (pages[0] ?? []),
-			cases_pages: paged ? pages.map((page, index) => ({ page: index + 1, cases: page.length, first: page[0]!.id, last: page.at(-1)!.id, json: apiPaths.casesPage(index + 1) })) : [],
+			cases_pages: paged
+				? pages.map((page, index) => ({
+						page: index + 1,
+						cases: page.length,
+						first: page[0]!.id,
+						last: page.at(-1)!.id,
+						json: apiPaths.casesPage(index + 1),
+					}))
+				: [],
 		},
 		context,
 	);
@@ -112,14 +127,23 @@ export function casesPagePayload(cases: readonly Case[], page: number, context: 
  * earlier runs' as summaries (`ResultSummary`: outcome, quality, latency — their answers are in the runs'
  * JSON), so the file stays small however many runs there are.
  */
-export function casePayload(testCase: Case, results: readonly { run: RunEntry; result: ResultSummary | CaseResult }[], context: PayloadContext) {
+export function casePayload(
+	testCase: Case,
+	results: readonly { run: RunEntry; result: ResultSummary | CaseResult }[],
+	context: PayloadContext,
+) {
 	const runRank = new Map<string, number>();
 	for (const { run } of results) if (!runRank.has(run.id)) runRank.set(run.id, runRank.size);
 	return mark(
 		{
 			case: { ...testCase, page: casePath(testCase.id) },
 			results: [...results]
-				.sort((a, b) => runRank.get(a.run.id)! - runRank.get(b.run.id)! || a.result.model.localeCompare(b.result.model) || a.result.repeat - b.result.repeat)
+				.sort(
+					(a, b) =>
+						runRank.get(a.run.id)! - runRank.get(b.run.id)! ||
+						a.result.model.localeCompare(b.result.model) ||
+						a.result.repeat - b.result.repeat,
+				)
 				.map(({ run, result }) => ({ run: run.id, date: run.report.date, ...result })),
 		},
 		context,
@@ -209,7 +233,12 @@ export function runResultPages(results: readonly CaseResult[]): ResultPage[] {
  * `pages` is `runResultPages(results)` when the caller has it already; with it, `results` are read only
  * when the run fits one page each, so a paged run needs no results at all.
  */
-export function runPayload(run: RunEntry, results: readonly CaseResult[] | null, context: PayloadContext, pages: readonly ResultPage[] = results === null ? [] : runResultPages(results)) {
+export function runPayload(
+	run: RunEntry,
+	results: readonly CaseResult[] | null,
+	context: PayloadContext,
+	pages: readonly ResultPage[] = results === null ? [] : runResultPages(results),
+) {
 	const paged = pages.some((page) => page.page > 1);
 	return mark(
 		{
@@ -217,7 +246,9 @@ export function runPayload(run: RunEntry, results: readonly CaseResult[] | null,
 			page: runPath(run.id),
 			report: run.report,
 			results: results === null || paged ? null : [...results].sort(byRoleCaseModel),
-			results_pages: paged ? pages.map(({ role, page, caseIds }) => ({ role, page, cases: caseIds.length, json: apiPaths.runResults(run.id, role, page) })) : [],
+			results_pages: paged
+				? pages.map(({ role, page, caseIds }) => ({ role, page, cases: caseIds.length, json: apiPaths.runResults(run.id, role, page) }))
+				: [],
 		},
 		context,
 	);
@@ -227,7 +258,14 @@ export function runPayload(run: RunEntry, results: readonly CaseResult[] | null,
  * `/api/runs/<id>/results/<role>/<page>.json`: one page of a role's case results, by case, model, repeat.
  * `allPages` is `runResultPages(results)` when the caller has it already.
  */
-export function runResultsPagePayload(run: RunEntry, role: string, page: number, results: readonly CaseResult[], context: PayloadContext, allPages: readonly ResultPage[] = runResultPages(results)) {
+export function runResultsPagePayload(
+	run: RunEntry,
+	role: string,
+	page: number,
+	results: readonly CaseResult[],
+	context: PayloadContext,
+	allPages: readonly ResultPage[] = runResultPages(results),
+) {
 	const pages = allPages.filter((entry) => entry.role === role);
 	const ids = new Set(pages.find((entry) => entry.page === page)?.caseIds ?? []);
 	return mark(

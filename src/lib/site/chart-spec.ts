@@ -47,7 +47,9 @@ export function latencyChart(rowsByRole: readonly { role: string; rows: readonly
 		kind: 'latency',
 		series: rowsByRole.map(({ role, rows }) => ({
 			label: role,
-			points: rows.filter((row) => row.latency_ms.p50 !== null).map((row) => ({ model: row.model, x: Math.round(row.latency_ms.p50!), y: percent(row.acceptance_rate.value) })),
+			points: rows
+				.filter((row) => row.latency_ms.p50 !== null)
+				.map((row) => ({ model: row.model, x: Math.round(row.latency_ms.p50!), y: percent(row.acceptance_rate.value) })),
 		})),
 	};
 }

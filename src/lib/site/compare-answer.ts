@@ -24,7 +24,8 @@ export interface AnswerComparison {
 }
 
 const sortedLines = (items: readonly string[]) => [...items].sort().join('\n');
-const spanText = (span: { path: string; start: number; end: number }) => `${span.path}:${span.start}${span.end === span.start ? '' : `-${span.end}`}`;
+const spanText = (span: { path: string; start: number; end: number }) =>
+	`${span.path}:${span.start}${span.end === span.start ? '' : `-${span.end}`}`;
 
 /**
  * The case's reference as plain text, in the same shape `compareAnswer` gives an answer, so the two diff
@@ -38,7 +39,9 @@ export function referenceText(testCase: Case): string {
 			return sortedLines(testCase.reference.files);
 		case 'code-review':
 		case 'security-review':
-			return [`verdict: ${testCase.reference.verdict}`, ...testCase.reference.lines.map((span) => `finding at ${spanText(span)}`)].join('\n');
+			return [`verdict: ${testCase.reference.verdict}`, ...testCase.reference.lines.map((span) => `finding at ${spanText(span)}`)].join(
+				'\n',
+			);
 		case 'implement-change':
 			return testCase.reference.files.map((file) => `--- ${file.path}\n${file.content}`).join('\n');
 	}
@@ -53,19 +56,39 @@ export function referenceText(testCase: Case): string {
 export function compareAnswer(testCase: Case, output: string): AnswerComparison {
 	const parsed = taskFor(testCase.task).parse(output, testCase);
 	if (!parsed.ok) {
-		return { parsed: false, reason: parsed.reason, comparisons: [{ label: 'answer (as written)', reference: referenceText(testCase), produced: output }] };
+		return {
+			parsed: false,
+			reason: parsed.reason,
+			comparisons: [{ label: 'answer (as written)', reference: referenceText(testCase), produced: output }],
+		};
 	}
 	switch (testCase.task) {
 		case 'commit-message':
-			return { parsed: true, comparisons: [{ label: 'commit message', reference: testCase.reference.message, produced: (parsed.value as CommitMessageAnswer).message }] };
+			return {
+				parsed: true,
+				comparisons: [
+					{ label: 'commit message', reference: testCase.reference.message, produced: (parsed.value as CommitMessageAnswer).message },
+				],
+			};
 		case 'change-localization':
-			return { parsed: true, comparisons: [{ label: 'files to change', reference: referenceText(testCase), produced: sortedLines((parsed.value as ChangeLocalizationAnswer).files) }] };
+			return {
+				parsed: true,
+				comparisons: [
+					{
+						label: 'files to change',
+						reference: referenceText(testCase),
+						produced: sortedLines((parsed.value as ChangeLocalizationAnswer).files),
+					},
+				],
+			};
 		case 'code-review':
 		case 'security-review': {
 			const answer = parsed.value as ReviewAnswer;
 			const produced = [
 				`verdict: ${answer.verdict}`,
-				...answer.findings.map((finding) => `finding at ${spanText({ path: finding.path, start: finding.line, end: finding.end_line ?? finding.line })}`),
+				...answer.findings.map(
+					(finding) => `finding at ${spanText({ path: finding.path, start: finding.line, end: finding.end_line ?? finding.line })}`,
+				),
 			].join('\n');
 			return { parsed: true, comparisons: [{ label: 'verdict and findings', reference: referenceText(testCase), produced }] };
 		}
@@ -73,10 +96,15 @@ export function compareAnswer(testCase: Case, output: string): AnswerComparison 
 			const answer = parsed.value as ImplementChangeAnswer;
 			// Matched the way the grader matches them: `./src/a.ts` and `src/a.ts` are one file.
 			const produced = new Map(answer.files.map((file) => [normalizePath(file.path), file.content]));
-			const comparisons: Comparison[] = testCase.reference.files.map((file) => ({ label: file.path, reference: file.content, produced: produced.get(normalizePath(file.path)) ?? '' }));
+			const comparisons: Comparison[] = testCase.reference.files.map((file) => ({
+				label: file.path,
+				reference: file.content,
+				produced: produced.get(normalizePath(file.path)) ?? '',
+			}));
 			const referencePaths = new Set(testCase.reference.files.map((file) => normalizePath(file.path)));
 			for (const file of answer.files) {
-				if (!referencePaths.has(normalizePath(file.path))) comparisons.push({ label: `${file.path} (not changed by the commit)`, reference: '', produced: file.content });
+				if (!referencePaths.has(normalizePath(file.path)))
+					comparisons.push({ label: `${file.path} (not changed by the commit)`, reference: '', produced: file.content });
 			}
 			return { parsed: true, comparisons };
 		}

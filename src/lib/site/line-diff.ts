@@ -119,7 +119,11 @@ export function foldUnchanged(lines: readonly DiffLine[], context = 3): DiffRow[
 		const keepBefore = index === 0 ? 0 : context;
 		const keepAfter = end === lines.length ? 0 : context;
 		if (run.length > keepBefore + keepAfter + 1) {
-			rows.push(...run.slice(0, keepBefore), { kind: 'skip', count: run.length - keepBefore - keepAfter }, ...run.slice(run.length - keepAfter));
+			rows.push(
+				...run.slice(0, keepBefore),
+				{ kind: 'skip', count: run.length - keepBefore - keepAfter },
+				...run.slice(run.length - keepAfter),
+			);
 		} else rows.push(...run);
 		index = end;
 	}

@@ -9,7 +9,15 @@ import type { Model } from '../schema/model.ts';
 import type { CaseResult } from '../schema/report.ts';
 import type { Role } from '../schema/role.ts';
 import { type ResultPage, runResultPages } from './api-payloads.ts';
-import { type ResultSummary, type RunResult, createInterner, historyByCase, historyWithNewest, newestResultsByCase, summarizeResult } from './result-index.ts';
+import {
+	type ResultSummary,
+	type RunResult,
+	createInterner,
+	historyByCase,
+	historyWithNewest,
+	newestResultsByCase,
+	summarizeResult,
+} from './result-index.ts';
 import { type RunEntry, type SiteInput, allModelIds, allRoles, compareRoles, siteModelSlugs } from './site-model.ts';
 import { modelPath } from './urls.ts';
 
@@ -144,12 +152,15 @@ async function indexResults(root: string, runs: readonly RunEntry[]) {
 			stamp: loaded.stamp,
 		});
 		// Only the cases no newer run had keep their whole results from this run.
-		for (const [caseId, entry] of newestResultsByCase([{ run, results: loaded.results }])) if (!newest.has(caseId)) newest.set(caseId, entry);
+		for (const [caseId, entry] of newestResultsByCase([{ run, results: loaded.results }]))
+			if (!newest.has(caseId)) newest.set(caseId, entry);
 	}
-	const history = historyByCase(runs.map((run) => {
-		const found = summaries.get(run.id);
-		return { run, results: found?.status === 'ok' ? found.results : undefined };
-	}));
+	const history = historyByCase(
+		runs.map((run) => {
+			const found = summaries.get(run.id);
+			return { run, results: found?.status === 'ok' ? found.results : undefined };
+		}),
+	);
 	return { summaries, history, newest };
 }
 

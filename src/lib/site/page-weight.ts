@@ -70,7 +70,11 @@ const PRELOAD = /<link\b[^>]*\brel=["']?modulepreload["']?[^>]*>/gi;
 // Static and dynamic imports in bundled (minified) output: `import{a}from"./x.js"`, `import"./x.js"`, `import("./x.js")`.
 const IMPORTS = /(?:\bfrom\s*|\bimport\s*\(?\s*)["'`]([^"'`]+\.m?js)["'`]/g;
 
-const attribute = (attributes: string, name: string) => new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attributes)?.slice(1).find((value) => value !== undefined);
+const attribute = (attributes: string, name: string) =>
+	new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i')
+		.exec(attributes)
+		?.slice(1)
+		.find((value) => value !== undefined);
 const isJavaScript = (attributes: string) => {
 	const type = attribute(attributes, 'type');
 	return type === undefined || type === '' || type === 'module' || /javascript|ecmascript/i.test(type);
@@ -86,7 +90,10 @@ export async function measureSite(dist: string, budgets: Record<PageType, number
 		let info = gzipCache.get(urlPath);
 		if (!info) {
 			const text = await readFile(path.join(dist, urlPath), 'utf8').catch(() => '');
-			const imports = [...text.matchAll(IMPORTS)].map((match) => match[1]!).filter((spec) => spec.startsWith('.') || spec.startsWith('/')).map((spec) => new URL(spec, `http://site${urlPath}`).pathname);
+			const imports = [...text.matchAll(IMPORTS)]
+				.map((match) => match[1]!)
+				.filter((spec) => spec.startsWith('.') || spec.startsWith('/'))
+				.map((spec) => new URL(spec, `http://site${urlPath}`).pathname);
 			info = { bytes: text === '' ? 0 : gzipSync(text, { level: 9 }).length, imports };
 			gzipCache.set(urlPath, info);
 		}
@@ -138,11 +145,14 @@ export async function measureSite(dist: string, budgets: Record<PageType, number
 	const violations: string[] = [];
 	for (const entry of types) {
 		if (entry.maxGzipBytes > entry.budget) {
-			violations.push(`${entry.type} pages ship ${kb(entry.maxGzipBytes)} of JavaScript (gzip; heaviest ${entry.heaviest}), over the budget of ${kb(entry.budget)}.`);
+			violations.push(
+				`${entry.type} pages ship ${kb(entry.maxGzipBytes)} of JavaScript (gzip; heaviest ${entry.heaviest}), over the budget of ${kb(entry.budget)}.`,
+			);
 		}
 	}
 	for (const page of pages) {
-		if (!page.hasChart && page.gzipBytes > 0) violations.push(`${page.file} draws no chart but ships ${kb(page.gzipBytes)} of JavaScript (${page.scripts.join(', ')}).`);
+		if (!page.hasChart && page.gzipBytes > 0)
+			violations.push(`${page.file} draws no chart but ships ${kb(page.gzipBytes)} of JavaScript (${page.scripts.join(', ')}).`);
 	}
 	return { types, pages, violations };
 }
@@ -151,10 +161,21 @@ const kb = (bytes: number) => (bytes === 0 ? '0 KB' : bytes < 1024 ? `${bytes} B
 
 /** The report as a table for a terminal. Pure. */
 export function formatWeights(weight: SiteWeight): string {
-	const rows = weight.types.map((entry) => [entry.type, String(entry.pages), kb(entry.maxGzipBytes), kb(entry.budget), entry.maxGzipBytes > entry.budget ? 'OVER' : 'ok', entry.heaviest]);
+	const rows = weight.types.map((entry) => [
+		entry.type,
+		String(entry.pages),
+		kb(entry.maxGzipBytes),
+		kb(entry.budget),
+		entry.maxGzipBytes > entry.budget ? 'OVER' : 'ok',
+		entry.heaviest,
+	]);
 	const header = ['page type', 'pages', 'JS (gzip, max)', 'budget', '', 'heaviest page'];
 	const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-	const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+	const line = (cells: string[]) =>
+		cells
+			.map((cell, column) => cell.padEnd(widths[column]!))
+			.join('  ')
+			.trimEnd();
 	const lines = [line(header), ...rows.map(line)];
 	if (weight.violations.length > 0) lines.push('', ...weight.violations.map((violation) => `✗ ${violation}`));
 	else lines.push('', 'Every page type is within its budget.');

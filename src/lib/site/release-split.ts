@@ -30,7 +30,12 @@ export interface ReleaseSplit {
  * (a case on the release day counts as after). One split per role the model has results in, roles sorted;
  * results whose case is unknown are left out. Pure.
  */
-export function releaseSplits(results: readonly SplitResult[], cases: ReadonlyMap<string, Pick<Case, 'source'>>, model: string, released: string): ReleaseSplit[] {
+export function releaseSplits(
+	results: readonly SplitResult[],
+	cases: ReadonlyMap<string, Pick<Case, 'source'>>,
+	model: string,
+	released: string,
+): ReleaseSplit[] {
 	const byRole = new Map<string, { before: SplitResult[]; after: SplitResult[] }>();
 	const releasedAt = Date.parse(`${released}T00:00:00Z`);
 	for (const result of results) {
@@ -42,7 +47,14 @@ export function releaseSplits(results: readonly SplitResult[], cases: ReadonlyMa
 	}
 	const side = (list: readonly SplitResult[]): ReleaseSide => {
 		const accepted = list.filter((result) => result.outcome === 'accepted').length;
-		return { cases: new Set(list.map((result) => result.case_id)).size, results: list.length, accepted, rate: wilson(accepted, list.length) };
+		return {
+			cases: new Set(list.map((result) => result.case_id)).size,
+			results: list.length,
+			accepted,
+			rate: wilson(accepted, list.length),
+		};
 	};
-	return [...byRole.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([role, sides]) => ({ role, released, before: side(sides.before), after: side(sides.after) }));
+	return [...byRole.entries()]
+		.sort(([a], [b]) => a.localeCompare(b))
+		.map(([role, sides]) => ({ role, released, before: side(sides.before), after: side(sides.after) }));
 }

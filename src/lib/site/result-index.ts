@@ -7,7 +7,10 @@ import type { RunEntry } from './site-model.ts';
 // that had each case.
 
 /** What the pages show of a result without its answer: outcome, grade, latency, the coder tests' record. */
-export type ResultSummary = Pick<CaseResult, 'role' | 'model' | 'case_id' | 'task' | 'severity' | 'repeat' | 'outcome' | 'failure_class' | 'quality' | 'latency_ms' | 'execution'>;
+export type ResultSummary = Pick<
+	CaseResult,
+	'role' | 'model' | 'case_id' | 'task' | 'severity' | 'repeat' | 'outcome' | 'failure_class' | 'quality' | 'latency_ms' | 'execution'
+>;
 
 /** A result of a run, whole (the run that answers a case's page) or as its summary (older runs). */
 export interface RunResult<R extends ResultSummary = CaseResult> {
@@ -51,7 +54,9 @@ export function createInterner(): (text: string) => string {
  * Each case's results in the newest run that has it, from runs given **newest first** (`undefined` for a
  * run without results): the answers a case page shows. Pure.
  */
-export function newestResultsByCase(runsNewestFirst: readonly { run: RunEntry; results: readonly CaseResult[] | undefined }[]): Map<string, { run: RunEntry; results: CaseResult[] }> {
+export function newestResultsByCase(
+	runsNewestFirst: readonly { run: RunEntry; results: readonly CaseResult[] | undefined }[],
+): Map<string, { run: RunEntry; results: CaseResult[] }> {
 	const newest = new Map<string, { run: RunEntry; results: CaseResult[] }>();
 	for (const { run, results } of runsNewestFirst) {
 		if (!results) continue;
@@ -69,7 +74,9 @@ export function newestResultsByCase(runsNewestFirst: readonly { run: RunEntry; r
 }
 
 /** Every case's result summaries over the runs given oldest first, each case's list oldest run first. Pure. */
-export function historyByCase(runsOldestFirst: readonly { run: RunEntry; results: readonly ResultSummary[] | undefined }[]): Map<string, RunResult<ResultSummary>[]> {
+export function historyByCase(
+	runsOldestFirst: readonly { run: RunEntry; results: readonly ResultSummary[] | undefined }[],
+): Map<string, RunResult<ResultSummary>[]> {
 	const index = new Map<string, RunResult<ResultSummary>[]>();
 	for (const { run, results } of runsOldestFirst) {
 		for (const result of results ?? []) {
@@ -85,14 +92,20 @@ export function historyByCase(runsOldestFirst: readonly { run: RunEntry; results
  * A case's history with the entries of its newest run replaced by the whole results (answers, checks,
  * timings): what `/api/cases/<id>.json` lists. Order as in `history`. Pure.
  */
-export function historyWithNewest(history: readonly RunResult<ResultSummary>[], newest: { run: RunEntry; results: readonly CaseResult[] } | undefined): RunResult<ResultSummary | CaseResult>[] {
+export function historyWithNewest(
+	history: readonly RunResult<ResultSummary>[],
+	newest: { run: RunEntry; results: readonly CaseResult[] } | undefined,
+): RunResult<ResultSummary | CaseResult>[] {
 	if (!newest) return [...history];
 	const older = history.filter((entry) => entry.run.id !== newest.run.id);
 	return [...older, ...newest.results.map((result) => ({ run: newest.run, result }))];
 }
 
 /** The newest `count` runs of a case's history (oldest first) and how many older runs are left out. Pure. */
-export function newestRuns<R extends ResultSummary>(history: readonly RunResult<R>[], count: number): { shown: RunEntry[]; omitted: number } {
+export function newestRuns<R extends ResultSummary>(
+	history: readonly RunResult<R>[],
+	count: number,
+): { shown: RunEntry[]; omitted: number } {
 	const runs = [...new Set(history.map((entry) => entry.run))];
 	return { shown: runs.slice(Math.max(0, runs.length - count)), omitted: Math.max(0, runs.length - count) };
 }

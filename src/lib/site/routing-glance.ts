@@ -23,7 +23,14 @@ export interface RoutingGlance {
 }
 
 /** Which verdict of a run speaks for a role: the one that came closest to changing it. */
-const OUTCOME_ORDER: readonly Verdict['outcome'][] = ['promote', 'hold: not enough evidence', 'blocked: diversity', 'blocked: cost', 'hold', 'insufficient evidence'];
+const OUTCOME_ORDER: readonly Verdict['outcome'][] = [
+	'promote',
+	'hold: not enough evidence',
+	'blocked: diversity',
+	'blocked: cost',
+	'hold',
+	'insufficient evidence',
+];
 
 /** A p-value in plain decimals, two significant digits: `0.000004`, `0.031`. */
 const plainP = (p: number) => String(Number(p.toPrecision(2)));
@@ -49,7 +56,8 @@ function promotionEvidence(report: Report, verdict: Verdict): string {
 	const p = better?.p_better === undefined ? '' : ` (p ${plainP(better.p_better)})`;
 	const challenger = row(verdict.challenger);
 	const incumbent = row(verdict.incumbent);
-	if (metric === 'review_pain' && challenger && incumbent) return `${METRIC_LABELS.review_pain.toLowerCase()} ${reviewPain(challenger.review_pain)} vs ${reviewPain(incumbent.review_pain)}${p}`;
+	if (metric === 'review_pain' && challenger && incumbent)
+		return `${METRIC_LABELS.review_pain.toLowerCase()} ${reviewPain(challenger.review_pain)} vs ${reviewPain(incumbent.review_pain)}${p}`;
 	if (metric === 'hard_failure_rate' && challenger && incumbent)
 		return `hard failures on ${challenger.hard_failures} of ${challenger.cases} vs ${incumbent.hard_failures} of ${incumbent.cases}${p}`;
 	return `${acceptedOf(challenger)} vs ${acceptedOf(incumbent)} accepted${p}`;
@@ -73,7 +81,8 @@ export function verdictEvidence(report: Report, verdict: Verdict, model: string)
 			const worse = (['acceptance_rate', 'review_pain', 'hard_failure_rate'] as const).find((metric) => failed(metric));
 			if (worse) return `held — ${verdict.challenger} is shown worse on ${METRIC_LABELS[worse].toLowerCase()}`;
 			const confirm = failed('confirm_runs');
-			if (confirm) return `held — ${verdict.challenger} has won ${confirm.challenger} of the ${confirm.incumbent} consecutive runs a promotion needs`;
+			if (confirm)
+				return `held — ${verdict.challenger} has won ${confirm.challenger} of the ${confirm.incumbent} consecutive runs a promotion needs`;
 			if (/ranks higher/.test(verdict.reason)) return `held — ${verdict.challenger} passes every gate, but another challenger ranks higher`;
 			return `held — ${verdict.challenger} is not ahead on any metric`;
 		}
@@ -94,7 +103,9 @@ export function routingGlance(roles: readonly Pick<Role, 'role' | 'incumbent'>[]
 		const measured = runs.filter((run) => run.report.metrics.some((row) => row.role === role));
 		let since: RoutingGlance['since'] = null;
 		for (const run of measured) {
-			const promoted = run.report.proposals.some((proposal) => proposal.kind === 'promote' && proposal.role === role && proposal.model === model);
+			const promoted = run.report.proposals.some(
+				(proposal) => proposal.kind === 'promote' && proposal.role === role && proposal.model === model,
+			);
 			if (promoted) since = { run: run.id, date: run.report.date, basis: 'promoted' };
 			else if (runIncumbent(run.report, role) === model) since ??= { run: run.id, date: run.report.date, basis: 'serving' };
 			else since = null;
@@ -104,7 +115,14 @@ export function routingGlance(roles: readonly Pick<Role, 'role' | 'incumbent'>[]
 		const measuredModel = latest.report.metrics.some((row) => row.role === role && row.model === model);
 		const verdict = telling(latest.report.verdicts.filter((entry) => entry.role === role));
 		if (verdict && (verdict.incumbent === model || verdict.challenger === model)) {
-			return { role, model, since, latest_run: latest.id, outcome: verdict.outcome, evidence: verdictEvidence(latest.report, verdict, model) };
+			return {
+				role,
+				model,
+				since,
+				latest_run: latest.id,
+				outcome: verdict.outcome,
+				evidence: verdictEvidence(latest.report, verdict, model),
+			};
 		}
 		const evidence = !measuredModel
 			? 'no evidence yet: the latest run did not measure it in this role'

@@ -110,7 +110,9 @@ export interface AcceptanceTrend {
 /** The acceptance trend of `role` over `runs` (oldest first); models ordered by id. Pure. */
 export function acceptanceTrend(runs: readonly RunEntry[], role: string): AcceptanceTrend {
 	const measured = runs.filter((run) => run.report.metrics.some((row) => row.role === role));
-	const models = [...new Set(measured.flatMap((run) => run.report.metrics.filter((row) => row.role === role).map((row) => row.model)))].sort();
+	const models = [
+		...new Set(measured.flatMap((run) => run.report.metrics.filter((row) => row.role === role).map((row) => row.model))),
+	].sort();
 	return {
 		runs: measured.map((run) => ({ id: run.id, date: run.report.date })),
 		series: models.map((model) => ({
@@ -145,7 +147,14 @@ export function digestsSeen(runs: readonly RunEntry[], model: string): DigestSee
 				known.last_run = run.id;
 				known.runs++;
 			} else {
-				seen.set(key, { digest: entry.digest, quantization: entry.quantization, parameter_size: entry.parameter_size, first_run: run.id, last_run: run.id, runs: 1 });
+				seen.set(key, {
+					digest: entry.digest,
+					quantization: entry.quantization,
+					parameter_size: entry.parameter_size,
+					first_run: run.id,
+					last_run: run.id,
+					runs: 1,
+				});
 			}
 		}
 	}
@@ -183,7 +192,8 @@ export function routingTable(input: Pick<SiteInput, 'roles' | 'runs' | 'cases'>)
 	const routes = new Map<string, Route>();
 	for (const role of [...input.roles].sort((a, b) => a.role.localeCompare(b.role))) {
 		const model = role.incumbent;
-		const promotedBy = (report: Report) => report.proposals.some((proposal) => proposal.kind === 'promote' && proposal.role === role.role && proposal.model === model);
+		const promotedBy = (report: Report) =>
+			report.proposals.some((proposal) => proposal.kind === 'promote' && proposal.role === role.role && proposal.model === model);
 		let justified: RoutingJustification | null = null;
 		let promotedIn: string | null = null;
 		for (const run of input.runs) {
@@ -201,7 +211,12 @@ export function routingTable(input: Pick<SiteInput, 'roles' | 'runs' | 'cases'>)
 				hard_failure_rate: row.hard_failure_rate.value,
 			};
 		}
-		routes.set(role.role, { incumbent: model, justified_by: justified, promoted_in: promotedIn, evidence: roleEvidence(role.role, input.cases) });
+		routes.set(role.role, {
+			incumbent: model,
+			justified_by: justified,
+			promoted_in: promotedIn,
+			evidence: roleEvidence(role.role, input.cases),
+		});
 	}
 	return routes;
 }

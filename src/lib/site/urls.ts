@@ -4,7 +4,8 @@
 /** `/runs/<report id>/`. */
 export const runPath = (runId: string) => `/runs/${encodeURIComponent(runId)}/`;
 /** Page `page` (1-based) of a role's per-case results in a run, for roles with more cases than the run page shows. */
-export const runResultsPath = (runId: string, role: string, page: number) => `/runs/${encodeURIComponent(runId)}/results/${encodeURIComponent(role)}/${page}/`;
+export const runResultsPath = (runId: string, role: string, page: number) =>
+	`/runs/${encodeURIComponent(runId)}/results/${encodeURIComponent(role)}/${page}/`;
 /**
  * Where the cases behind a role's numbers in a run are: the role's results on the run page, or its first
  * results page when the run page shows only some of them (`RUN_PAGE_ROWS` in case-matrix.ts).
@@ -31,7 +32,8 @@ export const apiPaths = {
 	casesPage: (page: number) => `/api/cases/pages/${page}.json`,
 	case: (caseId: string) => `/api/cases/${encodeURIComponent(caseId)}.json`,
 	run: (runId: string) => `/api/runs/${encodeURIComponent(runId)}.json`,
-	runResults: (runId: string, role: string, page: number) => `/api/runs/${encodeURIComponent(runId)}/results/${encodeURIComponent(role)}/${page}.json`,
+	runResults: (runId: string, role: string, page: number) =>
+		`/api/runs/${encodeURIComponent(runId)}/results/${encodeURIComponent(role)}/${page}.json`,
 } as const;
 
 /** The report feed. */

@@ -78,9 +78,7 @@ export function parseJsonAnswer<S extends z.ZodType>(text: string, schema: S): P
 }
 
 function formatIssuePath(path: readonly PropertyKey[]): string {
-	return path
-		.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`))
-		.join('');
+	return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`)).join('');
 }
 
 function quoteStart(text: string): string {

@@ -116,8 +116,7 @@ function buildPrompt(testCase: ChangeLocalizationCase): Prompt {
 		messages: [
 			{
 				role: 'system',
-				content:
-					'You are an experienced software engineer who knows where a change belongs in a codebase. You answer with JSON only.',
+				content: 'You are an experienced software engineer who knows where a change belongs in a codebase. You answer with JSON only.',
 			},
 			{
 				role: 'user',
@@ -157,7 +156,8 @@ function grade(testCase: ChangeLocalizationCase, answer: ChangeLocalizationAnswe
 			const pass = score.precision > threshold;
 			const right = score.hits.length + score.createdRight.length;
 			const created = score.createdRight.length > 0 ? `; ${score.createdRight.length} to create where the commit created files` : '';
-			const wrong = score.createdWrong.length > 0 ? `; not in the repository and not created by the commit: ${listPaths(score.createdWrong)}` : '';
+			const wrong =
+				score.createdWrong.length > 0 ? `; not in the repository and not created by the commit: ${listPaths(score.createdWrong)}` : '';
 			return {
 				pass,
 				detail: `precision ${formatRatio(score.precision)} ${pass ? '>' : '≤'} ${threshold} (${right} of ${score.proposed.length} proposed files right${created}${wrong})`,

@@ -99,14 +99,20 @@ export function subjectConvention(cases: readonly CommitMessageCase[]): SubjectC
 }
 
 /** Why a message's subject is not well-formed by the convention, or undefined when it is. */
-export function subjectProblem(message: string, convention: SubjectConvention = { limit: MAX_SUBJECT_LENGTH, periods: false }): string | undefined {
+export function subjectProblem(
+	message: string,
+	convention: SubjectConvention = { limit: MAX_SUBJECT_LENGTH, periods: false },
+): string | undefined {
 	const { subject, rest } = splitMessage(message);
 	if (subject === '') return 'the subject line is empty';
 	if (subjectLength(subject) > convention.limit) {
 		return `subject is ${subjectLength(subject)} characters, over the repository's ${convention.limit}`;
 	}
 	if (!convention.periods && subject.endsWith('.') && !subject.endsWith('...')) return 'subject ends with a period';
-	const words = subject.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word !== '');
+	const words = subject
+		.toLowerCase()
+		.split(/[^\p{L}\p{N}]+/u)
+		.filter((word) => word !== '');
 	if (words.every((word) => GENERIC_WORDS.has(word))) return `subject '${subject}' is generic: it names no change`;
 	if (rest.some((line) => line.trim() !== '') && (rest[0] ?? '').trim() !== '') {
 		return 'the body is not separated from the subject by a blank line';
@@ -273,7 +279,10 @@ export function specificityProblem(
 		const problem = `closer to ${rank - 1} other change(s) of the ${of} than to its own (at most ${allowance - 1} allowed): it is not specific to this change`;
 		return { problem, detail: problem };
 	}
-	return { problem: undefined, detail: `shares ${shared.slice(0, 4).join(', ')}${shared.length > 4 ? ', …' : ''} with the change; its own change ranks ${rank} of ${of}` };
+	return {
+		problem: undefined,
+		detail: `shares ${shared.slice(0, 4).join(', ')}${shared.length > 4 ? ', …' : ''} with the change; its own change ranks ${rank} of ${of}`,
+	};
 }
 
 function grade(testCase: CommitMessageCase, answer: CommitMessageAnswer, context: GradeContext<CommitMessageCase>): Grade {
@@ -324,7 +333,10 @@ function topIdentifiers(diff: string, count: number): string[] {
 			frequency.set(token, (frequency.get(token) ?? 0) + 1);
 		}
 	}
-	return [...frequency].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).slice(0, count).map(([token]) => token);
+	return [...frequency]
+		.sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+		.slice(0, count)
+		.map(([token]) => token);
 }
 
 /**
@@ -346,7 +358,13 @@ function sentinels(testCase: CommitMessageCase, context: GradeContext<CommitMess
 		junk('fix-bug', 'fix bug'),
 		junk('diff-first-line', testCase.input.diff.split('\n')[0] ?? ''),
 		junk('first-added-line', files.find((file) => file.firstAdded !== undefined)?.firstAdded ?? `Change ${base}`),
-		junk('lists-files', `Change ${files.map((file) => file.path).slice(0, 3).join(', ')}`),
+		junk(
+			'lists-files',
+			`Change ${files
+				.map((file) => file.path)
+				.slice(0, 3)
+				.join(', ')}`,
+		),
 		junk('conventional-file', `chore: update ${base}`),
 		junk('identifiers-without-verb', identifiers.length > 0 ? identifiers.join(' ') : base),
 		junk('verb-and-identifier', `Add ${identifiers[0] ?? base} to ${base}`),

@@ -137,8 +137,7 @@ function buildPrompt(testCase: ImplementChangeCase): Prompt {
 		messages: [
 			{
 				role: 'system',
-				content:
-					'You are an experienced software engineer who makes precise, minimal changes to existing code. You answer with JSON only.',
+				content: 'You are an experienced software engineer who makes precise, minimal changes to existing code. You answer with JSON only.',
 			},
 			{
 				role: 'user',
@@ -170,18 +169,47 @@ function parse(text: string): ParseResult<ImplementChangeAnswer> {
  * source loads the test framework is not run at all: it could neuter the assertions. Undefined for a
  * case without tests; a record saying why when there is no executor.
  */
-export async function runAnswerTests(testCase: ImplementChangeCase, answer: ImplementChangeAnswer, executor: Executor | undefined): Promise<ExecutionRecord | undefined> {
+export async function runAnswerTests(
+	testCase: ImplementChangeCase,
+	answer: ImplementChangeAnswer,
+	executor: Executor | undefined,
+): Promise<ExecutionRecord | undefined> {
 	const tests = testCase.tests;
 	if (!tests) return undefined;
 	if (!executor) {
-		return { status: 'error', isolation: null, runner: tests.runner, tests: null, passed: null, failed: null, duration_ms: null, exit_code: null, detail: 'not run: this build has no test executor' };
+		return {
+			status: 'error',
+			isolation: null,
+			runner: tests.runner,
+			tests: null,
+			passed: null,
+			failed: null,
+			duration_ms: null,
+			exit_code: null,
+			detail: 'not run: this build has no test executor',
+		};
 	}
 	const source = answer.files.filter((file) => !isHarnessPath(file.path));
 	const tampered = source.map(harnessImportReason).find((reason) => reason !== undefined);
 	if (tampered) {
-		return { status: 'failed', isolation: null, runner: tests.runner, tests: null, passed: null, failed: null, duration_ms: null, exit_code: null, detail: `not run: the answer changes how it is judged — ${tampered}` };
+		return {
+			status: 'failed',
+			isolation: null,
+			runner: tests.runner,
+			tests: null,
+			passed: null,
+			failed: null,
+			duration_ms: null,
+			exit_code: null,
+			detail: `not run: the answer changes how it is judged — ${tampered}`,
+		};
 	}
-	const { cached: _cached, reported: _reported, outputTail: _tail, ...record } = await executor.execute({
+	const {
+		cached: _cached,
+		reported: _reported,
+		outputTail: _tail,
+		...record
+	} = await executor.execute({
 		rev: testCase.source.parent,
 		files: [...source, ...tests.files],
 		runner: tests.runner,
@@ -206,11 +234,18 @@ export function testsQuality(execution: ExecutionRecord, count: number | null): 
 }
 
 function describeRun(execution: ExecutionRecord): string {
-	const where = execution.isolation === null ? '' : ` (${execution.isolation}${execution.duration_ms === null ? '' : `, ${(execution.duration_ms / 1000).toFixed(1)} s`})`;
+	const where =
+		execution.isolation === null
+			? ''
+			: ` (${execution.isolation}${execution.duration_ms === null ? '' : `, ${(execution.duration_ms / 1000).toFixed(1)} s`})`;
 	return `${execution.detail}${where}`;
 }
 
-async function grade(testCase: ImplementChangeCase, answer: ImplementChangeAnswer, context: GradeContext<ImplementChangeCase>): Promise<Grade> {
+async function grade(
+	testCase: ImplementChangeCase,
+	answer: ImplementChangeAnswer,
+	context: GradeContext<ImplementChangeCase>,
+): Promise<Grade> {
 	const files = compareFiles(testCase, answer);
 	const expected = files.filter((file) => file.referenceChanged);
 	const changed = files.filter((file) => file.producedChanged);
@@ -272,13 +307,21 @@ function sentinels(testCase: ImplementChangeCase): Sentinel[] {
 		{ name: 'reference', kind: 'reference', text: answer(testCase.reference.files) },
 		{ name: 'unchanged', kind: 'junk', text: answer(shown) },
 		{ name: 'emptied', kind: 'junk', text: answer(shown.map((file) => ({ path: file.path, content: '' }))) },
-		{ name: 'comment-line', kind: 'junk', text: answer(shown.map((file) => ({ path: file.path, content: `// TODO: implement this change\n${file.content}` }))) },
+		{
+			name: 'comment-line',
+			kind: 'junk',
+			text: answer(shown.map((file) => ({ path: file.path, content: `// TODO: implement this change\n${file.content}` }))),
+		},
 		{
 			name: 'rigged-config',
 			kind: 'junk',
 			text: answer([
 				...shown,
-				{ path: 'vitest.config.ts', content: "import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { setupFiles: ['./no-assertions.ts'] } });\n" },
+				{
+					path: 'vitest.config.ts',
+					content:
+						"import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { setupFiles: ['./no-assertions.ts'] } });\n",
+				},
 				{ path: 'jest.config.js', content: "module.exports = { setupFilesAfterEnv: ['./no-assertions.ts'] };\n" },
 				{ path: 'no-assertions.ts', content: NEUTER_ASSERTIONS },
 			]),

@@ -12,10 +12,52 @@ import { contentWords, isStopWord, rawTokens, sameWord, splitIdentifier, stem } 
  * identifiers ("update", "fix bug", "chore: tweak a.ts") could head any commit touching those files.
  */
 export const GENERIC_WORDS = new Set([
-	'a', 'an', 'the', 'some', 'various', 'misc', 'minor', 'small', 'more', 'stuff', 'things', 'wip', 'commit',
-	'update', 'updates', 'updated', 'updating', 'fix', 'fixes', 'fixed', 'fixing', 'change', 'changes', 'changed',
-	'tweak', 'tweaks', 'cleanup', 'clean', 'up', 'refactor', 'refactoring', 'improve', 'improvements', 'code',
-	'bug', 'bugs', 'file', 'files', 'chore', 'feat', 'work', 'edit', 'edits', 'modify', 'modified', 'adjust',
+	'a',
+	'an',
+	'the',
+	'some',
+	'various',
+	'misc',
+	'minor',
+	'small',
+	'more',
+	'stuff',
+	'things',
+	'wip',
+	'commit',
+	'update',
+	'updates',
+	'updated',
+	'updating',
+	'fix',
+	'fixes',
+	'fixed',
+	'fixing',
+	'change',
+	'changes',
+	'changed',
+	'tweak',
+	'tweaks',
+	'cleanup',
+	'clean',
+	'up',
+	'refactor',
+	'refactoring',
+	'improve',
+	'improvements',
+	'code',
+	'bug',
+	'bugs',
+	'file',
+	'files',
+	'chore',
+	'feat',
+	'work',
+	'edit',
+	'edits',
+	'modify',
+	'modified',
+	'adjust',
 ]);
 
 /**
@@ -25,16 +67,104 @@ export const GENERIC_WORDS = new Set([
  * every other word is code, a file name or generic fails for want of a description.
  */
 const ACTION_WORDS = new Set([
-	'add', 'adds', 'added', 'adding', 'remove', 'removes', 'removed', 'delete', 'deletes', 'deleted', 'rename', 'renamed',
-	'move', 'moved', 'introduce', 'introduced', 'implement', 'implemented', 'use', 'uses', 'used', 'make', 'makes',
-	'create', 'created', 'allow', 'allows', 'enable', 'enables', 'disable', 'disables', 'handle', 'handles', 'set',
-	'get', 'return', 'returns', 'replace', 'replaced', 'extract', 'simplify', 'ensure', 'support', 'supports',
-	'handling', 'logic', 'behavior', 'behaviour', 'functionality', 'helper', 'helpers', 'handler', 'method',
-	'methods', 'function', 'functions', 'class', 'module', 'feature', 'features', 'option', 'options', 'new', 'better',
-	'properly', 'correctly', 'issue', 'issues', 'problem', 'case', 'cases', 'implementation',
+	'add',
+	'adds',
+	'added',
+	'adding',
+	'remove',
+	'removes',
+	'removed',
+	'delete',
+	'deletes',
+	'deleted',
+	'rename',
+	'renamed',
+	'move',
+	'moved',
+	'introduce',
+	'introduced',
+	'implement',
+	'implemented',
+	'use',
+	'uses',
+	'used',
+	'make',
+	'makes',
+	'create',
+	'created',
+	'allow',
+	'allows',
+	'enable',
+	'enables',
+	'disable',
+	'disables',
+	'handle',
+	'handles',
+	'set',
+	'get',
+	'return',
+	'returns',
+	'replace',
+	'replaced',
+	'extract',
+	'simplify',
+	'ensure',
+	'support',
+	'supports',
+	'handling',
+	'logic',
+	'behavior',
+	'behaviour',
+	'functionality',
+	'helper',
+	'helpers',
+	'handler',
+	'method',
+	'methods',
+	'function',
+	'functions',
+	'class',
+	'module',
+	'feature',
+	'features',
+	'option',
+	'options',
+	'new',
+	'better',
+	'properly',
+	'correctly',
+	'issue',
+	'issues',
+	'problem',
+	'case',
+	'cases',
+	'implementation',
 	// Keywords of the languages a diff is written in: code, not a description.
-	'import', 'imports', 'export', 'exports', 'const', 'let', 'var', 'async', 'await', 'typeof', 'interface', 'enum',
-	'def', 'elif', 'lambda', 'struct', 'impl', 'pub', 'namespace', 'null', 'undefined', 'true', 'false', 'this', 'self',
+	'import',
+	'imports',
+	'export',
+	'exports',
+	'const',
+	'let',
+	'var',
+	'async',
+	'await',
+	'typeof',
+	'interface',
+	'enum',
+	'def',
+	'elif',
+	'lambda',
+	'struct',
+	'impl',
+	'pub',
+	'namespace',
+	'null',
+	'undefined',
+	'true',
+	'false',
+	'this',
+	'self',
 ]);
 
 /** `feat(scope)!:`-style prefixes: a convention's label, not a description. */
@@ -97,7 +227,8 @@ export function descriptionProblem(subject: string, diff: string): string | unde
 	const text = subject.trim().toLowerCase();
 	if (text === '') return 'the subject is empty';
 	const bare = withoutPrefix(text).replace(/^[+-]\s*/, '');
-	if (diffTexts(diff).has(text) || diffTexts(diff).has(bare)) return `the subject '${subject}' is a line copied from the diff, not a description of the change`;
+	if (diffTexts(diff).has(text) || diffTexts(diff).has(bare))
+		return `the subject '${subject}' is a line copied from the diff, not a description of the change`;
 	const paths = diffPathParts(diff);
 	const diffIdentifiers = identifiersOf(diff);
 	const descriptive = rawTokens(withoutPrefix(subject)).filter((token) => {
@@ -105,9 +236,12 @@ export function descriptionProblem(subject: string, diff: string): string | unde
 		// A version ("1.4.0", "v2.0.0-beta.1") is what a release commit changes, and all a release subject needs.
 		if (/^v?\d+(?:\.\d+)+(?:[-+][\w.]+)?$/i.test(token)) return true;
 		if (paths.has(lower) || codeShaped(token)) return false;
-		return splitIdentifier(token).some((word) => !GENERIC_WORDS.has(word) && !ACTION_WORDS.has(word) && !isStopWord(word) && !paths.has(word) && !diffIdentifiers.has(word));
+		return splitIdentifier(token).some(
+			(word) => !GENERIC_WORDS.has(word) && !ACTION_WORDS.has(word) && !isStopWord(word) && !paths.has(word) && !diffIdentifiers.has(word),
+		);
 	});
-	if (descriptive.length === 0) return `the subject '${subject}' names only files, code or generic words: it says nothing about what changed`;
+	if (descriptive.length === 0)
+		return `the subject '${subject}' names only files, code or generic words: it says nothing about what changed`;
 	return undefined;
 }
 
@@ -127,7 +261,8 @@ function documentOf(words: readonly string[]): Document {
 export function indexReferences(cases: readonly { id: string; reference: { message: string } }[]): ReferenceIndex {
 	const documents = cases.map((testCase) => documentOf(contentWords(testCase.reference.message)));
 	const documentFrequency = new Map<string, number>();
-	for (const document of documents) for (const word of document.counts.keys()) documentFrequency.set(word, (documentFrequency.get(word) ?? 0) + 1);
+	for (const document of documents)
+		for (const word of document.counts.keys()) documentFrequency.set(word, (documentFrequency.get(word) ?? 0) + 1);
 	const averageLength = documents.reduce((sum, document) => sum + document.length, 0) / Math.max(1, documents.length);
 	return { ids: cases.map((testCase) => testCase.id), documents, documentFrequency, averageLength };
 }
@@ -177,7 +312,9 @@ export function ownReferenceRank(index: ReferenceIndex, message: string, id: str
 export function sharedWords(message: string, diff: string, reference: string): string[] {
 	const own = new Set([...contentWords(diff.replace(/^index .*$/gm, '')), ...contentWords(reference)]);
 	const ownList = [...own];
-	const words = contentWords(message.split('\n').map(withoutPrefix).join('\n')).filter((word) => !GENERIC_WORDS.has(word) && !GENERIC_STEMS.has(word));
+	const words = contentWords(message.split('\n').map(withoutPrefix).join('\n')).filter(
+		(word) => !GENERIC_WORDS.has(word) && !GENERIC_STEMS.has(word),
+	);
 	return [...new Set(words.filter((word) => own.has(word) || ownList.some((candidate) => sameWord(word, candidate))))];
 }
 

@@ -3,7 +3,11 @@
  * `./` or `/`. Models write `./src/a.ts` or `/src/a.ts` for `src/a.ts`; neither is a different file.
  */
 export function normalizePath(path: string): string {
-	let result = path.trim().replace(/^`+|`+$/g, '').trim().replace(/\\/g, '/');
+	let result = path
+		.trim()
+		.replace(/^`+|`+$/g, '')
+		.trim()
+		.replace(/\\/g, '/');
 	for (;;) {
 		const next = result.replace(/^\.\//, '').replace(/^\/+/, '');
 		if (next === result) return result;

@@ -174,7 +174,9 @@ export function spansHit(testCase: ReviewCase, answer: ReviewAnswer): { hit: num
 		const share = answer.findings.length > 0 ? 1 : 0;
 		return { hit: share, total: 0, share };
 	}
-	const hit = spans.filter((span) => answer.findings.some((finding) => findingHits(finding, span) && findingOnSpans(finding, spans))).length;
+	const hit = spans.filter((span) =>
+		answer.findings.some((finding) => findingHits(finding, span) && findingOnSpans(finding, spans)),
+	).length;
 	return { hit, total: spans.length, share: hit / spans.length };
 }
 
@@ -222,7 +224,10 @@ function seriousFindings(answer: ReviewAnswer): { pass: boolean; detail: string 
 	const serious = answer.findings.filter((finding) => finding.severity === 'high' || finding.severity === 'critical');
 	return serious.length === 0
 		? { pass: true, detail: `no high or critical finding on a clean change (${count(answer.findings.length, 'finding')})` }
-		: { pass: false, detail: `${count(serious.length, 'high or critical finding')} on a clean change, first at ${where(serious[0] as Finding)}` };
+		: {
+				pass: false,
+				detail: `${count(serious.length, 'high or critical finding')} on a clean change, first at ${where(serious[0] as Finding)}`,
+			};
 }
 
 function gradeReview(testCase: ReviewCase, answer: ReviewAnswer): Grade {
@@ -231,10 +236,7 @@ function gradeReview(testCase: ReviewCase, answer: ReviewAnswer): Grade {
 	const checks = runChecks(withRequiredChecks(testCase.checks, requiredReviewChecks(expected)), {
 		verdict: () => ({
 			pass: answer.verdict === expected,
-			detail:
-				answer.verdict === expected
-					? `${answer.verdict}, as expected`
-					: `${answer.verdict}, expected ${expected}`,
+			detail: answer.verdict === expected ? `${answer.verdict}, as expected` : `${answer.verdict}, expected ${expected}`,
 		}),
 		'no-serious-finding': () => seriousFindings(answer),
 		'finding-on-lines': () => {
@@ -247,7 +249,8 @@ function gradeReview(testCase: ReviewCase, answer: ReviewAnswer): Grade {
 			}
 			for (const finding of answer.findings) {
 				const span = spans.find((candidate) => findingHits(finding, candidate));
-				if (span && findingOnSpans(finding, spans)) return { pass: true, detail: `finding at ${where(finding)} is on ${spanText(span)} (±${LINE_TOLERANCE})` };
+				if (span && findingOnSpans(finding, spans))
+					return { pass: true, detail: `finding at ${where(finding)} is on ${spanText(span)} (±${LINE_TOLERANCE})` };
 			}
 			const wide = answer.findings.filter((finding) => spans.some((span) => findingHits(finding, span)));
 			const elsewhere =
@@ -340,12 +343,28 @@ function reviewSentinels(testCase: ReviewCase, context: GradeContext<ReviewCase>
 	const everyAdded: SentinelFinding[] = files.flatMap((file) =>
 		file.added.map((line) => ({ path: file.path, line, severity: 'high' as const, message: 'This line may introduce a bug.' })),
 	);
-	const wholeFiles: SentinelFinding[] = files.map((file) => ({ path: file.path, line: 1, end_line: file.lastLine, severity: 'high', message: 'This file may introduce a bug.' }));
+	const wholeFiles: SentinelFinding[] = files.map((file) => ({
+		path: file.path,
+		line: 1,
+		end_line: file.lastLine,
+		severity: 'high',
+		message: 'This file may introduce a bug.',
+	}));
 	const firstAdded = everyAdded.slice(0, 1);
-	const reference = testCase.reference.lines.map((span) => ({ path: span.path, line: span.start, end_line: span.end, severity: 'high' as const, message: 'The later fix changed these lines.' }));
+	const reference = testCase.reference.lines.map((span) => ({
+		path: span.path,
+		line: span.start,
+		end_line: span.end,
+		severity: 'high' as const,
+		message: 'The later fix changed these lines.',
+	}));
 	const small = addedLineCount(testCase.input.diff) <= typicalSizeOf(context.cases);
 	return [
-		{ name: 'reference', kind: 'reference', text: answer(testCase.reference.verdict, testCase.reference.verdict === 'reject' ? reference : []) },
+		{
+			name: 'reference',
+			kind: 'reference',
+			text: answer(testCase.reference.verdict, testCase.reference.verdict === 'reject' ? reference : []),
+		},
 		junk('always-approve', answer('approve', [])),
 		junk('reject-without-findings', answer('reject', [])),
 		junk('reject-every-added-line', answer('reject', everyAdded)),

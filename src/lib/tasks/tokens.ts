@@ -28,8 +28,5 @@ export function estimateTokens(text: string): number {
  * sampling grammar, not as prompt text (the prompts describe the answer's shape in words as well).
  */
 export function promptTokens(prompt: Prompt): number {
-	return prompt.messages.reduce(
-		(sum, message) => sum + estimateTokens(message.content) + MESSAGE_OVERHEAD_TOKENS,
-		0,
-	);
+	return prompt.messages.reduce((sum, message) => sum + estimateTokens(message.content) + MESSAGE_OVERHEAD_TOKENS, 0);
 }

@@ -13,10 +13,19 @@ export const JUNK_LIMIT = 0.1;
 /** Over a task's chance level, junk may be accepted on this much more before the grader counts as not valid. */
 export const CHANCE_MARGIN = 0.05;
 
-
 /** A sentinel's text as a finished model answer, so it is judged exactly as a model's would be. */
 function asAnswer(text: string): ChatAnswer {
-	return { content: text, thinking: '', doneReason: 'stop', latencyMs: 0, ttftMs: null, evalCount: 0, evalDurationNs: 0, promptEvalCount: 0, loadDurationNs: 0 };
+	return {
+		content: text,
+		thinking: '',
+		doneReason: 'stop',
+		latencyMs: 0,
+		ttftMs: null,
+		evalCount: 0,
+		evalDurationNs: 0,
+		promptEvalCount: 0,
+		loadDurationNs: 0,
+	};
 }
 
 const percent = (value: number) => `${Math.round(value * 1000) / 10} %`;
@@ -31,7 +40,13 @@ export async function measureGraderValidity(
 	gradeContext: (task: Task) => GradeContext,
 	run: Pick<RunOptions, 'num_ctx' | 'num_predict' | 'temperature' | 'seed' | 'think'>,
 ): Promise<GraderValidity[]> {
-	const options: CallOptions = { num_ctx: run.num_ctx, num_predict: run.num_predict, temperature: run.temperature, seed: run.seed, think: run.think };
+	const options: CallOptions = {
+		num_ctx: run.num_ctx,
+		num_predict: run.num_predict,
+		temperature: run.temperature,
+		seed: run.seed,
+		think: run.think,
+	};
 	const tasks = [...new Set(cases.map((testCase) => testCase.task))].sort();
 	const measured: GraderValidity[] = [];
 	for (const task of tasks) {
@@ -65,10 +80,15 @@ export async function measureGraderValidity(
 		const junkLimit = round4(chance ? chance.rate + CHANCE_MARGIN : JUNK_LIMIT);
 		const problems: string[] = [];
 		if (reference.cases === 0 || reference.rate < REFERENCE_FLOOR) {
-			problems.push(`the reference answer is accepted on ${percent(reference.rate)} of ${reference.cases} case(s), under ${percent(REFERENCE_FLOOR)}`);
+			problems.push(
+				`the reference answer is accepted on ${percent(reference.rate)} of ${reference.cases} case(s), under ${percent(REFERENCE_FLOOR)}`,
+			);
 		}
 		for (const tally of junk) {
-			if (tally.rate > junkLimit + 1e-9) problems.push(`the junk answer '${tally.name}' is accepted on ${percent(tally.rate)} of ${tally.cases} case(s), over ${percent(junkLimit)}`);
+			if (tally.rate > junkLimit + 1e-9)
+				problems.push(
+					`the junk answer '${tally.name}' is accepted on ${percent(tally.rate)} of ${tally.cases} case(s), over ${percent(junkLimit)}`,
+				);
 		}
 		measured.push({
 			task,

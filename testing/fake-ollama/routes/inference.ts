@@ -33,9 +33,13 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 	// Empty request with keep_alive 0: unload (before any capability check, as in Ollama).
 	if (empty && body.keep_alive !== undefined && keepAliveMs === 0) {
 		state.loaded.delete(key);
-		return sendJson(ex, 200, endpoint === 'chat'
-			? { model: requested, created_at: goTime(), message: { role: 'assistant', content: '' }, done_reason: 'unload', done: true }
-			: { model: requested, created_at: goTime(), response: '', done: true, done_reason: 'unload' });
+		return sendJson(
+			ex,
+			200,
+			endpoint === 'chat'
+				? { model: requested, created_at: goTime(), message: { role: 'assistant', content: '' }, done_reason: 'unload', done: true }
+				: { model: requested, created_at: goTime(), response: '', done: true, done_reason: 'unload' },
+		);
 	}
 
 	const capabilities = capabilitiesOf(model);
@@ -51,9 +55,13 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 
 	if (empty) {
 		if (!(await ensureLoaded(ex, state, model, numCtx, keepAliveMs))) return;
-		return sendJson(ex, 200, endpoint === 'chat'
-			? { model: requested, created_at: goTime(), message: { role: 'assistant', content: '' }, done_reason: 'load', done: true }
-			: { model: requested, created_at: goTime(), response: '', done: true, done_reason: 'load' });
+		return sendJson(
+			ex,
+			200,
+			endpoint === 'chat'
+				? { model: requested, created_at: goTime(), message: { role: 'assistant', content: '' }, done_reason: 'load', done: true }
+				: { model: requested, created_at: goTime(), response: '', done: true, done_reason: 'load' },
+		);
 	}
 
 	// Format is checked by the runner before the first token (llm/server.go Completion): a 500.
@@ -64,9 +72,13 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 	const call = (state.generationCalls.get(key) ?? 0) + 1;
 	state.generationCalls.set(key, call);
 	const stream = body.stream !== false;
-	const chatMessages: Message[] = endpoint === 'chat'
-		? messages
-		: [...((body.system ?? model.system) ? [{ role: 'system', content: body.system ?? model.system ?? '' }] : []), { role: 'user', content: prompt }];
+	const chatMessages: Message[] =
+		endpoint === 'chat'
+			? messages
+			: [
+					...((body.system ?? model.system) ? [{ role: 'system', content: body.system ?? model.system ?? '' }] : []),
+					{ role: 'user', content: prompt },
+				];
 	const request: FakeRequest = {
 		endpoint,
 		model: requested,
@@ -108,7 +120,12 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 	const thinkingOf = (piece: Piece) => (piece.thinking ? { thinking: piece.thinking } : {});
 	const chunk = (piece: Piece): Record<string, unknown> =>
 		endpoint === 'chat'
-			? { model: requested, created_at: goTime(), message: { role: 'assistant', content: piece.content, ...thinkingOf(piece) }, done: false }
+			? {
+					model: requested,
+					created_at: goTime(),
+					message: { role: 'assistant', content: piece.content, ...thinkingOf(piece) },
+					done: false,
+				}
 			: { model: requested, created_at: goTime(), response: piece.content, ...thinkingOf(piece), done: false };
 
 	// Pace the answer: the first chunk after the prompt is "evaluated", then one chunk per delay.
@@ -123,8 +140,10 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 
 	const finishedAt = monoNs();
 	const loadNs = Number(loadedAt - ex.started);
-	const promptEvalNs = reply.promptEvalDurationMs !== undefined ? Math.round(reply.promptEvalDurationMs * 1e6) : Math.max(1, Number(firstTokenAt - loadedAt));
-	const evalNs = reply.evalDurationMs !== undefined ? Math.round(reply.evalDurationMs * 1e6) : Math.max(1, Number(finishedAt - firstTokenAt));
+	const promptEvalNs =
+		reply.promptEvalDurationMs !== undefined ? Math.round(reply.promptEvalDurationMs * 1e6) : Math.max(1, Number(firstTokenAt - loadedAt));
+	const evalNs =
+		reply.evalDurationMs !== undefined ? Math.round(reply.evalDurationMs * 1e6) : Math.max(1, Number(finishedAt - firstTokenAt));
 	// Ollama omits zero metrics (omitempty), so zero values are left out rather than sent as 0.
 	const metrics = omitZero({
 		total_duration: Math.max(Number(finishedAt - ex.started), loadNs + promptEvalNs + evalNs),
@@ -134,14 +153,32 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 		eval_count: plan.evalCount,
 		eval_duration: evalNs,
 	});
-	const context = endpoint === 'generate' && body.raw !== true
-		? { context: Array.from({ length: plan.promptEvalCount + plan.evalCount }, (_, i) => (i * 7919) % 151_936) }
-		: {};
+	const context =
+		endpoint === 'generate' && body.raw !== true
+			? { context: Array.from({ length: plan.promptEvalCount + plan.evalCount }, (_, i) => (i * 7919) % 151_936) }
+			: {};
 	// Streamed, the last chunk carries no text; unstreamed, the one object carries all of it.
 	const whole: Piece = stream ? { content: '' } : { content: plan.content, thinking: plan.thinking };
-	const final = endpoint === 'chat'
-		? { model: requested, created_at: goTime(), message: { role: 'assistant', content: whole.content, ...thinkingOf(whole) }, done_reason: plan.doneReason, done: true, ...metrics }
-		: { model: requested, created_at: goTime(), response: whole.content, ...thinkingOf(whole), done: true, done_reason: plan.doneReason, ...context, ...metrics };
+	const final =
+		endpoint === 'chat'
+			? {
+					model: requested,
+					created_at: goTime(),
+					message: { role: 'assistant', content: whole.content, ...thinkingOf(whole) },
+					done_reason: plan.doneReason,
+					done: true,
+					...metrics,
+				}
+			: {
+					model: requested,
+					created_at: goTime(),
+					response: whole.content,
+					...thinkingOf(whole),
+					done: true,
+					done_reason: plan.doneReason,
+					...context,
+					...metrics,
+				};
 	if (stream) {
 		writeLine(ex, final);
 		ex.res.end();

@@ -13,16 +13,18 @@ export function ps(ex: Exchange, state: FakeState): void {
 		.flatMap(([key, entry]) => {
 			const model = state.models.get(key);
 			if (!model) return [];
-			return [{
-				name: normalizeName(model.name),
-				model: normalizeName(model.name),
-				size: sizeOf(model),
-				digest: digestOf(model),
-				details: details(model),
-				expires_at: goTimeMs(entry.expiresAt),
-				size_vram: sizeOf(model),
-				context_length: entry.numCtx,
-			}];
+			return [
+				{
+					name: normalizeName(model.name),
+					model: normalizeName(model.name),
+					size: sizeOf(model),
+					digest: digestOf(model),
+					details: details(model),
+					expires_at: goTimeMs(entry.expiresAt),
+					size_vram: sizeOf(model),
+					context_length: entry.numCtx,
+				},
+			];
 		});
 	sendJson(ex, 200, { models: list });
 }

@@ -23,5 +23,14 @@ export const GET: APIRoute = async ({ params }) => {
 	const run = site.runById.get(params.id!)!;
 	const loaded = await site.results(run.id);
 	const summary = site.summaries(run.id);
-	return jsonResponse(runResultsPagePayload(run, params.role!, Number(params.page), loaded.status === 'ok' ? loaded.results : [], site, summary.status === 'ok' ? summary.resultPages : []));
+	return jsonResponse(
+		runResultsPagePayload(
+			run,
+			params.role!,
+			Number(params.page),
+			loaded.status === 'ok' ? loaded.results : [],
+			site,
+			summary.status === 'ok' ? summary.resultPages : [],
+		),
+	);
 };
