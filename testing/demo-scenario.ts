@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,13 +8,13 @@ import { parseDocument } from 'yaml';
 import { applyProposals } from '../src/lib/registry/apply-proposals.ts';
 import { runBenchmarkPipeline } from '../src/lib/pipeline/benchmark-pipeline.ts';
 import type { ProgressLogger } from '../src/lib/run/ask-model.ts';
-import { CaseSchema, type Case } from '../src/lib/schema/case.ts';
+import type { Case } from '../src/lib/schema/case.ts';
 import type { Report } from '../src/lib/schema/report.ts';
 import { taskFor } from '../src/lib/tasks/index.ts';
 import { type FakeModel, type FakeReply, type FakeRequest, faults } from './fake-ollama/server.ts';
 import { PROJECT_ROOT, type ProjectCopy } from './project-copy.ts';
 import { digestOf } from './site-runs.ts';
-import { rightAnswer, wrongAnswer } from './workspace.ts';
+import { readCaseTree, removeReports, rightAnswer, wrongAnswer } from './workspace.ts';
 
 // The scenario `npm run demo` plays: nine local models from seven families on the cases committed in
 // benchmarks/cases/ (mined from this repository's own history), over four runs three weeks apart. Every
@@ -121,15 +121,8 @@ export const DEMO_RUNS: DemoRun[] = [
 ];
 
 /** Reads every case committed in `benchmarks/cases/` of `root`, validated. */
-export async function committedCases(root: string = PROJECT_ROOT): Promise<Case[]> {
-	const dir = path.join(root, 'benchmarks', 'cases');
-	const cases: Case[] = [];
-	for (const role of (await readdir(dir)).sort()) {
-		for (const name of (await readdir(path.join(dir, role))).sort()) {
-			cases.push(CaseSchema.parse(JSON.parse(await readFile(path.join(dir, role, name), 'utf8'))));
-		}
-	}
-	return cases;
+export function committedCases(root: string = PROJECT_ROOT): Promise<Case[]> {
+	return readCaseTree(path.join(root, 'benchmarks', 'cases'));
 }
 
 /** The order in which `model` gets a role's cases right: by a hash of model and case, so stable and model-specific. */
@@ -258,9 +251,7 @@ export async function demoWorkspace(prefix = 'lmb-demo-', now: Date = new Date()
 		await writeFile(path.join(root, '.git', 'info', 'exclude'), '/node_modules\n');
 		const projectDirty = (await git(root, ['status', '--porcelain'])).length > 0;
 
-		for (const name of await readdir(path.join(root, 'reports'))) {
-			if (name.startsWith('local-model-benchmark-')) await rm(path.join(root, 'reports', name));
-		}
+		await removeReports(root);
 		await writeDemoRegistry(root);
 		const first = new Date(now.getTime() - (DEMO_RUNS[0]!.daysAgo + 1) * DAY);
 		await commitAll(

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { listReports } from '../src/lib/report/read-reports.ts';
 import type { Case } from '../src/lib/schema/case.ts';
 import { type FakeModel, faults } from './fake-ollama/server.ts';
 import { type CommandResult, astroBuild, runCommand } from './project-copy.ts';
@@ -121,6 +122,11 @@ export async function buildThreeRuns(
 			if (applied.code !== 0) throw new Error(`npm run promote failed:\n${applied.output}`);
 		}
 	}
+}
+
+/** The report ids (file names without `.md`) in a workspace, oldest first. */
+export async function runIdsIn(root: string): Promise<string[]> {
+	return (await listReports(path.join(root, 'reports'))).map((name) => name.replace(/\.md$/, ''));
 }
 
 export { rightAnswer, wrongAnswer };

@@ -8,11 +8,16 @@ import { PROJECT_ROOT, type ProjectCopy, copyProject } from './project-copy.ts';
 export const FIXTURE_CASES_DIR = path.join(PROJECT_ROOT, 'testing', 'fixtures', 'cases');
 
 /** Reads every fixture case, validated. */
-export async function fixtureCases(): Promise<Case[]> {
+export function fixtureCases(): Promise<Case[]> {
+	return readCaseTree(FIXTURE_CASES_DIR);
+}
+
+/** Reads every case of a `<role>/<id>.json` tree such as benchmarks/cases/, validated, in a stable order. */
+export async function readCaseTree(dir: string): Promise<Case[]> {
 	const cases: Case[] = [];
-	for (const role of (await readdir(FIXTURE_CASES_DIR)).sort()) {
-		for (const name of (await readdir(path.join(FIXTURE_CASES_DIR, role))).sort()) {
-			cases.push(CaseSchema.parse(JSON.parse(await readFile(path.join(FIXTURE_CASES_DIR, role, name), 'utf8'))));
+	for (const role of (await readdir(dir)).sort()) {
+		for (const name of (await readdir(path.join(dir, role))).sort()) {
+			cases.push(CaseSchema.parse(JSON.parse(await readFile(path.join(dir, role, name), 'utf8'))));
 		}
 	}
 	return cases;
@@ -23,10 +28,15 @@ export async function fixtureWorkspace(prefix = 'lmb-workspace-'): Promise<Proje
 	const project = await copyProject(prefix);
 	await rm(path.join(project.root, 'benchmarks', 'cases'), { recursive: true, force: true });
 	await cp(FIXTURE_CASES_DIR, path.join(project.root, 'benchmarks', 'cases'), { recursive: true });
-	for (const name of await readdir(path.join(project.root, 'reports'))) {
-		if (name.startsWith('local-model-benchmark-')) await rm(path.join(project.root, 'reports', name));
-	}
+	await removeReports(project.root);
 	return project;
+}
+
+/** Deletes every report and results sidecar in `root`'s reports/ (its README stays). */
+export async function removeReports(root: string): Promise<void> {
+	for (const name of await readdir(path.join(root, 'reports'))) {
+		if (name.startsWith('local-model-benchmark-')) await rm(path.join(root, 'reports', name));
+	}
 }
 
 /** Which fixture case a chat request is about: its diff or intent is in the prompt verbatim. */

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { Ollama } from 'ollama';
 import type { Registry } from '../../src/lib/registry/load-registry.ts';
 import { type AnswerCache, type CachedAnswer, createFileCache } from '../../src/lib/run/answer-cache.ts';
 import { createOllamaClient } from '../../src/lib/run/model-client.ts';
@@ -9,6 +8,7 @@ import { runBenchmark } from '../../src/lib/run/run-benchmark.ts';
 import { ModelSchema } from '../../src/lib/schema/model.ts';
 import { RoleSchema } from '../../src/lib/schema/role.ts';
 import { gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
+import { bareChatLoop } from './bare-loop.ts';
 import { startFakeOllamaProcess } from './fake-ollama-process.ts';
 import { generateCases } from './generated-cases.ts';
 import { median } from './measure.ts';
@@ -92,7 +92,6 @@ export async function measureHarnessOverhead(options: {
 		const sent = callOptions(policy.run);
 		const gradeContext = gradeContexts(cases);
 		const prompts = plans.flatMap((plan) => plan.items.map((item) => taskFor(item.case.task).buildPrompt(item.case)));
-		const { think, ...modelOptions } = sent;
 		let cacheCount = 0;
 		let engineCalls = 0;
 		let accepted = 0;
@@ -114,22 +113,7 @@ export async function measureHarnessOverhead(options: {
 			accepted = outcome.results.filter((result) => result.outcome === 'accepted').length;
 		};
 		const bodies: Record<Variant, () => Promise<void>> = {
-			bare: async () => {
-				const client = new Ollama({ host: fake.url });
-				for (const prompt of prompts) {
-					const stream = await client.chat({
-						model: MODEL,
-						messages: prompt.messages,
-						stream: true,
-						think,
-						options: modelOptions,
-						...(prompt.format ? { format: prompt.format } : {}),
-					});
-					let content = '';
-					for await (const chunk of stream) content += chunk.message.content;
-					if (!content) throw new Error('the bare loop got an empty answer: the fake is not answering as scripted.');
-				}
-			},
+			bare: () => bareChatLoop(fake.url, MODEL, sent, prompts),
 			client: async () => {
 				const client = createOllamaClient(fake.url);
 				const timeouts = { callTimeoutMs: policy.run.call_timeout_s * 1000, stallTimeoutMs: policy.run.stall_timeout_s * 1000 };

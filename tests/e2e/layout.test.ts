@@ -1,16 +1,15 @@
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../src/lib/files/write-atomic.ts';
-import { reportOrder } from '../../src/lib/report/read-reports.ts';
 import { RUN_PAGE_ROWS } from '../../src/lib/site/case-matrix.ts';
 import { type CaseResult, ResultsFileSchema } from '../../src/lib/schema/report.ts';
 import { type FakeOllama, startFakeOllama } from '../../testing/fake-ollama/server.ts';
 import { type AxeViolation, allViolations } from '../../testing/axe.ts';
 import { ARTIFACTS_DIR, launchChromium } from '../../testing/browser.ts';
 import { type ProjectCopy, astroBuild } from '../../testing/project-copy.ts';
-import { CASE_IDS, buildThreeRuns } from '../../testing/site-runs.ts';
+import { CASE_IDS, buildThreeRuns, runIdsIn } from '../../testing/site-runs.ts';
 import { serveStatic } from '../../testing/static-server.ts';
 import { fixtureCases, fixtureWorkspace } from '../../testing/workspace.ts';
 
@@ -51,10 +50,7 @@ beforeAll(async () => {
 	workspace = await fixtureWorkspace('lmb-layout-');
 	fake = await startFakeOllama({ models: [] });
 	await buildThreeRuns(workspace.root, fake, cases);
-	const runIds = (await readdir(path.join(workspace.root, 'reports')))
-		.filter((name) => name.endsWith('.md') && name.startsWith('local-model-benchmark-'))
-		.map((name) => name.replace(/\.md$/, ''))
-		.sort((a, b) => reportOrder(a).localeCompare(reportOrder(b)));
+	const runIds = await runIdsIn(workspace.root);
 	newest = runIds.at(-1)!;
 	await pageTheDraftResults(workspace.root, newest);
 	server = await serveStatic(path.join(workspace.root, 'dist'));

@@ -10,10 +10,9 @@ import { seriousViolations } from '../../testing/axe.ts';
 import { ARTIFACTS_DIR, launchChromium } from '../../testing/browser.ts';
 import { chartInk } from '../../testing/canvas.ts';
 import { PROJECT_ROOT, type ProjectCopy, runCommand } from '../../testing/project-copy.ts';
-import { CASE_IDS, buildThreeRuns } from '../../testing/site-runs.ts';
+import { CASE_IDS, buildThreeRuns, runIdsIn } from '../../testing/site-runs.ts';
 import { serveStatic } from '../../testing/static-server.ts';
 import { fixtureCases, fixtureWorkspace } from '../../testing/workspace.ts';
-import { reportOrder } from '../../src/lib/report/read-reports.ts';
 
 // The whole public site over three runs made by the real pipeline against the fake Ollama: the draft
 // incumbent regresses and a challenger gets the one draft case right — too little to show anything, so it
@@ -32,10 +31,7 @@ beforeAll(async () => {
 	workspace = await fixtureWorkspace('lmb-site-');
 	fake = await startFakeOllama({ models: [] });
 	await buildThreeRuns(workspace.root, fake, cases);
-	runIds = (await readdir(path.join(workspace.root, 'reports')))
-		.filter((name) => name.endsWith('.md') && name.startsWith('local-model-benchmark-'))
-		.map((name) => name.replace(/\.md$/, ''))
-		.sort((a, b) => reportOrder(a).localeCompare(reportOrder(b)));
+	runIds = await runIdsIn(workspace.root);
 	dist = path.join(workspace.root, 'dist');
 	server = await serveStatic(dist);
 	browser = await launchChromium();
