@@ -5,6 +5,7 @@ import { round4 } from '../metrics/wilson.ts';
 import { evaluateAnswer } from '../run/evaluate-answer.ts';
 import type { CallOptions, ChatAnswer } from '../run/model-client.ts';
 import { type GradeContext, taskFor } from '../tasks/index.ts';
+import { pct } from '../format/format.ts';
 
 /** The reference answer must be accepted on at least this share of a task's cases. */
 export const REFERENCE_FLOOR = 0.9;
@@ -27,8 +28,6 @@ function asAnswer(text: string): ChatAnswer {
 		loadDurationNs: 0,
 	};
 }
-
-const percent = (value: number) => `${Math.round(value * 1000) / 10} %`;
 
 /**
  * Grades every sentinel of every case through the real parse → grade path and says, per task, whether
@@ -81,13 +80,13 @@ export async function measureGraderValidity(
 		const problems: string[] = [];
 		if (reference.cases === 0 || reference.rate < REFERENCE_FLOOR) {
 			problems.push(
-				`the reference answer is accepted on ${percent(reference.rate)} of ${reference.cases} case(s), under ${percent(REFERENCE_FLOOR)}`,
+				`the reference answer is accepted on ${pct(reference.rate)} of ${reference.cases} case(s), under ${pct(REFERENCE_FLOOR)}`,
 			);
 		}
 		for (const tally of junk) {
 			if (tally.rate > junkLimit + 1e-9)
 				problems.push(
-					`the junk answer '${tally.name}' is accepted on ${percent(tally.rate)} of ${tally.cases} case(s), over ${percent(junkLimit)}`,
+					`the junk answer '${tally.name}' is accepted on ${pct(tally.rate)} of ${tally.cases} case(s), over ${pct(junkLimit)}`,
 				);
 		}
 		measured.push({
