@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Plain Vitest config on purpose: `getViteConfig` would run the Astro config hooks (and the benchmark
@@ -25,6 +26,10 @@ const BROWSER = ['tests/e2e/**/*.test.ts'];
 export default defineConfig({
 	test: {
 		testTimeout: 30_000,
+		// Vitest's default is one worker fewer than the cores: one worker on a 2-core machine. The heavy files
+		// spend most of their time waiting on child processes (builds, git, sandboxes, chromium), so every
+		// project runs as many files at once as there are cores, and never fewer than two.
+		maxWorkers: Math.max(2, availableParallelism()),
 		hookTimeout: 120_000,
 		// Turbo escalation calls a frontier API when its key is set: no test, nor a build or bench it spawns,
 		// may inherit the developer's real key. Tests that need one set their own fake key.
@@ -45,15 +50,17 @@ export default defineConfig({
 			},
 			{
 				extends: true,
-				// Real astro builds, scripts and sandboxes: one file at a time, after the light files, so neither
-				// slows the other; a test that starts a process gets room for the machine's load.
-				test: { name: 'integration', include: HEAVY, fileParallelism: false, testTimeout: 120_000, sequence: { groupOrder: 1 } },
+				// Real astro builds, scripts and sandboxes, after the light files so neither slows the other. Each
+				// build runs in a project copy with its own node_modules/.astro and .vite (testing/project-copy.ts),
+				// so two files run at once, side by side with the browser files; a test that starts a process gets
+				// room for the machine's load.
+				test: { name: 'integration', include: HEAVY, testTimeout: 120_000, sequence: { groupOrder: 1 } },
 			},
 			{
 				extends: true,
-				// A built site in Debian's chromium: one file at a time, last; a test walks every page type, which
-				// takes far more than 30 s on a loaded 2-core machine.
-				test: { name: 'browser', include: BROWSER, fileParallelism: false, testTimeout: 120_000, sequence: { groupOrder: 2 } },
+				// A built site in Debian's chromium, in the same group as the integration files; a test walks every
+				// page type, which takes far more than 30 s on a loaded 2-core machine.
+				test: { name: 'browser', include: BROWSER, testTimeout: 120_000, sequence: { groupOrder: 1 } },
 			},
 		],
 	},

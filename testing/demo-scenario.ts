@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +12,7 @@ import type { Case } from '../src/lib/schema/case.ts';
 import type { Report } from '../src/lib/schema/report.ts';
 import { taskFor } from '../src/lib/tasks/index.ts';
 import { type FakeModel, type FakeReply, type FakeRequest, faults } from './fake-ollama/server.ts';
-import { PROJECT_ROOT, type ProjectCopy } from './project-copy.ts';
+import { PROJECT_ROOT, type ProjectCopy, linkNodeModules } from './project-copy.ts';
 import { digestOf } from './site-runs.ts';
 import { readCaseTree, removeReports, rightAnswer, wrongAnswer } from './workspace.ts';
 
@@ -246,8 +246,8 @@ export async function demoWorkspace(prefix = 'lmb-demo-', now: Date = new Date()
 			await rm(path.join(root, entry), { recursive: true, force: true });
 			await cp(path.join(PROJECT_ROOT, entry), path.join(root, entry), { recursive: true });
 		}
-		// The installed packages are borrowed; git must not see the link (the manifest would call the tree dirty).
-		await symlink(path.join(PROJECT_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+		// The installed packages are borrowed, package by package; git must not see the links (the manifest would call the tree dirty).
+		await linkNodeModules(root);
 		await writeFile(path.join(root, '.git', 'info', 'exclude'), '/node_modules\n');
 		const projectDirty = (await git(root, ['status', '--porcelain'])).length > 0;
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 /** The project under test. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-/** What a site build needs from the project; node_modules is linked, not copied. */
+/** What a site build needs from the project; node_modules is linked package by package, not copied. */
 const PROJECT_FILES = ['astro.config.mjs', 'tsconfig.json', 'package.json', 'src', 'scripts', 'benchmarks', 'reports'];
 
 /** A scratch copy of the project in a temporary folder, removed by `dispose`. */
@@ -26,8 +26,27 @@ export async function copyProject(prefix = 'lmb-project-'): Promise<ProjectCopy>
 			if (error.code !== 'ENOENT') throw error;
 		});
 	}
-	await symlink(path.join(PROJECT_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+	await linkNodeModules(root);
 	return { root, dispose: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** What builds write into `node_modules`: Astro's content-layer store, Vite's caches. Never shared. */
+const BUILD_CACHES = new Set(['.astro', '.vite', '.vite-temp', '.cache']);
+
+/**
+ * Gives `root` a `node_modules` folder of links to each of the project's packages. Astro keeps its
+ * content-layer store in `node_modules/.astro` and Vite its caches in `node_modules/.vite`: through a link
+ * to the whole folder every copy, and the project itself, would share them, and two builds at once would
+ * overwrite each other's store. This way the caches are the copy's own and packages still resolve to the
+ * project's files.
+ */
+export async function linkNodeModules(root: string): Promise<void> {
+	const shared = path.join(PROJECT_ROOT, 'node_modules');
+	const own = path.join(root, 'node_modules');
+	await mkdir(own);
+	for (const name of await readdir(shared)) {
+		if (!BUILD_CACHES.has(name)) await symlink(path.join(shared, name), path.join(own, name));
+	}
 }
 
 /** The outcome of a command run to completion. */

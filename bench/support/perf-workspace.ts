@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { writeCases } from '../../src/lib/mine/write-cases.ts';
@@ -61,14 +61,13 @@ export async function registryWorkspace(prefix: string, registry: WorkspaceRegis
 }
 
 /**
- * A temporary copy of the project (site and all, node_modules linked) whose registry is `registry` and
+ * A temporary copy of the project (site and all, packages linked) whose registry is `registry` and
  * whose reports/ holds no report: what `astro build` runs on.
  */
 export async function siteWorkspace(prefix: string, registry: WorkspaceRegistry): Promise<ProjectCopy> {
 	const project = await copyProject(prefix);
 	trackScratch(project.root);
 	try {
-		await privateNodeModules(project.root);
 		await writeRegistry(project.root, registry);
 		for (const name of await readdir(path.join(project.root, REGISTRY_PATHS.reports))) {
 			if (name.startsWith('local-model-benchmark-')) await rm(path.join(project.root, REGISTRY_PATHS.reports, name));
@@ -78,25 +77,6 @@ export async function siteWorkspace(prefix: string, registry: WorkspaceRegistry)
 		throw error;
 	}
 	return { root: project.root, dispose: () => removeScratch(project.root) };
-}
-
-/**
- * Replaces the copy's `node_modules` link with a folder of links to each package. Astro keeps its
- * content-layer store in `node_modules/.astro`: through a link to the whole folder, every copy (and the
- * test suite's copies, and the project itself) would share one store, and a benchmark build would both
- * be sped up or slowed down by another build's cache and overwrite it under a build running at the
- * same time. Packages still resolve to the project's own files.
- */
-async function privateNodeModules(root: string): Promise<void> {
-	const shared = path.join(PROJECT_ROOT, 'node_modules');
-	const own = path.join(root, 'node_modules');
-	await rm(own);
-	await mkdir(own);
-	for (const name of await readdir(shared)) {
-		// Caches written by builds stay private to this copy.
-		if (name === '.astro' || name === '.vite' || name === '.cache') continue;
-		await symlink(path.join(shared, name), path.join(own, name));
-	}
 }
 
 /**

@@ -123,35 +123,46 @@ interface Findings {
 	injected: string[];
 }
 
-async function inspect(url: string, bypassCSP: boolean): Promise<Findings> {
+/**
+ * Opens `urls` one after another in one tab of a fresh context and returns the findings of each page
+ * that shows any. One tab navigated from page to page: a fresh context per page would start a renderer
+ * process each time, which is most of the cost of this check.
+ */
+async function inspectAll(urls: string[], bypassCSP: boolean): Promise<Record<string, Findings>> {
 	const context = await browser.newContext({ bypassCSP });
 	const page = await context.newPage();
-	const findings: Findings = { dialogs: [], errors: [], pwned: undefined, injected: [] };
+	let findings: Findings = { dialogs: [], errors: [], pwned: undefined, injected: [] };
 	page.on('dialog', (dialog) => {
 		findings.dialogs.push(dialog.message());
 		void dialog.dismiss();
 	});
 	page.on('pageerror', (error) => findings.errors.push(error.message));
-	await page.goto(`${server.url}${url}`, { waitUntil: 'load' });
-	// Give timers and late loads (an <img> error, an iframe) a moment; a handler that needs a hover is
-	// caught below as an `on…` attribute, whether or not anything triggers it.
-	await page.waitForTimeout(150);
-	findings.pwned = await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
-	findings.injected = await page.evaluate(() => {
-		const found: string[] = [];
-		for (const element of document.querySelectorAll('*')) {
-			const tag = element.tagName.toLowerCase();
-			if (tag === 'script' && !(element.getAttribute('type') === 'module' && (element.getAttribute('src') ?? '').startsWith('/_astro/')))
-				found.push(element.outerHTML.slice(0, 80));
-			if (['img', 'iframe', 'svg', 'object', 'embed', 'b', 'frame'].includes(tag)) found.push(element.outerHTML.slice(0, 80));
-			for (const attribute of element.getAttributeNames()) if (attribute.startsWith('on')) found.push(`${tag}[${attribute}]`);
-			const href = element.getAttribute('href');
-			if (href !== null && !/^(https?:|\/|#|data:,$)/.test(href)) found.push(`${tag}[href=${href}]`);
-		}
-		return found;
-	});
+	const problems: Record<string, Findings> = {};
+	for (const url of urls) {
+		findings = { dialogs: [], errors: [], pwned: undefined, injected: [] };
+		await page.goto(`${server.url}${url}`, { waitUntil: 'load' });
+		// Give timers and late loads (an <img> error, an iframe) a moment; a handler that needs a hover is
+		// caught below as an `on…` attribute, whether or not anything triggers it.
+		await page.waitForTimeout(150);
+		findings.pwned = await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
+		findings.injected = await page.evaluate(() => {
+			const found: string[] = [];
+			for (const element of document.querySelectorAll('*')) {
+				const tag = element.tagName.toLowerCase();
+				if (tag === 'script' && !(element.getAttribute('type') === 'module' && (element.getAttribute('src') ?? '').startsWith('/_astro/')))
+					found.push(element.outerHTML.slice(0, 80));
+				if (['img', 'iframe', 'svg', 'object', 'embed', 'b', 'frame'].includes(tag)) found.push(element.outerHTML.slice(0, 80));
+				for (const attribute of element.getAttributeNames()) if (attribute.startsWith('on')) found.push(`${tag}[${attribute}]`);
+				const href = element.getAttribute('href');
+				if (href !== null && !/^(https?:|\/|#|data:,$)/.test(href)) found.push(`${tag}[href=${href}]`);
+			}
+			return found;
+		});
+		if (findings.dialogs.length + findings.errors.length + findings.injected.length > 0 || findings.pwned !== undefined)
+			problems[url] = findings;
+	}
 	await context.close();
-	return findings;
+	return problems;
 }
 
 describe('a site built from hostile model answers and commit text', () => {
@@ -180,12 +191,9 @@ describe('a site built from hostile model answers and commit text', () => {
 
 	for (const bypassCSP of [false, true]) {
 		it(`runs no script, opens no dialog and injects no element on any page${bypassCSP ? ' even with the content security policy off' : ''}`, async () => {
-			const problems: Record<string, Findings> = {};
-			for (const url of pages) {
-				const findings = await inspect(url, bypassCSP);
-				if (findings.dialogs.length + findings.errors.length + findings.injected.length > 0 || findings.pwned !== undefined)
-					problems[url] = findings;
-			}
+			// Two tabs, each with half the pages: the waits for late payloads overlap.
+			const halves = [pages.filter((_, index) => index % 2 === 0), pages.filter((_, index) => index % 2 === 1)];
+			const problems = Object.assign({}, ...(await Promise.all(halves.map((urls) => inspectAll(urls, bypassCSP)))));
 			expect(problems).toEqual({});
 		}, 120_000);
 	}
