@@ -89,3 +89,17 @@ export function runCommand(command: string, args: string[], cwd: string, env: No
 		);
 	});
 }
+
+/**
+ * Makes `<cacheDir>/deps`, where the executor caches one package install per lockfile, a link to the
+ * project's own (`.cache/execute/deps`), made if missing. A coder case at an older commit of this
+ * repository needs its lockfile installed: `npm ci` from the registry, half a minute. Scratch
+ * workspaces and test executors that share the project's install do it once per machine; results stay
+ * in their own cache. Installs are locked per lockfile, so processes running at once take turns.
+ */
+export async function shareInstallCache(cacheDir: string): Promise<void> {
+	const shared = path.join(PROJECT_ROOT, '.cache', 'execute', 'deps');
+	await mkdir(shared, { recursive: true });
+	await mkdir(cacheDir, { recursive: true });
+	await symlink(shared, path.join(cacheDir, 'deps'), 'dir');
+}

@@ -8,7 +8,7 @@ import { type Case, CaseSchema } from '../../src/lib/schema/case.ts';
 import type { GraderValidity } from '../../src/lib/schema/validity.ts';
 import { gradeContexts } from '../../src/lib/tasks/index.ts';
 import { invalidRoles, measureGraderValidity } from '../../src/lib/validity/measure-validity.ts';
-import { PROJECT_ROOT } from '../../testing/project-copy.ts';
+import { PROJECT_ROOT, shareInstallCache } from '../../testing/project-copy.ts';
 import { CASES_DIR } from './fixture-cases.ts';
 
 const RUN = { num_ctx: 16384, num_predict: 2048, temperature: 0, seed: 42, think: false as const };
@@ -26,6 +26,8 @@ let executor: Executor;
 let executeCache: string;
 beforeAll(async () => {
 	executeCache = mkdtempSync(path.join(tmpdir(), 'grader-validity-execute-'));
+	// Results are this test's own; the install of an old lockfile is the project's, made once.
+	await shareInstallCache(executeCache);
 	executor = await createExecutor({ projectRoot: PROJECT_ROOT, settings: CoderSchema.parse({}), log: () => {}, cacheDir: executeCache });
 });
 afterAll(() => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { access, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import type { Isolation } from '../schema/execution.ts';
 import { runSandboxed } from './sandbox.ts';
@@ -90,11 +91,59 @@ function failed(reason: string, options: DependencyOptions): { reason: string } 
 	return { reason };
 }
 
+/**
+ * Takes the install lock of `dir` (a folder beside it, made atomically), waiting while another process
+ * installs the same lockfile; returns false when that install completed meanwhile. A lock older than an
+ * install may take is left by a killed process and taken over.
+ */
+async function lockInstall(dir: string, options: DependencyOptions): Promise<boolean> {
+	const lock = `${dir}.lock`;
+	let said = false;
+	for (;;) {
+		if (await exists(path.join(dir, '.complete'))) return false;
+		try {
+			await mkdir(lock);
+			return true;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+		}
+		const since = await stat(lock).then(
+			(info) => info.mtimeMs,
+			() => Date.now(),
+		);
+		if (Date.now() - since > options.installTimeoutMs + 60_000) {
+			await rm(lock, { recursive: true, force: true });
+			continue;
+		}
+		if (!said) options.log(`waiting for another process installing lockfile ${path.basename(dir)}`);
+		said = true;
+		await sleep(500);
+	}
+}
+
 async function install(lockfile: string, packageJson: string, options: DependencyOptions): Promise<string | { reason: string }> {
 	const hash = lockHashOf(lockfile);
 	const dir = path.join(options.cacheDir, hash);
 	const nodeModules = path.join(dir, 'node_modules');
 	if (await exists(path.join(dir, '.complete'))) return nodeModules;
+	// The cache may be shared by processes running at once (a build and the demo, test files).
+	await mkdir(options.cacheDir, { recursive: true });
+	if (!(await lockInstall(dir, options))) return nodeModules;
+	try {
+		return await installLocked(lockfile, packageJson, hash, dir, options);
+	} finally {
+		await rm(`${dir}.lock`, { recursive: true, force: true });
+	}
+}
+
+async function installLocked(
+	lockfile: string,
+	packageJson: string,
+	hash: string,
+	dir: string,
+	options: DependencyOptions,
+): Promise<string | { reason: string }> {
+	const nodeModules = path.join(dir, 'node_modules');
 	await removeTree(dir);
 	await mkdir(dir, { recursive: true });
 	await writeFile(path.join(dir, 'package.json'), packageJson);
@@ -140,10 +189,11 @@ export async function prepareDependencies(worktree: string, options: DependencyO
 		return { ok: true, source: 'project', lockHash, nodeModules: projectModules };
 	}
 	if (!options.install) return { ok: false, reason: `the lockfile (${lockHash}) differs from the installed one and coder.install is off` };
-	let pending = installs.get(lockHash);
+	const key = path.join(options.cacheDir, lockHash);
+	let pending = installs.get(key);
 	if (!pending) {
 		pending = install(lockfile, packageJson, options);
-		installs.set(lockHash, pending);
+		installs.set(key, pending);
 	}
 	const installed = await pending;
 	if (typeof installed !== 'string') return { ok: false, reason: installed.reason };
