@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { runBenchmarkPipeline } from '../src/lib/pipeline/benchmark-pipeline.ts';
 import { listReports } from '../src/lib/report/read-reports.ts';
 import type { Case } from '../src/lib/schema/case.ts';
 import { type FakeModel, faults } from './fake-ollama/server.ts';
@@ -9,8 +10,8 @@ import { type Behaviour, caseOf, rightAnswer, scriptedResponder, wrongAnswer } f
 // Three runs of the seed registry's models on the fixture cases, as a real history could go: a draft
 // incumbent regresses after a re-pull and a challenger gets the one draft case right (one case shows
 // nothing at the policy's confidence, so it is held for more evidence), a challenger that never answers
-// is retired, the proposals are applied, and a third run measures the new registry. Small enough for the
-// browser tests to build three times; `npm run demo` plays the larger scenario of demo-scenario.ts.
+// is retired, the proposals are applied, and a third run measures the new registry. Small enough for a
+// browser test to play; `npm run demo` plays the larger scenario of demo-scenario.ts.
 
 /** The fixture cases the scripts name. */
 export const CASE_IDS = {
@@ -103,8 +104,10 @@ export function applyLatestProposals(root: string): Promise<CommandResult> {
 }
 
 /**
- * Builds the site three times in `root` against `fake`, one run per build (the real pipeline, through
- * `astro build`), applying the proposals after the second. Throws with the build output on a failure.
+ * Plays the three runs in `root` against `fake` and builds the site: the first two through the pipeline
+ * itself (as the demo plays its earlier runs), the third by `astro build`, which runs the benchmark and
+ * renders the site from all three reports; the proposals are applied after the second run with the
+ * owner's command. Throws with the output on a failure.
  */
 export async function buildThreeRuns(
 	root: string,
@@ -112,11 +115,18 @@ export async function buildThreeRuns(
 	cases: readonly Case[],
 	env: NodeJS.ProcessEnv = {},
 ): Promise<void> {
+	const runEnv = { OLLAMA_HOST: fake.url, ANTHROPIC_API_KEY: '', ...env };
+	const silent = { info: () => {}, warn: () => {} };
 	for (const [index, run] of SITE_RUNS.entries()) {
 		fake.setModels(fakeModelsFor(run, cases));
-		const build = await astroBuild(root, { OLLAMA_HOST: fake.url, ...env });
-		if (build.code !== 0) throw new Error(`build ${index + 1} failed:\n${build.output}`);
-		if (!/report written: reports\//.test(build.output)) throw new Error(`build ${index + 1} wrote no report:\n${build.output}`);
+		if (index < SITE_RUNS.length - 1) {
+			const result = await runBenchmarkPipeline({ root, env: runEnv, logger: silent });
+			if (result.status !== 'written') throw new Error(`run ${index + 1} wrote no report (${result.status})`);
+		} else {
+			const build = await astroBuild(root, runEnv);
+			if (build.code !== 0) throw new Error(`build of run ${index + 1} failed:\n${build.output}`);
+			if (!/report written: reports\//.test(build.output)) throw new Error(`build of run ${index + 1} wrote no report:\n${build.output}`);
+		}
 		if (index === 1) {
 			const applied = await applyLatestProposals(root);
 			if (applied.code !== 0) throw new Error(`npm run promote failed:\n${applied.output}`);

@@ -21,7 +21,7 @@ import { fixtureCases, fixtureWorkspace } from '../../testing/workspace.ts';
 // incumbent regresses and a challenger gets the one draft case right — too little to show anything, so it
 // is held for more evidence — a challenger that never answers is retired, a third run follows. Then every
 // page type is read as a visitor would: at a phone's width (390 px) and a laptop's (1280 px), in the light
-// and the dark scheme. One site for both, built once: three builds take a good part of a minute.
+// and the dark scheme. One site for both, made once: three runs and a build take a good part of a minute.
 
 let cases: Case[];
 let workspace: ProjectCopy;
@@ -63,21 +63,28 @@ const PAGE_TYPES = () => ({
 	'not-found': '/404.html',
 });
 
-async function open(url: string, options: { width?: number; colorScheme?: 'light' | 'dark'; bypassCSP?: boolean } = {}) {
-	const context = await browser.newContext({
-		viewport: { width: options.width ?? 1440, height: 900 },
-		colorScheme: options.colorScheme ?? 'light',
-		bypassCSP: options.bypassCSP ?? false,
-	});
+/** One tab per scheme, navigated from page to page: a new tab starts a renderer process, half a second each. */
+const tabs = new Map<string, Promise<{ page: Page; errors: string[] }>>();
+
+async function openTab(colorScheme: 'light' | 'dark'): Promise<{ page: Page; errors: string[] }> {
+	const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme });
 	const page = await context.newPage();
 	const errors: string[] = [];
 	page.on('pageerror', (error) => errors.push(error.message));
 	page.on('console', (message) => {
 		if (message.type() === 'error') errors.push(message.text());
 	});
+	return { page, errors };
+}
+
+/** Opens `url` at 1440 px in the tab of the scheme; `errors` collects this page's script errors only. */
+async function open(url: string, colorScheme: 'light' | 'dark' = 'light') {
+	if (!tabs.has(colorScheme)) tabs.set(colorScheme, openTab(colorScheme));
+	const { page, errors } = await tabs.get(colorScheme)!;
+	errors.length = 0;
 	const response = await page.goto(`${server.url}${url}`);
 	expect(response?.status(), url).toBe(200);
-	return { page, errors, close: () => context.close() };
+	return { page, errors };
 }
 
 const heading = (page: Page) => page.locator('h1').innerText();
@@ -93,7 +100,7 @@ describe('the site over three runs', () => {
 	});
 
 	it('opens every page type from the index by clicking', async () => {
-		const { page, errors, close } = await open('/');
+		const { page, errors } = await open('/');
 
 		await page.locator('article.role-card h3 a', { hasText: 'draft' }).click();
 		await page.waitForURL('**/roles/draft/');
@@ -149,12 +156,11 @@ describe('the site over three runs', () => {
 		expect(await page.locator('#results-draft ~ div table').first().getByRole('link', { name: CASE_IDS.draft }).isVisible()).toBe(true);
 
 		expect(errors).toEqual([]);
-		await close();
 	});
 
 	it('draws every chart, and gives each a text equivalent', async () => {
 		for (const url of ['/', '/roles/draft/', '/roles/review/']) {
-			const { page, errors, close } = await open(url);
+			const { page, errors } = await open(url);
 			const ink = await chartInk(page);
 			expect(ink.length, url).toBeGreaterThan(0);
 			for (const canvas of ink) {
@@ -168,9 +174,8 @@ describe('the site over three runs', () => {
 				expect(await page.locator(`table#${table}`).count(), `${url}: the text equivalent of a chart`).toBe(1);
 			}
 			expect(errors, url).toEqual([]);
-			await close();
 		}
-		const { page, close } = await open('/');
+		const { page } = await open('/');
 		// An acceptance chart for the one role with two models (the others get a sentence), and latency against acceptance.
 		expect(await page.locator('canvas[data-chart]').count()).toBe(2);
 		expect(await page.locator('p.single-model').allInnerTexts()).toEqual([
@@ -180,15 +185,13 @@ describe('the site over three runs', () => {
 			expect.stringMatching(/^Only gemma4:26b was measured in this role/),
 			expect.stringMatching(/^Only qwen2\.5-coder:14b was measured in this role/),
 		]);
-		await close();
 	});
 
 	it('redraws the charts in the dark palette for readers who prefer it', async () => {
 		const pixelsOf = async (colorScheme: 'light' | 'dark') => {
-			const { page, close } = await open('/roles/draft/', { colorScheme });
+			const { page } = await open('/roles/draft/', colorScheme);
 			const png = await page.locator('canvas[data-chart]').first().screenshot();
 			const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-			await close();
 			return { png, background };
 		};
 		const light = await pixelsOf('light');
@@ -213,18 +216,15 @@ describe('the site over three runs', () => {
 			case: [/Provenance/, /Strip diacritics before slugifying titles/, /Reference/, /Answers/, /Diff of the commit message/, /History/],
 		};
 		for (const [type, patterns] of Object.entries(expectations)) {
-			const { page, close } = await open(types[type]!);
+			const { page } = await open(types[type]!);
 			const text = await page.locator('main').innerText();
 			for (const pattern of patterns) expect(text, `${type}: ${pattern}`).toMatch(pattern);
-			await close();
 		}
 		// Two digests of the re-pulled llama3.1:8b; the case page shows each model's checks.
 		const model = await open('/models/llama3-1-8b/');
 		expect(await model.page.locator('#digests ~ div tbody tr').count()).toBe(2);
-		await model.close();
 		const review = await open(`/cases/${CASE_IDS.reviewApprove}/`);
 		expect(await review.page.locator('ul.checks li').first().innerText()).toMatch(/^passed: verdict \(required\) — /);
-		await review.close();
 	});
 
 	// Every page type against axe-core at two widths and both schemes: below. This control shows the check
@@ -357,9 +357,8 @@ describe('the site over three runs', () => {
 	});
 
 	it('publishes a feed of the runs, newest first', async () => {
-		const { page, close } = await open('/');
+		const { page } = await open('/');
 		expect(await page.locator('link[rel="alternate"][type="application/rss+xml"]').getAttribute('href')).toBe('/rss.xml');
-		await close();
 		const xml = await (await fetch(`${server.url}/rss.xml`)).text();
 		const links = [...xml.matchAll(/<item>[\s\S]*?<link>([^<]+)<\/link>/g)].map((match) => new URL(match[1]!).pathname);
 		expect(links).toEqual([...runIds].reverse().map((id) => `/runs/${id}/`));
@@ -411,7 +410,8 @@ async function checkEveryPageType(context: BrowserContext, suffix: string): Prom
 		const response = await page.goto(`${server.url}${url}`);
 		expect(response?.status(), url).toBe(200);
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-		await page.screenshot({ path: path.join(SCREENSHOTS, `${type}-${suffix}.png`), fullPage: true });
+		// JPEG: encoding forty full-page PNGs was a good part of this check's CPU, and a person only looks at them.
+		await page.screenshot({ path: path.join(SCREENSHOTS, `${type}-${suffix}.jpg`), fullPage: true, type: 'jpeg', quality: 85 });
 		const violations = await allViolations(page);
 		if (overflow > 0 || violations.length > 0 || errors.length > 0) found[type] = { overflow, violations, errors };
 	}
