@@ -10,6 +10,7 @@ import type { Case } from '../../src/lib/schema/case.ts';
 import type { EscalationRecord, EscalationStepRecord } from '../../src/lib/schema/escalation.ts';
 import type { CaseResult } from '../../src/lib/schema/report.ts';
 import { fixtureCases, rightAnswer } from '../../testing/workspace.ts';
+import { caseResult } from '../../testing/case-result.ts';
 
 const POLICY: EscalationPolicy = {
 	enabled: true,
@@ -42,31 +43,22 @@ beforeAll(async () => {
 });
 
 function result(overrides: Partial<CaseResult> = {}): CaseResult {
-	return {
+	return caseResult({
 		role: 'review',
 		model: 'gemma4:26b',
 		case_id: 'review-code-review-6abd12283709',
 		task: 'code-review',
 		severity: 'high',
-		repeat: 0,
-		outcome: 'accepted',
-		failure_class: null,
-		failure_message: null,
-		checks: [],
-		quality: 1,
 		output: '{"verdict":"reject","findings":[]}',
-		thinking_chars: 0,
 		latency_ms: 900,
 		ttft_ms: 100,
 		eval_count: 40,
 		eval_duration_ns: 4e8,
 		prompt_eval_count: 300,
 		load_ms: 50,
-		cached: false,
 		cache_key: 'k',
-		tags: [],
 		...overrides,
-	};
+	});
 }
 
 function step(overrides: Partial<EscalationStepRecord> = {}): EscalationStepRecord {

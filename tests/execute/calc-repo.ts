@@ -1,3 +1,5 @@
+import type { Executor } from '../../src/lib/execute/executor.ts';
+import { type MineResult, mineCases } from '../../src/lib/mine/mine.ts';
 import { createTempRepo, type TempRepo } from '../mine/git-fixture.ts';
 
 /**
@@ -99,4 +101,18 @@ export function createCalcStory(): CalcStory {
 		'Test adding negative numbers',
 	);
 	return { repo, subtract, fixAdd, noTests, refactor, brokenDivide, testsOnly };
+}
+
+/** Mines the calc story's coder cases as `npm run mine` would, the tests of each validated by `executor`. */
+export function mineCalcCoderCases(story: CalcStory, executor: Executor): Promise<MineResult> {
+	return mineCases({
+		repo: story.repo.dir,
+		name: 'example/calc',
+		roles: ['coder'],
+		budget: { numCtx: 16384, numPredict: 2048 },
+		cleanAge: 10,
+		cleanRatio: 1,
+		minChangedLines: 2,
+		coder: { executor },
+	});
 }

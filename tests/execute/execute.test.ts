@@ -6,11 +6,11 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecutor, type Executor } from '../../src/lib/execute/executor.ts';
-import { mineCases, type MineResult } from '../../src/lib/mine/mine.ts';
+import type { MineResult } from '../../src/lib/mine/mine.ts';
 import { CoderSchema } from '../../src/lib/schema/policy.ts';
 import { implementChangeTask, type ImplementChangeCase } from '../../src/lib/tasks/implement-change.ts';
 import { PROJECT_ROOT } from '../../testing/project-copy.ts';
-import { CALC_BEFORE_SUBTRACT, CALC_WITH_SUBTRACT, createCalcStory, type CalcStory } from './calc-repo.ts';
+import { CALC_BEFORE_SUBTRACT, CALC_WITH_SUBTRACT, createCalcStory, type CalcStory, mineCalcCoderCases } from './calc-repo.ts';
 
 let story: CalcStory;
 let scratch: string;
@@ -34,16 +34,7 @@ beforeAll(async () => {
 	story = createCalcStory();
 	scratch = await mkdtemp(path.join(tmpdir(), 'execute-test-'));
 	executor = await newExecutor();
-	mined = await mineCases({
-		repo: story.repo.dir,
-		name: 'example/calc',
-		roles: ['coder'],
-		budget: { numCtx: 16384, numPredict: 2048 },
-		cleanAge: 10,
-		cleanRatio: 1,
-		minChangedLines: 2,
-		coder: { executor },
-	});
+	mined = await mineCalcCoderCases(story, executor);
 }, 120_000);
 
 afterAll(async () => {

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../src/lib/execute/executor.ts';
-import { mineCases } from '../../src/lib/mine/mine.ts';
 import { stableStringify } from '../../src/lib/mine/serialize.ts';
 import { runBenchmarkPipeline } from '../../src/lib/pipeline/benchmark-pipeline.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
@@ -13,7 +12,7 @@ import { ResultsFileSchema } from '../../src/lib/schema/report.ts';
 import { type FakeOllama, startFakeOllama } from '../../testing/fake-ollama/server.ts';
 import { astroBuild, type ProjectCopy } from '../../testing/project-copy.ts';
 import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../../testing/workspace.ts';
-import { createCalcStory, type CalcStory } from './calc-repo.ts';
+import { createCalcStory, type CalcStory, mineCalcCoderCases } from './calc-repo.ts';
 
 let story: CalcStory;
 let scratch: string;
@@ -31,16 +30,7 @@ beforeAll(async () => {
 		log: () => {},
 		cacheDir: path.join(scratch, 'mine-cache'),
 	});
-	const mined = await mineCases({
-		repo: story.repo.dir,
-		name: 'example/calc',
-		roles: ['coder'],
-		budget: { numCtx: 16384, numPredict: 2048 },
-		cleanAge: 10,
-		cleanRatio: 1,
-		minChangedLines: 2,
-		coder: { executor },
-	});
+	const mined = await mineCalcCoderCases(story, executor);
 	coderCases = mined.cases;
 	cases = [...(await fixtureCases()).filter((testCase) => testCase.role !== 'coder'), ...coderCases];
 }, 120_000);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { computeMetrics } from '../../src/lib/metrics/compute-metrics.ts';
 import { percentile, wilson } from '../../src/lib/metrics/wilson.ts';
 import type { CaseResult } from '../../src/lib/schema/report.ts';
+import { caseResult } from '../../testing/case-result.ts';
 
 describe('wilson', () => {
 	// Reference values from the closed form, z = 1.96, rounded to 4 places.
@@ -29,30 +30,14 @@ describe('percentile', () => {
 	});
 });
 
-const base: CaseResult = {
-	role: 'draft',
-	model: 'm:1',
-	case_id: 'a',
-	task: 'commit-message',
-	severity: 'low',
-	repeat: 0,
-	outcome: 'accepted',
-	failure_class: null,
-	failure_message: null,
-	checks: [],
-	quality: 1,
-	output: 'x',
-	thinking_chars: 0,
+const base: CaseResult = caseResult({
 	latency_ms: 100,
 	ttft_ms: 10,
 	eval_count: 50,
 	eval_duration_ns: 1e9,
 	prompt_eval_count: 10,
 	load_ms: 2000,
-	cached: false,
-	cache_key: null,
-	tags: [],
-};
+});
 const weights = { low: 1, medium: 2, high: 3, critical: 5 };
 
 describe('computeMetrics', () => {

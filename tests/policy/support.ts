@@ -3,6 +3,7 @@ import type { Model } from '../../src/lib/schema/model.ts';
 import { type Policy, PolicySchema } from '../../src/lib/schema/policy.ts';
 import type { CaseResult, RoleMetrics } from '../../src/lib/schema/report.ts';
 import type { Role } from '../../src/lib/schema/role.ts';
+import { caseResult } from '../../testing/case-result.ts';
 
 /** The policy the decision tests judge by: alpha 0.05, two families, three cases at least. */
 export const policy: Policy = PolicySchema.parse({
@@ -37,30 +38,19 @@ export const role = (incumbent: string, challengers: string[], name = 'r'): Role
  */
 export function answers(modelId: string, script: string, name = 'r', latency = 1000): CaseResult[] {
 	return script.split('|').flatMap((letters, repeat) =>
-		[...letters].map((letter, index) => ({
-			role: name,
-			model: modelId,
-			case_id: `c${String(index).padStart(3, '0')}`,
-			task: 'commit-message',
-			severity: 'low' as const,
-			repeat,
-			outcome: letter === 'A' ? ('accepted' as const) : letter === 'R' ? ('rejected' as const) : ('hard-failure' as const),
-			failure_class: letter === 'H' ? ('timeout' as const) : null,
-			failure_message: null,
-			checks: [],
-			quality: letter === 'A' ? 1 : letter === 'R' ? 0.4 : 0,
-			output: letter === 'H' ? '' : 'answer',
-			thinking_chars: 0,
-			latency_ms: letter === 'H' ? null : latency,
-			ttft_ms: null,
-			eval_count: 0,
-			eval_duration_ns: 0,
-			prompt_eval_count: 0,
-			load_ms: null,
-			cached: false,
-			cache_key: null,
-			tags: [],
-		})),
+		[...letters].map((letter, index) =>
+			caseResult({
+				role: name,
+				model: modelId,
+				case_id: `c${String(index).padStart(3, '0')}`,
+				repeat,
+				outcome: letter === 'A' ? 'accepted' : letter === 'R' ? 'rejected' : 'hard-failure',
+				failure_class: letter === 'H' ? 'timeout' : null,
+				quality: letter === 'A' ? 1 : letter === 'R' ? 0.4 : 0,
+				output: letter === 'H' ? '' : 'answer',
+				latency_ms: letter === 'H' ? null : latency,
+			}),
+		),
 	);
 }
 

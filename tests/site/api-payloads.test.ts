@@ -18,6 +18,7 @@ import {
 } from '../../src/lib/site/api-payloads.ts';
 import { fixtureCases } from '../../testing/workspace.ts';
 import { metricsRow, run } from './fixtures.ts';
+import { caseResult } from '../../testing/case-result.ts';
 
 let cases: Case[];
 beforeAll(async () => {
@@ -25,30 +26,18 @@ beforeAll(async () => {
 });
 
 const context = { slugOf: (id: string) => id.replace(/[^a-z0-9]+/g, '-'), demo: false };
-const result = (caseId: string, model: string, repeat = 0): CaseResult => ({
-	role: 'draft',
-	model,
-	case_id: caseId,
-	task: 'commit-message',
-	severity: 'low',
-	repeat,
-	outcome: 'accepted',
-	failure_class: null,
-	failure_message: null,
-	checks: [],
-	quality: 1,
-	output: 'ok',
-	thinking_chars: 0,
-	latency_ms: 10,
-	ttft_ms: 5,
-	eval_count: 1,
-	eval_duration_ns: 1,
-	prompt_eval_count: 1,
-	load_ms: null,
-	cached: false,
-	cache_key: null,
-	tags: [],
-});
+const result = (caseId: string, model: string, repeat = 0): CaseResult =>
+	caseResult({
+		model,
+		case_id: caseId,
+		repeat,
+		output: 'ok',
+		latency_ms: 10,
+		ttft_ms: 5,
+		eval_count: 1,
+		eval_duration_ns: 1,
+		prompt_eval_count: 1,
+	});
 
 describe('the JSON for tools', () => {
 	it('lists cases by id, without their input and reference', () => {

@@ -9,31 +9,26 @@ import {
 	summarizeResult,
 } from '../../src/lib/site/result-index.ts';
 import { run } from './fixtures.ts';
+import { caseResult } from '../../testing/case-result.ts';
 
-const result = (caseId: string, model: string, outcome: CaseResult['outcome'] = 'accepted', repeat = 0): CaseResult => ({
-	role: 'draft',
-	model,
-	case_id: caseId,
-	task: 'commit-message',
-	severity: 'low',
-	repeat,
-	outcome,
-	failure_class: outcome === 'hard-failure' ? 'timeout' : null,
-	failure_message: outcome === 'hard-failure' ? 'too slow' : null,
-	checks: [{ name: 'subject-well-formed', required: true, pass: outcome === 'accepted', detail: 'a long explanation' }],
-	quality: outcome === 'accepted' ? 0.9 : 0.2,
-	output: `the answer of ${model} to ${caseId}`,
-	thinking_chars: 0,
-	latency_ms: 1200,
-	ttft_ms: 100,
-	eval_count: 40,
-	eval_duration_ns: 1e9,
-	prompt_eval_count: 600,
-	load_ms: null,
-	cached: false,
-	cache_key: 'k',
-	tags: [],
-});
+const result = (caseId: string, model: string, outcome: CaseResult['outcome'] = 'accepted', repeat = 0): CaseResult =>
+	caseResult({
+		model,
+		case_id: caseId,
+		repeat,
+		outcome,
+		failure_class: outcome === 'hard-failure' ? 'timeout' : null,
+		failure_message: outcome === 'hard-failure' ? 'too slow' : null,
+		checks: [{ name: 'subject-well-formed', required: true, pass: outcome === 'accepted', detail: 'a long explanation' }],
+		quality: outcome === 'accepted' ? 0.9 : 0.2,
+		output: `the answer of ${model} to ${caseId}`,
+		latency_ms: 1200,
+		ttft_ms: 100,
+		eval_count: 40,
+		eval_duration_ns: 1e9,
+		prompt_eval_count: 600,
+		cache_key: 'k',
+	});
 
 const r1 = run('local-model-benchmark-2026-01-05', '2026-01-05');
 const r2 = run('local-model-benchmark-2026-01-12', '2026-01-12');

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hashOf } from '../files/stable-json.ts';
 import { writeFileAtomic } from '../files/write-atomic.ts';
-import { type ExecutionRecord, ExecutionRecordSchema, type Isolation } from '../schema/execution.ts';
+import { type ExecutionRecord, ExecutionRecordSchema, type Isolation, notRunRecord } from '../schema/execution.ts';
 import type { CoderSettings } from '../schema/policy.ts';
 import { lockHashOf, prepareDependencies } from './dependencies.ts';
 import { parseTestOutput, type TestCounts } from './parse-test-output.ts';
@@ -190,20 +190,7 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 	}
 
 	function notRun(request: ExecutionRequest, status: ExecutionRecord['status'], detail: string): Execution {
-		return {
-			status,
-			isolation: null,
-			runner: request.runner,
-			tests: null,
-			passed: null,
-			failed: null,
-			duration_ms: null,
-			exit_code: null,
-			detail,
-			cached: false,
-			reported: false,
-			outputTail: '',
-		};
+		return { ...notRunRecord(status, request.runner, detail), cached: false, reported: false, outputTail: '' };
 	}
 
 	async function runOnce(request: ExecutionRequest, activeIsolation: Isolation): Promise<Execution> {

@@ -33,3 +33,8 @@ export const ExecutionRecordSchema = z.strictObject({
 	detail: z.string(),
 });
 export type ExecutionRecord = z.infer<typeof ExecutionRecordSchema>;
+
+/** The record of a run that never started: why, in `detail`, and nothing measured. */
+export function notRunRecord(status: ExecutionRecord['status'], runner: TestRunner, detail: string): ExecutionRecord {
+	return { status, isolation: null, runner, tests: null, passed: null, failed: null, duration_ms: null, exit_code: null, detail };
+}

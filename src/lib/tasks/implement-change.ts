@@ -8,7 +8,7 @@ import { round4 } from '../metrics/wilson.ts';
 import { comparableLines, formatRatio, lineEditDistance } from './similarity.ts';
 import type { Executor } from '../execute/executor.ts';
 import { harnessImportReason, isHarnessPath } from '../execute/test-runners.ts';
-import type { ExecutionRecord } from '../schema/execution.ts';
+import { type ExecutionRecord, notRunRecord } from '../schema/execution.ts';
 import type { Grade, GradeContext, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
 
 /** A case of the implement-change task. */
@@ -176,34 +176,10 @@ export async function runAnswerTests(
 ): Promise<ExecutionRecord | undefined> {
 	const tests = testCase.tests;
 	if (!tests) return undefined;
-	if (!executor) {
-		return {
-			status: 'error',
-			isolation: null,
-			runner: tests.runner,
-			tests: null,
-			passed: null,
-			failed: null,
-			duration_ms: null,
-			exit_code: null,
-			detail: 'not run: this build has no test executor',
-		};
-	}
+	if (!executor) return notRunRecord('error', tests.runner, 'not run: this build has no test executor');
 	const source = answer.files.filter((file) => !isHarnessPath(file.path));
 	const tampered = source.map(harnessImportReason).find((reason) => reason !== undefined);
-	if (tampered) {
-		return {
-			status: 'failed',
-			isolation: null,
-			runner: tests.runner,
-			tests: null,
-			passed: null,
-			failed: null,
-			duration_ms: null,
-			exit_code: null,
-			detail: `not run: the answer changes how it is judged — ${tampered}`,
-		};
-	}
+	if (tampered) return notRunRecord('failed', tests.runner, `not run: the answer changes how it is judged — ${tampered}`);
 	const {
 		cached: _cached,
 		reported: _reported,
