@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -244,7 +245,7 @@ export async function demoWorkspace(prefix = 'lmb-demo-', now: Date = new Date()
 		await git(root, ['checkout', '--quiet', '--detach', projectCommit]);
 		for (const entry of WORKING_FILES) {
 			await rm(path.join(root, entry), { recursive: true, force: true });
-			await cp(path.join(PROJECT_ROOT, entry), path.join(root, entry), { recursive: true });
+			cpSync(path.join(PROJECT_ROOT, entry), path.join(root, entry), { recursive: true });
 		}
 		// The installed packages are borrowed, package by package; git must not see the links (the manifest would call the tree dirty).
 		await linkNodeModules(root);

@@ -1,4 +1,4 @@
-import { cp, readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CaseSchema, type Case } from '../src/lib/schema/case.ts';
 import type { FakeReply, FakeRequest } from './fake-ollama/server.ts';
@@ -25,9 +25,7 @@ export async function readCaseTree(dir: string): Promise<Case[]> {
 
 /** A scratch copy of the project whose cases are the fixtures, and whose reports folder starts empty. */
 export async function fixtureWorkspace(prefix = 'lmb-workspace-'): Promise<ProjectCopy> {
-	const project = await copyProject(prefix);
-	await rm(path.join(project.root, 'benchmarks', 'cases'), { recursive: true, force: true });
-	await cp(FIXTURE_CASES_DIR, path.join(project.root, 'benchmarks', 'cases'), { recursive: true });
+	const project = await copyProject(prefix, { cases: FIXTURE_CASES_DIR });
 	await removeReports(project.root);
 	return project;
 }

@@ -124,12 +124,12 @@ interface Findings {
 }
 
 /**
- * Opens `urls` one after another in one tab of a fresh context and returns the findings of each page
- * that shows any. One tab navigated from page to page: a fresh context per page would start a renderer
+ * Opens `urls` one after another in one tab of a fresh context, with the content security policy off, and
+ * returns the findings of each page that shows any. One tab navigated from page to page: a fresh context per page would start a renderer
  * process each time, which is most of the cost of this check.
  */
-async function inspectAll(urls: string[], bypassCSP: boolean): Promise<Record<string, Findings>> {
-	const context = await browser.newContext({ bypassCSP });
+async function inspectAll(urls: string[]): Promise<Record<string, Findings>> {
+	const context = await browser.newContext({ bypassCSP: true });
 	const page = await context.newPage();
 	let findings: Findings = { dialogs: [], errors: [], pwned: undefined, injected: [] };
 	page.on('dialog', (dialog) => {
@@ -189,14 +189,15 @@ describe('a site built from hostile model answers and commit text', () => {
 		await context.close();
 	});
 
-	for (const bypassCSP of [false, true]) {
-		it(`runs no script, opens no dialog and injects no element on any page${bypassCSP ? ' even with the content security policy off' : ''}`, async () => {
-			// Two tabs, each with half the pages: the waits for late payloads overlap.
-			const halves = [pages.filter((_, index) => index % 2 === 0), pages.filter((_, index) => index % 2 === 1)];
-			const problems = Object.assign({}, ...(await Promise.all(halves.map((urls) => inspectAll(urls, bypassCSP)))));
-			expect(problems).toEqual({});
-		}, 120_000);
-	}
+	// With the content security policy off: the escaping alone must hold. The policy only ever stops scripts
+	// from running, so a page on which nothing runs without it runs nothing with it (site.test.ts checks that
+	// every page carries it).
+	it('runs no script, opens no dialog and injects no element on any page, even with the content security policy off', async () => {
+		// Two tabs, each with half the pages: the waits for late payloads overlap.
+		const halves = [pages.filter((_, index) => index % 2 === 0), pages.filter((_, index) => index % 2 === 1)];
+		const problems = Object.assign({}, ...(await Promise.all(halves.map((urls) => inspectAll(urls)))));
+		expect(problems).toEqual({});
+	}, 120_000);
 
 	it('shows the payloads as text where the data appears', async () => {
 		const context = await browser.newContext();

@@ -1,7 +1,7 @@
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stableStringify } from '../../src/lib/files/stable-json.ts';
 import { writeFileAtomic } from '../../src/lib/files/write-atomic.ts';
@@ -393,27 +393,62 @@ interface PageFindings {
 }
 
 /**
- * Opens every page type in one tab of `context` (axe loaded into each as it opens) and returns what is
- * wrong on each: sideways scroll, any axe finding, a script error. Takes a full-page screenshot of each.
+ * One tab per width for the layout checks, axe loaded into every page it opens (which needs the content
+ * security policy bypassed: axe is injected as a script the policy rightly refuses). Kept open for the
+ * checks after the walk: a new tab starts a renderer process, and a page load costs more than a switch.
  */
-async function checkEveryPageType(context: BrowserContext, suffix: string): Promise<Record<string, PageFindings>> {
-	await loadAxeOnEveryPage(context);
-	const page = await context.newPage();
+const layoutTabs = new Map<number, Promise<Page>>();
+
+function layoutTab(width: number): Promise<Page> {
+	if (!layoutTabs.has(width))
+		layoutTabs.set(
+			width,
+			(async () => {
+				const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: 'light', bypassCSP: true });
+				await loadAxeOnEveryPage(context);
+				return context.newPage();
+			})(),
+		);
+	return layoutTabs.get(width)!;
+}
+
+/**
+ * Opens every page type at `width` and reads each in the light scheme and then the dark one (the page
+ * follows the reader's preference as it changes, charts included, so one load serves both), returning what
+ * is wrong: sideways scroll, any axe finding, a script error. Takes a full-page screenshot of each.
+ */
+async function checkEveryPageType(width: number): Promise<Record<string, PageFindings>> {
+	const page = await layoutTab(width);
 	let errors: string[] = [];
-	page.on('pageerror', (error) => errors.push(error.message));
-	page.on('console', (message) => {
-		if (message.type() === 'error') errors.push(message.text());
-	});
+	const collect = (message: string) => errors.push(message);
+	const onPageError = (error: Error) => collect(error.message);
+	const onConsole = (message: ConsoleMessage) => {
+		if (message.type() === 'error') collect(message.text());
+	};
+	page.on('pageerror', onPageError);
+	page.on('console', onConsole);
 	const found: Record<string, PageFindings> = {};
-	for (const [type, url] of Object.entries(PAGE_TYPES())) {
-		errors = [];
-		const response = await page.goto(`${server.url}${url}`);
-		expect(response?.status(), url).toBe(200);
-		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-		// JPEG: encoding forty full-page PNGs was a good part of this check's CPU, and a person only looks at them.
-		await page.screenshot({ path: path.join(SCREENSHOTS, `${type}-${suffix}.jpg`), fullPage: true, type: 'jpeg', quality: 85 });
-		const violations = await allViolations(page);
-		if (overflow > 0 || violations.length > 0 || errors.length > 0) found[type] = { overflow, violations, errors };
+	try {
+		for (const [type, url] of Object.entries(PAGE_TYPES())) {
+			errors = [];
+			await page.emulateMedia({ colorScheme: 'light' });
+			const response = await page.goto(`${server.url}${url}`);
+			expect(response?.status(), url).toBe(200);
+			for (const colorScheme of ['light', 'dark'] as const) {
+				await page.emulateMedia({ colorScheme });
+				const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+				// JPEG: encoding forty full-page PNGs was a good part of this check's CPU, and a person only looks at them.
+				const file = path.join(SCREENSHOTS, `${type}-${width}-${colorScheme}.jpg`);
+				await page.screenshot({ path: file, fullPage: true, type: 'jpeg', quality: 85 });
+				const violations = await allViolations(page);
+				if (overflow > 0 || violations.length > 0 || errors.length > 0)
+					found[`${type} (${colorScheme})`] = { overflow, violations, errors: [...errors] };
+			}
+		}
+	} finally {
+		page.off('pageerror', onPageError);
+		page.off('console', onConsole);
+		await page.emulateMedia({ colorScheme: 'light' });
 	}
 	return found;
 }
@@ -425,21 +460,39 @@ describe('every page type reads cleanly at 390 and 1280 px, light and dark', () 
 	}, 120_000);
 
 	for (const width of [390, 1280]) {
-		for (const colorScheme of ['light', 'dark'] as const) {
-			it(`at ${width} px, ${colorScheme}: no sideways scroll, nothing for axe, a screenshot`, async () => {
-				// axe is injected as a script, which the content security policy rightly refuses: bypass it here only.
-				const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme, bypassCSP: true });
-				try {
-					expect(await checkEveryPageType(context, `${width}-${colorScheme}`)).toEqual({});
-				} finally {
-					await context.close();
-				}
-			}, 300_000);
-		}
+		it(`at ${width} px, light and dark: no sideways scroll, nothing for axe, a screenshot of each`, async () => {
+			expect(await checkEveryPageType(width)).toEqual({});
+		}, 300_000);
 	}
+
+	it('draws the dark scheme when the preference changes on an open page exactly as when it loads dark', async () => {
+		// The walk above reads the dark scheme by switching an open page: that must be what a dark reader sees.
+		const url = `${server.url}/roles/draft/`;
+		const switched = await layoutTab(1280);
+		await switched.goto(url);
+		const light = await switched.locator('canvas[data-chart]').first().screenshot();
+		await switched.emulateMedia({ colorScheme: 'dark' });
+		const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+		try {
+			const loaded = await context.newPage();
+			await loaded.goto(url);
+			const [afterSwitch, asLoaded] = await Promise.all(
+				[switched, loaded].map(async (page) => ({
+					chart: await page.locator('canvas[data-chart]').first().screenshot(),
+					background: await page.evaluate(() => getComputedStyle(document.body).backgroundColor),
+				})),
+			);
+			expect(afterSwitch!.chart.equals(light)).toBe(false);
+			expect(afterSwitch!.background).toBe(asLoaded!.background);
+			expect(afterSwitch!.chart.equals(asLoaded!.chart)).toBe(true);
+		} finally {
+			await switched.emulateMedia({ colorScheme: 'light' });
+			await context.close();
+		}
+	});
+
 	it('shows a scroll cue only on a table that overflows its frame, and keeps the gate verdicts in view', async () => {
-		const context = await browser.newContext({ viewport: { width: 390, height: 900 } });
-		const page = await context.newPage();
+		const page = await layoutTab(390);
 		await page.goto(`${server.url}/runs/${runIds[2]}/`);
 		const frames = await page.locator('.table-scroll').evaluateAll((elements) =>
 			elements.map((element) => ({
@@ -454,12 +507,10 @@ describe('every page type reads cleanly at 390 and 1280 px, light and dark', () 
 		const box = await result.boundingBox();
 		expect(box!.x + box!.width).toBeLessThanOrEqual(390);
 		expect(await result.innerText()).toMatch(/^(pass|fail)$/);
-		await context.close();
 	});
 
 	it('keeps every +/− marker of a diff on its line: long lines scroll inside the frame instead of wrapping', async () => {
-		const context = await browser.newContext({ viewport: { width: 390, height: 900 } });
-		const page = await context.newPage();
+		const page = await layoutTab(390);
 		// The draft case's reference message has lines far wider than a phone.
 		await page.goto(`${server.url}/cases/${CASE_IDS.draft}/`);
 		const diffs = page.locator('pre.diff-lines');
@@ -478,12 +529,10 @@ describe('every page type reads cleanly at 390 and 1280 px, light and dark', () 
 			expect(line.height).toBeLessThan(line.lineHeight * 1.5);
 		}
 		expect(await diffs.evaluateAll((elements) => elements.some((element) => element.scrollWidth > element.clientWidth))).toBe(true);
-		await context.close();
 	});
 
 	it('leads every breadcrumb somewhere, the model pages to the models index', async () => {
-		const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-		const page = await context.newPage();
+		const page = await layoutTab(1280);
 		for (const [type, url] of Object.entries(PAGE_TYPES()).filter(([type]) => type !== 'index')) {
 			await page.goto(`${server.url}${url}`);
 			const crumbs = page.locator('.breadcrumb a');
@@ -495,6 +544,5 @@ describe('every page type reads cleanly at 390 and 1280 px, light and dark', () 
 		await page.goto(`${server.url}/models/llama3-1-8b/`);
 		expect(await page.locator('.breadcrumb a', { hasText: 'Models' }).getAttribute('href')).toBe('/models/');
 		expect(await page.locator('main').innerText()).not.toMatch(/Page address/);
-		await context.close();
 	});
 });

@@ -273,6 +273,19 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 		}
 	}
 
+	// A commit's lockfile never changes: read once per commit, not for every answer (a cached one too) —
+	// `git show` blocks the event loop while it runs.
+	const lockHashes = new Map<string, string | null>();
+	const lockHashAt = (rev: string): string | null => {
+		let hash = lockHashes.get(rev);
+		if (hash === undefined) {
+			const lockfile = gitShow(repository, rev, 'package-lock.json');
+			hash = lockfile === undefined ? null : lockHashOf(lockfile);
+			lockHashes.set(rev, hash);
+		}
+		return hash;
+	};
+
 	return {
 		isolation,
 		description,
@@ -281,7 +294,7 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 		async execute(request) {
 			if (isolation === null) return notRun(request, 'error', `not run: ${promotionBlock ?? 'no sandbox'}`);
 			const activeIsolation = isolation;
-			const lockfile = gitShow(repository, request.rev, 'package-lock.json');
+			const lock = lockHashAt(request.rev);
 			// What a run's result depends on: the code, the tests, the command, and the environment it ran in.
 			const key = hashOf({
 				version: EXECUTOR_VERSION,
@@ -294,7 +307,7 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 					isolation: activeIsolation,
 					memory_mb: settings.memory_mb,
 					test_timeout_s: settings.test_timeout_s,
-					lock: lockfile === undefined ? null : lockHashOf(lockfile),
+					lock,
 				},
 			});
 			if (options.useCache ?? true) {

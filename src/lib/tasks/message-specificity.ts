@@ -218,6 +218,38 @@ function diffTexts(diff: string): Set<string> {
 	return texts;
 }
 
+/** What the checks read of a diff: the same for every answer graded against it. */
+interface DiffFacts {
+	texts: Set<string>;
+	paths: Set<string>;
+	identifiers: Set<string>;
+	/** Content words of the diff (identifiers split, paths included), without its `index` lines. */
+	words: Set<string>;
+}
+
+/**
+ * The facts of the diffs graded lately, by diff text. A run grades each case's diff once per model and
+ * per repeat: tokenising it every time was most of the grader's work. Bounded, so a long-lived process
+ * grading many case sets does not keep them all.
+ */
+const diffFacts = new Map<string, DiffFacts>();
+const DIFF_FACTS_KEPT = 1024;
+
+function factsOfDiff(diff: string): DiffFacts {
+	let facts = diffFacts.get(diff);
+	if (!facts) {
+		if (diffFacts.size >= DIFF_FACTS_KEPT) diffFacts.clear();
+		facts = {
+			texts: diffTexts(diff),
+			paths: diffPathParts(diff),
+			identifiers: identifiersOf(diff),
+			words: new Set(contentWords(diff.replace(/^index .*$/gm, ''))),
+		};
+		diffFacts.set(diff, facts);
+	}
+	return facts;
+}
+
 /**
  * Why the subject does not describe a change, or undefined when it does: it repeats a line of the diff
  * (the header, a line of code), or once generic words, function words, the diff's file names and
@@ -227,10 +259,8 @@ export function descriptionProblem(subject: string, diff: string): string | unde
 	const text = subject.trim().toLowerCase();
 	if (text === '') return 'the subject is empty';
 	const bare = withoutPrefix(text).replace(/^[+-]\s*/, '');
-	if (diffTexts(diff).has(text) || diffTexts(diff).has(bare))
-		return `the subject '${subject}' is a line copied from the diff, not a description of the change`;
-	const paths = diffPathParts(diff);
-	const diffIdentifiers = identifiersOf(diff);
+	const { texts, paths, identifiers: diffIdentifiers } = factsOfDiff(diff);
+	if (texts.has(text) || texts.has(bare)) return `the subject '${subject}' is a line copied from the diff, not a description of the change`;
 	const descriptive = rawTokens(withoutPrefix(subject)).filter((token) => {
 		const lower = token.toLowerCase();
 		// A version ("1.4.0", "v2.0.0-beta.1") is what a release commit changes, and all a release subject needs.
@@ -310,7 +340,7 @@ export function ownReferenceRank(index: ReferenceIndex, message: string, id: str
  * itself holds: words of the diff (identifiers split, paths included) or of the author's message.
  */
 export function sharedWords(message: string, diff: string, reference: string): string[] {
-	const own = new Set([...contentWords(diff.replace(/^index .*$/gm, '')), ...contentWords(reference)]);
+	const own = new Set([...factsOfDiff(diff).words, ...contentWords(reference)]);
 	const ownList = [...own];
 	const words = contentWords(message.split('\n').map(withoutPrefix).join('\n')).filter(
 		(word) => !GENERIC_WORDS.has(word) && !GENERIC_STEMS.has(word),
