@@ -2,8 +2,8 @@
 // committed in benchmarks/cases/, four runs over three weeks — played by the real pipeline against the
 // test suite's fake Ollama in a scratch git clone of the project, then the resulting site served locally.
 // Every page says its data is simulated. Nothing is written into this project's reports/ or benchmarks/:
-// the workspace is a scratch folder, deleted on exit (the coder cases' package installs are kept in the
-// project's .cache/execute/deps, for the next demo).
+// the workspace is a scratch folder, deleted on exit (the coder cases' package installs and test results
+// are kept in the project's .cache/execute, as a build's are, for the next demo).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { BenchmarkError } from '../src/lib/errors/describe-error.ts';
@@ -17,7 +17,7 @@ const usage = `usage: npm run demo [-- --port N]
 
 Plays four simulated runs against a fake Ollama in a scratch clone of the project, builds the site and
 serves it until Ctrl-C, then deletes the scratch folder. Nothing of this project is written but its
-package-install cache (.cache/execute/deps), which later demos reuse.
+coder cache (.cache/execute: package installs and test results), which later demos reuse.
   --port N   where the site is served (default 4321; 0 picks a free one)
 Exits 2 on a bad option, 1 when a run, the build or the server fails, 0 after Ctrl-C.`;
 

@@ -13,7 +13,7 @@ import type { Case } from '../src/lib/schema/case.ts';
 import type { Report } from '../src/lib/schema/report.ts';
 import { taskFor } from '../src/lib/tasks/index.ts';
 import { type FakeModel, type FakeReply, type FakeRequest, faults } from './fake-ollama/server.ts';
-import { PROJECT_ROOT, type ProjectCopy, linkNodeModules, shareInstallCache } from './project-copy.ts';
+import { PROJECT_ROOT, type ProjectCopy, linkNodeModules, shareExecuteCache } from './project-copy.ts';
 import { digestOf } from './site-runs.ts';
 import { readCaseTree, removeReports, rightAnswer, wrongAnswer } from './workspace.ts';
 
@@ -250,8 +250,8 @@ export async function demoWorkspace(prefix = 'lmb-demo-', now: Date = new Date()
 		// The installed packages are borrowed, package by package; git must not see the links (the manifest would call the tree dirty).
 		await linkNodeModules(root);
 		await writeFile(path.join(root, '.git', 'info', 'exclude'), '/node_modules\n');
-		// The coder cases' old lockfiles are installed once, into the project's cache, not once per demo.
-		await shareInstallCache(path.join(root, '.cache', 'execute'));
+		// The coder cases' old lockfiles are installed, and their tests run, once, into the project's cache: not once per demo.
+		await shareExecuteCache(path.join(root, '.cache', 'execute'));
 		const projectDirty = (await git(root, ['status', '--porcelain'])).length > 0;
 
 		await removeReports(root);

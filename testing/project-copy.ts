@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXECUTE_CACHE_DIR } from '../src/lib/execute/executor.ts';
 
 /** The project under test. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -98,15 +99,19 @@ export function runCommand(command: string, args: string[], cwd: string, env: No
 }
 
 /**
- * Makes `<cacheDir>/deps`, where the executor caches one package install per lockfile, a link to the
- * project's own (`.cache/execute/deps`), made if missing. A coder case at an older commit of this
- * repository needs its lockfile installed: `npm ci` from the registry, half a minute. Scratch
- * workspaces and test executors that share the project's install do it once per machine; results stay
- * in their own cache. Installs are locked per lockfile, so processes running at once take turns.
+ * Makes `<cacheDir>/deps` and `<cacheDir>/results`, where the executor keeps one package install per
+ * lockfile and one record per test run, links to the project's own (`.cache/execute`), made if missing.
+ * A coder case at an older commit of this repository needs its lockfile installed (`npm ci`, half a
+ * minute of CPU) and its tests run in a sandbox: a scratch workspace sharing the project's cache does
+ * each once per machine, as the project's own builds do. A result is keyed by everything it depends on
+ * (commit, files, command, isolation, limits, lockfile), so a shared one is the one a run would make.
+ * Installs are locked per lockfile, so processes running at once take turns.
  */
-export async function shareInstallCache(cacheDir: string): Promise<void> {
-	const shared = path.join(PROJECT_ROOT, '.cache', 'execute', 'deps');
-	await mkdir(shared, { recursive: true });
+export async function shareExecuteCache(cacheDir: string): Promise<void> {
 	await mkdir(cacheDir, { recursive: true });
-	await symlink(shared, path.join(cacheDir, 'deps'), 'dir');
+	for (const folder of ['deps', 'results']) {
+		const shared = path.join(PROJECT_ROOT, EXECUTE_CACHE_DIR, folder);
+		await mkdir(shared, { recursive: true });
+		await symlink(shared, path.join(cacheDir, folder), 'dir');
+	}
 }

@@ -1,14 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createExecutor, type Executor } from '../../src/lib/execute/executor.ts';
 import { CoderSchema } from '../../src/lib/schema/policy.ts';
 import { type Case, CaseSchema } from '../../src/lib/schema/case.ts';
 import type { GraderValidity } from '../../src/lib/schema/validity.ts';
 import { gradeContexts } from '../../src/lib/tasks/index.ts';
 import { invalidRoles, measureGraderValidity } from '../../src/lib/validity/measure-validity.ts';
-import { PROJECT_ROOT, shareInstallCache } from '../../testing/project-copy.ts';
+import { PROJECT_ROOT } from '../../testing/project-copy.ts';
 import { CASES_DIR } from './fixture-cases.ts';
 
 const RUN = { num_ctx: 16384, num_predict: 2048, temperature: 0, seed: 42, think: false as const };
@@ -21,17 +20,12 @@ function casesUnder(dir: string): Case[] {
 		.map((file) => CaseSchema.parse(JSON.parse(readFileSync(path.join(dir, file), 'utf8'))));
 }
 
-// Coder cases are graded by running their tests, at their commits in this repository.
+// Coder cases are graded by running their tests, at their commits in this repository, as a build of the
+// project does: through the project's execute cache, so an old lockfile is installed and each answer's
+// tests run once per machine (the demo runs the same ones).
 let executor: Executor;
-let executeCache: string;
 beforeAll(async () => {
-	executeCache = mkdtempSync(path.join(tmpdir(), 'grader-validity-execute-'));
-	// Results are this test's own; the install of an old lockfile is the project's, made once.
-	await shareInstallCache(executeCache);
-	executor = await createExecutor({ projectRoot: PROJECT_ROOT, settings: CoderSchema.parse({}), log: () => {}, cacheDir: executeCache });
-});
-afterAll(() => {
-	if (executeCache) rmSync(executeCache, { recursive: true, force: true });
+	executor = await createExecutor({ projectRoot: PROJECT_ROOT, settings: CoderSchema.parse({}), log: () => {} });
 });
 
 async function measure(cases: Case[]): Promise<GraderValidity[]> {
