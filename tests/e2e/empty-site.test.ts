@@ -63,7 +63,7 @@ describe('the site before the first run', () => {
 			expect(overflow).toBeLessThanOrEqual(0);
 			expect(errors).toEqual([]);
 
-			await page.screenshot({ path: path.join(ARTIFACTS_DIR, `index-${width}.png`), fullPage: true });
+			await page.screenshot({ path: path.join(ARTIFACTS_DIR, `index-${width}.jpg`), fullPage: true, type: 'jpeg', quality: 85 });
 			page.off('pageerror', collect);
 		});
 	}
@@ -82,7 +82,7 @@ describe('the site before the first run', () => {
 		await page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Runs' }).click();
 		await page.waitForURL('**/runs/');
 		expect(await main()).toContain('No archived runs yet. Check back after the next benchmark.');
-		await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'empty-runs-375.png'), fullPage: true });
+		await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'empty-runs-375.jpg'), fullPage: true, type: 'jpeg', quality: 85 });
 
 		await page.goto(`${server.url}/`);
 		await page.locator('article.role-card h3 a', { hasText: 'review' }).click();
@@ -91,7 +91,7 @@ describe('the site before the first run', () => {
 		expect(await main()).toContain('No runs yet: the trend appears after the first benchmark.');
 		expect(await main()).toContain('No model has been retired from this role.');
 		expect(await page.locator('canvas').count()).toBe(0);
-		await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'empty-role-375.png'), fullPage: true });
+		await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'empty-role-375.jpg'), fullPage: true, type: 'jpeg', quality: 85 });
 
 		await page.getByRole('link', { name: 'gemma4:26b' }).click();
 		await page.waitForURL('**/models/gemma4-26b/');
@@ -103,7 +103,7 @@ describe('the site before the first run', () => {
 		expect(await main()).toContain('No model has answered this case yet: answers appear after the next benchmark.');
 		expect(await main()).toContain('No run has included this case yet.');
 		expect(await main()).toContain('Fix SQL injection in note search');
-		await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'empty-case-375.png'), fullPage: true });
+		await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'empty-case-375.jpg'), fullPage: true, type: 'jpeg', quality: 85 });
 
 		expect(errors).toEqual([]);
 		await context.close();
