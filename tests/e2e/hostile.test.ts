@@ -125,8 +125,8 @@ interface Findings {
 
 /**
  * Opens `urls` one after another in one tab of a fresh context, with the content security policy off, and
- * returns the findings of each page that shows any. One tab navigated from page to page: a fresh context per page would start a renderer
- * process each time, which is most of the cost of this check.
+ * returns the findings of each page that shows any. One tab navigated from page to page: a fresh context
+ * per page would start a renderer process each time, which is most of the cost of this check.
  */
 async function inspectAll(urls: string[]): Promise<Record<string, Findings>> {
 	const context = await browser.newContext({ bypassCSP: true });
