@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readRunResults, resultsFileOf } from '../../src/lib/report/read-results.ts';
+import { caseResult } from '../../testing/case-result.ts';
 import { run } from './fixtures.ts';
 
 let root: string;
@@ -47,29 +48,16 @@ describe('the results sidecar of a report', () => {
 
 	it('trusts a file it validated before only while the file is unchanged', async () => {
 		const file = path.join(root, 'reports', `${entry.id}.results.json`);
-		const valid = {
-			role: 'draft',
+		// Without `tags`: the schema gives it a default, which a trusted read must apply as well.
+		const { tags: _tags, ...valid } = caseResult({
 			model: 'a:1b',
 			case_id: 'c',
-			task: 'commit-message',
-			severity: 'low',
-			repeat: 0,
-			outcome: 'accepted',
-			failure_class: null,
-			failure_message: null,
-			checks: [],
-			quality: 1,
-			output: 'x',
-			thinking_chars: 0,
 			latency_ms: 1,
 			ttft_ms: 1,
 			eval_count: 1,
 			eval_duration_ns: 1,
 			prompt_eval_count: 1,
-			load_ms: null,
-			cached: false,
-			cache_key: null,
-		};
+		});
 		await writeFile(file, JSON.stringify({ report: entry.id, results: [valid] }));
 		const first = await readRunResults(root, entry.id, entry.report);
 		if (first.status !== 'ok') throw new Error('expected the results to be read');
