@@ -76,6 +76,7 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 	let frontierCalls = 0;
 	const missingKeyNoted = new Set<string>();
 	const modelsByHost = new Map<string, Map<string, ModelIdentity>>();
+	const versionByHost = new Map<string, Promise<string | null>>();
 	const keys = () => policy.chain.flatMap((step) => (step.provider === 'anthropic' ? [keyOf(step)] : []));
 	const scrub = (text: string) => redactSecrets(text, keys());
 
@@ -105,6 +106,13 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 	function keyOf(step: FrontierStep): string | undefined {
 		const value = env[step.api_key_env]?.trim();
 		return value ? value : undefined;
+	}
+
+	/** The Ollama version of a host, asked once: every cached answer records the server that gave it. */
+	async function versionOf(client: ModelClient): Promise<string | null> {
+		let version = versionByHost.get(client.host);
+		if (!version) versionByHost.set(client.host, (version = client.version().catch(() => null)));
+		return version;
 	}
 
 	async function installedOn(client: ModelClient): Promise<Map<string, ModelIdentity>> {
@@ -199,6 +207,8 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 			cache,
 			readCache: context.readCache,
 			writeCache: context.writeCache,
+			serverVersion: await versionOf(client),
+			reaskOtherVersions: run.reask_after_upgrade ?? false,
 			rewrite: scrubbed,
 			onCacheWriteFailed: (error) => warnCacheWrite(error, step, testCase),
 		});

@@ -38,11 +38,17 @@ const ChatAnswerSchema = z.object({
 	loadDurationNs: z.number(),
 }) satisfies z.ZodType<ChatAnswer>;
 
-/** A cached answer: what the model said, with the timings measured when it said it. */
+/** A cached answer: what the model said, with the timings measured when it said it, and which server said it. */
 export const CachedAnswerSchema = z.object({
 	answer: ChatAnswerSchema,
 	/** The model's load time in the run that asked, ms; null when it was already loaded. */
 	loadMs: z.number().nullable(),
+	/**
+	 * The version of the Ollama that answered (/api/version). Sampler defaults and the engine change between
+	 * versions, so an answer is only the same question's answer on the same server. Absent in entries
+	 * written before it was recorded, and when the server did not say.
+	 */
+	ollamaVersion: z.string().optional(),
 });
 export type CachedAnswer = z.infer<typeof CachedAnswerSchema>;
 

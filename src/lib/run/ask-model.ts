@@ -55,6 +55,13 @@ export interface AskRequest {
 	cache: AnswerCache;
 	readCache: boolean;
 	writeCache: boolean;
+	/** The version of the Ollama asked (/api/version), stored with a new answer; null when it did not say. */
+	serverVersion: string | null;
+	/**
+	 * Whether a cached answer another Ollama version gave (or one that did not record its version) is asked
+	 * again (policy.yaml `run.reask_after_upgrade`); a new answer replaces it in the cache. @default false
+	 */
+	reaskOtherVersions?: boolean;
 	/**
 	 * Runs before a model call, never before a cached answer: the engine loads the model here, so a rebuild
 	 * with every answer cached loads nothing. Returns the load time (ms, null when nothing was loaded);
@@ -69,7 +76,17 @@ export interface AskRequest {
 
 /** The answer, or why there is none. `called` says whether a chat request was sent (cached answers and refusals are not calls). */
 export type Asked =
-	| { ok: true; key: string; prompt: Prompt; answer: ChatAnswer; loadMs: number | null; cached: boolean; called: boolean }
+	| {
+			ok: true;
+			key: string;
+			prompt: Prompt;
+			answer: ChatAnswer;
+			loadMs: number | null;
+			cached: boolean;
+			called: boolean;
+			/** The Ollama version that gave the answer; null for a cached answer that did not record it. */
+			ollamaVersion: string | null;
+	  }
 	| { ok: false; key: string; prompt: Prompt; failure: CallFailure; called: boolean };
 
 /**
@@ -92,7 +109,19 @@ export async function askModel(request: AskRequest): Promise<Asked> {
 		return { ok: false, key, prompt, failure, called: false };
 	}
 	const hit = request.readCache ? await request.cache.get(key, request.digest) : undefined;
-	if (hit) return { ok: true, key, prompt, answer: rewrite(hit.answer), loadMs: hit.loadMs, cached: true, called: false };
+	const stale = hit !== undefined && request.reaskOtherVersions === true && !sameServer(hit.ollamaVersion, request.serverVersion);
+	if (hit && !stale) {
+		return {
+			ok: true,
+			key,
+			prompt,
+			answer: rewrite(hit.answer),
+			loadMs: hit.loadMs,
+			cached: true,
+			called: false,
+			ollamaVersion: hit.ollamaVersion ?? null,
+		};
+	}
 
 	let loadMs: number | null = null;
 	try {
@@ -117,10 +146,20 @@ export async function askModel(request: AskRequest): Promise<Asked> {
 	}
 	if (request.writeCache) {
 		try {
-			await request.cache.set(key, { answer, loadMs }, request.digest);
+			const server = request.serverVersion === null ? {} : { ollamaVersion: request.serverVersion };
+			await request.cache.set(key, { answer, loadMs, ...server }, request.digest);
 		} catch (error) {
 			request.onCacheWriteFailed(error);
 		}
 	}
-	return { ok: true, key, prompt, answer, loadMs, cached: false, called: true };
+	return { ok: true, key, prompt, answer, loadMs, cached: false, called: true, ollamaVersion: request.serverVersion };
+}
+
+/**
+ * Whether a cached answer came from the server asked now: the same version. An entry that did not record
+ * one is from an earlier harness, so from whatever Ollama ran then; a server that does not say its version
+ * cannot be told apart, and its answers are kept.
+ */
+export function sameServer(cached: string | undefined, current: string | null): boolean {
+	return current === null || cached === current;
 }

@@ -10,6 +10,12 @@ export interface ModelIdentity {
 	family: string | null;
 	parameterSize: string | null;
 	quantization: string | null;
+	/**
+	 * The length the model was trained for (`details.context_length` in /api/tags since Ollama 0.31, else
+	 * `<architecture>.context_length` in /api/show); null when the server says neither. Ollama caps a larger
+	 * `num_ctx` at it without a word.
+	 */
+	contextLength: number | null;
 }
 
 /** The options sent with every chat call; all of them explicit, so the report can say what was sent. */
@@ -18,8 +24,11 @@ export interface CallOptions {
 	num_predict: number;
 	temperature: number;
 	seed: number;
-	think: boolean | 'low' | 'medium' | 'high';
+	think: ThinkSetting;
 }
+
+/** What Ollama accepts as `think` (api.ThinkValue): on, off, or an effort level. */
+export type ThinkSetting = boolean | 'low' | 'medium' | 'high' | 'max';
 
 /** One answer, with the timings the metrics need. */
 export interface ChatAnswer {
@@ -64,6 +73,8 @@ export interface ModelClient {
 	version(): Promise<string>;
 	/** Installed models by tag (`name:tag`, `:latest` added when the tag is missing). */
 	listModels(): Promise<Map<string, ModelIdentity>>;
+	/** The model's trained context length from /api/show's `model_info`, for servers whose /api/tags does not give it. */
+	trainedContext(model: string): Promise<number | null>;
 	/** Loads the model with the options of the run; returns the load time in ms. */
 	load(model: string, options: CallOptions, timeoutMs: number): Promise<number>;
 	unload(model: string): Promise<void>;
@@ -112,9 +123,19 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 						family: model.details?.family || null,
 						parameterSize: model.details?.parameter_size || null,
 						quantization: model.details?.quantization_level || null,
+						// ollama-js 0.6 does not type it yet: Ollama 0.31 and later send it in every entry's details.
+						contextLength: positiveOrNull((model.details as { context_length?: unknown } | undefined)?.context_length),
 					},
 				]),
 			);
+		},
+		async trainedContext(model) {
+			const shown = await withSignal(AbortSignal.timeout(10_000), (client) => client.show({ model })).catch((cause: unknown) => {
+				throw asCallFailure(cause, host);
+			});
+			const info = (shown.model_info ?? {}) as unknown as Record<string, unknown>;
+			const architecture = info['general.architecture'];
+			return typeof architecture === 'string' ? positiveOrNull(info[`${architecture}.context_length`]) : null;
 		},
 		async load(model, options, timeoutMs) {
 			const started = performance.now();
@@ -209,6 +230,16 @@ async function streamChat(withSignal: WithSignal, host: string, request: ChatReq
 		}
 		throw new CallFailure('transport', 'the stream ended without a final chunk');
 	} catch (cause) {
+		// Ollama ends a generation that repeats one token more than 30 times in a row by closing the stream:
+		// HTTP 200, the tokens so far, no done chunk (llm/llama_server.go). After tokens, that is the model's
+		// loop; before any, the connection's fault.
+		if (ttftMs !== null && abortedBy === undefined && endedWithoutDone(cause)) {
+			throw new CallFailure(
+				'repetition',
+				`the stream ended after ${content.length + thinking.length} characters without a final chunk: Ollama stops a model that repeats one token more than 30 times`,
+				{ cause },
+			);
+		}
 		throw asCallFailure(cause, host, abortedBy);
 	} finally {
 		clearTimeout(callTimer);
@@ -282,6 +313,27 @@ function malformedLine(text: string): MalformedStreamError | undefined {
 	return undefined;
 }
 
+/** A number above 0, or null. */
+function positiveOrNull(value: unknown): number | null {
+	return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
+}
+
+/** What ollama-js throws for a stream that ended cleanly without a done chunk (the loop itself can end too). */
+function endedWithoutDone(cause: unknown): boolean {
+	if (cause instanceof CallFailure) return cause.message === 'the stream ended without a final chunk';
+	return /Did not receive done or success response in stream/.test((cause as { message?: string })?.message ?? '');
+}
+
+/**
+ * The 400 Ollama answers, since it runs llama-server, for a prompt longer than `num_ctx` on a model that
+ * cannot shift its context: "the prompt is longer than the context length currently available to the
+ * model; …" (llm/llama_server.go). The prompt did not fit: the harness's failure, not the model's.
+ */
+const PROMPT_TOO_LONG = /prompt is longer than the context length/i;
+
+/** An error text some builds send for a generation stopped for repeating one token ("token repeat limit reached"). */
+const TOKEN_REPEAT = /token repeat limit/i;
+
 /** Classes an error from the `ollama` client or from fetch. */
 export function asCallFailure(cause: unknown, host: string, abortedBy?: 'timeout' | 'stall'): CallFailure {
 	if (cause instanceof CallFailure) return cause;
@@ -292,10 +344,14 @@ export function asCallFailure(cause: unknown, host: string, abortedBy?: 'timeout
 		const status = error.status_code ?? 0;
 		const message = error.error ?? error.message ?? '';
 		if (status === 404) return new CallFailure('model-missing', message, { cause });
+		if (PROMPT_TOO_LONG.test(message)) return new CallFailure('context-overflow', `HTTP ${status}: ${message}`, { cause });
+		if (TOKEN_REPEAT.test(message)) return new CallFailure('repetition', `HTTP ${status}: ${message}`, { cause });
 		return new CallFailure('server-error', `HTTP ${status}: ${message}`, { cause });
 	}
 	const message = error?.message ?? String(cause);
 	if (error?.name === 'MalformedStreamError') return new CallFailure('server-error', message, { cause });
+	if (PROMPT_TOO_LONG.test(message)) return new CallFailure('context-overflow', message, { cause });
+	if (TOKEN_REPEAT.test(message)) return new CallFailure('repetition', message, { cause });
 	if (/Did not receive done or success response in stream/.test(message)) {
 		return new CallFailure('transport', 'the stream ended without a final chunk', { cause });
 	}

@@ -33,7 +33,7 @@ export const ModelSchema = z.strictObject({
 	 * `think` sent to this model instead of run.think in policy.yaml: Ollama refuses `think: true` for a
 	 * model that cannot think, and a reasoning model may need it on.
 	 */
-	think: z.union([z.boolean(), z.enum(['low', 'medium', 'high'])]).optional(),
+	think: z.union([z.boolean(), z.enum(['low', 'medium', 'high', 'max'])]).optional(),
 	/**
 	 * The day the model was released (YYYY-MM-DD). Cases from commits before it may have been in its
 	 * training data; the model and role pages show its acceptance before and after this date.

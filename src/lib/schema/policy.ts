@@ -68,8 +68,8 @@ export const RunOptionsSchema = z.strictObject({
 	temperature: z.number().min(0, 'between 0 and 2').max(2, 'between 0 and 2').default(0),
 	/** Sampling seed sent on every call. */
 	seed: z.number().int('a whole number'),
-	/** `think` sent to models that support it: false, true, or an effort level. @default false */
-	think: z.union([z.boolean(), z.enum(['low', 'medium', 'high'])]).default(false),
+	/** `think` sent to models that support it: false, true, or an effort level (`max` needs Ollama 0.21.3 or later). @default false */
+	think: z.union([z.boolean(), z.enum(['low', 'medium', 'high', 'max'])]).default(false),
 	/** Longest a single call may take, in seconds, load excluded. */
 	call_timeout_s: z.number().positive('more than 0 seconds').max(3600, 'at most 3600 seconds'),
 	/** Longest the stream may stay silent (no token) before the call counts as stalled, in seconds. */
@@ -78,6 +78,13 @@ export const RunOptionsSchema = z.strictObject({
 	probe_timeout_s: z.number().positive('more than 0 seconds').max(60, 'at most 60 seconds').default(3),
 	/** Times each case is run per model; above 1 the report adds pass^k and repeats bypass the cache. @default 1 */
 	repeats: z.number().int('a whole number').min(1, 'at least 1').max(20, 'at most 20').default(1),
+	/**
+	 * Ask again the cached answers another Ollama version gave (or that did not record their version):
+	 * after an upgrade, every answer is asked of the new server. Off, they are reused and the report counts
+	 * them (`manifest.answers_from_older_ollama`). Left out of the policy when unset, so adding it changes
+	 * no policy hash. @default false
+	 */
+	reask_after_upgrade: z.boolean().optional(),
 });
 
 /** When a retirement is proposed. */

@@ -4,7 +4,11 @@ import { DateSchema, ModelIdSchema, SeveritySchema, SlugSchema, TimestampSchema 
 import { EscalationRecordSchema, EscalationSummarySchema } from './escalation.ts';
 import { GraderValiditySchema } from './validity.ts';
 
-/** Why a call produced no usable answer. */
+/**
+ * Why a call produced no usable answer. `context-overflow` is the harness's (a prompt that did not fit
+ * `num_ctx`, refused before the call or cut or refused by the server); `repetition` is the model's (a
+ * generation Ollama stopped for repeating one token: the stream ends after tokens with no done chunk).
+ */
 export const HARD_FAILURE_CLASSES = [
 	'transport',
 	'timeout',
@@ -16,6 +20,7 @@ export const HARD_FAILURE_CLASSES = [
 	'unparseable',
 	'server-error',
 	'context-overflow',
+	'repetition',
 ] as const;
 export const HardFailureClassSchema = z.enum(HARD_FAILURE_CLASSES);
 export type HardFailureClass = z.infer<typeof HardFailureClassSchema>;
@@ -60,6 +65,11 @@ export const CaseResultSchema = z.strictObject({
 	cache_key: z.string().nullable(),
 	/** The Ollama that answered (a model served by a pool of hosts shares its cases among them); absent in older reports. */
 	host: z.string().optional(),
+	/**
+	 * The version of the Ollama that gave the answer: for a cached answer, the one that answered then (null
+	 * when the cache did not record it). Absent in older reports and on results no model answered.
+	 */
+	ollama_version: z.string().nullable().optional(),
 	/** e.g. `turbo-escalation`. */
 	tags: z.array(z.string()).default([]),
 	/** Turbo escalation: the chain's second opinion on an incumbent rejection; never part of this result's own grade. */
@@ -94,6 +104,11 @@ export const ManifestModelSchema = z.strictObject({
 	parallel: z.number().int().min(1).optional(),
 	/** The options sent with every call. */
 	options: z.record(z.string(), z.unknown()),
+	/**
+	 * The context length the model was trained for, as Ollama reports it. `options.num_ctx` is capped at it
+	 * (Ollama would cap it anyway, without a word). Absent in older reports and when the server did not say.
+	 */
+	context_length: z.number().int().min(1).optional(),
 });
 
 export type ManifestModel = z.infer<typeof ManifestModelSchema>;
@@ -112,6 +127,12 @@ export const ManifestSchema = z.strictObject({
 	repeats: z.number().int().min(1),
 	/** Model calls this run made (cached answers excluded). */
 	model_calls: z.number().int().min(0),
+	/**
+	 * Cached answers this run used that another Ollama version gave — an older one, after an upgrade — or
+	 * that did not record their version (policy.yaml `run.reask_after_upgrade` asks them again). Absent in
+	 * older reports.
+	 */
+	answers_from_older_ollama: z.number().int().min(0).optional(),
 	/** Hash of everything the verdicts rest on (inputs and graded results); an unchanged rebuild writes no report. */
 	evidence_hash: z.string(),
 	/** The sidecar file with every case result. */
