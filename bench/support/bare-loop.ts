@@ -1,5 +1,5 @@
 import { Ollama } from 'ollama';
-import type { CallOptions } from '../../src/lib/run/model-client.ts';
+import { type CallOptions, clientThink } from '../../src/lib/run/model-client.ts';
 import type { Prompt } from '../../src/lib/tasks/task-definition.ts';
 
 /**
@@ -15,7 +15,7 @@ export async function bareChatLoop(host: string, model: string, options: CallOpt
 			model,
 			messages: prompt.messages,
 			stream: true,
-			think,
+			think: clientThink(think),
 			options: modelOptions,
 			...(prompt.format ? { format: prompt.format } : {}),
 		});

@@ -293,6 +293,7 @@ async function writeRuns(root: string, runs: number, log: (line: string) => void
 			models: manifestModels.sort((a, b) => a.id.localeCompare(b.id)),
 			ollama: [{ host, version: '0.12.6' }],
 			modelCalls: results.length,
+			answersFromOlderOllama: 0,
 		};
 		const report = buildReport(registry, outcome, {
 			startedAt,

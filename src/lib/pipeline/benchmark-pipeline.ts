@@ -22,7 +22,7 @@ import type { ProgressLogger } from '../run/ask-model.ts';
 import { runBenchmark } from '../run/run-benchmark.ts';
 import type { Severity } from '../schema/common.ts';
 import type { Case } from '../schema/case.ts';
-import type { Report } from '../schema/report.ts';
+import type { ManifestModel, Report } from '../schema/report.ts';
 import { gradeContexts, taskFor } from '../tasks/index.ts';
 import type { GraderValidity } from '../schema/validity.ts';
 import { invalidRoles, measureGraderValidity } from '../validity/measure-validity.ts';
@@ -224,6 +224,19 @@ function withheldRoles(invalid: ReadonlyMap<string, string>, withheld: ReadonlyM
 export const PARALLEL_NOTE =
 	'Some models were asked several cases at once (`parallel` above 1 in models.yaml, per model in manifest.models). Ollama may batch such requests, so their answers can differ from answers asked one at a time.';
 
+/** Said in the manifest of a run that asked a model with a smaller `num_ctx` than policy.yaml's. */
+export const CONTEXT_CAP_NOTE =
+	"Some models were trained for a shorter context than run.num_ctx: they were asked with num_ctx capped at their trained length (manifest.models: options.num_ctx, context_length), as Ollama would have capped it anyway.";
+
+/** What a reader must know about how the answers were asked. */
+function manifestNotes(models: readonly ManifestModel[], numCtx: number): { notes?: string[] } {
+	const notes = [
+		...(models.some((model) => (model.parallel ?? 1) > 1) ? [PARALLEL_NOTE] : []),
+		...(models.some((model) => model.context_length !== undefined && model.context_length < numCtx) ? [CONTEXT_CAP_NOTE] : []),
+	];
+	return notes.length > 0 ? { notes } : {};
+}
+
 /** Assembles the report data from a run. Pure. */
 export function buildReport(registry: Registry, outcome: Awaited<ReturnType<typeof runBenchmark>>, facts: RunFacts): Report {
 	const casesPerRole = new Map<string, { id: string; severity: Severity }[]>();
@@ -243,9 +256,10 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		policyHash,
 		casesHash,
 		roles: registry.roles.map((entry) => entry.role),
-		models: outcome.models,
-		// Neither where an answer came from (the cache, or which host of a pool) changes the evidence.
-		results: outcome.results.map(({ cached: _cached, host: _host, ...result }) => withStableEscalation(result)),
+		// The trained context a model reports is not evidence; the num_ctx it was asked with (in its options) is.
+		models: outcome.models.map(({ context_length: _contextLength, ...model }) => model),
+		// Neither where an answer came from (the cache, which host of a pool, which server version) changes the evidence.
+		results: outcome.results.map(({ cached: _cached, host: _host, ollama_version: _version, ...result }) => withStableEscalation(result)),
 	});
 	const manifest: Report['manifest'] = {
 		started_at: facts.startedAt.toISOString(),
@@ -258,9 +272,10 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		runtime: runtimeInfo(),
 		repeats: facts.repeats,
 		model_calls: outcome.modelCalls,
+		answers_from_older_ollama: outcome.answersFromOlderOllama,
 		evidence_hash: evidenceHash,
 		results_file: '',
-		...(outcome.models.some((model) => (model.parallel ?? 1) > 1) ? { notes: [PARALLEL_NOTE] } : {}),
+		...manifestNotes(outcome.models, registry.policy.run.num_ctx),
 		graders,
 	};
 	const decision = decideRun({

@@ -23,6 +23,11 @@ function renderBody(report: Report): string {
 		`- Harness commit: \`${manifest.harness.commit ?? 'unknown'}\`${manifest.harness.dirty ? ' (with uncommitted changes)' : ''}`,
 		`- Ollama: ${manifest.ollama.map((o) => `${o.version ?? 'unknown version'} at ${o.host}`).join('; ')}`,
 		`- Repeats per case: ${manifest.repeats}; model calls made: ${manifest.model_calls} (the rest came from the answer cache)`,
+		...(manifest.answers_from_older_ollama
+			? [
+					`- Answers reused from another Ollama version (an older one, or one the cache did not record): ${manifest.answers_from_older_ollama}; \`run.reask_after_upgrade: true\` in policy.yaml asks them again`,
+				]
+			: []),
 		`- Policy hash \`${manifest.policy_hash.slice(0, 12)}\`, cases hash \`${manifest.cases_hash.slice(0, 12)}\``,
 		`- Every case result: \`${manifest.results_file}\``,
 		'',

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Ollama, type Message } from 'ollama';
+import { Ollama, type ChatRequest as OllamaChatRequest, type Message } from 'ollama';
 import type { HardFailureClass } from '../schema/report.ts';
 import { describeFetchFailure } from './probe-ollama.ts';
 
@@ -27,8 +27,13 @@ export interface CallOptions {
 	think: ThinkSetting;
 }
 
-/** What Ollama accepts as `think` (api.ThinkValue): on, off, or an effort level. */
+/** What Ollama accepts as `think` (api.ThinkValue): on, off, or an effort level (`max` since Ollama 0.21.3). */
 export type ThinkSetting = boolean | 'low' | 'medium' | 'high' | 'max';
+
+/** `think` for ollama-js, whose 0.6 types predate `max`: the value goes to the server as it is. */
+export function clientThink(think: ThinkSetting): OllamaChatRequest['think'] {
+	return think as OllamaChatRequest['think'];
+}
 
 /** One answer, with the timings the metrics need. */
 export interface ChatAnswer {
@@ -202,7 +207,7 @@ async function streamChat(withSignal: WithSignal, host: string, request: ChatReq
 				model: request.model,
 				messages: request.messages,
 				stream: true,
-				think,
+				think: clientThink(think),
 				options,
 				...(request.format ? { format: request.format } : {}),
 			}),

@@ -1,5 +1,6 @@
 import type { Registry } from '../registry/load-registry.ts';
 import type { Case } from '../schema/case.ts';
+import type { ThinkSetting } from './model-client.ts';
 
 /** One case to run for one model, in one role. */
 export interface PlanItem {
@@ -15,7 +16,7 @@ export interface ModelPlan {
 	/** Requests sent at once to each of its hosts (`parallel:` in models.yaml, default 1). */
 	parallel: number;
 	/** The model's own `think` from models.yaml, when it overrides the policy's. */
-	think?: boolean | 'low' | 'medium' | 'high';
+	think?: ThinkSetting;
 	items: PlanItem[];
 }
 

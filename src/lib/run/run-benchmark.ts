@@ -4,9 +4,9 @@ import type { CaseResult, ManifestModel } from '../schema/report.ts';
 import type { Task } from '../schema/case.ts';
 import { type GradeContext, taskFor } from '../tasks/index.ts';
 import type { AnswerCache } from './answer-cache.ts';
-import { type ProgressLogger, type ResultHook, askModel, callOptions } from './ask-model.ts';
+import { type ProgressLogger, type ResultHook, askModel, callOptions, sameServer } from './ask-model.ts';
 import { type Evaluation, evaluateAnswer, hardFailure } from './evaluate-answer.ts';
-import { CallFailure, type ModelClient, type ModelIdentity, asCallFailure, normalizeTag } from './model-client.ts';
+import { CallFailure, type CallOptions, type ModelClient, type ModelIdentity, asCallFailure, normalizeTag } from './model-client.ts';
 import { type ModelPlan, type PlanItem, byHost } from './plan-run.ts';
 import { probeOllama } from './probe-ollama.ts';
 import { type WorkQueue, createWorkQueue } from './work-queue.ts';
@@ -36,6 +36,8 @@ export interface RunOutcome {
 	ollama: { host: string; version: string | null }[];
 	/** Chat calls made for cases (load and unload requests excluded). */
 	modelCalls: number;
+	/** Cached answers used that another Ollama version gave, or that did not record their version. */
+	answersFromOlderOllama: number;
 }
 
 /** Ollama stopped answering during a run: the run stops instead of failing every remaining model. */
@@ -55,6 +57,8 @@ interface HostState {
 	host: string;
 	client: ModelClient;
 	installed: Map<string, ModelIdentity>;
+	/** /api/version; null when the host did not say. */
+	version: string | null;
 	/** Why the host was given up on mid-run, once it was. */
 	gone?: string;
 }
@@ -66,6 +70,10 @@ interface RunState {
 	total: number;
 	done: number;
 	calls: number;
+	/** Cached answers used that another Ollama version gave (or that did not record it). */
+	fromOlderOllama: number;
+	/** The options each model is asked with (`num_ctx` capped at its trained context) and that context. */
+	sent: Map<ModelPlan, { options: CallOptions; contextLength: number | null }>;
 	/** The first error that ends the run: every slot stops pulling work. */
 	fatal?: unknown;
 	queues: Map<ModelPlan, WorkQueue<Unit>>;
@@ -86,18 +94,30 @@ export async function runBenchmark(plans: readonly ModelPlan[], deps: RunBenchma
 		total: plans.reduce((sum, plan) => sum + plan.items.length, 0) * options.repeats,
 		done: 0,
 		calls: 0,
+		fromOlderOllama: 0,
+		sent: new Map(),
 		queues: new Map(plans.map((plan) => [plan, createWorkQueue(units(plan, options.repeats))])),
 		results: [],
 	};
 	const groups = byHost(plans);
 	const hosts = await Promise.all(
-		[...groups.keys()].map(async (host): Promise<HostState & { version: string | null }> => {
+		[...groups.keys()].map(async (host): Promise<HostState> => {
 			const client = deps.clientFor(host);
 			const [version, installed] = await Promise.all([client.version().catch(() => null), client.listModels()]);
 			return { host, client, installed, version };
 		}),
 	);
 	const hostByName = new Map(hosts.map((entry) => [entry.host, entry]));
+	for (const plan of plans) {
+		state.sent.set(
+			plan,
+			await optionsFor(
+				plan,
+				plan.hosts.map((host) => hostByName.get(host)!),
+				state,
+			),
+		);
+	}
 	const models = plans.map((plan) =>
 		manifestModel(
 			plan,
@@ -112,12 +132,43 @@ export async function runBenchmark(plans: readonly ModelPlan[], deps: RunBenchma
 	const failed = settled.find((outcome) => outcome.status === 'rejected');
 	if (state.fatal !== undefined) throw state.fatal;
 	if (failed) throw failed.reason;
+	if (state.fromOlderOllama > 0) {
+		deps.logger.warn(
+			`${state.fromOlderOllama} cached answer(s) came from another Ollama version than ${hosts.map((entry) => `${entry.version ?? 'unknown'} at ${entry.host}`).join(', ')} (or did not record theirs); the report counts them. Set run.reask_after_upgrade: true in policy.yaml to ask them again.`,
+		);
+	}
 	return {
 		results: state.results.sort((a, b) => a.plan - b.plan || a.order - b.order).map((entry) => entry.result),
 		models: models.sort((a, b) => a.id.localeCompare(b.id)),
 		ollama: hosts.map(({ host, version }) => ({ host, version })),
 		modelCalls: state.calls,
+		answersFromOlderOllama: state.fromOlderOllama,
 	};
+}
+
+/**
+ * The options a model is asked with: the run's, with `num_ctx` capped at the context the model was trained
+ * for. Ollama caps a larger `num_ctx` itself, silently (server/sched.go), so sending it would record, and
+ * check prompts against, a window the model never had. The trained length comes from /api/tags (Ollama
+ * 0.31 and later) or else /api/show; a cap is said in a warning and recorded in the manifest.
+ */
+async function optionsFor(
+	plan: ModelPlan,
+	hosts: HostState[],
+	state: RunState,
+): Promise<{ options: CallOptions; contextLength: number | null }> {
+	const options = callOptions(state.options.run, plan.think);
+	const host = hosts.find((entry) => entry.installed.has(normalizeTag(plan.model)));
+	if (!host) return { options, contextLength: null };
+	const contextLength =
+		host.installed.get(normalizeTag(plan.model))!.contextLength ?? (await host.client.trainedContext(plan.model).catch(() => null));
+	if (contextLength !== null && options.num_ctx > contextLength) {
+		state.deps.logger.warn(
+			`${plan.model} was trained for a context of ${contextLength} tokens: it is asked with num_ctx ${contextLength}, not run.num_ctx ${options.num_ctx} (Ollama would cap it without a word); a prompt that does not fit is context-overflow.`,
+		);
+		return { options: { ...options, num_ctx: contextLength }, contextLength };
+	}
+	return { options, contextLength };
 }
 
 function units(plan: ModelPlan, repeats: number): Unit[] {
@@ -146,7 +197,8 @@ function manifestModel(plan: ModelPlan, hosts: HostState[], state: RunState): Ma
 		host: having[0]?.host ?? plan.hosts[0]!,
 		...(plan.hosts.length > 1 ? { hosts: [...plan.hosts] } : {}),
 		parallel: plan.parallel,
-		options: { ...callOptions(state.options.run, plan.think) },
+		options: { ...state.sent.get(plan)!.options },
+		...(state.sent.get(plan)!.contextLength === null ? {} : { context_length: state.sent.get(plan)!.contextLength! }),
 	};
 }
 
@@ -211,7 +263,7 @@ async function serveModel(
 	planIndex: number,
 ): Promise<void> {
 	const { deps, options } = state;
-	const sent = callOptions(options.run, plan.think);
+	const sent = state.sent.get(plan)!.options;
 	const identity = host.installed.get(normalizeTag(plan.model))!;
 	const cacheable = options.repeats === 1;
 	let loading: Promise<number> | undefined;
@@ -267,6 +319,8 @@ async function serveModel(
 			cache: deps.cache,
 			readCache,
 			writeCache: cacheable,
+			serverVersion: host.version,
+			reaskOtherVersions: options.run.reask_after_upgrade ?? false,
 			beforeCall: ensureLoaded,
 			onCacheWriteFailed: (error) =>
 				deps.logger.warn(
@@ -287,13 +341,14 @@ async function serveModel(
 			return true;
 		}
 		const { answer, loadMs } = asked;
+		if (asked.cached && !sameServer(asked.ollamaVersion ?? undefined, host.version)) state.fromOlderOllama++;
 		const context = deps.gradeContext(item.case.task);
 		const result = record(
 			state,
 			plan,
 			planIndex,
 			{ item, repeat, order },
-			await evaluateAnswer(item.case, taskFor(item.case.task), answer, sent, context),
+			await evaluateAnswer(item.case, taskFor(item.case.task), answer, sent, context, asked.prompt),
 			{
 				output: answer.content,
 				thinking_chars: answer.thinking.length,
@@ -305,6 +360,7 @@ async function serveModel(
 				load_ms: loadMs === null ? null : round(loadMs),
 				cached: asked.cached,
 				cache_key: cacheable ? asked.key : null,
+				ollama_version: asked.ollamaVersion,
 				...where,
 			},
 		);
