@@ -37,6 +37,18 @@ export const faults = {
 	}),
 	endEarly: (afterChunks = 1, text: TextReply = {}): StreamFaultReply => ({ ...text, fault: 'end-early', afterChunks }),
 	reset: (afterChunks = 0, text: TextReply = {}): StreamFaultReply => ({ ...text, fault: 'reset', afterChunks }),
+	/**
+	 * A repetition loop: the reply's chunks, then 31 chunks of `token`, then the end of the stream with no
+	 * done chunk and status 200. Ollama counts a token equal (trimmed) to the one before; past 30 repeats it
+	 * stops the generation and its handler just closes the stream (llm/llama_server.go, "prediction aborted,
+	 * token repeat limit reached" goes only to its debug log).
+	 */
+	repetition: (text: TextReply = {}, token = ' the'): StreamFaultReply => ({
+		...text,
+		fault: 'repetition',
+		afterChunks: Number.MAX_SAFE_INTEGER,
+		token,
+	}),
 	/** Cloud model, not signed in (server/routes.go: `{"error":"unauthorized","signin_url":…}`). */
 	cloudUnauthorized: (): HttpErrorReply =>
 		faults.httpError(401, 'unauthorized', {
@@ -92,6 +104,10 @@ export async function strike(ex: Exchange, fault: StreamFaultReply, stream: bool
 				ex.entry.status = 200;
 				ex.res.writeHead(200, { 'Content-Type': stream ? 'application/x-ndjson' : 'application/json; charset=utf-8' });
 			}
+			ex.res.end();
+			return;
+		case 'repetition':
+			// Carried out by the inference route, which knows the chunk shape; nothing is left to do here.
 			ex.res.end();
 			return;
 		case 'reset':

@@ -111,11 +111,12 @@ export function bind(kind: 'show' | 'chat' | 'generate', raw: string, body: Logg
 		const keepAlive = keepAliveNs(body.keep_alive);
 		if ('error' in keepAlive) return keepAlive.error;
 		const think: unknown = body.think;
-		if (typeof think === 'string' && !['high', 'medium', 'low'].includes(think)) {
-			return `invalid think value: ${goQuote(think)} (must be "high", "medium", "low", true, or false)`;
+		// api.ThinkValue.UnmarshalJSON (since 0.21.3 it takes "max" as well).
+		if (typeof think === 'string' && !['high', 'medium', 'low', 'max'].includes(think)) {
+			return `invalid think value: ${goQuote(think)} (must be "high", "medium", "low", "max", true, or false)`;
 		}
 		if (think !== undefined && think !== null && typeof think !== 'string' && typeof think !== 'boolean') {
-			return 'think must be a boolean or string ("high", "medium", "low", true, or false)';
+			return 'think must be a boolean or string ("high", "medium", "low", "max", true, or false)';
 		}
 	}
 	return undefined;

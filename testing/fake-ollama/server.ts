@@ -56,7 +56,7 @@ const UNSUPPORTED = new Set([
 	'/v1/models',
 ]);
 
-const DEFAULT_VERSION = '0.12.6';
+const DEFAULT_VERSION = '0.32.15';
 const DEFAULT_NUM_CTX = 4096;
 
 /**

@@ -17,7 +17,7 @@ export interface FakeRequest {
 	options: Partial<Options>;
 	format?: string | object;
 	/** The effective think setting: Ollama turns thinking on for thinking-capable models when it is unset. */
-	think?: boolean | 'high' | 'medium' | 'low';
+	think?: boolean | 'high' | 'medium' | 'low' | 'max';
 	keepAlive?: string | number;
 	/** Whether the answer is streamed (Ollama's default is true when `stream` is absent). */
 	stream: boolean;
@@ -45,7 +45,11 @@ export interface TextReply {
 	firstTokenDelayMs?: number;
 	/** Wait between chunks. */
 	chunkDelayMs?: number;
-	/** Reported `prompt_eval_count`. Default: `estimateTokens(prompt)`, capped at the context size. */
+	/**
+	 * Reported `prompt_eval_count`. Default: `estimateTokens(prompt)`; a prompt of `num_ctx` tokens or more is
+	 * cut the way Ollama cuts it (`num_ctx − ⌊(num_ctx − num_keep − 1) / 2⌋`), and after a two-pass answer
+	 * (`format` with thinking) the thinking is counted too.
+	 */
 	promptEvalCount?: number;
 	/** Reported `eval_count` (0 omits the field, as Ollama's omitempty does). Default: estimated tokens. */
 	evalCount?: number;
@@ -72,9 +76,11 @@ export interface HttpErrorReply {
  * - `malformed`: a line that is not JSON, then the end of the stream.
  * - `end-early`: the stream ends cleanly without a `done` chunk.
  * - `reset`: the TCP connection is destroyed.
+ * - `repetition`: 31 chunks of one token, then the stream ends cleanly without a `done` chunk (HTTP 200): how
+ *   Ollama stops a generation that repeats one token more than 30 times (llm/llama_server.go).
  */
 export interface StreamFaultReply extends TextReply {
-	fault: 'stream-error' | 'stall' | 'malformed' | 'end-early' | 'reset';
+	fault: 'stream-error' | 'stall' | 'malformed' | 'end-early' | 'reset' | 'repetition';
 	afterChunks?: number;
 	/** `stream-error`: the message. */
 	error?: string;
@@ -82,6 +88,8 @@ export interface StreamFaultReply extends TextReply {
 	status?: number;
 	/** `malformed`: the broken line. Default: a truncated chunk. */
 	line?: string;
+	/** `repetition`: the token repeated. Default ` the`. */
+	token?: string;
 }
 
 export type FaultReply = HttpErrorReply | StreamFaultReply;
@@ -109,8 +117,17 @@ export interface FakeModel {
 	size?: number;
 	/** Default: when the fake started. */
 	modifiedAt?: Date | string;
-	/** The trained context length (`<family>.context_length` in /api/show); `num_ctx` is capped at it. Default 32768. */
+	/**
+	 * The trained context length (`details.context_length` in /api/tags, `<family>.context_length` in
+	 * /api/show); `num_ctx` is capped at it. Default 32768.
+	 */
 	contextLength?: number;
+	/**
+	 * Whether the model's runner shifts its context (default true): a prompt longer than `num_ctx` is cut to
+	 * about half of it. False: it is refused with Ollama's 400 "the prompt is longer than the context length
+	 * currently available to the model; …".
+	 */
+	contextShift?: boolean;
 	/** Default `['completion']`. Add `thinking` for a reasoning model. */
 	capabilities?: string[];
 	/** Cold-load time: really waited, and reported as `load_duration` of the request that loaded the model. */
@@ -131,7 +148,7 @@ export interface FakeModel {
 /** Options of {@link startFakeOllama}. */
 export interface FakeOllamaOptions {
 	models?: FakeModel[];
-	/** Reported by /api/version. Default `0.12.6`. */
+	/** Reported by /api/version. Default `0.32.15`. */
 	version?: string;
 	/** The context size used when a request sends no `num_ctx` (Ollama's default is 4096). */
 	defaultNumCtx?: number;
@@ -150,7 +167,7 @@ export interface LoggedBody {
 	system?: string;
 	options?: Partial<Options>;
 	format?: string | object;
-	think?: boolean | 'high' | 'medium' | 'low';
+	think?: boolean | 'high' | 'medium' | 'low' | 'max';
 	keep_alive?: string | number;
 	stream?: boolean;
 	raw?: boolean;

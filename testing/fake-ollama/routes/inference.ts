@@ -4,7 +4,7 @@
  * (an empty request), thinking, options, format, then the scripted reply, paced and streamed.
  */
 import type { Message } from 'ollama';
-import { estimateTokens, type Piece, planAnswer } from '../answer.ts';
+import { PROMPT_TOO_LONG, contextShiftPromptLimit, estimateTokens, type Piece, planAnswer } from '../answer.ts';
 import type { Exchange } from '../exchange.ts';
 import { pause, sendError, sendJson, writeLine } from '../exchange.ts';
 import { isHttpError, isStreamFault, strike } from '../faults.ts';
@@ -108,10 +108,18 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 	const loadedAt = monoNs();
 
 	const promptText = chatMessages.map((m) => m.content).join('');
+	const promptTokens = Math.max(1, estimateTokens(promptText));
+	// A prompt the context cannot hold with a token to spare: a runner that cannot shift its context
+	// refuses it once the model is loaded (400); the others cut it to about half of num_ctx, silently,
+	// keeping the first num_keep tokens (default 4) and the BOS token.
+	if (promptTokens > numCtx - 1 && model.contextShift === false) return sendError(ex, 400, PROMPT_TOO_LONG);
+	const numKeep = typeof body.options?.num_keep === 'number' ? body.options.num_keep : 4;
 	const plan = planAnswer(reply, {
 		thinks: think !== undefined && think !== false,
+		format: body.format !== undefined && body.format !== null && body.format !== '',
 		numPredict: positiveInt(body.options?.num_predict),
-		promptTokens: Math.max(1, Math.min(estimateTokens(promptText), numCtx)),
+		promptTokens,
+		evaluated: (tokens) => (tokens > numCtx - 1 ? contextShiftPromptLimit(numCtx, numKeep + 1) : tokens),
 	});
 	const fault = isStreamFault(reply) ? reply : undefined;
 	const sendable = fault ? Math.min(fault.afterChunks ?? 0, plan.pieces.length) : plan.pieces.length;
@@ -131,11 +139,25 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 	// Pace the answer: the first chunk after the prompt is "evaluated", then one chunk per delay.
 	await pause(reply.firstTokenDelayMs, ex.signal);
 	const firstTokenAt = monoNs();
+	// After two passes the final chunk times the second only: the answer's tokens, from its first one.
+	let answerStartedAt: bigint | undefined;
 	for (let i = 0; i < sendable; i++) {
 		if (i > 0) await pause(reply.chunkDelayMs, ex.signal);
-		if (stream) writeLine(ex, chunk(plan.pieces[i] as Piece));
+		const piece = plan.pieces[i] as Piece;
+		if (piece.content !== '') answerStartedAt ??= monoNs();
+		if (stream) writeLine(ex, chunk(piece));
 	}
 
+	if (fault?.fault === 'repetition') {
+		// Ollama sends the first of the run and 30 repeats; the next repeat stops the generation, and the
+		// handler closes the stream with status 200 and no done chunk. Unstreamed, it answers what it
+		// collected: the last chunk (done false) with all of the text.
+		const token = fault.token ?? ' the';
+		if (!stream) return sendJson(ex, 200, chunk({ content: plan.content + token.repeat(REPEAT_LIMIT + 1), thinking: plan.thinking }));
+		for (let i = 0; i <= REPEAT_LIMIT; i++) writeLine(ex, chunk({ content: token }));
+		ex.res.end();
+		return;
+	}
 	if (fault) return strike(ex, fault, stream, requested, sendable);
 
 	const finishedAt = monoNs();
@@ -143,7 +165,9 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 	const promptEvalNs =
 		reply.promptEvalDurationMs !== undefined ? Math.round(reply.promptEvalDurationMs * 1e6) : Math.max(1, Number(firstTokenAt - loadedAt));
 	const evalNs =
-		reply.evalDurationMs !== undefined ? Math.round(reply.evalDurationMs * 1e6) : Math.max(1, Number(finishedAt - firstTokenAt));
+		reply.evalDurationMs !== undefined
+			? Math.round(reply.evalDurationMs * 1e6)
+			: Math.max(1, Number(finishedAt - (plan.twoPass ? (answerStartedAt ?? firstTokenAt) : firstTokenAt)));
 	// Ollama omits zero metrics (omitempty), so zero values are left out rather than sent as 0.
 	const metrics = omitZero({
 		total_duration: Math.max(Number(finishedAt - ex.started), loadNs + promptEvalNs + evalNs),
@@ -165,8 +189,8 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 					model: requested,
 					created_at: goTime(),
 					message: { role: 'assistant', content: whole.content, ...thinkingOf(whole) },
-					done_reason: plan.doneReason,
 					done: true,
+					done_reason: plan.doneReason,
 					...metrics,
 				}
 			: {
@@ -194,6 +218,9 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 		}
 	}
 }
+
+/** Ollama stops a generation once one token has been repeated more than this many times in a row (llm/llama_server.go). */
+const REPEAT_LIMIT = 30;
 
 /** Loads the model if it is not loaded with this context size (Ollama reloads on a num_ctx change). */
 async function ensureLoaded(ex: Exchange, state: FakeState, model: FakeModel, numCtx: number, keepAliveMs: number): Promise<boolean> {

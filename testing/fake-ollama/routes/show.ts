@@ -22,12 +22,34 @@ import {
 import type { LoggedBody } from '../types.ts';
 import { goTimeMs } from '../wire.ts';
 
+/** Ollama's `model.Name.DisplayShortest`: `[host/namespace/ | namespace/]model:tag`, defaults left out but the tag. */
+function displayShortest(name: string): string {
+	let rest = name.trim();
+	const at = rest.indexOf('@');
+	if (at >= 0) rest = rest.slice(0, at);
+	let tag = 'latest';
+	const colon = rest.lastIndexOf(':');
+	if (colon > rest.lastIndexOf('/')) {
+		tag = rest.slice(colon + 1);
+		rest = rest.slice(0, colon);
+	}
+	const parts = rest.split('/');
+	const model = parts.pop() ?? '';
+	const namespace = parts.pop() ?? 'library';
+	const host = parts.length > 0 ? parts.join('/') : 'registry.ollama.ai';
+	if (host.toLowerCase() !== 'registry.ollama.ai') return `${host}/${namespace}/${model}:${tag}`;
+	if (namespace.toLowerCase() !== 'library') return `${namespace}/${model}:${tag}`;
+	return `${model}:${tag}`;
+}
+
 /** Answers POST /api/show (the body is already bound). */
 export function show(ex: Exchange, state: FakeState, body: LoggedBody): void {
 	const requested = typeof body.model === 'string' && body.model !== '' ? body.model : body.name;
 	if (typeof requested !== 'string' || requested === '') return sendError(ex, 400, 'model is required');
 	const model = findModel(state, requested);
-	if (!model) return sendError(ex, 404, `model '${requested}' not found`);
+	// ShowHandler names the model as `Name.DisplayShortest()`: the tag always, `library/` and the default
+	// registry never (`ghost` → `ghost:latest`), unlike the chat and generate handlers, which echo the request.
+	if (!model) return sendError(ex, 404, `model '${displayShortest(requested)}' not found`);
 	const family = familyOf(model);
 	const template = model.template ?? '{{ if .System }}{{ .System }}\n{{ end }}{{ .Prompt }}';
 	// `parameters` is printed with Go's "%-30s %#v"; the Modelfile repeats them as PARAMETER lines.
