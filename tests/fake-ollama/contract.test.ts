@@ -112,6 +112,9 @@ describe('general endpoints', () => {
 		expect(models[1]?.digest).toBe('a'.repeat(64));
 		expect(String(qwen?.modified_at)).toBe('2025-05-01T10:00:00Z');
 		expect(qwen?.size).toBe(Math.round(8.2e9 * 0.6));
+		// Since Ollama 0.31: the trained context and the capabilities in every entry.
+		expect((qwen?.details as unknown as Record<string, unknown>).context_length).toBe(40960);
+		expect((qwen as unknown as Record<string, unknown>).capabilities).toEqual(['completion', 'thinking']);
 		// Stable across calls: the harness keys its cache on it.
 		expect((await client.list()).models[0]?.digest).toBe(qwen?.digest);
 	});
@@ -143,6 +146,11 @@ describe('general endpoints', () => {
 		expect(error.name).toBe('ResponseError');
 		expect(error.status_code).toBe(404);
 		expect(error.message).toBe("model 'ghost:1b' not found");
+		// ShowHandler names the model as Name.DisplayShortest(): the tag always, `library/` never.
+		expect((await caught(client.show({ model: 'ghost' }))).message).toBe("model 'ghost:latest' not found");
+		expect((await caught(client.show({ model: 'library/ghost' }))).message).toBe("model 'ghost:latest' not found");
+		expect((await caught(client.show({ model: 'me/ghost:2b' }))).message).toBe("model 'me/ghost:2b' not found");
+		expect((await caught(client.show({ model: 'hf.co/me/ghost' }))).message).toBe("model 'hf.co/me/ghost:latest' not found");
 		const res = await post(fake, '/api/show', {});
 		expect(res.status).toBe(400);
 		expect(await res.text()).toBe('{"error":"model is required"}');
@@ -182,6 +190,7 @@ describe('chat', () => {
 				{ name: 'empty:1b', respond: () => '' },
 				{ name: 'silent-count:1b', respond: () => ({ content: '', evalCount: 0 }) },
 				{ name: 'embedder:1b', capabilities: ['embedding'] },
+				{ name: 'noshift:1b', contextShift: false },
 			],
 		});
 		client = new Ollama({ host: fake.url });
@@ -221,8 +230,8 @@ describe('chat', () => {
 			'model',
 			'created_at',
 			'message',
-			'done_reason',
 			'done',
+			'done_reason',
 			'total_duration',
 			'load_duration',
 			'prompt_eval_count',
@@ -350,15 +359,65 @@ describe('chat', () => {
 		expect(entry.context_length).toBe(8192);
 	});
 
-	it('caps prompt_eval_count at num_ctx when the prompt does not fit (silent truncation)', async () => {
+	it('cuts a prompt that does not fit num_ctx to about half of it, silently (contextShiftPromptLimit)', async () => {
 		const fits = await client.chat({ model: 'writer:7b', messages: user('y'.repeat(4000)), options: { num_ctx: 2048 } });
 		expect(fits.prompt_eval_count).toBe(1000);
+		// num_ctx − ⌊(num_ctx − keep) / 2⌋ with keep = num_keep 4 + the BOS token: 2048 − 1021.
 		const overflow = await client.chat({ model: 'writer:7b', messages: user('y'.repeat(40_000)), options: { num_ctx: 2048 } });
-		expect(overflow.prompt_eval_count).toBe(2048);
-		expect(overflow.done_reason).toBe('stop'); // no error: Ollama truncates silently
+		expect(overflow.prompt_eval_count).toBe(1027);
+		expect(overflow.done_reason).toBe('stop'); // no error: Ollama cuts silently
+		// One token short of num_ctx still fits; num_ctx itself is cut.
+		const edge = await client.chat({ model: 'writer:7b', messages: user('y'.repeat(4 * 2047)), options: { num_ctx: 2048 } });
+		expect(edge.prompt_eval_count).toBe(2047);
+		const over = await client.chat({ model: 'writer:7b', messages: user('y'.repeat(4 * 2048)), options: { num_ctx: 2048 } });
+		expect(over.prompt_eval_count).toBe(1027);
+		// A larger num_keep keeps more of the start: 2048 − ⌊(2048 − 101) / 2⌋.
+		const kept = await client.chat({
+			model: 'writer:7b',
+			messages: user('y'.repeat(40_000)),
+			options: { num_ctx: 2048, num_keep: 100 },
+		});
+		expect(kept.prompt_eval_count).toBe(1075);
 		// Without num_ctx the fake uses Ollama's default context of 4096.
 		const unset = await client.chat({ model: 'writer:7b', messages: user('y'.repeat(40_000)) });
-		expect(unset.prompt_eval_count).toBe(4096);
+		expect(unset.prompt_eval_count).toBe(2051);
+	});
+
+	it('refuses a prompt longer than num_ctx with a 400 on a model without context shift', async () => {
+		const error = await caught(client.chat({ model: 'noshift:1b', messages: user('y'.repeat(40_000)), options: { num_ctx: 2048 } }));
+		expect(error.name).toBe('ResponseError');
+		expect(error.status_code).toBe(400);
+		expect(error.message).toBe(
+			'the prompt is longer than the context length currently available to the model; shorten the prompt, adjust the context length in settings, or use a model with a longer context length',
+		);
+		expect(fake.loadedModels()).toContain('noshift:1b'); // refused by the runner, once loaded
+		const fits = await client.chat({ model: 'noshift:1b', messages: user('y'.repeat(400)), options: { num_ctx: 2048 } });
+		expect(fits.prompt_eval_count).toBe(100);
+	});
+
+	it('answers format with thinking in two passes: the thinking counted in prompt_eval_count, not in eval_count', async () => {
+		const format = { type: 'object', properties: { subject: { type: 'string' } } };
+		// 'x'.repeat(400) thinks 100 tokens; 'answer' is 2; the prompt 'review' is 2.
+		const twoPass = await client.chat({ model: 'budget:1b', messages: user('review'), think: true, format });
+		expect(twoPass.message.thinking).toHaveLength(400);
+		expect(twoPass.prompt_eval_count).toBe(2 + 100);
+		expect(twoPass.eval_count).toBe(2);
+		// Without format: one pass, the thinking counted with the answer.
+		const onePass = await client.chat({ model: 'budget:1b', messages: user('review'), think: true });
+		expect(onePass.prompt_eval_count).toBe(2);
+		expect(onePass.eval_count).toBe(102);
+		// Each pass has its own num_predict: 100 tokens of thinking and the answer fit a budget of 100.
+		const budgeted = await client.chat({ model: 'budget:1b', messages: user('review'), think: true, format, options: { num_predict: 100 } });
+		expect(budgeted).toMatchObject({ done_reason: 'stop', eval_count: 2, message: { content: 'answer' } });
+	});
+
+	it('accepts think "max" (api.ThinkValue), and refuses an unknown level', async () => {
+		const max = await client.chat({ model: 'thinker:8b', messages: user('review'), think: 'max' as unknown as 'high' });
+		expect(max.message.thinking).toBe('The diff adds a server.');
+		expect(fake.lastRequest('chat')?.body?.think).toBe('max');
+		const res = await post(fake, '/api/chat', { model: 'thinker:8b', messages: user('x'), think: 'maximum' });
+		expect(res.status).toBe(400);
+		expect(await res.json()).toEqual({ error: 'invalid think value: "maximum" (must be "high", "medium", "low", "max", true, or false)' });
 	});
 
 	it('stops at num_predict with done_reason length; thinking can use the whole budget', async () => {
@@ -489,8 +548,12 @@ describe('errors', () => {
 			],
 			[JSON.stringify({ model: 'ok:1b', messages: user('x'), keep_alive: '5' }), 'time: missing unit in duration "5"'],
 			[
-				JSON.stringify({ model: 'ok:1b', messages: user('x'), think: 'max' }),
-				'invalid think value: "max" (must be "high", "medium", "low", true, or false)',
+				JSON.stringify({ model: 'ok:1b', messages: user('x'), think: 'extreme' }),
+				'invalid think value: "extreme" (must be "high", "medium", "low", "max", true, or false)',
+			],
+			[
+				JSON.stringify({ model: 'ok:1b', messages: user('x'), think: 3 }),
+				'think must be a boolean or string ("high", "medium", "low", "max", true, or false)',
 			],
 		];
 		for (const [body, error] of cases) {
@@ -606,6 +669,7 @@ describe('faults in the stream', () => {
 				{ name: 'slow:1b', respond: () => ({ content: 'late', firstTokenDelayMs: 5_000 }) },
 				{ name: 'garbled:1b', respond: () => faults.malformed(1, { content: 'abcd', chunks: 2 }) },
 				{ name: 'cut:1b', respond: () => faults.endEarly(1, { content: 'abcd', chunks: 2 }) },
+				{ name: 'loop:1b', respond: () => faults.repetition({ content: 'fix: the the', chunks: 2 }) },
 				{ name: 'reset:1b', respond: () => faults.reset(1, { content: 'abcd', chunks: 2 }) },
 				{ name: 'steady:1b', respond: () => ({ content: 'x'.repeat(40), chunks: 20, chunkDelayMs: 30 }) },
 			],
@@ -674,6 +738,21 @@ describe('faults in the stream', () => {
 		expect(error.message).toBe('Did not receive done or success response in stream.');
 	});
 
+	it('ends a repetition loop as Ollama does: 31 identical tokens, status 200, no done chunk', async () => {
+		const res = await post(fake, '/api/chat', { model: 'loop:1b', messages: user('x') });
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-type')).toBe('application/x-ndjson');
+		const chunks = ndjsonLines(await res.text()).map((line) => JSON.parse(line) as { message: { content: string }; done: boolean });
+		expect(chunks).toHaveLength(2 + 31);
+		expect(chunks.every((chunk) => chunk.done === false)).toBe(true);
+		expect(chunks.slice(2).every((chunk) => chunk.message.content === ' the')).toBe(true);
+		const error = await caught(collect(await client.chat({ model: 'loop:1b', messages: user('x'), stream: true })));
+		expect(error.message).toBe('Did not receive done or success response in stream.');
+		// Unstreamed, the handler answers what it collected: all the text, done false.
+		const whole = (await (await post(fake, '/api/chat', { model: 'loop:1b', messages: user('x'), stream: false })).json()) as ChatResponse;
+		expect(whole).toMatchObject({ done: false, message: { content: `fix: the the${' the'.repeat(31)}` } });
+	});
+
 	it('resets the connection mid-stream: the client sees a network error', async () => {
 		const received: string[] = [];
 		const error = await caught(
@@ -716,7 +795,7 @@ describe('faults in the stream', () => {
 		);
 		expect(error.message).toBe('terminated');
 		expect(received.length).toBeLessThan(20);
-		expect(await client.version()).toEqual({ version: '0.12.6' });
+		expect(await client.version()).toEqual({ version: '0.32.15' });
 	});
 });
 
@@ -869,7 +948,47 @@ describe.each(IMPLEMENTATIONS)('protocol shape: $name', ({ start }) => {
 				quantization_level: expect.any(String),
 			});
 		}
+		// Since Ollama 0.31 a local model's details carry the context it was trained for.
+		const local = models.find((model) => model.name === server.model)!;
+		expect((local.details as Record<string, unknown>).context_length).toEqual(expect.any(Number));
+		expect((local.details as Record<string, number>).context_length).toBeGreaterThan(0);
 	});
+
+	it("answers /api/show for a missing model with 404 naming it as Ollama's shortest name", async () => {
+		const res = await fetch(`${server.url}/api/show`, { method: 'POST', body: JSON.stringify({ model: 'lmb-contract-missing' }) });
+		expect(res.status).toBe(404);
+		expect(await res.json()).toEqual({ error: "model 'lmb-contract-missing:latest' not found" });
+	});
+
+	it('takes think "max" as a think value: answered, or refused only for a model that cannot think', async () => {
+		const res = await fetch(`${server.url}/api/chat`, {
+			method: 'POST',
+			body: JSON.stringify({ model: server.model, messages: user('Say hello.'), think: 'max', stream: false, options: { num_predict: 8 } }),
+		});
+		if (res.status === 200) expect(((await res.json()) as { done: boolean }).done).toBe(true);
+		else expect({ status: res.status, body: await res.json() }).toEqual({ status: 400, body: { error: `"${server.model}" does not support thinking` } });
+	}, REAL_CALL_TIMEOUT);
+
+	it(
+		'cuts a prompt longer than num_ctx to about half of it, or refuses it with 400',
+		async () => {
+			// Some 6,000 tokens or more for any tokenizer, in a 2,048-token context.
+			const long = Array.from({ length: 3000 }, (_, i) => `w${i}`).join(' ');
+			const res = await fetch(`${server.url}/api/chat`, {
+				method: 'POST',
+				body: JSON.stringify({ model: server.model, messages: user(long), think: false, stream: false, options: { num_ctx: 2048, num_predict: 1 } }),
+			});
+			const body = (await res.json()) as { prompt_eval_count?: number; error?: string };
+			if (res.status === 400) expect(body.error).toMatch(/^the prompt is longer than the context length currently available to the model/);
+			else {
+				expect(res.status).toBe(200);
+				// num_ctx − ⌊(num_ctx − num_keep) / 2⌋ with num_keep 4, plus one for a BOS token.
+				expect(body.prompt_eval_count).toBeGreaterThanOrEqual(1026);
+				expect(body.prompt_eval_count).toBeLessThanOrEqual(1027);
+			}
+		},
+		REAL_CALL_TIMEOUT,
+	);
 
 	it('shows a model: modelfile, template, details, model_info with its architecture, capabilities', async () => {
 		const shown = await client.show({ model: server.model });
@@ -897,7 +1016,7 @@ describe.each(IMPLEMENTATIONS)('protocol shape: $name', ({ start }) => {
 				expect(chunk).toMatchObject({ model: server.model, done: false, message: { role: 'assistant', content: expect.any(String) } });
 				expect(String(chunk.created_at)).toMatch(RFC3339);
 			}
-			expect(Object.keys(last).slice(0, 5)).toEqual(['model', 'created_at', 'message', 'done_reason', 'done']);
+			expect(Object.keys(last).slice(0, 5)).toEqual(['model', 'created_at', 'message', 'done', 'done_reason']);
 			expect(last).toMatchObject({
 				model: server.model,
 				done: true,
