@@ -29,6 +29,11 @@ beforeAll(async () => {
 			scripted('malformed:1b', faults.malformed(1, { content: 'abc def ghi' })),
 			scripted('slow:1b', { content: 'slow but steady', chunks: 10, chunkDelayMs: 100 }),
 			scripted('reset:1b', faults.reset(1, { content: 'cut off here' })),
+			scripted('loop:1b', faults.repetition({ content: 'fix: the the', chunks: 2 })),
+			scripted('loop-said:1b', faults.streamError('prediction aborted, token repeat limit reached', 2, { content: 'the the the' })),
+			scripted('early:1b', faults.endEarly(0)),
+			{ ...scripted('noshift:1b', 'never'), contextShift: false, contextLength: 4096 },
+			{ ...scripted('max:1b', { thinking: 'At length.', content: 'Done' }), capabilities: ['completion', 'thinking'] },
 		],
 	});
 });
@@ -81,7 +86,23 @@ describe('the Ollama model client', () => {
 		const models = await client.listModels();
 		expect(models.get('good:1b')).toMatchObject({ id: 'good:1b', family: 'llama', parameterSize: '1B', quantization: 'Q8_0' });
 		expect(models.get('good:1b')!.digest).toMatch(/^[0-9a-f]{64}$/);
-		expect(await client.version()).toBe('0.12.6');
+		expect(await client.version()).toBe('0.32.15');
+		// The trained context: /api/tags gives it since Ollama 0.31, /api/show's model_info always did.
+		expect(models.get('noshift:1b')!.contextLength).toBe(4096);
+		expect(models.get('good:1b')!.contextLength).toBe(32768);
+		expect(await client.trainedContext('noshift:1b')).toBe(4096);
+	});
+
+	it('sends think "max" as it is', async () => {
+		const answer = await createOllamaClient(fake.url).chat({
+			model: 'max:1b',
+			messages,
+			options: { ...options, think: 'max' },
+			callTimeoutMs: 5000,
+			stallTimeoutMs: 2000,
+		});
+		expect(answer).toMatchObject({ content: 'Done', thinking: 'At length.' });
+		expect(fake.lastRequest('chat')!.body!.think).toBe('max');
 	});
 
 	it('loads with a request of its own, and unloads', async () => {
@@ -101,11 +122,30 @@ describe('the Ollama model client', () => {
 		{ model: 'stall:1b', expected: 'stall', message: /stall_timeout_s/ },
 		{ model: 'malformed:1b', expected: 'server-error', message: /malformed NDJSON/ },
 		{ model: 'reset:1b', expected: 'transport', message: /127\.0\.0\.1/ },
+		// A loop: the model's own failure, not the server's or the connection's.
+		{ model: 'loop:1b', expected: 'repetition', message: /ended after 136 characters without a final chunk.*repeats one token/ },
+		{ model: 'loop-said:1b', expected: 'repetition', message: /token repeat limit reached/ },
+		// A stream that ends before any token is no loop: the connection's fault.
+		{ model: 'early:1b', expected: 'transport', message: /without a final chunk/ },
 	])('classes $model as $expected', async ({ model, expected, message }) => {
 		// A short stall limit only where a stall is the point: elsewhere a loaded machine's pause is no stall.
 		const failure = await failureOf(chat(model, { callTimeoutMs: 5000, stallTimeoutMs: expected === 'stall' ? 300 : 4000 }));
 		expect(failure.failureClass).toBe(expected);
 		expect(failure.message).toMatch(message);
+	});
+
+	it('classes the 400 for a prompt longer than the context as context-overflow, not server-error', async () => {
+		const failure = await failureOf(
+			createOllamaClient(fake.url).chat({
+				model: 'noshift:1b',
+				messages: [{ role: 'user', content: 'y'.repeat(40_000) }],
+				options,
+				callTimeoutMs: 5000,
+				stallTimeoutMs: 4000,
+			}),
+		);
+		expect(failure.failureClass).toBe('context-overflow');
+		expect(failure.message).toMatch(/^HTTP 400: the prompt is longer than the context length currently available to the model/);
 	});
 
 	it('gives up on a slow model at the per-call timeout', async () => {
