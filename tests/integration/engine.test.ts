@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBenchmarkPipeline } from '../../src/lib/pipeline/benchmark-pipeline.ts';
+import { renderReport } from '../../src/lib/report/render-report.ts';
 import { OllamaGoneError } from '../../src/lib/run/run-benchmark.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { type ResultsFile, ResultsFileSchema } from '../../src/lib/schema/report.ts';
@@ -90,6 +91,8 @@ describe('the benchmark engine against a fake Ollama', () => {
 			'f-slow:1b': { content: 'Strip diacritics before slugifying titles', chunks: 20, chunkDelayMs: 100 },
 			'f-reset:1b': faults.reset(1, { content: 'Strip diacritics before slugifying' }),
 			'f-overflow:1b': { content: 'Strip diacritics before slugifying titles', promptEvalCount: 16384 },
+			'f-repeat:1b': faults.repetition({ content: 'Strip diacritics before slugifying the' }),
+			'f-repeat-said:1b': faults.streamError('prediction aborted, token repeat limit reached', 2, { content: 'Strip the the' }),
 		};
 		const expected: Record<string, string> = {
 			'f-missing:1b': 'model-missing',
@@ -103,6 +106,9 @@ describe('the benchmark engine against a fake Ollama', () => {
 			'f-slow:1b': 'timeout',
 			'f-reset:1b': 'transport',
 			'f-overflow:1b': 'context-overflow',
+			'f-repeat:1b': 'repetition',
+			'f-repeat-said:1b': 'repetition',
+			'f-short:1b': 'context-overflow',
 			'f-garbage:1b': 'unparseable',
 		};
 		fake = await startFakeOllama({ models: seedModels() });
@@ -122,6 +128,8 @@ describe('the benchmark engine against a fake Ollama', () => {
 			fake.addModel({ name, capabilities: ['completion', 'thinking'], respond: () => reply });
 		}
 		fake.addModel({ name: 'f-garbage:1b', respond: () => 'I think the files are probably the list ones.' });
+		// Trained for 512 tokens: asked with num_ctx 512, where no prompt fits with room for the answer.
+		fake.addModel({ name: 'f-short:1b', contextLength: 512, respond: () => 'never' });
 
 		const second = await run();
 		expect(second.status).toBe('written');
@@ -139,8 +147,16 @@ describe('the benchmark engine against a fake Ollama', () => {
 		fake = await startFakeOllama({ models: seedModels() });
 		const first = await run();
 		expect(first).toMatchObject({ status: 'written', modelCalls: cases.length + 2 });
+		if (first.status !== 'written') throw new Error('no report');
+		// The report says how many answers came from another Ollama version (none yet), in its body when any did.
+		expect(first.report.manifest.answers_from_older_ollama).toBe(0);
+		expect(renderReport(first.report)).not.toContain('Answers reused from another Ollama version');
+		const reused = renderReport({ ...first.report, manifest: { ...first.report.manifest, answers_from_older_ollama: 3 } });
+		expect(reused).toContain('- Answers reused from another Ollama version (an older one, or one the cache did not record): 3;');
 		fake.clearLog();
 
+		// An upgraded Ollama changes no answer the cache holds: still nothing new to report.
+		fake.setVersion('0.99.0');
 		const second = await run();
 		expect(second).toEqual({ status: 'unchanged', latest: 'local-model-benchmark-2026-11-26' });
 		expect(caseCalls()).toBe(0);
