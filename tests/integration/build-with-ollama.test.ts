@@ -107,7 +107,7 @@ describe('npm run build with Ollama answering (six models)', () => {
 
 		expect(report.manifest.models.map((m) => m.id)).toEqual(Object.keys(script).sort());
 		expect(report.manifest.models.every((m) => /^[0-9a-f]{64}$/.test(m.digest ?? ''))).toBe(true);
-		expect(report.manifest.ollama).toEqual([{ host: fake.url, version: '0.12.6' }]);
+		expect(report.manifest.ollama).toEqual([{ host: fake.url, version: '0.32.15' }]);
 		expect(report.manifest.models[0]!.options).toEqual({ num_ctx: 16384, num_predict: 2048, temperature: 0, seed: 42, think: false });
 		expect(report.manifest.model_calls).toBe(8);
 	});
