@@ -407,7 +407,13 @@ describe('chat', () => {
 		expect(onePass.prompt_eval_count).toBe(2);
 		expect(onePass.eval_count).toBe(102);
 		// Each pass has its own num_predict: 100 tokens of thinking and the answer fit a budget of 100.
-		const budgeted = await client.chat({ model: 'budget:1b', messages: user('review'), think: true, format, options: { num_predict: 100 } });
+		const budgeted = await client.chat({
+			model: 'budget:1b',
+			messages: user('review'),
+			think: true,
+			format,
+			options: { num_predict: 100 },
+		});
 		expect(budgeted).toMatchObject({ done_reason: 'stop', eval_count: 2, message: { content: 'answer' } });
 	});
 
@@ -960,14 +966,28 @@ describe.each(IMPLEMENTATIONS)('protocol shape: $name', ({ start }) => {
 		expect(await res.json()).toEqual({ error: "model 'lmb-contract-missing:latest' not found" });
 	});
 
-	it('takes think "max" as a think value: answered, or refused only for a model that cannot think', async () => {
-		const res = await fetch(`${server.url}/api/chat`, {
-			method: 'POST',
-			body: JSON.stringify({ model: server.model, messages: user('Say hello.'), think: 'max', stream: false, options: { num_predict: 8 } }),
-		});
-		if (res.status === 200) expect(((await res.json()) as { done: boolean }).done).toBe(true);
-		else expect({ status: res.status, body: await res.json() }).toEqual({ status: 400, body: { error: `"${server.model}" does not support thinking` } });
-	}, REAL_CALL_TIMEOUT);
+	it(
+		'takes think "max" as a think value: answered, or refused only for a model that cannot think',
+		async () => {
+			const res = await fetch(`${server.url}/api/chat`, {
+				method: 'POST',
+				body: JSON.stringify({
+					model: server.model,
+					messages: user('Say hello.'),
+					think: 'max',
+					stream: false,
+					options: { num_predict: 8 },
+				}),
+			});
+			if (res.status === 200) expect(((await res.json()) as { done: boolean }).done).toBe(true);
+			else
+				expect({ status: res.status, body: await res.json() }).toEqual({
+					status: 400,
+					body: { error: `"${server.model}" does not support thinking` },
+				});
+		},
+		REAL_CALL_TIMEOUT,
+	);
 
 	it(
 		'cuts a prompt longer than num_ctx to about half of it, or refuses it with 400',
@@ -976,7 +996,13 @@ describe.each(IMPLEMENTATIONS)('protocol shape: $name', ({ start }) => {
 			const long = Array.from({ length: 3000 }, (_, i) => `w${i}`).join(' ');
 			const res = await fetch(`${server.url}/api/chat`, {
 				method: 'POST',
-				body: JSON.stringify({ model: server.model, messages: user(long), think: false, stream: false, options: { num_ctx: 2048, num_predict: 1 } }),
+				body: JSON.stringify({
+					model: server.model,
+					messages: user(long),
+					think: false,
+					stream: false,
+					options: { num_ctx: 2048, num_predict: 1 },
+				}),
 			});
 			const body = (await res.json()) as { prompt_eval_count?: number; error?: string };
 			if (res.status === 400) expect(body.error).toMatch(/^the prompt is longer than the context length currently available to the model/);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { contextShiftPromptLimit, evaluateAnswer } from '../../src/lib/run/evaluate-answer.ts';
 import type { CallOptions, ChatAnswer } from '../../src/lib/run/model-client.ts';
 import { gradeContexts, promptTokens, taskFor } from '../../src/lib/tasks/index.ts';
+import type { Prompt } from '../../src/lib/tasks/task-definition.ts';
 import { fixtureCases, rightAnswer } from '../../testing/workspace.ts';
 
 const options: CallOptions = { num_ctx: 8192, num_predict: 512, temperature: 0, seed: 42, think: true };
@@ -64,7 +65,11 @@ describe('what the server counted of the prompt', () => {
 		const task = taskFor(testCase!.task);
 		// A prompt of about 6,000 estimated tokens: it fits 8,192 with room for the 512-token answer.
 		const built = task.buildPrompt(testCase!);
-		const prompt = { ...built, ...(format ? { format } : {}), messages: [...built.messages, { role: 'user', content: 'z'.repeat(20_000) }] };
+		const prompt: Prompt = {
+			...built,
+			...(format ? { format } : {}),
+			messages: [...built.messages, { role: 'user' as const, content: 'z'.repeat(20_000) }],
+		};
 		const estimate = promptTokens(prompt);
 		const evaluation = await evaluateAnswer(
 			testCase!,

@@ -69,7 +69,9 @@ async function run(host: string, run: Partial<RunOptions> = {}, cases: readonly 
 }
 
 const sentNumCtx = (server: FakeOllama) =>
-	server.requests.filter((request) => request.endpoint === 'chat' && (request.body?.messages?.length ?? 0) > 0).map((r) => r.body?.options?.num_ctx);
+	server.requests
+		.filter((request) => request.endpoint === 'chat' && (request.body?.messages?.length ?? 0) > 0)
+		.map((r) => r.body?.options?.num_ctx);
 
 describe('what the Ollama server does with what it is sent', () => {
 	it('caps num_ctx at the context the model was trained for, says so and records it', async () => {
@@ -78,7 +80,12 @@ describe('what the Ollama server does with what it is sent', () => {
 		const outcome = await run(server.url);
 		expect(new Set(sentNumCtx(server))).toEqual(new Set([8192]));
 		expect(outcome.models[0]).toMatchObject({ options: { num_ctx: 8192 }, context_length: 8192 });
-		expect(warnings.some((line) => line.includes(`${MODEL} was trained for a context of 8192 tokens`) && line.includes(`not run.num_ctx ${policy.run.num_ctx}`))).toBe(true);
+		expect(
+			warnings.some(
+				(line) =>
+					line.includes(`${MODEL} was trained for a context of 8192 tokens`) && line.includes(`not run.num_ctx ${policy.run.num_ctx}`),
+			),
+		).toBe(true);
 		expect(outcome.results.every((result) => result.outcome === 'accepted')).toBe(true);
 	});
 

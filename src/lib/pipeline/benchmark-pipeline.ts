@@ -226,7 +226,7 @@ export const PARALLEL_NOTE =
 
 /** Said in the manifest of a run that asked a model with a smaller `num_ctx` than policy.yaml's. */
 export const CONTEXT_CAP_NOTE =
-	"Some models were trained for a shorter context than run.num_ctx: they were asked with num_ctx capped at their trained length (manifest.models: options.num_ctx, context_length), as Ollama would have capped it anyway.";
+	'Some models were trained for a shorter context than run.num_ctx: they were asked with num_ctx capped at their trained length (manifest.models: options.num_ctx, context_length), as Ollama would have capped it anyway.';
 
 /** What a reader must know about how the answers were asked. */
 function manifestNotes(models: readonly ManifestModel[], numCtx: number): { notes?: string[] } {
