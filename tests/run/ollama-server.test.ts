@@ -11,7 +11,7 @@ import { planRun } from '../../src/lib/run/plan-run.ts';
 import { runBenchmark } from '../../src/lib/run/run-benchmark.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { ModelSchema } from '../../src/lib/schema/model.ts';
-import type { Policy, RunOptions } from '../../src/lib/schema/policy.ts';
+import { type Policy, type RunOptions, RunOptionsSchema } from '../../src/lib/schema/policy.ts';
 import { RoleSchema } from '../../src/lib/schema/role.ts';
 import { gradeContexts, promptTokens, taskFor } from '../../src/lib/tasks/index.ts';
 import { type FakeModel, type FakeOllama, startFakeOllama } from '../../testing/fake-ollama/server.ts';
@@ -130,6 +130,21 @@ describe('what the Ollama server does with what it is sent', () => {
 		const first = await run(server.url);
 		expect(first.results.map((result) => result.failure_class)).toEqual(draft.map(() => 'repetition'));
 		expect((await run(server.url)).modelCalls).toBe(draft.length);
+	});
+});
+
+describe('think as Ollama takes it', () => {
+	it('accepts think "max" in models.yaml and policy.yaml, refuses what Ollama refuses, and sends it', async () => {
+		expect(ModelSchema.parse({ id: MODEL, family: 'writer', think: 'max' }).think).toBe('max');
+		expect(RunOptionsSchema.parse({ ...policy.run, think: 'max' }).think).toBe('max');
+		expect(ModelSchema.safeParse({ id: MODEL, family: 'writer', think: 'maximum' }).success).toBe(false);
+		const server = await serve({ capabilities: ['completion', 'thinking'] });
+		const outcome = await run(server.url, { think: 'max' });
+		expect(outcome.results.every((result) => result.outcome === 'accepted')).toBe(true);
+		expect(server.requests.filter((request) => (request.body?.messages?.length ?? 0) > 0).map((request) => request.body?.think)).toEqual(
+			draft.map(() => 'max'),
+		);
+		expect(outcome.models[0]!.options).toMatchObject({ think: 'max' });
 	});
 });
 
