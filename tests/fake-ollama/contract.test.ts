@@ -112,7 +112,7 @@ describe('general endpoints', () => {
 		expect(models[1]?.digest).toBe('a'.repeat(64));
 		expect(String(qwen?.modified_at)).toBe('2025-05-01T10:00:00Z');
 		expect(qwen?.size).toBe(Math.round(8.2e9 * 0.6));
-		// Since Ollama 0.31: the trained context and the capabilities in every entry.
+		// Since Ollama 0.30: the trained context and the capabilities in every entry.
 		expect((qwen?.details as unknown as Record<string, unknown>).context_length).toBe(40960);
 		expect((qwen as unknown as Record<string, unknown>).capabilities).toEqual(['completion', 'thinking']);
 		// Stable across calls: the harness keys its cache on it.
@@ -954,7 +954,7 @@ describe.each(IMPLEMENTATIONS)('protocol shape: $name', ({ start }) => {
 				quantization_level: expect.any(String),
 			});
 		}
-		// Since Ollama 0.31 a local model's details carry the context it was trained for.
+		// Since Ollama 0.30 a local model's details carry the context it was trained for.
 		const local = models.find((model) => model.name === server.model)!;
 		expect((local.details as Record<string, unknown>).context_length).toEqual(expect.any(Number));
 		expect((local.details as Record<string, number>).context_length).toBeGreaterThan(0);

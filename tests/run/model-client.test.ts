@@ -87,7 +87,7 @@ describe('the Ollama model client', () => {
 		expect(models.get('good:1b')).toMatchObject({ id: 'good:1b', family: 'llama', parameterSize: '1B', quantization: 'Q8_0' });
 		expect(models.get('good:1b')!.digest).toMatch(/^[0-9a-f]{64}$/);
 		expect(await client.version()).toBe('0.32.15');
-		// The trained context: /api/tags gives it since Ollama 0.31, /api/show's model_info always did.
+		// The trained context: /api/tags gives it since Ollama 0.30, /api/show's model_info always did.
 		expect(models.get('noshift:1b')!.contextLength).toBe(4096);
 		expect(models.get('good:1b')!.contextLength).toBe(32768);
 		expect(await client.trainedContext('noshift:1b')).toBe(4096);

@@ -11,7 +11,7 @@ export interface ModelIdentity {
 	parameterSize: string | null;
 	quantization: string | null;
 	/**
-	 * The length the model was trained for (`details.context_length` in /api/tags since Ollama 0.31, else
+	 * The length the model was trained for (`details.context_length` in /api/tags since Ollama 0.30, else
 	 * `<architecture>.context_length` in /api/show); null when the server says neither. Ollama caps a larger
 	 * `num_ctx` at it without a word.
 	 */
@@ -128,7 +128,7 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 						family: model.details?.family || null,
 						parameterSize: model.details?.parameter_size || null,
 						quantization: model.details?.quantization_level || null,
-						// ollama-js 0.6 does not type it yet: Ollama 0.31 and later send it in every entry's details.
+						// ollama-js 0.6 does not type it yet: Ollama 0.30 and later send it in every entry's details.
 						contextLength: positiveOrNull((model.details as { context_length?: unknown } | undefined)?.context_length),
 					},
 				]),
@@ -336,7 +336,10 @@ function endedWithoutDone(cause: unknown): boolean {
  */
 const PROMPT_TOO_LONG = /prompt is longer than the context length/i;
 
-/** An error text some builds send for a generation stopped for repeating one token ("token repeat limit reached"). */
+/**
+ * "prediction aborted, token repeat limit reached": in Ollama's source (to 0.33.0-rc2) a debug log line only,
+ * the stream just ends; should a build send it as an error, it is the same loop.
+ */
 const TOKEN_REPEAT = /token repeat limit/i;
 
 /** Classes an error from the `ollama` client or from fetch. */

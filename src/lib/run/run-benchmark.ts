@@ -150,7 +150,7 @@ export async function runBenchmark(plans: readonly ModelPlan[], deps: RunBenchma
  * The options a model is asked with: the run's, with `num_ctx` capped at the context the model was trained
  * for. Ollama caps a larger `num_ctx` itself, silently (server/sched.go), so sending it would record, and
  * check prompts against, a window the model never had. The trained length comes from /api/tags (Ollama
- * 0.31 and later) or else /api/show; a cap is said in a warning and recorded in the manifest.
+ * 0.30 and later) or else /api/show; a cap is said in a warning and recorded in the manifest.
  */
 async function optionsFor(
 	plan: ModelPlan,

@@ -16,7 +16,7 @@ import {
 import { goTimeMs } from '../wire.ts';
 
 /**
- * Answers GET /api/tags. Since Ollama 0.31 each entry's details carry the trained `context_length` and the
+ * Answers GET /api/tags. Since Ollama 0.30 each entry's details carry the trained `context_length` and the
  * `embedding_length` (omitempty), and the entry its `capabilities` (server/model_list_cache.go).
  */
 export function tags(ex: Exchange, state: FakeState): void {
