@@ -55,6 +55,9 @@ export interface PromptCount {
 	cut: boolean;
 }
 
+/** What is known of a prompt the server did not count. */
+const NO_COUNT: PromptCount = { prompt: 0, estimate: 0, twoPass: false, cut: false };
+
 /** Reads `prompt_eval_count` against what was sent. Pure. */
 export function readPromptCount(answer: ChatAnswer, prompt: Prompt, options: Pick<CallOptions, 'num_ctx'>): PromptCount {
 	const twoPass = prompt.format !== undefined && answer.thinking.trim() !== '' && answer.content !== '';
@@ -64,7 +67,6 @@ export function readPromptCount(answer: ChatAnswer, prompt: Prompt, options: Pic
 	// The count of the last pass: after two, the prompt it evaluated held the thinking as well.
 	const sentToLastPass = estimate + thought;
 	const cut =
-		counted > 0 &&
 		counted >= contextShiftPromptLimit(options.num_ctx, 0) &&
 		counted <= contextShiftPromptLimit(options.num_ctx, MAX_NUM_KEEP) &&
 		counted <= CUT_RATIO * sentToLastPass;
@@ -83,13 +85,14 @@ export async function evaluateAnswer(
 	answer: ChatAnswer,
 	options: CallOptions,
 	context: GradeContext,
-	prompt: Prompt = task.buildPrompt(testCase),
+	prompt?: Prompt,
 ): Promise<Evaluation> {
 	const content = answer.content.trim();
 	// Ollama cuts an oversized prompt silently, to about half of num_ctx: an answer to half a prompt is not
 	// the model's answer to the case. That, and a prompt that took the room kept for the answer, is the
-	// harness's failure, not the model's.
-	const count = readPromptCount(answer, prompt, options);
+	// harness's failure, not the model's. Without a count (a sentinel, a provider that gives none) there
+	// is nothing to read, and no prompt to build.
+	const count = answer.promptEvalCount > 0 ? readPromptCount(answer, prompt ?? task.buildPrompt(testCase), options) : NO_COUNT;
 	if (count.cut) {
 		return hardFailure(
 			'context-overflow',
