@@ -33,6 +33,13 @@ beforeAll(async () => {
 			scripted('loop-said:1b', faults.streamError('prediction aborted, token repeat limit reached', 2, { content: 'the the the' })),
 			scripted('early:1b', faults.endEarly(0)),
 			{ ...scripted('noshift:1b', 'never'), contextShift: false, contextLength: 4096 },
+			scripted(
+				'native:1b',
+				faults.httpError(
+					400,
+					'{"error":{"code":400,"message":"request (9620 tokens) exceeds the available context size (8192 tokens)","type":"exceed_context_size_error","n_prompt_tokens":9620,"n_ctx":8192}}',
+				),
+			),
 			{ ...scripted('max:1b', { thinking: 'At length.', content: 'Done' }), capabilities: ['completion', 'thinking'] },
 		],
 	});
@@ -146,6 +153,10 @@ describe('the Ollama model client', () => {
 		);
 		expect(failure.failureClass).toBe('context-overflow');
 		expect(failure.message).toMatch(/^HTTP 400: the prompt is longer than the context length currently available to the model/);
+		// A model chatting through llama-server's own template: its error body, passed on as Ollama's error.
+		const native = await failureOf(chat('native:1b'));
+		expect(native.failureClass).toBe('context-overflow');
+		expect(native.message).toMatch(/exceeds the available context size \(8192 tokens\)/);
 	});
 
 	it('gives up on a slow model at the per-call timeout', async () => {

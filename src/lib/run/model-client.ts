@@ -332,9 +332,11 @@ function endedWithoutDone(cause: unknown): boolean {
 /**
  * The 400 Ollama answers, since it runs llama-server, for a prompt longer than `num_ctx` on a model that
  * cannot shift its context: "the prompt is longer than the context length currently available to the
- * model; …" (llm/llama_server.go). The prompt did not fit: the harness's failure, not the model's.
+ * model; …" (llm/llama_server.go); a model chatting through llama-server's own template passes on its
+ * error body instead ("request (N tokens) exceeds the available context size (M tokens)"). Either way the
+ * prompt did not fit: the harness's failure, not the model's.
  */
-const PROMPT_TOO_LONG = /prompt is longer than the context length/i;
+const PROMPT_TOO_LONG = /prompt is longer than the context length|exceeds the available context size/i;
 
 /**
  * "prediction aborted, token repeat limit reached": in Ollama's source (to 0.33.0-rc2) a debug log line only,
