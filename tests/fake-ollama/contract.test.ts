@@ -1077,6 +1077,18 @@ describe.each(IMPLEMENTATIONS)('protocol shape: $name', ({ start }) => {
 		REAL_CALL_TIMEOUT,
 	);
 
+	it(
+		'loads on a chat with no messages: one JSON object, done before done_reason "load"',
+		async () => {
+			const res = await fetch(`${server.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: server.model, messages: [] }) });
+			expect(res.status).toBe(200);
+			const body = (await res.json()) as Record<string, unknown>;
+			expect(Object.keys(body)).toEqual(['model', 'created_at', 'message', 'done', 'done_reason']);
+			expect(body).toMatchObject({ model: server.model, message: { role: 'assistant', content: '' }, done: true, done_reason: 'load' });
+		},
+		REAL_CALL_TIMEOUT,
+	);
+
 	it("answers a chat naming a missing model with 404 and Ollama's error object", async () => {
 		const missing = 'lmb-contract-missing:0';
 		const res = await fetch(`${server.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: missing, messages: user('hi') }) });

@@ -37,7 +37,7 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 			ex,
 			200,
 			endpoint === 'chat'
-				? { model: requested, created_at: goTime(), message: { role: 'assistant', content: '' }, done_reason: 'unload', done: true }
+				? { model: requested, created_at: goTime(), message: { role: 'assistant', content: '' }, done: true, done_reason: 'unload' }
 				: { model: requested, created_at: goTime(), response: '', done: true, done_reason: 'unload' },
 		);
 	}
@@ -59,7 +59,7 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 			ex,
 			200,
 			endpoint === 'chat'
-				? { model: requested, created_at: goTime(), message: { role: 'assistant', content: '' }, done_reason: 'load', done: true }
+				? { model: requested, created_at: goTime(), message: { role: 'assistant', content: '' }, done: true, done_reason: 'load' }
 				: { model: requested, created_at: goTime(), response: '', done: true, done_reason: 'load' },
 		);
 	}
