@@ -67,10 +67,14 @@ export interface AskRequest {
 	onCacheWriteFailed(error: unknown): void;
 }
 
-/** The answer, or why there is none. `called` says whether a chat request was sent (cached answers and refusals are not calls). */
+/**
+ * The answer, or why there is none. `called` says whether a chat request was sent (cached answers and
+ * refusals are not calls); `stage` where a failure came from: the prompt refused before any call, the
+ * model's load (`beforeCall`), or the chat itself.
+ */
 export type Asked =
 	| { ok: true; key: string; prompt: Prompt; answer: ChatAnswer; loadMs: number | null; cached: boolean; called: boolean }
-	| { ok: false; key: string; prompt: Prompt; failure: CallFailure; called: boolean };
+	| { ok: false; key: string; prompt: Prompt; failure: CallFailure; called: boolean; stage: 'prompt' | 'load' | 'chat' };
 
 /**
  * Asks a model about a case, the one way the harness does it: the task's prompt, the cache key of what is
@@ -89,7 +93,7 @@ export async function askModel(request: AskRequest): Promise<Asked> {
 			'context-overflow',
 			`the prompt needs about ${tokens} tokens and the answer ${options.num_predict}, more than num_ctx ${options.num_ctx}`,
 		);
-		return { ok: false, key, prompt, failure, called: false };
+		return { ok: false, key, prompt, failure, called: false, stage: 'prompt' };
 	}
 	const hit = request.readCache ? await request.cache.get(key, request.digest) : undefined;
 	if (hit) return { ok: true, key, prompt, answer: rewrite(hit.answer), loadMs: hit.loadMs, cached: true, called: false };
@@ -98,7 +102,7 @@ export async function askModel(request: AskRequest): Promise<Asked> {
 	try {
 		if (request.beforeCall) loadMs = await request.beforeCall();
 	} catch (error) {
-		return { ok: false, key, prompt, failure: asCallFailure(error, client.host), called: false };
+		return { ok: false, key, prompt, failure: asCallFailure(error, client.host), called: false, stage: 'load' };
 	}
 	let answer: ChatAnswer;
 	try {
@@ -113,7 +117,7 @@ export async function askModel(request: AskRequest): Promise<Asked> {
 			}),
 		);
 	} catch (error) {
-		return { ok: false, key, prompt, failure: asCallFailure(error, client.host), called: true };
+		return { ok: false, key, prompt, failure: asCallFailure(error, client.host), called: true, stage: 'chat' };
 	}
 	if (request.writeCache) {
 		try {
