@@ -7,7 +7,7 @@ export interface RetryPolicy {
 	retries: number;
 	/** The first wait, ms; each later one doubles. */
 	initialMs: number;
-	/** Longest one request may spend retrying, ms, from its first attempt: attempts and waits together. */
+	/** Longest one request may spend retrying, ms, from its first attempt, attempts and waits together: no retry starts later. */
 	totalMs: number;
 }
 
@@ -57,6 +57,8 @@ export function parseRetryAfter(value: string | null | undefined, nowMs = Date.n
 	if (!value) return undefined;
 	const text = value.trim();
 	if (/^\d+$/.test(text)) return Number(text) * 1000;
+	// An HTTP date names its weekday and month; a bare "-1" would otherwise parse as a year.
+	if (!/[A-Za-z]/.test(text)) return undefined;
 	const date = Date.parse(text);
 	return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }

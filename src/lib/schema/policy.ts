@@ -89,7 +89,7 @@ export const RunOptionsSchema = z.strictObject({
 	 * server sends is used instead. @default 1
 	 */
 	retry_initial_s: z.number().positive('more than 0 seconds').max(600, 'at most 600 seconds').default(1),
-	/** Longest one request may spend on retries, its attempts and waits together, in seconds. @default 120 */
+	/** Longest one request may spend on retries, its attempts and waits together, in seconds: no retry starts later. @default 120 */
 	retry_total_s: z.number().positive('more than 0 seconds').max(3600, 'at most 3600 seconds').default(120),
 });
 
