@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { registryWorkspace, withoutEscalation } from '../../bench/support/perf-workspace.ts';
+import { registryWorkspace, siteWorkspace, withoutEscalation } from '../../bench/support/perf-workspace.ts';
 import { runBenchmarkPipeline } from '../../src/lib/pipeline/benchmark-pipeline.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { type Report, ReportSchema, type ResultsFile, ResultsFileSchema, type RoleMetrics } from '../../src/lib/schema/report.ts';
@@ -20,7 +20,7 @@ import {
 	faults,
 	startFakeOllama,
 } from '../../testing/fake-ollama/server.ts';
-import { PROJECT_ROOT, type ProjectCopy } from '../../testing/project-copy.ts';
+import { PROJECT_ROOT, type ProjectCopy, astroBuild } from '../../testing/project-copy.ts';
 import { readCaseTree, rightAnswer } from '../../testing/workspace.ts';
 
 const INCUMBENT = 'gemma4:latest';
@@ -81,12 +81,14 @@ interface Setup {
 	parallel?: number;
 	run?: Record<string, number>;
 	retirement?: Record<string, number>;
+	/** A whole copy of the project, for an astro build, instead of a registry alone. */
+	site?: boolean;
 }
 
 async function setUp(models: FakeModel[], setup: Setup = {}): Promise<void> {
 	const challengers = setup.challengers ?? [CHALLENGER];
 	const families: Record<string, string> = { [INCUMBENT]: 'google-gemma', [CHALLENGER]: 'meta-llama', [OTHER]: 'ibm-granite' };
-	workspace = await registryWorkspace('lmb-transient-', {
+	workspace = await (setup.site ? siteWorkspace : registryWorkspace)('lmb-transient-', {
 		models: [INCUMBENT, ...challengers].map((id) => ({ id, family: families[id]!, parallel: setup.parallel ?? 1 })),
 		roles: [{ role: 'draft', description: 'Drafts commit messages.', incumbent: INCUMBENT, challengers }],
 		cases: setup.cases ?? draft,
@@ -364,4 +366,37 @@ describe('a model that never loads', () => {
 		]);
 		expect(outcome.report.metrics.map((row) => row.model)).toEqual([CHALLENGER]);
 	}, 60_000);
+});
+
+describe('the run page', () => {
+	it('shows how many cases were not run and why, and which model was not measured', async () => {
+		const cases = draft.slice(0, 20);
+		const blocked = new Set([2, 5, 8].map((index) => cases[index]!.id));
+		await setUp(
+			[
+				{ name: INCUMBENT, respond: mixedAnswers() },
+				{
+					name: CHALLENGER,
+					respond: (request) => (blocked.has(draft[caseIndexOf(request)]!.id) ? faults.busy() : mixedAnswers(1)(request)),
+				},
+				{ name: OTHER, loadFault: faults.outOfMemory(40, 15.2), respond: mixedAnswers() },
+			],
+			{ cases, challengers: [CHALLENGER, OTHER], parallel: 4, run: { retries: 1 }, site: true },
+		);
+		const build = await astroBuild(workspace!.root, { OLLAMA_HOST: fake!.url });
+		expect(build.code, build.output).toBe(0);
+		// A build runs on the real clock: the report is today's.
+		const stem = `local-model-benchmark-${new Date().toISOString().slice(0, 10)}`;
+		const html = await readFile(path.join(workspace!.root, 'dist', 'runs', stem, 'index.html'), 'utf8');
+		const text = html
+			.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
+			.replace(/<[^>]+>/g, ' ')
+			.replace(/\s+/g, ' ');
+		expect(text).toContain('23 cases not run : the server could not serve them after the retries');
+		expect(text).toContain(`${CHALLENGER} : 3 cases not run: server busy (its metrics are over the cases it ran)`);
+		expect(text).toContain(
+			`${OTHER} : not measured: load failed — model requires more system memory (40.0 GiB) than is available (15.2 GiB) (no metrics, no verdict)`,
+		);
+		expect(build.output).toContain(`draft · ${OTHER}: not measured: load failed — model requires more system memory`);
+	}, 300_000);
 });
