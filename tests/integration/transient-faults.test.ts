@@ -294,6 +294,25 @@ describe('a busy server is not a bad model', () => {
 });
 
 describe('a model that never loads', () => {
+	it('loads it after a 503 on its load request, and runs every case as if nothing had happened', async () => {
+		const cases = draft.slice(0, 10);
+		await setUp(
+			[
+				{ name: INCUMBENT, respond: mixedAnswers() },
+				{ name: CHALLENGER, loadFault: (attempt) => (attempt === 1 ? faults.busy() : undefined), respond: mixedAnswers() },
+			],
+			{ cases, parallel: 8 },
+		);
+		const outcome = await run();
+		expect(outcome.status).toBe('written');
+		if (outcome.status !== 'written') return;
+		expect(loadRequests(CHALLENGER).map((request) => request.status)).toEqual([503, 200]);
+		expect(caseRequests().filter((request) => request.model === CHALLENGER)).toHaveLength(10);
+		const [incumbent, challenger] = [INCUMBENT, CHALLENGER].map((id) => outcome.report.metrics.find((row) => row.model === id)!);
+		expect(judged(challenger!)).toEqual(judged(incumbent!));
+		expect(outcome.report.not_run).toBeUndefined();
+	}, 60_000);
+
 	it('is "not measured" — no metrics, no verdict — and never proposed for retirement, however many runs', async () => {
 		const cases = draft.slice(0, 12);
 		await setUp(
