@@ -249,6 +249,8 @@ async function serveModel(
 			loadAttempts = retried.attempts;
 			if (retried.outcome.ok) return retried.outcome.ms;
 			const { failure } = retried.outcome;
+			if (retried.exhausted)
+				deps.logger.warn(`loading ${plan.model} on ${host.host} failed after ${retried.attempts} attempt(s): ${failure.message}.`);
 			throw new CallFailure(failure.failureClass, `loading ${plan.model} failed: ${failure.message}`, {
 				cause: failure,
 				...(failure.transient ? { transient: failure.transient } : {}),
@@ -483,10 +485,12 @@ function recordNotRun(
 	};
 	state.notRun.push({ plan: planIndex, order: unit.order, entry });
 	state.done++;
-	const where = why.stage === 'load' ? 'load failed, ' : '';
-	state.deps.logger.warn(
-		`[${state.done}/${state.total}] ${item.role} · ${plan.model} · ${item.case.id} → not run (${where}${NOT_RUN_REASON_TEXT[why.reason]} after ${why.attempts} attempt(s): ${why.message}); asked again next run`,
-	);
+	// A progress line like any result's; the server's words are said once, with the load or in the run's summary.
+	const reason =
+		why.stage === 'load'
+			? `load failed (${NOT_RUN_REASON_TEXT[why.reason]})`
+			: `${NOT_RUN_REASON_TEXT[why.reason]} after ${why.attempts} attempts`;
+	state.deps.logger.info(`[${state.done}/${state.total}] ${item.role} · ${plan.model} · ${item.case.id} → not run: ${reason}`);
 }
 
 function toResult(model: string, item: PlanItem, repeat: number, evaluation: Evaluation, extra: Partial<CaseResult>): CaseResult {
