@@ -185,11 +185,21 @@ describe('a busy server is not a bad model', () => {
 		// Retries are requests: 2 × 57 answers, and one more request per refusal.
 		expect(refused.modelCalls).toBe(2 * draft.length + busyAnswers);
 
-		// A retried case's latency is its answered request's, never the back-off before it (≥ 0.5 s).
+		// A retried case's latency is its answered request's, never the back-off before it: shorter than the time
+		// from its first (refused) request to its last, which holds at least one wait of 0.5 s or more.
 		const { results } = await reportOf(refused.stem);
 		const retried = results.results.filter((result) => refusedCases.has(`${result.model} ${result.case_id}`));
 		expect(retried.length).toBe(refusedCases.size);
-		for (const result of retried) expect(result.latency_ms!).toBeLessThan(500);
+		const requestsOf = (model: string, caseId: string) =>
+			caseRequests().filter(
+				(request) => request.model === model && draft[caseIndexOf({ messages: request.body!.messages! })]!.id === caseId,
+			);
+		for (const result of retried) {
+			const arrivals = requestsOf(result.model, result.case_id).map((request) => request.at);
+			const span = Math.max(...arrivals) - Math.min(...arrivals);
+			expect(span).toBeGreaterThanOrEqual(500);
+			expect(result.latency_ms!).toBeLessThan(span);
+		}
 		expect(logged.some((line) => /retry 1 of 20 in \d\.\d s$/.test(line) && line.includes('server busy'))).toBe(true);
 	}, 120_000);
 
