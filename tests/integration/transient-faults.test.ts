@@ -397,8 +397,8 @@ describe('a model that never loads', () => {
 	}, 60_000);
 });
 
-describe('the run page', () => {
-	it('shows how many cases were not run and why, and which model was not measured', async () => {
+describe('the site', () => {
+	it('shows on the run page how many cases were not run and why, and which model was not measured', async () => {
 		const cases = draft.slice(0, 20);
 		const blocked = new Set([2, 5, 8].map((index) => cases[index]!.id));
 		await setUp(
@@ -427,5 +427,10 @@ describe('the run page', () => {
 			`${OTHER} : not measured: load failed — model requires more system memory (40.0 GiB) than is available (15.2 GiB) (no metrics, no verdict)`,
 		);
 		expect(build.output).toContain(`draft · ${OTHER}: not measured: load failed — model requires more system memory`);
+		// The home page's latest run says so too.
+		const home = (await readFile(path.join(workspace!.root, 'dist', 'index.html'), 'utf8')).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+		expect(home).toContain(
+			`${OTHER} in draft: not measured: load failed — model requires more system memory (40.0 GiB) than is available (15.2 GiB); ${CHALLENGER} in draft: 3 cases not run: server busy.`,
+		);
 	}, 300_000);
 });
