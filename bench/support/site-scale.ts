@@ -290,6 +290,7 @@ async function writeRuns(root: string, runs: number, log: (line: string) => void
 		const finishedAt = new Date(startedAt.getTime() + results.length * 2500);
 		const outcome = {
 			results,
+			notRun: [],
 			models: manifestModels.sort((a, b) => a.id.localeCompare(b.id)),
 			ollama: [{ host, version: '0.12.6' }],
 			modelCalls: results.length,

@@ -36,19 +36,25 @@ export function writeLine(ex: Exchange, value: unknown): void {
 	writeRaw(ex, `${goJson(value)}\n`);
 }
 
-/** gin's c.JSON: compact Go JSON, no trailing newline, Content-Length set. */
-export function sendJson(ex: Exchange, status: number, value: unknown): void {
+/** gin's c.JSON: compact Go JSON, no trailing newline, Content-Length set; `headers` adds to them. */
+export function sendJson(ex: Exchange, status: number, value: unknown, headers: Record<string, string> = {}): void {
 	if (ex.signal.aborted || ex.res.headersSent) return;
 	const body = goJson(value);
 	ex.entry.status = status;
-	ex.res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+	ex.res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
 	ex.res.end(body);
 }
 
-/** Ollama's error answer: `{"error": …}` (plus any extra fields) with `status`. */
-export function sendError(ex: Exchange, status: number, error: string, extra?: Record<string, unknown>): void {
+/** Ollama's error answer: `{"error": …}` (plus any extra fields) with `status`, and any extra headers. */
+export function sendError(
+	ex: Exchange,
+	status: number,
+	error: string,
+	extra?: Record<string, unknown>,
+	headers?: Record<string, string>,
+): void {
 	// gin.H is a map: Go sorts its keys, and "error" sorts before "signin_url".
-	sendJson(ex, status, { error, ...extra });
+	sendJson(ex, status, { error, ...extra }, headers);
 }
 
 /** gin's c.String and its plain-text 404/405 pages. */

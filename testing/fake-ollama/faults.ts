@@ -12,6 +12,9 @@ export const missingModelMessages = {
 	legacy: (model: string): string => `model ${goQuote(model)} not found, try pulling it first`,
 };
 
+/** `ErrMaxQueue` in server/sched.go: the 503 of a full queue. */
+export const serverBusyMessage = 'server busy, please try again.  maximum pending requests exceeded';
+
 /** Ready-made faults, named after what happens, with the texts real Ollama sends. */
 export const faults = {
 	httpError: (status: number, error: string, extra?: Record<string, unknown>): HttpErrorReply => ({
@@ -22,6 +25,31 @@ export const faults = {
 	}),
 	/** A 500 such as a crashed runner. */
 	serverError: (error = 'llama runner process has terminated: exit status 2'): HttpErrorReply => faults.httpError(500, error),
+	/**
+	 * The scheduler's queue is full (`OLLAMA_MAX_QUEUE` pending requests, default 512): 503 with `ErrMaxQueue`'s
+	 * text, two spaces and all (server/sched.go, handleScheduleError in server/routes.go). No Retry-After.
+	 */
+	busy: (): HttpErrorReply => faults.httpError(503, serverBusyMessage),
+	/**
+	 * 429 Too Many Requests, as a rate-limiting proxy in front of a local Ollama sends it (Ollama's own server
+	 * never does for a local model), with `Retry-After` in seconds when given.
+	 */
+	rateLimited: (retryAfterS?: number): HttpErrorReply => ({
+		...faults.httpError(429, 'too many requests'),
+		...(retryAfterS === undefined ? {} : { headers: { 'Retry-After': String(retryAfterS) } }),
+	}),
+	/**
+	 * A load that does not fit: 500 with the scheduler's text of Ollama up to v0.29 (`model requires more
+	 * system memory (%s) than is available (%s)`, sizes as format.HumanBytes2 writes them), or with
+	 * `llama-server` (v0.30+) the runner's out-of-memory line as its startup error.
+	 */
+	outOfMemory: (requiredGiB = 40, availableGiB = 15.2, server: 'scheduler' | 'llama-server' = 'scheduler'): HttpErrorReply =>
+		faults.httpError(
+			500,
+			server === 'scheduler'
+				? `model requires more system memory (${requiredGiB.toFixed(1)} GiB) than is available (${availableGiB.toFixed(1)} GiB)`
+				: 'llama-server reported out-of-memory during startup: cudaMalloc failed: out of memory',
+		),
 	streamError: (error: string, afterChunks = 1, text: TextReply = {}): StreamFaultReply => ({
 		...text,
 		fault: 'stream-error',

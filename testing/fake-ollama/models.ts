@@ -25,6 +25,8 @@ export interface FakeState {
 	readonly models: Map<string, FakeModel>;
 	readonly loaded: Map<string, LoadedModel>;
 	readonly generationCalls: Map<string, number>;
+	/** Cold-load attempts per model, for a `loadFault` that depends on the attempt. */
+	readonly loadAttempts: Map<string, number>;
 }
 
 /** The served model called `name` (matched as Ollama does), if any. */

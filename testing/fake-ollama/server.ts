@@ -26,7 +26,7 @@ import { goJson, monoNs } from './wire.ts';
 
 export type * from './types.ts';
 export { estimateTokens } from './answer.ts';
-export { faults, missingModelMessages } from './faults.ts';
+export { faults, missingModelMessages, serverBusyMessage } from './faults.ts';
 
 /** Routes and the methods gin registers for them (server/routes.go GenerateRoutes). */
 const ROUTES: Record<string, { endpoint: Endpoint; methods: string[] }> = {
@@ -79,6 +79,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
 		models: new Map(),
 		loaded: new Map(),
 		generationCalls: new Map(),
+		loadAttempts: new Map(),
 	};
 	const { models, loaded } = state;
 	let version = options.version ?? DEFAULT_VERSION;

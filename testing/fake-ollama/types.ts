@@ -66,6 +66,8 @@ export interface HttpErrorReply {
 	error: string;
 	/** Extra body fields, e.g. `signin_url` on a cloud 401. */
 	extra?: Record<string, unknown>;
+	/** Extra response headers, e.g. `Retry-After` from a proxy in front of Ollama (Ollama itself sends none). */
+	headers?: Record<string, string>;
 }
 
 /**
@@ -132,8 +134,11 @@ export interface FakeModel {
 	capabilities?: string[];
 	/** Cold-load time: really waited, and reported as `load_duration` of the request that loaded the model. */
 	loadMs?: number;
-	/** Makes every cold load fail with this error (e.g. not enough memory). */
-	loadFault?: HttpErrorReply;
+	/**
+	 * Makes a cold load fail with this error (e.g. not enough memory): every one, or those for which the
+	 * function (given the 1-based number of the model's cold-load attempt) returns an error.
+	 */
+	loadFault?: HttpErrorReply | ((attempt: number) => HttpErrorReply | undefined);
 	/** A cloud model (names ending in `-cloud`/`:cloud` are cloud models anyway): never loaded locally. */
 	remote?: boolean;
 	/** /api/show fields. */

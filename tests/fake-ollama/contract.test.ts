@@ -514,6 +514,10 @@ describe('errors', () => {
 				{ name: 'glm:cloud', respond: () => faults.cloudDisabled() },
 				{ name: 'kimi:cloud', respond: () => faults.cloudUnreachable() },
 				{ name: 'oom:70b', loadFault: faults.httpError(500, 'model requires more system memory (40.0 GiB) than is available (15.2 GiB)') },
+				{ name: 'queued:8b', respond: () => faults.busy() },
+				{ name: 'proxied:8b', respond: () => faults.rateLimited(3) },
+				{ name: 'busy-once:8b', loadFault: (attempt) => (attempt === 1 ? faults.busy() : undefined), respond: () => 'loaded now' },
+				{ name: 'oom-new:70b', loadFault: faults.outOfMemory(40, 15.2, 'llama-server') },
 			],
 		});
 		client = new Ollama({ host: fake.url });
@@ -597,6 +601,41 @@ describe('errors', () => {
 		expect(error.status_code).toBe(500);
 		expect(error.message).toBe('model requires more system memory (40.0 GiB) than is available (15.2 GiB)');
 		expect(fake.loadedModels()).not.toContain('oom:70b');
+	});
+
+	it("answers a full queue with the scheduler's 503, exactly as Ollama writes it, and no Retry-After", async () => {
+		const res = await post(fake, '/api/chat', { model: 'queued:8b', messages: user('x') });
+		expect(res.status).toBe(503);
+		expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+		expect(res.headers.get('retry-after')).toBeNull();
+		expect(await res.text()).toBe('{"error":"server busy, please try again.  maximum pending requests exceeded"}');
+		const error = await caught(client.chat({ model: 'queued:8b', messages: user('x'), stream: true }));
+		expect(error.name).toBe('ResponseError');
+		expect(error.status_code).toBe(503);
+		expect(error.message).toBe('server busy, please try again.  maximum pending requests exceeded');
+	});
+
+	it('answers 429 with Retry-After, as a rate-limiting proxy in front of Ollama does', async () => {
+		const res = await post(fake, '/api/chat', { model: 'proxied:8b', messages: user('x') });
+		expect(res.status).toBe(429);
+		expect(res.headers.get('retry-after')).toBe('3');
+		expect(await res.json()).toEqual({ error: 'too many requests' });
+	});
+
+	it('refuses the first load of a model as busy, then loads it', async () => {
+		const refused = await post(fake, '/api/chat', { model: 'busy-once:8b', messages: [] });
+		expect(refused.status).toBe(503);
+		expect(fake.loadedModels()).not.toContain('busy-once:8b');
+		const loaded = await client.chat({ model: 'busy-once:8b', messages: [] });
+		expect(loaded.done_reason).toBe('load');
+		expect(fake.loadedModels()).toContain('busy-once:8b');
+	});
+
+	it('fails a load that does not fit with the out-of-memory text of the llama-server engine', async () => {
+		const error = await caught(client.chat({ model: 'oom-new:70b', messages: user('x'), stream: true }));
+		expect(error.status_code).toBe(500);
+		expect(error.message).toBe('llama-server reported out-of-memory during startup: cudaMalloc failed: out of memory');
+		expect(faults.outOfMemory(7.6, 3.2).error).toBe('model requires more system memory (7.6 GiB) than is available (3.2 GiB)');
 	});
 
 	it('sends an error line mid-stream with no done chunk after it', async () => {

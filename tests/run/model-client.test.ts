@@ -41,6 +41,13 @@ beforeAll(async () => {
 				),
 			),
 			{ ...scripted('max:1b', { thinking: 'At length.', content: 'Done' }), capabilities: ['completion', 'thinking'] },
+			scripted('early-reset:1b', faults.reset(0, { content: 'never sent' })),
+			scripted('busy:1b', faults.busy()),
+			scripted('limited:1b', faults.rateLimited(7)),
+			scripted('crash-oom:1b', faults.serverError('llama runner process has terminated: cudaMalloc failed: out of memory')),
+			{ name: 'too-big:70b', loadFault: faults.outOfMemory(40, 15.2) },
+			{ name: 'too-big-new:70b', loadFault: faults.outOfMemory(40, 15.2, 'llama-server') },
+			{ name: 'queue-full:8b', loadFault: faults.busy() },
 		],
 	});
 });
@@ -159,6 +166,44 @@ describe('the Ollama model client', () => {
 		expect(native.message).toMatch(/exceeds the available context size \(8192 tokens\)/);
 	});
 
+	it.each([
+		{ model: 'busy:1b', reason: 'busy', message: 'HTTP 503: server busy, please try again.  maximum pending requests exceeded' },
+		{ model: 'limited:1b', reason: 'rate-limited', message: 'HTTP 429: too many requests', retryAfterMs: 7000 },
+		{ model: 'early-reset:1b', reason: 'reset', failureClass: 'transport' },
+		{ model: 'crash-oom:1b', reason: 'out-of-memory' },
+	])(
+		"marks $model as the server's transient state ($reason), worth asking again",
+		async ({ model, reason, message, retryAfterMs, failureClass }) => {
+			const failure = await failureOf(chat(model));
+			expect(failure.transient).toEqual(retryAfterMs === undefined ? { reason } : { reason, retryAfterMs });
+			expect(failure.failureClass).toBe(failureClass ?? 'server-error');
+			if (message) expect(failure.message).toBe(message);
+		},
+	);
+
+	it.each(['crash:1b', 'midstream:1b', 'stall:1b', 'malformed:1b', 'reset:1b', 'missing:1b'])(
+		'leaves %s as a failure of its own, never retried',
+		async (model) => {
+			const failure = await failureOf(chat(model, { callTimeoutMs: 5000, stallTimeoutMs: model === 'stall:1b' ? 300 : 4000 }));
+			// A reset after the first token lost part of an answer: a transport failure, not a retry.
+			expect(failure.transient).toBeUndefined();
+		},
+	);
+
+	it.each([
+		{ model: 'too-big:70b', reason: 'out-of-memory', text: 'model requires more system memory (40.0 GiB) than is available (15.2 GiB)' },
+		{
+			model: 'too-big-new:70b',
+			reason: 'out-of-memory',
+			text: 'llama-server reported out-of-memory during startup: cudaMalloc failed: out of memory',
+		},
+		{ model: 'queue-full:8b', reason: 'busy', text: 'server busy, please try again.  maximum pending requests exceeded' },
+	])('marks a load refused by a busy or full server ($model) as transient', async ({ model, reason, text }) => {
+		const failure = await failureOf(createOllamaClient(fake.url).load(model, options, 5000));
+		expect(failure.transient).toEqual({ reason });
+		expect(failure.message).toBe(`HTTP ${reason === 'busy' ? 503 : 500}: ${text}`);
+	});
+
 	it('gives up on a slow model at the per-call timeout', async () => {
 		const started = performance.now();
 		const failure = await failureOf(chat('slow:1b', { callTimeoutMs: 400, stallTimeoutMs: 5000 }));
@@ -172,5 +217,7 @@ describe('the Ollama model client', () => {
 		);
 		expect(failure.failureClass).toBe('transport');
 		expect(failure.message).toMatch(/connection refused/);
+		// Before any token: the engine probes the host, and retries only if it still answers.
+		expect(failure.transient).toEqual({ reason: 'reset' });
 	});
 });

@@ -13,7 +13,7 @@ import { ModelSchema, type ModelInput } from '../../src/lib/schema/model.ts';
 import type { Policy } from '../../src/lib/schema/policy.ts';
 import { RoleSchema } from '../../src/lib/schema/role.ts';
 import { gradeContexts } from '../../src/lib/tasks/index.ts';
-import { type FakeOllama, type FakeRequest, startFakeOllama } from '../../testing/fake-ollama/server.ts';
+import { type FakeOllama, type FakeRequest, faults, startFakeOllama } from '../../testing/fake-ollama/server.ts';
 
 const MODEL = 'pool-model:8b';
 let all: Case[];
@@ -72,7 +72,7 @@ function plansFor(model: Omit<ModelInput, 'id' | 'family'>) {
 	return planRun(registry, 'http://127.0.0.1:9');
 }
 
-const run = (plans: ReturnType<typeof plansFor>) =>
+const run = (plans: ReturnType<typeof plansFor>, runOptions: Partial<Policy['run']> = {}) =>
 	runBenchmark(
 		plans,
 		{
@@ -81,7 +81,7 @@ const run = (plans: ReturnType<typeof plansFor>) =>
 			gradeContext: gradeContexts(all),
 			logger: { info: () => {}, warn: (line) => warnings.push(line) },
 		},
-		{ run: policy.run, repeats: 1, useCache: true },
+		{ run: { ...policy.run, ...runOptions }, repeats: 1, useCache: true },
 	);
 
 const caseCalls = (fake: FakeOllama) =>
@@ -171,5 +171,38 @@ describe('parallel slots and host pools', () => {
 		a.fake.setModels([{ name: MODEL, respond: async (request) => (stopBoth(), rightAnswerResponder(all)(request)) }]);
 		b.fake.setModels([{ name: MODEL, respond: async (request) => (stopBoth(), rightAnswerResponder(all)(request)) }]);
 		await expect(run(plansFor({ hosts: [a.fake.url, b.fake.url] }))).rejects.toThrow(OllamaGoneError);
+	});
+
+	it('hands a model’s cases to the other host when it cannot be loaded on one, and runs them all there', async () => {
+		const a = await fakeHost(20);
+		const b = await fakeHost(20);
+		a.fake.setModels([{ name: MODEL, loadFault: faults.outOfMemory(40, 15.2), respond: rightAnswerResponder(all) }]);
+		const outcome = await run(plansFor({ hosts: [a.fake.url, b.fake.url], parallel: 2 }), { retries: 2, retry_initial_s: 0.01 });
+		expect(outcome.notRun).toEqual([]);
+		expect(outcome.results.map((result) => result.case_id)).toEqual(draft.map((testCase) => testCase.id).sort());
+		expect(outcome.results.every((result) => result.outcome === 'accepted' && result.host === b.fake.url)).toBe(true);
+		expect(loads(a.fake)).toBe(3); // the first try and two retries, shared by its slots
+		expect(caseCalls(a.fake)).toBe(0);
+		expect(
+			warnings.some((line) => line.includes(`${MODEL} could not be loaded on ${a.fake.url}`) && line.includes(`go to ${b.fake.url}`)),
+		).toBe(true);
+	});
+
+	it('records every case as not run, with no result, when no host of the pool can load the model', async () => {
+		const a = await fakeHost(20);
+		const b = await fakeHost(20);
+		for (const { fake } of [a, b])
+			fake.setModels([{ name: MODEL, loadFault: faults.outOfMemory(40, 15.2), respond: rightAnswerResponder(all) }]);
+		const outcome = await run(plansFor({ hosts: [a.fake.url, b.fake.url], parallel: 2 }), { retries: 1, retry_initial_s: 0.01 });
+		expect(outcome.results).toEqual([]);
+		expect(outcome.modelCalls).toBe(0);
+		expect(outcome.notRun.map((entry) => entry.case_id)).toEqual(draft.map((testCase) => testCase.id).sort());
+		expect(new Set(outcome.notRun.map((entry) => `${entry.reason} ${entry.stage} ${entry.attempts}`))).toEqual(
+			new Set(['out-of-memory load 2']),
+		);
+		expect(outcome.notRun[0]!.message).toBe(
+			`loading ${MODEL} failed: HTTP 500: model requires more system memory (40.0 GiB) than is available (15.2 GiB)`,
+		);
+		expect([loads(a.fake), loads(b.fake)]).toEqual([2, 2]);
 	});
 });

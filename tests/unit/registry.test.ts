@@ -205,6 +205,20 @@ const malformed: { name: string; file: string; change: (text: string) => string;
 		mentions: /call_timeout_s \(300\)/,
 	},
 	{
+		name: 'a first retry wait longer than the whole retry time',
+		file: POLICY,
+		change: (t) => t.replace('retry_initial_s: 1 ', 'retry_initial_s: 300 '),
+		field: 'run.retry_initial_s',
+		mentions: /retry_total_s \(120\)/,
+	},
+	{
+		name: 'a negative retry count',
+		file: POLICY,
+		change: (t) => t.replace('retries: 5 ', 'retries: -1 '),
+		field: 'run.retries',
+		mentions: /at least 0/,
+	},
+	{
 		name: 'a context window given as text',
 		file: POLICY,
 		change: (t) => t.replace('num_ctx: 16384', 'num_ctx: big'),

@@ -6,9 +6,11 @@ import { percentile, round4, wilson } from './wilson.ts';
 type SeverityWeights = z.infer<typeof SeverityWeightsSchema>;
 
 /**
- * Metrics per role × model, as the methodology defines them. Every model of a role is measured on the
- * same cases (`casesPerRole`); with repeats, each result counts once and pass^k is the share of cases
- * accepted in every repeat. Rows are sorted by role, then model. Pure.
+ * Metrics per role × model, as the methodology defines them, over the cases of `casesPerRole` the model
+ * ran: a case the server could not serve (not run) has no result and counts nowhere — not in `cases`, not
+ * in the severity maximum. With repeats, each result counts once and pass^k is the share of cases accepted
+ * in every repeat, among the cases whose every repeat ran. A model without results has no row. Rows are
+ * sorted by role, then model. Pure.
  */
 export function computeMetrics(
 	results: readonly CaseResult[],
@@ -24,7 +26,8 @@ export function computeMetrics(
 	const rows: RoleMetrics[] = [];
 	for (const [key, group] of groups) {
 		const [role, model] = key.split('\u0000') as [string, string];
-		const cases = casesPerRole.get(role) ?? [];
+		const ranIds = new Set(group.map((r) => r.case_id));
+		const cases = (casesPerRole.get(role) ?? []).filter((c) => ranIds.has(c.id));
 		const n = group.length;
 		const accepted = group.filter((r) => r.outcome === 'accepted');
 		const hard = group.filter((r) => r.outcome === 'hard-failure');
@@ -48,12 +51,10 @@ export function computeMetrics(
 		const loads = group.flatMap((r) => (r.load_ms === null ? [] : [r.load_ms]));
 
 		let passK: number | null = null;
-		if (repeats > 1 && cases.length > 0) {
-			const allPassed = cases.filter((c) => {
-				const runs = group.filter((r) => r.case_id === c.id);
-				return runs.length === repeats && runs.every((r) => r.outcome === 'accepted');
-			}).length;
-			passK = round4(allPassed / cases.length);
+		const everyRepeat = cases.filter((c) => group.filter((r) => r.case_id === c.id).length === repeats);
+		if (repeats > 1 && everyRepeat.length > 0) {
+			const allPassed = everyRepeat.filter((c) => group.filter((r) => r.case_id === c.id).every((r) => r.outcome === 'accepted')).length;
+			passK = round4(allPassed / everyRepeat.length);
 		}
 
 		rows.push({

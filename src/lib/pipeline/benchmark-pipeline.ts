@@ -11,6 +11,7 @@ import { harnessCommit, runtimeInfo } from '../report/harness-info.ts';
 import { readRecentReports } from '../report/read-reports.ts';
 import { decideRun } from '../policy/decide-run.ts';
 import { type RunHistory, historyDepth } from '../policy/propose-changes.ts';
+import { notMeasured, notMeasuredLine, notRunLine, summarizeNotRun } from '../report/not-run.ts';
 import { renderReport } from '../report/render-report.ts';
 import { writeNewReport } from '../report/write-report.ts';
 import { createFileCache } from '../run/answer-cache.ts';
@@ -174,6 +175,12 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 		runCases,
 		withheld,
 	});
+	for (const summary of report.not_run ?? []) {
+		const measured = !notMeasured(report).includes(summary);
+		logger.warn(
+			`${summary.role} · ${summary.model}: ${measured ? notRunLine(summary) : notMeasuredLine(summary)} — kept out of every metric and gate; asked again next run`,
+		);
+	}
 	const latest = history.at(-1);
 	if (latest && latest.report.manifest.evidence_hash === report.manifest.evidence_hash) {
 		logger.info(`nothing changed since ${latest.stem} (same cases, policy, models and answers): no report written`);
@@ -187,8 +194,12 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 			return renderReport(report);
 		},
 		outcome.results,
+		outcome.notRun,
 	);
-	logger.info(`report written: reports/${written.stem}.md (${outcome.results.length} results, ${outcome.modelCalls} model calls)`);
+	const notRunNote = outcome.notRun.length > 0 ? `, ${outcome.notRun.length} not run` : '';
+	logger.info(
+		`report written: reports/${written.stem}.md (${outcome.results.length} results${notRunNote}, ${outcome.modelCalls} model calls)`,
+	);
 	return { status: 'written', stem: written.stem, report, file: written.report, results: written.results, modelCalls: outcome.modelCalls };
 }
 
@@ -251,6 +262,7 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 	const graders = Object.fromEntries(
 		[...new Set(facts.runCases.map((testCase) => testCase.task))].sort().map((task) => [task, taskFor(task).graderVersion]),
 	);
+	const notRun = summarizeNotRun(outcome.notRun);
 	const evidenceHash = hashOf({
 		validity: facts.validity,
 		policyHash,
@@ -260,6 +272,11 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		models: outcome.models.map(({ context_length: _contextLength, ...model }) => model),
 		// Neither where an answer came from (the cache, which host of a pool, which server version) changes the evidence.
 		results: outcome.results.map(({ cached: _cached, host: _host, ollama_version: _version, ...result }) => withStableEscalation(result)),
+		// Which cases were not run and why, not the server's words or the attempts (a memory figure or a
+		// retry count that differs is no new evidence). Absent when every case ran, so such hashes are as before.
+		...(outcome.notRun.length > 0
+			? { notRun: outcome.notRun.map((entry) => [entry.role, entry.model, entry.case_id, entry.repeat, entry.reason, entry.stage]) }
+			: {}),
 	});
 	const manifest: Report['manifest'] = {
 		started_at: facts.startedAt.toISOString(),
@@ -288,6 +305,8 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		history: facts.history,
 		manifest,
 		invalidRoles: withheldRoles(invalidRoles(facts.runCases, facts.validity), facts.withheld),
+		notRun: outcome.notRun,
+		notMeasured: notMeasuredByRole(metrics, notRun),
 	});
 	return {
 		title: `Local model benchmark ${date}`,
@@ -297,5 +316,15 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		...decision,
 		escalations: summarizeEscalations(registry, outcome.results),
 		grader_validity: facts.validity,
+		...(notRun.length > 0 ? { not_run: notRun } : {}),
 	};
+}
+
+/** Per role, the models none of whose cases ran, with the line that says why. */
+function notMeasuredByRole(metrics: Report['metrics'], notRun: NonNullable<Report['not_run']>): Map<string, Map<string, string>> {
+	const byRole = new Map<string, Map<string, string>>();
+	for (const summary of notMeasured({ metrics, not_run: notRun })) {
+		byRole.set(summary.role, (byRole.get(summary.role) ?? new Map<string, string>()).set(summary.model, notMeasuredLine(summary)));
+	}
+	return byRole;
 }

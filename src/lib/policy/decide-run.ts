@@ -1,7 +1,7 @@
 import type { Model } from '../schema/model.ts';
 import type { Policy } from '../schema/policy.ts';
 import type { Role } from '../schema/role.ts';
-import type { CaseResult, Report, RoleMetrics } from '../schema/report.ts';
+import type { CaseResult, NotRunCase, Report, RoleMetrics } from '../schema/report.ts';
 import { decideRole } from './decide-verdicts.ts';
 import { judgeWholeChange } from './judge-change.ts';
 import { type RunHistory, earlierWins, promotionProposals, retirementProposals } from './propose-changes.ts';
@@ -24,6 +24,10 @@ export interface RunDecisionInput {
 	 * `insufficient evidence` and no promotion is proposed.
 	 */
 	invalidRoles?: ReadonlyMap<string, string>;
+	/** The cases the server could not serve after the retries: not evidence, in no gate. */
+	notRun?: readonly NotRunCase[];
+	/** Per role, the models none of whose cases ran, with why (`not measured: load failed — …`): they get no verdict. */
+	notMeasured?: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 /**
@@ -34,6 +38,15 @@ export interface RunDecisionInput {
 export function decideRun(input: RunDecisionInput): Pick<Report, 'verdicts' | 'proposals' | 'held_proposals'> {
 	const catalog = new Map(input.models.map((model) => [model.id, model]));
 	const roles = [...input.roles].sort((a, b) => a.role.localeCompare(b.role));
+	// Per role and model, the cases of which no repeat ran: a repeat that ran still makes the case evidence.
+	const ran = new Set(input.results.map((result) => `${result.role}\u0000${result.model}\u0000${result.case_id}`));
+	const notRun = new Map<string, Map<string, Set<string>>>();
+	for (const entry of input.notRun ?? []) {
+		if (ran.has(`${entry.role}\u0000${entry.model}\u0000${entry.case_id}`)) continue;
+		const byModel = notRun.get(entry.role) ?? new Map<string, Set<string>>();
+		byModel.set(entry.model, (byModel.get(entry.model) ?? new Set<string>()).add(entry.case_id));
+		notRun.set(entry.role, byModel);
+	}
 	const verdicts = roles.flatMap((role) =>
 		decideRole(
 			{
@@ -44,6 +57,8 @@ export function decideRun(input: RunDecisionInput): Pick<Report, 'verdicts' | 'p
 				catalog,
 				earlierWins: earlierWins(role, input.history),
 				graderInvalid: input.invalidRoles?.get(role.role),
+				notRun: notRun.get(role.role),
+				notMeasured: input.notMeasured?.get(role.role),
 			},
 			input.policy,
 		),

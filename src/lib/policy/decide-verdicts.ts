@@ -25,6 +25,16 @@ export interface RoleEvidence {
 	earlierWins?: ReadonlyMap<string, number>;
 	/** Set when the role's grader is not valid on these cases: why. Every verdict is then `insufficient evidence`. */
 	graderInvalid?: string;
+	/**
+	 * Per model, the case ids the server could not serve it in this run (no repeat of them ran): they are
+	 * not evidence, so the case gate counts only cases both models ran.
+	 */
+	notRun?: ReadonlyMap<string, ReadonlySet<string>>;
+	/**
+	 * Models of the role none of whose cases ran, with why (`not measured: load failed — …`): a challenger
+	 * here gets no verdict at all; an incumbent here leaves every challenger without one to be judged against.
+	 */
+	notMeasured?: ReadonlyMap<string, string>;
 }
 
 /** The ranking among eligible challengers, as the policy page states it. */
@@ -82,18 +92,23 @@ export function decideRole(evidence: RoleEvidence, policy: Policy): Verdict[] {
 	});
 
 	const minCases = policy.evidence.min_cases_per_role;
-	const caseGate: GateResult = {
-		gate: 'min_cases_per_role',
-		challenger: evidence.cases,
-		incumbent: minCases,
-		pass: evidence.cases >= minCases,
-	};
+	// The role's cases less those the server could not serve either model: only cases both ran are evidence.
+	const skipped = (model: string) => evidence.notRun?.get(model) ?? new Set<string>();
+	const casesBothRan = (challenger: string) => evidence.cases - new Set([...skipped(challenger), ...skipped(role.incumbent)]).size;
 	const eligible: { id: string; row: RoleMetrics; gates: GateResult[]; better: MetricComparison }[] = [];
 	const verdicts = new Map<string, Verdict>();
 	const incumbentScores = caseScores(evidence.results, role.role, role.incumbent);
 
-	for (const challenger of role.challengers) {
+	const judged = role.challengers.filter((challenger) => !evidence.notMeasured?.has(challenger));
+	for (const challenger of judged) {
 		const row = rows.get(challenger);
+		const ran = casesBothRan(challenger);
+		const caseGate: GateResult = {
+			gate: 'min_cases_per_role',
+			challenger: ran,
+			incumbent: minCases,
+			pass: ran >= minCases,
+		};
 		if (evidence.graderInvalid !== undefined) {
 			const graderGate: GateResult = {
 				gate: 'grader_valid',
@@ -108,15 +123,30 @@ export function decideRole(evidence: RoleEvidence, policy: Policy): Verdict[] {
 			);
 			continue;
 		}
+		const incumbentUnmeasured = incumbentRow ? undefined : evidence.notMeasured?.get(role.incumbent);
+		if (incumbentUnmeasured !== undefined) {
+			verdicts.set(
+				challenger,
+				verdict(
+					challenger,
+					'insufficient evidence',
+					`${challenger} cannot be judged: the incumbent ${role.incumbent} was ${incumbentUnmeasured}`,
+					[caseGate],
+				),
+			);
+			continue;
+		}
 		if (!caseGate.pass) {
 			verdicts.set(
 				challenger,
 				verdict(
 					challenger,
 					'insufficient evidence',
-					`${challenger} cannot be judged: the role has ${evidence.cases} case(s), the policy needs ${minCases}`,
+					ran === evidence.cases
+						? `${challenger} cannot be judged: the role has ${evidence.cases} case(s), the policy needs ${minCases}`
+						: `${challenger} cannot be judged: ${ran} of the role's ${evidence.cases} case(s) ran for both it and ${role.incumbent}, the policy needs ${minCases}`,
 					[caseGate],
-					minCases - evidence.cases,
+					minCases - ran,
 				),
 			);
 			continue;
@@ -269,7 +299,7 @@ export function decideRole(evidence: RoleEvidence, policy: Policy): Verdict[] {
 				: 'passes every gate';
 		verdicts.set(candidate.id, verdict(candidate.id, 'promote', `${candidate.id} replaces ${role.incumbent}: ${why}`, gates));
 	}
-	return role.challengers.map((id) => verdicts.get(id)!);
+	return judged.map((id) => verdicts.get(id)!);
 }
 
 /** Best first: the fixed order the policy documents, with the model id last so the order is total. */

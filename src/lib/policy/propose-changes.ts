@@ -1,6 +1,6 @@
 import type { Policy } from '../schema/policy.ts';
 import type { Role } from '../schema/role.ts';
-import type { Report, Verdict } from '../schema/report.ts';
+import type { HardFailureClass, Report, RoleMetrics, Verdict } from '../schema/report.ts';
 
 type Proposal = Report['proposals'][number];
 
@@ -57,9 +57,31 @@ export function earlierWins(role: Role, history: RunHistory): Map<string, number
 }
 
 /**
+ * Hard failures that are not the model's doing: the harness's prompt that did not fit, and a connection
+ * lost during the answer. A case the server could not serve at all (busy, out of memory, …) is no result
+ * in the first place: it is not run.
+ */
+const NOT_CAUSED_BY_THE_MODEL: ReadonlySet<HardFailureClass> = new Set(['context-overflow', 'transport']);
+
+/**
+ * Whether every result of a metrics row is a hard failure the model caused. A row exists only for a model
+ * with results: one whose cases were all "not run" (it never loaded, the server stayed busy) has none.
+ */
+function failedHardOnEverything(row: RoleMetrics | undefined): boolean {
+	if (row === undefined || row.cases === 0) return false;
+	const results = row.accepted + row.rejected + row.hard_failures;
+	const caused = Object.entries(row.hard_failures_by_class)
+		.filter(([name]) => !NOT_CAUSED_BY_THE_MODEL.has(name as HardFailureClass))
+		.reduce((sum, [, n]) => sum + (n ?? 0), 0);
+	return results > 0 && caused === results;
+}
+
+/**
  * Retirement proposals from the same data, by the rules in policy.yaml: a challenger that failed hard
- * on every case, or whose model was missing from Ollama, in each of the last N runs (this one
- * included). `runs` is oldest first and ends with this run. Pure.
+ * on every case it ran, each failure its own doing (not a prompt the harness could not fit, not a lost
+ * connection), or whose model was missing from Ollama, in each of the last N runs (this one included).
+ * A run where it was not measured (the server could not serve any of its cases) breaks the streak: a
+ * model that never loaded is never proposed. `runs` is oldest first and ends with this run. Pure.
  */
 export function retirementProposals(role: Role, runs: RunHistory, policy: Policy): Proposal[] {
 	const proposals: Proposal[] = [];
@@ -68,10 +90,7 @@ export function retirementProposals(role: Role, runs: RunHistory, policy: Policy
 		const lastHard = runs.slice(-hardRuns);
 		const allHard =
 			lastHard.length === hardRuns &&
-			lastHard.every((run) => {
-				const row = run.metrics.find((m) => m.role === role.role && m.model === challenger);
-				return row !== undefined && row.cases > 0 && row.hard_failures === row.cases * (run.manifest.repeats ?? 1);
-			});
+			lastHard.every((run) => failedHardOnEverything(run.metrics.find((m) => m.role === role.role && m.model === challenger)));
 		const lastMissing = runs.slice(-missingRuns);
 		const missing =
 			lastMissing.length === missingRuns &&

@@ -184,6 +184,13 @@ function checkPolicy(
 			hint: 'lower stall_timeout_s or raise call_timeout_s',
 		});
 	}
+	if (run.retries > 0 && run.retry_initial_s > run.retry_total_s) {
+		issue(policyFile, ['run', 'retry_initial_s'], {
+			found: `${run.retry_initial_s}, above run.retry_total_s (${run.retry_total_s})`,
+			expected: 'a first wait no longer than the total retry time, or no request would ever be retried',
+			hint: 'lower retry_initial_s, raise retry_total_s, or set retries: 0 to turn retries off',
+		});
+	}
 	if (run.num_predict >= run.num_ctx) {
 		issue(policyFile, ['run', 'num_predict'], {
 			found: `${run.num_predict}, not below run.num_ctx (${run.num_ctx})`,

@@ -2,7 +2,8 @@ import { stringify } from 'yaml';
 import { renderEscalationSection } from '../escalate/render-escalations.ts';
 import { sortKeys } from '../files/stable-json.ts';
 import type { Report, RoleMetrics } from '../schema/report.ts';
-import { METRIC_COLUMNS, metricCells, ms, pct, tokensPerSecond } from '../format/format.ts';
+import { METRIC_COLUMNS, count, metricCells, ms, pct, tokensPerSecond } from '../format/format.ts';
+import { notMeasured, notMeasuredLine, notRunLine } from './not-run.ts';
 
 /**
  * The report file: typed frontmatter (exactly the `Report` data, keys sorted so runs diff cleanly) and a
@@ -32,6 +33,15 @@ function renderBody(report: Report): string {
 		`- Every case result: \`${manifest.results_file}\``,
 		'',
 	);
+	const notRun = report.not_run ?? [];
+	if (notRun.length > 0) {
+		const total = notRun.reduce((sum, summary) => sum + summary.count, 0);
+		lines.push(
+			`**${count(total, 'case')} not run**: the server could not serve them after the retries (${notRun.map((summary) => `${cell(summary.model)} in \`${summary.role}\`: ${notRunLine(summary)}`).join('; ')}). They are in no metric and no gate, and the next run asks them again.`,
+			'',
+		);
+	}
+	const unmeasured = notMeasured(report);
 
 	lines.push('## Models', '', '| Model | Digest | Family | Parameters | Quantization |', '|---|---|---|---|---|');
 	for (const model of manifest.models) {
@@ -41,16 +51,28 @@ function renderBody(report: Report): string {
 	}
 	lines.push('');
 
-	const roles = [...new Set(report.metrics.map((row) => row.role))].sort();
+	const roles = [...new Set([...report.metrics.map((row) => row.role), ...notRun.map((summary) => summary.role)])].sort();
 	for (const role of roles) {
 		const rows = report.metrics.filter((row) => row.role === role);
 		lines.push(`## Role \`${role}\``, '');
-		lines.push(
-			`| Model | ${METRIC_COLUMNS.slice(0, 4).join(' | ')} | p50 / p95 latency | TTFT p50 | Tokens/s | Load |`,
-			'|---|---|---|---|---|---|---|---|---|',
-		);
-		for (const row of rows) lines.push(metricsRow(row));
-		lines.push('');
+		if (rows.length > 0) {
+			lines.push(
+				`| Model | ${METRIC_COLUMNS.slice(0, 4).join(' | ')} | p50 / p95 latency | TTFT p50 | Tokens/s | Load |`,
+				'|---|---|---|---|---|---|---|---|---|',
+			);
+			for (const row of rows) lines.push(metricsRow(row));
+			lines.push('');
+		}
+		const roleNotRun = notRun.filter((summary) => summary.role === role);
+		if (roleNotRun.length > 0) {
+			for (const summary of roleNotRun) {
+				const line = unmeasured.includes(summary)
+					? `${notMeasuredLine(summary)} (no metrics, no verdict)`
+					: `${notRunLine(summary)} (the metrics above are over the cases it ran)`;
+				lines.push(`- ${cell(summary.model)}: ${cell(line)}`);
+			}
+			lines.push('');
+		}
 		const failures = rows.filter((row) => row.hard_failures > 0);
 		if (failures.length > 0) {
 			for (const row of failures) {

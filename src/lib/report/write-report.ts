@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { stableStringify } from '../files/stable-json.ts';
 import { createFileAtomic } from '../files/write-atomic.ts';
-import type { CaseResult } from '../schema/report.ts';
+import type { CaseResult, NotRunCase } from '../schema/report.ts';
 
 /** `local-model-benchmark-2026-11-26`, then `-2`, `-3`… for later runs the same day. */
 export function reportStem(date: string, sequence: number): string {
@@ -30,14 +30,17 @@ export async function writeNewReport(
 	date: string,
 	render: (stem: string) => string,
 	results: readonly CaseResult[],
+	notRun: readonly NotRunCase[] = [],
 ): Promise<WrittenReport> {
+	// Cases not run are listed only when there are some: a sidecar of a run that ran everything is as before.
+	const sidecar = notRun.length > 0 ? { not_run: notRun } : {};
 	for (let sequence = 1; ; sequence++) {
 		const stem = reportStem(date, sequence);
 		const reportPath = path.join(dir, `${stem}.md`);
 		const resultsPath = path.join(dir, `${stem}.results.json`);
 		if (existsSync(reportPath)) continue;
 		// Whoever creates the results file owns the name.
-		if (!(await createFileAtomic(resultsPath, `${stableStringify({ report: stem, results }, 1)}\n`))) continue;
+		if (!(await createFileAtomic(resultsPath, `${stableStringify({ report: stem, results, ...sidecar }, 1)}\n`))) continue;
 		try {
 			if (await createFileAtomic(reportPath, render(stem))) return { stem, report: reportPath, results: resultsPath };
 		} catch (error) {

@@ -74,7 +74,11 @@ export interface AskRequest {
 	onCacheWriteFailed(error: unknown): void;
 }
 
-/** The answer, or why there is none. `called` says whether a chat request was sent (cached answers and refusals are not calls). */
+/**
+ * The answer, or why there is none. `called` says whether a chat request was sent (cached answers and
+ * refusals are not calls); `stage` where a failure came from: the prompt refused before any call, the
+ * model's load (`beforeCall`), or the chat itself.
+ */
 export type Asked =
 	| {
 			ok: true;
@@ -87,7 +91,7 @@ export type Asked =
 			/** The Ollama version that gave the answer; null for a cached answer that did not record it. */
 			ollamaVersion: string | null;
 	  }
-	| { ok: false; key: string; prompt: Prompt; failure: CallFailure; called: boolean };
+	| { ok: false; key: string; prompt: Prompt; failure: CallFailure; called: boolean; stage: 'prompt' | 'load' | 'chat' };
 
 /**
  * Asks a model about a case, the one way the harness does it: the task's prompt, the cache key of what is
@@ -106,7 +110,7 @@ export async function askModel(request: AskRequest): Promise<Asked> {
 			'context-overflow',
 			`the prompt needs about ${tokens} tokens and the answer ${options.num_predict}, more than num_ctx ${options.num_ctx}`,
 		);
-		return { ok: false, key, prompt, failure, called: false };
+		return { ok: false, key, prompt, failure, called: false, stage: 'prompt' };
 	}
 	const hit = request.readCache ? await request.cache.get(key, request.digest) : undefined;
 	const stale = hit !== undefined && request.reaskOtherVersions === true && !sameServer(hit.ollamaVersion, request.serverVersion);
@@ -127,7 +131,7 @@ export async function askModel(request: AskRequest): Promise<Asked> {
 	try {
 		if (request.beforeCall) loadMs = await request.beforeCall();
 	} catch (error) {
-		return { ok: false, key, prompt, failure: asCallFailure(error, client.host), called: false };
+		return { ok: false, key, prompt, failure: asCallFailure(error, client.host), called: false, stage: 'load' };
 	}
 	let answer: ChatAnswer;
 	try {
@@ -142,7 +146,7 @@ export async function askModel(request: AskRequest): Promise<Asked> {
 			}),
 		);
 	} catch (error) {
-		return { ok: false, key, prompt, failure: asCallFailure(error, client.host), called: true };
+		return { ok: false, key, prompt, failure: asCallFailure(error, client.host), called: true, stage: 'chat' };
 	}
 	if (request.writeCache) {
 		try {

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Ollama, type ChatRequest as OllamaChatRequest, type Message } from 'ollama';
 import type { HardFailureClass } from '../schema/report.ts';
 import { describeFetchFailure } from './probe-ollama.ts';
+import { type TransientFault, parseRetryAfter } from './retry.ts';
 
 /** What Ollama says about an installed model: its identity is the digest, not the tag. */
 export interface ModelIdentity {
@@ -50,14 +51,20 @@ export interface ChatAnswer {
 	loadDurationNs: number;
 }
 
-/** A call that produced no usable answer, with its class. */
+/**
+ * A call that produced no usable answer, with its class. `transient` is set when the server could not
+ * serve it (busy, 429, a reset before the first token, out of memory): the host's state, worth asking
+ * again; `failureClass` is then only what it would count as if it were never retried.
+ */
 export class CallFailure extends Error {
 	readonly failureClass: HardFailureClass;
+	readonly transient: TransientFault | undefined;
 
-	constructor(failureClass: HardFailureClass, message: string, options: { cause?: unknown } = {}) {
+	constructor(failureClass: HardFailureClass, message: string, options: { cause?: unknown; transient?: TransientFault } = {}) {
 		super(message, { cause: options.cause });
 		this.name = 'CallFailure';
 		this.failureClass = failureClass;
+		this.transient = options.transient;
 	}
 }
 
@@ -101,12 +108,18 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 	// AsyncLocalStorage. Building a client around every call (and combining its signal with the
 	// library's own) cost about a tenth of a call to a model that answers at once. The library's own
 	// signal is only ever aborted by its `abort()`, which cancels nothing here: the call's signal does.
-	const callSignal = new AsyncLocalStorage<AbortSignal>();
+	const callContext = new AsyncLocalStorage<CallContext>();
 	const ollama = new Ollama({
 		host,
-		fetch: async (input, init) => checkNdjson(await fetchImpl(input, { ...init, signal: callSignal.getStore() ?? init?.signal })),
+		fetch: async (input, init) => {
+			const context = callContext.getStore();
+			const response = await fetchImpl(input, { ...init, signal: context?.signal ?? init?.signal });
+			// ollama-js keeps only the status and the error text of a refusal: its Retry-After is read here.
+			if (!response.ok && context) context.retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+			return checkNdjson(response);
+		},
 	});
-	const withSignal: WithSignal = (signal, call) => callSignal.run(signal, () => call(ollama));
+	const withSignal: WithSignal = (context, call) => callContext.run(context, () => call(ollama));
 
 	return {
 		host,
@@ -135,7 +148,7 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 			);
 		},
 		async trainedContext(model) {
-			const shown = await withSignal(AbortSignal.timeout(10_000), (client) => client.show({ model })).catch((cause: unknown) => {
+			const shown = await withSignal({ signal: AbortSignal.timeout(10_000) }, (client) => client.show({ model })).catch((cause: unknown) => {
 				throw asCallFailure(cause, host);
 			});
 			const info = (shown.model_info ?? {}) as unknown as Record<string, unknown>;
@@ -145,22 +158,27 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 		async load(model, options, timeoutMs) {
 			const started = performance.now();
 			const signal = AbortSignal.timeout(timeoutMs);
+			const context: CallContext = { signal };
 			try {
 				// An empty chat loads the model and answers done_reason "load"; sending the run's options
 				// makes Ollama size the context now, not on the first case.
 				const { think: _think, ...loadOptions } = options;
-				const stream = await withSignal(signal, (client) =>
+				const stream = await withSignal(context, (client) =>
 					client.chat({ model, messages: [], stream: true, options: loadOptions, keep_alive: '10m' }),
 				);
 				let loadNs = 0;
 				for await (const chunk of stream) if (chunk.done) loadNs = chunk.load_duration ?? 0;
 				return loadNs > 0 ? loadNs / 1e6 : performance.now() - started;
 			} catch (cause) {
-				throw asCallFailure(cause, host, signal.aborted ? 'timeout' : undefined);
+				// A load sends no token: a connection dropped during it is always before the first one.
+				throw asCallFailure(cause, host, signal.aborted ? 'timeout' : undefined, {
+					beforeFirstToken: true,
+					retryAfterMs: context.retryAfterMs,
+				});
 			}
 		},
 		async unload(model) {
-			const stream = await withSignal(AbortSignal.timeout(30_000), (client) =>
+			const stream = await withSignal({ signal: AbortSignal.timeout(30_000) }, (client) =>
 				client.chat({ model, messages: [], stream: true, keep_alive: 0 }),
 			);
 			for await (const _chunk of stream) {
@@ -171,8 +189,14 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 	};
 }
 
-/** Runs `call` on the client's `Ollama` with `signal` on every fetch it makes. */
-type WithSignal = <T>(signal: AbortSignal, call: (client: Ollama) => Promise<T>) => Promise<T>;
+/** What the client's fetch knows about the call it serves: the signal it carries, and a refusal's Retry-After. */
+interface CallContext {
+	signal: AbortSignal;
+	retryAfterMs?: number;
+}
+
+/** Runs `call` on the client's `Ollama` with the context's signal on every fetch it makes. */
+type WithSignal = <T>(context: CallContext, call: (client: Ollama) => Promise<T>) => Promise<T>;
 
 async function streamChat(withSignal: WithSignal, host: string, request: ChatRequest): Promise<ChatAnswer> {
 	const controller = new AbortController();
@@ -200,9 +224,10 @@ async function streamChat(withSignal: WithSignal, host: string, request: ChatReq
 	let ttftMs: number | null = null;
 	let content = '';
 	let thinking = '';
+	const context: CallContext = { signal: controller.signal };
 	try {
 		const { think, ...options } = request.options;
-		const stream = await withSignal(controller.signal, (client) =>
+		const stream = await withSignal(context, (client) =>
 			client.chat({
 				model: request.model,
 				messages: request.messages,
@@ -245,7 +270,7 @@ async function streamChat(withSignal: WithSignal, host: string, request: ChatReq
 				{ cause },
 			);
 		}
-		throw asCallFailure(cause, host, abortedBy);
+		throw asCallFailure(cause, host, abortedBy, { beforeFirstToken: ttftMs === null, retryAfterMs: context.retryAfterMs });
 	} finally {
 		clearTimeout(callTimer);
 		clearTimeout(stallTimer);
@@ -344,8 +369,32 @@ const PROMPT_TOO_LONG = /prompt is longer than the context length|exceeds the av
  */
 const TOKEN_REPEAT = /token repeat limit/i;
 
+/**
+ * Ollama's out-of-memory texts: its runner's (`outOfMemorySubstrings` in llm/status.go, which v0.30+ wraps as
+ * "llama-server reported out-of-memory during startup: …"), the scheduler's "model requires more system
+ * memory (X GiB) than is available (Y GiB)" of earlier versions, and "unable to load full model on GPU".
+ */
+const OUT_OF_MEMORY =
+	/out of (device )?memory|cudaMalloc failed|hipMalloc failed|failed to allocate|allocation failed|not enough memory|insufficient memory|vk_error_out_of_device_memory|erroroutofmemory|requires more system memory|unable to load full model/i;
+
+/** Whether an HTTP refusal is the server's state rather than an answer about the model: worth asking again. */
+function transientStatus(status: number, message: string, retryAfterMs: number | undefined): TransientFault | undefined {
+	const reason =
+		status === 503 ? 'busy' : status === 429 ? 'rate-limited' : status === 500 && OUT_OF_MEMORY.test(message) ? 'out-of-memory' : undefined;
+	if (!reason) return undefined;
+	return retryAfterMs === undefined ? { reason } : { reason, retryAfterMs };
+}
+
+/** What the caller knows about a failed call that the error itself does not say. */
+export interface FailureContext {
+	/** No content or thinking token had arrived: a connection dropped now lost no answer. */
+	beforeFirstToken?: boolean;
+	/** The server's Retry-After on a refusal, ms. */
+	retryAfterMs?: number;
+}
+
 /** Classes an error from the `ollama` client or from fetch. */
-export function asCallFailure(cause: unknown, host: string, abortedBy?: 'timeout' | 'stall'): CallFailure {
+export function asCallFailure(cause: unknown, host: string, abortedBy?: 'timeout' | 'stall', context: FailureContext = {}): CallFailure {
 	if (cause instanceof CallFailure) return cause;
 	if (abortedBy === 'timeout') return new CallFailure('timeout', 'the call took longer than run.call_timeout_s', { cause });
 	if (abortedBy === 'stall') return new CallFailure('stall', 'no token for longer than run.stall_timeout_s', { cause });
@@ -356,7 +405,8 @@ export function asCallFailure(cause: unknown, host: string, abortedBy?: 'timeout
 		if (status === 404) return new CallFailure('model-missing', message, { cause });
 		if (PROMPT_TOO_LONG.test(message)) return new CallFailure('context-overflow', `HTTP ${status}: ${message}`, { cause });
 		if (TOKEN_REPEAT.test(message)) return new CallFailure('repetition', `HTTP ${status}: ${message}`, { cause });
-		return new CallFailure('server-error', `HTTP ${status}: ${message}`, { cause });
+		const transient = transientStatus(status, message, context.retryAfterMs);
+		return new CallFailure('server-error', `HTTP ${status}: ${message}`, { cause, ...(transient ? { transient } : {}) });
 	}
 	const message = error?.message ?? String(cause);
 	if (error?.name === 'MalformedStreamError') return new CallFailure('server-error', message, { cause });
@@ -366,7 +416,9 @@ export function asCallFailure(cause: unknown, host: string, abortedBy?: 'timeout
 		return new CallFailure('transport', 'the stream ended without a final chunk', { cause });
 	}
 	if (cause instanceof TypeError || /fetch failed|ECONNREFUSED|ECONNRESET|socket|terminated|connection/i.test(message)) {
-		return new CallFailure('transport', `${host}: ${describeFetchFailure(cause)}`, { cause });
+		// Before the first token nothing of the answer was lost: the connection, not the model, failed.
+		const transient: TransientFault | undefined = context.beforeFirstToken ? { reason: 'reset' } : undefined;
+		return new CallFailure('transport', `${host}: ${describeFetchFailure(cause)}`, { cause, ...(transient ? { transient } : {}) });
 	}
 	// An {"error": …} line inside the stream surfaces as a plain Error with the server's message.
 	return new CallFailure('server-error', message, { cause });

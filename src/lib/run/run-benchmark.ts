@@ -1,14 +1,15 @@
 import { describeError } from '../errors/describe-error.ts';
 import type { RunOptions } from '../schema/policy.ts';
-import type { CaseResult, ManifestModel } from '../schema/report.ts';
+import { type CaseResult, type ManifestModel, NOT_RUN_REASON_TEXT, type NotRunCase } from '../schema/report.ts';
 import type { Task } from '../schema/case.ts';
 import { type GradeContext, taskFor } from '../tasks/index.ts';
 import type { AnswerCache } from './answer-cache.ts';
-import { type ProgressLogger, type ResultHook, askModel, callOptions, sameServer } from './ask-model.ts';
+import { type Asked, type ProgressLogger, type ResultHook, askModel, callOptions, sameServer } from './ask-model.ts';
 import { type Evaluation, evaluateAnswer, hardFailure } from './evaluate-answer.ts';
 import { CallFailure, type CallOptions, type ModelClient, type ModelIdentity, asCallFailure, normalizeTag } from './model-client.ts';
 import { type ModelPlan, type PlanItem, byHost } from './plan-run.ts';
 import { probeOllama } from './probe-ollama.ts';
+import { type RetryClock, type RetryPolicy, type TransientFault, realClock, retryPolicy, retryTransient } from './retry.ts';
 import { type WorkQueue, createWorkQueue } from './work-queue.ts';
 
 export interface RunBenchmarkOptions {
@@ -27,14 +28,18 @@ export interface RunBenchmarkDeps {
 	afterResult?: ResultHook;
 	/** The case set each task's answers are graded in (the registry's cases, whatever the run's filters). */
 	gradeContext(task: Task): GradeContext;
+	/** The clock retries wait on. @default real time */
+	clock?: RetryClock;
 }
 
 /** What a run produced, before metrics and the report. */
 export interface RunOutcome {
 	results: CaseResult[];
+	/** The cases the server could not serve after the retries, in plan order: no result, no grade, asked again next run. */
+	notRun: NotRunCase[];
 	models: ManifestModel[];
 	ollama: { host: string; version: string | null }[];
-	/** Chat calls made for cases (load and unload requests excluded). */
+	/** Chat calls made for cases, retries included (load and unload requests excluded). */
 	modelCalls: number;
 	/** Cached answers used that another Ollama version gave, or that did not record their version. */
 	answersFromOlderOllama: number;
@@ -78,6 +83,11 @@ interface RunState {
 	fatal?: unknown;
 	queues: Map<ModelPlan, WorkQueue<Unit>>;
 	results: { plan: number; order: number; result: CaseResult }[];
+	notRun: { plan: number; order: number; entry: NotRunCase }[];
+	retry: RetryPolicy;
+	clock: RetryClock;
+	/** Per model, the hosts whose load of it failed after the retries: its cases go to the others while some are left. */
+	loadFailed: Map<ModelPlan, Set<HostState>>;
 }
 
 /**
@@ -98,6 +108,10 @@ export async function runBenchmark(plans: readonly ModelPlan[], deps: RunBenchma
 		sent: new Map(),
 		queues: new Map(plans.map((plan) => [plan, createWorkQueue(units(plan, options.repeats))])),
 		results: [],
+		notRun: [],
+		retry: retryPolicy(options.run),
+		clock: deps.clock ?? realClock,
+		loadFailed: new Map(plans.map((plan) => [plan, new Set<HostState>()])),
 	};
 	const groups = byHost(plans);
 	const hosts = await Promise.all(
@@ -139,6 +153,7 @@ export async function runBenchmark(plans: readonly ModelPlan[], deps: RunBenchma
 	}
 	return {
 		results: state.results.sort((a, b) => a.plan - b.plan || a.order - b.order).map((entry) => entry.result),
+		notRun: state.notRun.sort((a, b) => a.plan - b.plan || a.order - b.order).map((entry) => entry.entry),
 		models: models.sort((a, b) => a.id.localeCompare(b.id)),
 		ollama: hosts.map(({ host, version }) => ({ host, version })),
 		modelCalls: state.calls,
@@ -266,14 +281,39 @@ async function serveModel(
 	const sent = state.sent.get(plan)!.options;
 	const identity = host.installed.get(normalizeTag(plan.model))!;
 	const cacheable = options.repeats === 1;
+	const stopRetrying = () => state.fatal !== undefined || host.gone !== undefined;
 	let loading: Promise<number> | undefined;
+	let loadAttempts = 1;
 	const ensureLoaded = () => {
-		loading ??= host.client.load(plan.model, sent, options.run.call_timeout_s * 1000).catch((error: unknown) => {
-			const failure = asCallFailure(error, host.host);
-			throw new CallFailure(failure.failureClass, `loading ${plan.model} failed: ${failure.message}`, { cause: failure });
-		});
+		loading ??= (async () => {
+			// Shared by the slots: one load per host, retried here (never again by each case that waits on it).
+			const retried = await retryTransient(
+				() =>
+					host.client.load(plan.model, sent, options.run.call_timeout_s * 1000).then(
+						(ms) => ({ ok: true as const, ms }),
+						(error: unknown) => ({ ok: false as const, failure: asCallFailure(error, host.host) }),
+					),
+				(outcome) => (outcome.ok ? undefined : transientOnHost(host, outcome.failure)),
+				state.retry,
+				state.clock,
+				{ stop: stopRetrying, onRetry: (fault, waitMs, retry) => sayRetry(`loading ${plan.model}`, fault, waitMs, retry) },
+			);
+			loadAttempts = retried.attempts;
+			if (retried.outcome.ok) return retried.outcome.ms;
+			const { failure } = retried.outcome;
+			if (retried.exhausted)
+				deps.logger.warn(`loading ${plan.model} on ${host.host} failed after ${retried.attempts} attempt(s): ${failure.message}.`);
+			throw new CallFailure(failure.failureClass, `loading ${plan.model} failed: ${failure.message}`, {
+				cause: failure,
+				...(failure.transient ? { transient: failure.transient } : {}),
+			});
+		})();
 		return loading;
 	};
+	const sayRetry = (what: string, fault: TransientFault, waitMs: number, retry: number) =>
+		deps.logger.info(
+			`${what} on ${host.host}: ${NOT_RUN_REASON_TEXT[fault.reason]}; retry ${retry} of ${state.retry.retries} in ${(waitMs / 1000).toFixed(1)} s${fault.retryAfterMs === undefined ? '' : ' (Retry-After)'}`,
+		);
 
 	const slot = async () => {
 		while (state.fatal === undefined && host.gone === undefined) {
@@ -285,7 +325,17 @@ async function serveModel(
 			}
 			try {
 				const served = await serveUnit(unit);
-				if (!served) {
+				if (served === 'load-failed') {
+					// Another host of the pool may still load it: this one hands its cases over and leaves the model.
+					queue.giveBack(unit);
+					deps.logger.warn(
+						`${plan.model} could not be loaded on ${host.host}; its remaining cases go to ${loadableHosts()
+							.map((other) => other.host)
+							.join(', ')}.`,
+					);
+					return;
+				}
+				if (served === 'gone') {
 					queue.giveBack(unit);
 					if (!serving.some((other) => other.gone === undefined)) throw goneError(host, state);
 					deps.logger.warn(
@@ -306,39 +356,69 @@ async function serveModel(
 		}
 	};
 
-	/** Asks, grades and records one unit; false when the host turned out to be gone (the unit is not done). */
-	const serveUnit = async ({ item, repeat, order }: Unit): Promise<boolean> => {
+	/** The hosts of the pool still there that have not failed to load the model. */
+	const loadableHosts = () => serving.filter((other) => other.gone === undefined && !state.loadFailed.get(plan)!.has(other));
+
+	/**
+	 * Asks, grades and records one unit. `gone`: the host turned out to be gone; `load-failed`: it could not
+	 * load the model and another host may; either way the unit is not done and goes back to the queue.
+	 */
+	const serveUnit = async ({ item, repeat, order }: Unit): Promise<'done' | 'gone' | 'load-failed'> => {
 		const readCache = cacheable && options.useCache;
-		const asked = await askModel({
-			client: host.client,
-			model: plan.model,
-			digest: identity.digest,
-			testCase: item.case,
-			options: sent,
-			run: options.run,
-			cache: deps.cache,
-			readCache,
-			writeCache: cacheable,
-			serverVersion: host.version,
-			reaskOtherVersions: options.run.reask_after_upgrade ?? false,
-			beforeCall: ensureLoaded,
-			onCacheWriteFailed: (error) =>
-				deps.logger.warn(
-					`caching ${plan.model}'s answer to ${item.case.id} failed (${describeError(error)}); it will be asked again next run`,
-				),
-		});
-		if (asked.called) state.calls++;
+		const retried = await retryTransient(
+			async () => {
+				const outcome = await askModel({
+					client: host.client,
+					model: plan.model,
+					digest: identity.digest,
+					testCase: item.case,
+					options: sent,
+					run: options.run,
+					cache: deps.cache,
+					readCache,
+					writeCache: cacheable,
+					serverVersion: host.version,
+					reaskOtherVersions: options.run.reask_after_upgrade ?? false,
+					beforeCall: ensureLoaded,
+					onCacheWriteFailed: (error) =>
+						deps.logger.warn(
+							`caching ${plan.model}'s answer to ${item.case.id} failed (${describeError(error)}); it will be asked again next run`,
+						),
+				});
+				if (outcome.called) state.calls++;
+				return outcome;
+			},
+			// A failed load was retried by `ensureLoaded` already; a case is retried only for its own request.
+			(outcome: Asked) => (outcome.ok || outcome.stage !== 'chat' ? undefined : transientOnHost(host, outcome.failure)),
+			state.retry,
+			state.clock,
+			{ stop: stopRetrying, onRetry: (fault, waitMs, retry) => sayRetry(`${plan.model} · ${item.case.id}`, fault, waitMs, retry) },
+		);
+		const asked = retried.outcome;
 		const where = { host: host.host };
+		const unit = { item, repeat, order };
 		if (!asked.ok) {
-			if (asked.failure.failureClass === 'transport') {
-				const probe = await probeOllama(host.host, 2000);
-				if (!probe.reachable) {
-					host.gone ??= probe.reason;
-					return false;
+			const { failure } = asked;
+			if (host.gone !== undefined && (failure.failureClass === 'transport' || failure.transient)) return 'gone';
+			// What the server could not serve after the retries is not the model's answer: not run, never a result.
+			const fault = retried.exhausted ?? (asked.stage === 'load' ? failure.transient : undefined);
+			if (fault) {
+				if (asked.stage === 'load') {
+					state.loadFailed.get(plan)!.add(host);
+					if (loadableHosts().length > 0) return 'load-failed';
 				}
+				const attempts = asked.stage === 'load' ? loadAttempts : retried.attempts;
+				recordNotRun(state, plan, planIndex, unit, {
+					reason: fault.reason,
+					stage: asked.stage === 'load' ? 'load' : 'chat',
+					message: failure.message,
+					attempts,
+					host: host.host,
+				});
+				return 'done';
 			}
-			record(state, plan, planIndex, { item, repeat, order }, hardFailure(asked.failure.failureClass, asked.failure.message), where);
-			return true;
+			record(state, plan, planIndex, unit, hardFailure(failure.failureClass, failure.message), where);
+			return 'done';
 		}
 		const { answer, loadMs } = asked;
 		if (asked.cached && !sameServer(asked.ollamaVersion ?? undefined, host.version)) state.fromOlderOllama++;
@@ -371,7 +451,7 @@ async function serveModel(
 			writeCache: cacheable,
 			gradeContext: context,
 		});
-		return true;
+		return 'done';
 	};
 
 	try {
@@ -392,6 +472,21 @@ async function serveModel(
 					.catch((error: unknown) => deps.logger.warn(`unloading ${plan.model} failed: ${String(error)}`));
 		}
 	}
+}
+
+/**
+ * Whether a failure is worth asking again: the server's transient state. A transport failure first probes
+ * the host: one that no longer answers is gone (the run's "host went away" path), never retried.
+ */
+async function transientOnHost(host: HostState, failure: CallFailure): Promise<TransientFault | undefined> {
+	if (failure.failureClass === 'transport') {
+		const probe = await probeOllama(host.host, 2000);
+		if (!probe.reachable) {
+			host.gone ??= probe.reason;
+			return undefined;
+		}
+	}
+	return failure.transient;
 }
 
 /** Records the error that ends the run and wakes every waiting slot, so each stops pulling work. */
@@ -425,6 +520,33 @@ function record(
 		`[${state.done}/${state.total}] ${unit.item.role} · ${plan.model} · ${unit.item.case.id} → ${what}${seconds}${result.cached ? ' (cached)' : ''}${where}`,
 	);
 	return result;
+}
+
+function recordNotRun(
+	state: RunState,
+	plan: ModelPlan,
+	planIndex: number,
+	unit: Unit,
+	why: Pick<NotRunCase, 'reason' | 'stage' | 'message' | 'attempts' | 'host'>,
+): void {
+	const { item } = unit;
+	const entry: NotRunCase = {
+		role: item.role,
+		model: plan.model,
+		case_id: item.case.id,
+		task: item.case.task,
+		severity: item.case.severity,
+		repeat: unit.repeat,
+		...why,
+	};
+	state.notRun.push({ plan: planIndex, order: unit.order, entry });
+	state.done++;
+	// A progress line like any result's; the server's words are said once, with the load or in the run's summary.
+	const reason =
+		why.stage === 'load'
+			? `load failed (${NOT_RUN_REASON_TEXT[why.reason]})`
+			: `${NOT_RUN_REASON_TEXT[why.reason]} after ${why.attempts} attempts`;
+	state.deps.logger.info(`[${state.done}/${state.total}] ${item.role} · ${plan.model} · ${item.case.id} → not run: ${reason}`);
 }
 
 function toResult(model: string, item: PlanItem, repeat: number, evaluation: Evaluation, extra: Partial<CaseResult>): CaseResult {

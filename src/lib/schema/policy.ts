@@ -79,6 +79,19 @@ export const RunOptionsSchema = z.strictObject({
 	/** Times each case is run per model; above 1 the report adds pass^k and repeats bypass the cache. @default 1 */
 	repeats: z.number().int('a whole number').min(1, 'at least 1').max(20, 'at most 20').default(1),
 	/**
+	 * Most retries of one request the server could not serve — 503 busy, 429, a connection reset before the
+	 * first token, out of memory on load: the host's state, not the model's answer. When they run out the
+	 * case is not run (kept out of every metric, asked again next run). 0 never retries. @default 5
+	 */
+	retries: z.number().int('a whole number').min(0, 'at least 0').max(50, 'at most 50').default(5),
+	/**
+	 * The first wait before a retry, in seconds; each later one doubles, with jitter. A `Retry-After` the
+	 * server sends is used instead. @default 1
+	 */
+	retry_initial_s: z.number().positive('more than 0 seconds').max(600, 'at most 600 seconds').default(1),
+	/** Longest one request may spend on retries, its attempts and waits together, in seconds: no retry starts later. @default 120 */
+	retry_total_s: z.number().positive('more than 0 seconds').max(3600, 'at most 3600 seconds').default(120),
+	/**
 	 * Ask again the cached answers another Ollama version gave (or that did not record their version):
 	 * after an upgrade, every answer is asked of the new server. Off, they are reused and the report counts
 	 * them (`manifest.answers_from_older_ollama`). Left out of the policy when unset, so adding it changes

@@ -25,6 +25,22 @@ export const HARD_FAILURE_CLASSES = [
 export const HardFailureClassSchema = z.enum(HARD_FAILURE_CLASSES);
 export type HardFailureClass = z.infer<typeof HardFailureClassSchema>;
 
+/**
+ * Why the server could not serve a case — the host's state, not the model's answer: `busy` (503, its queue
+ * is full), `rate-limited` (429), `reset` (the connection dropped before the first token), `out-of-memory`
+ * (a load that did not fit, 500 with Ollama's out-of-memory text).
+ */
+export const NOT_RUN_REASONS = ['busy', 'rate-limited', 'reset', 'out-of-memory'] as const;
+export const NotRunReasonSchema = z.enum(NOT_RUN_REASONS);
+export type NotRunReason = z.infer<typeof NotRunReasonSchema>;
+/** How the log, the report and the site name each reason. */
+export const NOT_RUN_REASON_TEXT: Record<NotRunReason, string> = {
+	busy: 'server busy',
+	'rate-limited': 'rate limited (429)',
+	reset: 'connection reset before the first token',
+	'out-of-memory': 'out of memory',
+};
+
 /** One check of one answer. */
 export const CheckResultSchema = z.strictObject({
 	name: z.string(),
@@ -78,6 +94,44 @@ export const CaseResultSchema = z.strictObject({
 	execution: ExecutionRecordSchema.optional(),
 });
 export type CaseResult = z.infer<typeof CaseResultSchema>;
+
+/**
+ * A case (one repeat) the server could not serve after the run's retries: not a result — no grade, no
+ * metric, no gate — never cached, and asked again by the next run. The results sidecar lists each.
+ */
+export const NotRunCaseSchema = z.strictObject({
+	role: SlugSchema,
+	model: ModelIdSchema,
+	case_id: z.string(),
+	task: z.string(),
+	severity: SeveritySchema,
+	/** 0-based repeat number. */
+	repeat: z.number().int().min(0),
+	reason: NotRunReasonSchema,
+	/** `load`: the model's load request failed, so the case was never sent; `chat`: the case's own request. */
+	stage: z.enum(['load', 'chat']),
+	/** The server's last answer, e.g. `HTTP 503: server busy, please try again.  maximum pending requests exceeded`. */
+	message: z.string(),
+	/** Requests sent for it: the first and every retry. */
+	attempts: z.number().int().min(1),
+	/** The Ollama that could not serve it. */
+	host: z.string().optional(),
+});
+export type NotRunCase = z.infer<typeof NotRunCaseSchema>;
+
+/** Per role × model, the results the run could not get, and why. A model whose every result is here was not measured. */
+export const NotRunSummarySchema = z.strictObject({
+	role: SlugSchema,
+	model: ModelIdSchema,
+	/** Results not run (cases × repeats). */
+	count: z.number().int().min(1),
+	reasons: z.partialRecord(NotRunReasonSchema, z.number().int().min(1)),
+	/** True when the model's load failed on every host that tried it: none of these was asked. */
+	load_failed: z.boolean(),
+	/** The server's last message, as it said it. */
+	message: z.string(),
+});
+export type NotRunSummary = z.infer<typeof NotRunSummarySchema>;
 
 /** A rate with its 95 % Wilson score interval. */
 export const RateSchema = z.strictObject({
@@ -143,10 +197,11 @@ export const ManifestSchema = z.strictObject({
 	graders: z.record(z.string(), z.number().int().min(1)).default({}),
 });
 
-/** Metrics for one model in one role, over the same cases as every other model of the role. */
+/** Metrics for one model in one role, over the cases it ran (a case the server could not serve is not one of them). */
 export const RoleMetricsSchema = z.strictObject({
 	role: SlugSchema,
 	model: ModelIdSchema,
+	/** Cases with at least one result: the role's cases less those not run. */
 	cases: z.number().int().min(0),
 	accepted: z.number().int().min(0),
 	rejected: z.number().int().min(0),
@@ -248,6 +303,11 @@ export const ReportSchema = z.strictObject({
 	escalations: EscalationSummarySchema.optional(),
 	/** Per task: the reference's and every junk answer's acceptance on this run's cases, and whether the grader is valid on them. */
 	grader_validity: z.array(GraderValiditySchema).default([]),
+	/**
+	 * Per role × model, the cases the server could not serve after the run's retries: in no metric and no
+	 * gate, asked again next run. Absent when every case ran.
+	 */
+	not_run: z.array(NotRunSummarySchema).optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
 
@@ -255,6 +315,8 @@ export type Report = z.infer<typeof ReportSchema>;
 export const ResultsFileSchema = z.strictObject({
 	report: z.string(),
 	results: z.array(CaseResultSchema),
+	/** Every case the server could not serve, with why; absent when there was none. */
+	not_run: z.array(NotRunCaseSchema).optional(),
 });
 export type ResultsFile = z.infer<typeof ResultsFileSchema>;
 

@@ -102,7 +102,7 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 		if (ex.signal.aborted) return;
 		return sendError(ex, 500, error instanceof Error ? error.message : String(error));
 	}
-	if (isHttpError(reply)) return sendError(ex, reply.status, reply.error, reply.extra);
+	if (isHttpError(reply)) return sendError(ex, reply.status, reply.error, reply.extra, reply.headers);
 
 	if (!(await ensureLoaded(ex, state, model, numCtx, keepAliveMs))) return;
 	const loadedAt = monoNs();
@@ -232,9 +232,13 @@ async function ensureLoaded(ex: Exchange, state: FakeState, model: FakeModel, nu
 		return true;
 	}
 	state.loaded.delete(key);
-	await pause(model.loadMs, ex.signal);
-	if (model.loadFault) {
-		sendError(ex, model.loadFault.status, model.loadFault.error, model.loadFault.extra);
+	const attempt = (state.loadAttempts.get(key) ?? 0) + 1;
+	state.loadAttempts.set(key, attempt);
+	const loadFault = typeof model.loadFault === 'function' ? model.loadFault(attempt) : model.loadFault;
+	// A full queue refuses before anything is loaded (the scheduler's 503); a load that does not fit fails after trying.
+	if (loadFault?.status !== 503) await pause(model.loadMs, ex.signal);
+	if (loadFault) {
+		sendError(ex, loadFault.status, loadFault.error, loadFault.extra, loadFault.headers);
 		return false;
 	}
 	if (state.models.get(key) !== model) {
