@@ -149,6 +149,21 @@ describe('the benchmark engine against a fake Ollama', () => {
 		expect(await reportFiles()).toHaveLength(2);
 	});
 
+	it('writes no report when the same server is spelled differently and nothing was asked', async () => {
+		fake = await startFakeOllama({ models: seedModels() });
+		const port = new URL(fake.url).port;
+		expect((await run({ env: { OLLAMA_HOST: `127.0.0.1:${port}` } })).status).toBe('written');
+		fake.clearLog();
+
+		// localhost, a scheme, quotes: the same Ollama, the same digests, every answer from the cache.
+		for (const spelling of [`localhost:${port}`, `"http://localhost:${port}/"`, `http://[::ffff:127.0.0.1]:${port}`]) {
+			const again = await run({ env: { OLLAMA_HOST: spelling } });
+			expect(again, spelling).toEqual({ status: 'unchanged', latest: 'local-model-benchmark-2026-11-26' });
+		}
+		expect(fake.calls.chat).toBe(0);
+		expect(await reportFiles()).toHaveLength(2);
+	});
+
 	it('asks again with --no-cache, and with repeats', async () => {
 		fake = await startFakeOllama({ models: seedModels() });
 		await run();

@@ -243,7 +243,9 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		policyHash,
 		casesHash,
 		roles: registry.roles.map((entry) => entry.role),
-		models: outcome.models,
+		// A model is its digest and options: the server's address, however it is spelled (127.0.0.1 or
+		// localhost, one host or a pool), is not evidence.
+		models: outcome.models.map(({ host: _host, hosts: _hosts, ...model }) => model),
 		// Neither where an answer came from (the cache, or which host of a pool) changes the evidence.
 		results: outcome.results.map(({ cached: _cached, host: _host, ...result }) => withStableEscalation(result)),
 	});
