@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/lib/registry/load-registry.ts';
-import { RegistryError, type RegistryIssue } from '../../src/lib/registry/registry-error.ts';
+import { RegistryError, type RegistryIssue, showValue } from '../../src/lib/registry/registry-error.ts';
 import { PROJECT_ROOT } from '../../testing/project-copy.ts';
 
 let root: string;
@@ -298,6 +298,72 @@ describe('a malformed registry edit', () => {
 		const { error } = await issuesAfterLoad();
 		expect(error.message).toContain(
 			'benchmarks/models.yaml:35 — gemma4:26b (entry 5) · id\n  found:    "gemma4:26b", already the id of entry 2',
+		);
+	});
+
+	// Model names as Ollama writes them: `ollama pull` and `ollama list` take and show every one of these.
+	it.each([
+		['a Hugging Face model with its quantization', 'hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M'],
+		['a Hugging Face model without a tag', 'hf.co/unsloth/Qwen3-8B-GGUF'],
+		['a namespaced model', 'jmorganca/llama3:8b'],
+		['a namespaced model without a tag', 'sammcj/qwen2.5-coder-7b-instruct'],
+		['a model with the library namespace written out', 'library/qwen3:8b'],
+		['a fully qualified model', 'registry.ollama.ai/library/mistral:7b-instruct-v0.3-q4_K_M'],
+		['an untagged model', 'phi4'],
+		['a tag in upper case', 'qwen3:8B'],
+		['a name in upper case', 'Qwen3:8b'],
+		['a dotted tag', 'llama3.2:3b-instruct-q8_0'],
+		['a cloud model as pulled', 'qwen3-coder:480b-cloud'],
+		['a cloud model with the :cloud suffix', 'gpt-oss:20b:cloud'],
+		['an untagged cloud model', 'glm-4.6:cloud'],
+		['a model asked for locally', 'qwen3:8b:local'],
+	])('accepts %s: %s', async (_name, id) => {
+		await edit(MODELS, (t) => `${t}\n- id: ${id}\n  family: test-family\n`);
+		await edit(ROLE, (t) => t.replace('challengers:\n', `challengers:\n  - ${id}\n`));
+		const registry = await loadRegistry(root);
+		expect(registry.roles.find(({ role }) => role.role === 'draft')?.role.challengers).toContain(id);
+	});
+
+	it.each([
+		['two dots in a row', 'llama3..1:8b', 'two dots in a row'],
+		['a dot in the namespace', 'my.user/model:1b', 'a dot in the namespace'],
+		['four parts', 'a/b/c/d:1b', 'more than three'],
+		['a port on the host', 'localhost:5000/library/qwen3:8b', 'a `:` before the last part'],
+		['a space', 'qwen3 8b', 'a part that is empty'],
+		['an empty tag', 'qwen3:', 'a tag that is not'],
+		['both :cloud and -cloud', 'gpt-oss:20b-cloud:cloud', 'two of `:cloud`'],
+		['a name over 128 characters', `hf.co/user/${'x'.repeat(120)}:q4`, "longer than Ollama's 128"],
+	])('refuses %s with what is wrong', async (_name, id, problem) => {
+		await edit(MODELS, (t) => `${t}\n- id: '${id}'\n  family: test-family\n`);
+		const { issues } = await issuesAfterLoad();
+		expect(issues).toHaveLength(1);
+		expect(issues[0]).toMatchObject({ file: MODELS, found: showValue(id) });
+		expect(issues[0]!.expected).toContain(problem);
+	});
+
+	// Two ids Ollama reads as one model: both would run, the same weights twice under two names.
+	it.each([
+		['an untagged id and its :latest', 'gemma4', 'gemma4:latest', 'registry.ollama.ai/library/gemma4:latest'],
+		['two ids differing only in case', 'Llama3.1:8B', 'llama3.1:8b', 'registry.ollama.ai/library/llama3.1:8b'],
+		['an id with the library namespace', 'library/granite3.3:8b', 'granite3.3:8b', 'registry.ollama.ai/library/granite3.3:8b'],
+		['a fully qualified id', 'registry.ollama.ai/library/deepseek-r1:14b', 'deepseek-r1:14b', 'registry.ollama.ai/library/deepseek-r1:14b'],
+		['a cloud model in both spellings', 'gpt-oss:120b:cloud', 'gpt-oss:120b-cloud', 'registry.ollama.ai/library/gpt-oss:120b-cloud'],
+	])('refuses %s, naming both lines', async (_name, alias, existing, key) => {
+		const before = await readFile(path.join(root, MODELS), 'utf8');
+		if (!before.includes(`- id: ${existing}\n`)) await edit(MODELS, (t) => `${t}\n- id: ${existing}\n  family: test-family\n`);
+		await edit(MODELS, (t) => `${t}\n- id: ${alias}\n  family: test-family\n`);
+		const text = await readFile(path.join(root, MODELS), 'utf8');
+		const lineOf = (id: string) => text.split('\n').indexOf(`- id: ${id}`) + 1;
+		const entryOf = (id: string) => text.split('\n').filter((line) => line.startsWith('- id: ')).indexOf(`- id: ${id}`) + 1;
+		const { error, issues } = await issuesAfterLoad();
+		expect(issues).toHaveLength(1);
+		expect(error.message).toContain(
+			[
+				`${MODELS}:${lineOf(alias)} — ${alias} (entry ${entryOf(alias)}) · id`,
+				`  found:    "${alias}", the same model to Ollama as "${existing}" (entry ${entryOf(existing)}, line ${lineOf(existing)}): both name ${key}`,
+				'  expected: each model once, under one name',
+				'  hint:     keep one of the two entries, and write that name in the roles and the policy',
+			].join('\n'),
 		);
 	});
 

@@ -1,10 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Ollama, type Message } from 'ollama';
+import { isCloudModel, modelKey } from '../schema/model-name.ts';
 import type { HardFailureClass } from '../schema/report.ts';
 import { describeFetchFailure } from './probe-ollama.ts';
 
 /** What Ollama says about an installed model: its identity is the digest, not the tag. */
 export interface ModelIdentity {
+	/** The name as the server lists it. */
 	id: string;
 	digest: string;
 	family: string | null;
@@ -62,7 +64,7 @@ export interface ChatRequest {
 export interface ModelClient {
 	readonly host: string;
 	version(): Promise<string>;
-	/** Installed models by tag (`name:tag`, `:latest` added when the tag is missing). */
+	/** Installed models by `normalizeTag` key (see `InstalledModels`). */
 	listModels(): Promise<Map<string, ModelIdentity>>;
 	/** Loads the model with the options of the run; returns the load time in ms. */
 	load(model: string, options: CallOptions, timeoutMs: number): Promise<number>;
@@ -70,10 +72,28 @@ export interface ModelClient {
 	chat(request: ChatRequest): Promise<ChatAnswer>;
 }
 
-/** `llama3` and `llama3:latest` are the same model to Ollama. */
+/**
+ * The key a model is found under, the way Ollama finds it: `llama3` and `llama3:latest`, `Qwen3:8B` and
+ * `qwen3:8b`, `library/qwen3:8b` and `qwen3:8b` are the same model (see `modelKey`).
+ */
 export function normalizeTag(id: string): string {
-	const name = id.split('/').pop() ?? id;
-	return name.includes(':') ? id : `${id}:latest`;
+	return modelKey(id);
+}
+
+/**
+ * The models a server has, by `normalizeTag` key: those `/api/tags` lists, and every cloud model
+ * (`:cloud`, a tag ending in `-cloud`), which Ollama forwards to ollama.com whether it was pulled or not.
+ * A pulled cloud model is listed with its digest; one that was not has none, and is known by its name
+ * (`cloud:<key>`): its answers are cached under that name.
+ */
+export class InstalledModels extends Map<string, ModelIdentity> {
+	override get(key: string): ModelIdentity | undefined {
+		return super.get(key) ?? (isCloudModel(key) ? { id: key, digest: `cloud:${key}`, family: null, parameterSize: null, quantization: null } : undefined);
+	}
+
+	override has(key: string): boolean {
+		return super.has(key) || isCloudModel(key);
+	}
 }
 
 /**
@@ -103,11 +123,11 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 			const { models } = await ollama.list().catch((cause: unknown) => {
 				throw asCallFailure(cause, host);
 			});
-			return new Map(
+			return new InstalledModels(
 				models.map((model) => [
 					normalizeTag(model.name),
 					{
-						id: normalizeTag(model.name),
+						id: model.name,
 						digest: model.digest,
 						family: model.details?.family || null,
 						parameterSize: model.details?.parameter_size || null,
