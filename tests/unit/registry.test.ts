@@ -475,6 +475,40 @@ describe('a case file', () => {
 		expect(registry.cases.map((entry) => entry.case.id)).toEqual([validCase.id]);
 	});
 
+	// Named, never stripped: Astro's content layer reads the same file and would stop on it.
+	it('is refused when saved with a byte order mark, which the message names', async () => {
+		const file = `benchmarks/cases/draft/${validCase.id}.json`;
+		await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+		await writeFile(path.join(root, file), `\uFEFF${JSON.stringify(validCase)}`);
+		const { error } = await issuesAfterLoad();
+		expect(error.message).toBe(
+			[
+				'The benchmark registry has 1 problem:',
+				'',
+				`${file}:1 — (file)`,
+				'  found:    a UTF-8 byte order mark (BOM, the bytes EF BB BF) before the first character',
+				'  expected: UTF-8 without a BOM, as the project writes its files',
+				'  hint:     cases are written by `npm run mine` without one: save the file as UTF-8 without a BOM, or mine it again',
+				'',
+			].join('\n'),
+		);
+	});
+
+	it.each([MODELS, ROLE, POLICY])('refuses %s saved with a byte order mark, naming it', async (file) => {
+		await edit(file, (text) => `\uFEFF${text}`);
+		const { issues } = await issuesAfterLoad();
+		expect(issues).toEqual([
+			{
+				file,
+				field: '(file)',
+				line: 1,
+				found: 'a UTF-8 byte order mark (BOM, the bytes EF BB BF) before the first character',
+				expected: 'UTF-8 without a BOM, as the project writes its files',
+				hint: 'save the file as UTF-8 without a BOM ("UTF-8", not "UTF-8 with BOM", in most editors)',
+			},
+		]);
+	});
+
 	it('is refused in the wrong folder, under another name, or for an unknown role', async () => {
 		await writeCase(`benchmarks/cases/review/${validCase.id}.json`, validCase);
 		await writeCase('benchmarks/cases/draft/renamed.json', { ...validCase, id: 'draft-commit-message-abcdefabcdef' });
