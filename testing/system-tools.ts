@@ -91,18 +91,31 @@ export function ensureTools(needed: readonly SystemTool[], machine: Machine, run
 	});
 	const apt = findCommand('apt-get', machine.path);
 	if (machine.chromiumPath && missing.includes(CHROMIUM))
-		return stop(`CHROMIUM_PATH names ${machine.chromiumPath}, which is not an executable file`, `unset CHROMIUM_PATH, or point it at a chromium`);
-	if (!apt) return stop('this system has no apt-get', `install ${packages.join(' and ')} with the system's package manager (on Debian: ${install})`);
+		return stop(
+			`CHROMIUM_PATH names ${machine.chromiumPath}, which is not an executable file`,
+			`unset CHROMIUM_PATH, or point it at a chromium`,
+		);
+	if (!apt)
+		return stop(
+			'this system has no apt-get',
+			`install ${packages.join(' and ')} with the system's package manager (on Debian: ${install})`,
+		);
 	if (machine.noInstall) return stop('LMB_NO_INSTALL is set');
 	if (!machine.isRoot) return stop('installing system packages needs root');
 
 	const line = `npm test: installing ${packages.join(' and ')} (apt-get update && ${install}), as \`playwright install --with-deps\` does`;
 	say(line);
-	for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...packages]]) {
+	for (const args of [
+		['update', '-qq'],
+		['install', '-y', '-qq', '--no-install-recommends', ...packages],
+	]) {
 		const result = run(apt, args);
 		if (result.status !== 0) {
 			const tail = result.output.trim().split('\n').slice(-5).join('\n    ');
-			return stop(`\`apt-get ${args[0]}\` failed (exit ${result.status ?? 'by a signal'}):\n    ${tail || '(no output)'}\nFix that`, `apt-get update && ${install}`);
+			return stop(
+				`\`apt-get ${args[0]}\` failed (exit ${result.status ?? 'by a signal'}):\n    ${tail || '(no output)'}\nFix that`,
+				`apt-get update && ${install}`,
+			);
 		}
 	}
 	const still = missing.filter((tool) => !hasTool(tool, machine));

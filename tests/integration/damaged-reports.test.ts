@@ -51,7 +51,9 @@ afterAll(async () => {
 });
 
 /** A folder with a copy of the run's report and results, damaged by `damage`; returns its root. */
-async function damagedCopy(damage: (files: { report: string; results: string | undefined }) => { report: string; results: string | undefined }) {
+async function damagedCopy(
+	damage: (files: { report: string; results: string | undefined }) => { report: string; results: string | undefined },
+) {
 	const root = await mkdtemp(path.join(os.tmpdir(), 'lmb-damaged-copy-'));
 	scratch.push(root);
 	await mkdir(path.join(root, 'reports'));
@@ -80,7 +82,8 @@ describe('a damaged report or results file', () => {
 		expect(await checkReports(root)).toEqual([]);
 	});
 
-	const fix = (file: string) => `  hint:     reports are evidence, written by a run and never edited by hand: restore it with \`git checkout -- reports/${file}\``;
+	const fix = (file: string) =>
+		`  hint:     reports are evidence, written by a run and never edited by hand: restore it with \`git checkout -- reports/${file}\``;
 	type Files = { report: string; results: string | undefined };
 	it.each<[string, (files: Files) => Files, (files: Files) => string[]]>([
 		[

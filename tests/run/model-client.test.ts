@@ -79,7 +79,12 @@ describe('the Ollama model client', () => {
 	it('reads identities from /api/tags and the version', async () => {
 		const client = createOllamaClient(fake.url);
 		const models = await client.listModels();
-		expect(models.get(normalizeTag('good:1b'))).toMatchObject({ id: 'good:1b', family: 'llama', parameterSize: '1B', quantization: 'Q8_0' });
+		expect(models.get(normalizeTag('good:1b'))).toMatchObject({
+			id: 'good:1b',
+			family: 'llama',
+			parameterSize: '1B',
+			quantization: 'Q8_0',
+		});
 		expect(models.get(normalizeTag('good:1b'))!.digest).toMatch(/^[0-9a-f]{64}$/);
 		expect(await client.version()).toBe('0.12.6');
 	});
@@ -160,7 +165,13 @@ describe('finding an installed model the way Ollama does', () => {
 		expect(identity).toMatchObject({ id: name });
 		expect(identity!.digest).toMatch(/^[0-9a-f]{64}$/);
 		// And the server answers to the name as written.
-		const answer = await createOllamaClient(served.url).chat({ model: written, messages, options, callTimeoutMs: 5000, stallTimeoutMs: 4000 });
+		const answer = await createOllamaClient(served.url).chat({
+			model: written,
+			messages,
+			options,
+			callTimeoutMs: 5000,
+			stallTimeoutMs: 4000,
+		});
 		expect(answer.content).toBe('ok');
 	});
 
@@ -182,6 +193,12 @@ describe('finding an installed model the way Ollama does', () => {
 	])('serves the cloud model %s that was never pulled', async (written, digest) => {
 		const models = await createOllamaClient(served.url).listModels();
 		expect(models.has(normalizeTag(written))).toBe(true);
-		expect(models.get(normalizeTag(written))).toEqual({ id: normalizeTag(written), digest, family: null, parameterSize: null, quantization: null });
+		expect(models.get(normalizeTag(written))).toEqual({
+			id: normalizeTag(written),
+			digest,
+			family: null,
+			parameterSize: null,
+			quantization: null,
+		});
 	});
 });

@@ -73,7 +73,10 @@ describe('the address the benchmark connects to', () => {
 	it.each([
 		['ftp://gpu-box', 'OLLAMA_HOST is "ftp://gpu-box"; expected an http:// or https:// address.'],
 		['gpu box', 'OLLAMA_HOST is "gpu box", which is not a host or URL; expected e.g. 127.0.0.1:11434 or http://gpu-box:11434.'],
-		['http://gpu-box?debug=1', 'OLLAMA_HOST is "http://gpu-box?debug=1", which is not a host or URL; expected e.g. 127.0.0.1:11434 or http://gpu-box:11434.'],
+		[
+			'http://gpu-box?debug=1',
+			'OLLAMA_HOST is "http://gpu-box?debug=1", which is not a host or URL; expected e.g. 127.0.0.1:11434 or http://gpu-box:11434.',
+		],
 	])('refuses %j with the project’s message', (value, message) => {
 		let thrown: unknown;
 		try {

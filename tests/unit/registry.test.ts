@@ -354,7 +354,11 @@ describe('a malformed registry edit', () => {
 		await edit(MODELS, (t) => `${t}\n- id: ${alias}\n  family: test-family\n`);
 		const text = await readFile(path.join(root, MODELS), 'utf8');
 		const lineOf = (id: string) => text.split('\n').indexOf(`- id: ${id}`) + 1;
-		const entryOf = (id: string) => text.split('\n').filter((line) => line.startsWith('- id: ')).indexOf(`- id: ${id}`) + 1;
+		const entryOf = (id: string) =>
+			text
+				.split('\n')
+				.filter((line) => line.startsWith('- id: '))
+				.indexOf(`- id: ${id}`) + 1;
 		const { error, issues } = await issuesAfterLoad();
 		expect(issues).toHaveLength(1);
 		expect(error.message).toContain(

@@ -110,7 +110,9 @@ async function loadJson(root: string, file: string, issues: RegistryIssue[]): Pr
 	try {
 		const text = await readFile(path.join(root, file), 'utf8');
 		if (text.startsWith(BOM)) {
-			issues.push(bomIssue(file, 'cases are written by `npm run mine` without one: save the file as UTF-8 without a BOM, or mine it again'));
+			issues.push(
+				bomIssue(file, 'cases are written by `npm run mine` without one: save the file as UTF-8 without a BOM, or mine it again'),
+			);
 			return undefined;
 		}
 		return JSON.parse(text);

@@ -44,7 +44,8 @@ async function checkResultsFile(root: string, stem: string, report: Report): Pro
 		const code = (cause as NodeJS.ErrnoException).code;
 		return issue({
 			field: '(file)',
-			found: code === 'ENOENT' ? `no such file; reports/${stem}.md names it as its results` : `an unreadable file (${code ?? String(cause)})`,
+			found:
+				code === 'ENOENT' ? `no such file; reports/${stem}.md names it as its results` : `an unreadable file (${code ?? String(cause)})`,
 			expected: 'the per-case results the run wrote beside its report',
 		});
 	}

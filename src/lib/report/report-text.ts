@@ -22,7 +22,10 @@ export function restoreHint(file: string): string {
  * located on its line of the file (not of the frontmatter) and explained in the project's words. Pure.
  */
 export function parseReportText(file: string, text: string): { ok: true; report: Report } | { ok: false; issues: RegistryIssue[] } {
-	const fail = (issue: Omit<RegistryIssue, 'file' | 'hint'>) => ({ ok: false as const, issues: [{ file, hint: restoreHint(file), ...issue }] });
+	const fail = (issue: Omit<RegistryIssue, 'file' | 'hint'>) => ({
+		ok: false as const,
+		issues: [{ file, hint: restoreHint(file), ...issue }],
+	});
 	if (text.startsWith(BOM)) return { ok: false, issues: [bomIssue(file, restoreHint(file))] };
 	const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n/.exec(text) ?? /^---\r?\n([\s\S]*?)\r?\n---$/.exec(text);
 	if (!match) {

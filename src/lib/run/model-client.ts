@@ -88,7 +88,10 @@ export function normalizeTag(id: string): string {
  */
 export class InstalledModels extends Map<string, ModelIdentity> {
 	override get(key: string): ModelIdentity | undefined {
-		return super.get(key) ?? (isCloudModel(key) ? { id: key, digest: `cloud:${key}`, family: null, parameterSize: null, quantization: null } : undefined);
+		return (
+			super.get(key) ??
+			(isCloudModel(key) ? { id: key, digest: `cloud:${key}`, family: null, parameterSize: null, quantization: null } : undefined)
+		);
 	}
 
 	override has(key: string): boolean {

@@ -41,7 +41,8 @@ export function parseOllamaHost(value: string | undefined): OllamaHostParts {
 		const bare = hostport.replace(/^\[+|\]+$/g, '');
 		split = { host: isIP(bare) ? canonicalIp(bare) : hostport || '127.0.0.1', port: defaultPort };
 	}
-	const port = /^[+-]?\d+$/.test(split.port) && Number(split.port) >= 0 && Number(split.port) <= 65535 ? String(Number(split.port)) : defaultPort;
+	const port =
+		/^[+-]?\d+$/.test(split.port) && Number(split.port) >= 0 && Number(split.port) <= 65535 ? String(Number(split.port)) : defaultPort;
 	return { scheme, host: split.host, port, path };
 }
 
