@@ -184,21 +184,13 @@ describe('finding an installed model the way Ollama does', () => {
 		},
 	);
 
-	// Ollama forwards a cloud model to ollama.com whether or not it was pulled: one /api/tags does not list
-	// is still served, and known by its name, having no digest.
-	it.each([
-		['kimi-k2:1t-cloud', 'cloud:registry.ollama.ai/library/kimi-k2:1t-cloud'],
-		['deepseek-v3.1:671b:cloud', 'cloud:registry.ollama.ai/library/deepseek-v3.1:671b-cloud'],
-		['minimax-m2:cloud', 'cloud:registry.ollama.ai/library/minimax-m2:cloud'],
-	])('serves the cloud model %s that was never pulled', async (written, digest) => {
-		const models = await createOllamaClient(served.url).listModels();
-		expect(models.has(normalizeTag(written))).toBe(true);
-		expect(models.get(normalizeTag(written))).toEqual({
-			id: normalizeTag(written),
-			digest,
-			family: null,
-			parameterSize: null,
-			quantization: null,
-		});
-	});
+	// Ollama forwards a cloud model to ollama.com whether or not it was pulled, but only a pulled one is
+	// listed with a digest to key its answers by: an unpulled one is not taken for installed.
+	it.each(['kimi-k2:1t-cloud', 'deepseek-v3.1:671b:cloud', 'minimax-m2:cloud'])(
+		'does not take the unpulled cloud model %s for installed',
+		async (written) => {
+			const models = await createOllamaClient(served.url).listModels();
+			expect(models.has(normalizeTag(written))).toBe(false);
+		},
+	);
 });

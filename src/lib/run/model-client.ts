@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Ollama, type Message } from 'ollama';
-import { isCloudModel, modelKey } from '../schema/model-name.ts';
+import { modelKey } from '../schema/model-name.ts';
 import type { HardFailureClass } from '../schema/report.ts';
 import { describeFetchFailure } from './probe-ollama.ts';
 
@@ -64,7 +64,11 @@ export interface ChatRequest {
 export interface ModelClient {
 	readonly host: string;
 	version(): Promise<string>;
-	/** Installed models by `normalizeTag` key (see `InstalledModels`). */
+	/**
+	 * Installed models by `normalizeTag` key: what `/api/tags` lists. A cloud model is there once pulled
+	 * (listed with its digest and `remote_model`); Ollama would forward an unpulled one to ollama.com too,
+	 * but answers are cached by digest, and an unpulled model has none.
+	 */
 	listModels(): Promise<Map<string, ModelIdentity>>;
 	/** Loads the model with the options of the run; returns the load time in ms. */
 	load(model: string, options: CallOptions, timeoutMs: number): Promise<number>;
@@ -78,25 +82,6 @@ export interface ModelClient {
  */
 export function normalizeTag(id: string): string {
 	return modelKey(id);
-}
-
-/**
- * The models a server has, by `normalizeTag` key: those `/api/tags` lists, and every cloud model
- * (`:cloud`, a tag ending in `-cloud`), which Ollama forwards to ollama.com whether it was pulled or not.
- * A pulled cloud model is listed with its digest; one that was not has none, and is known by its name
- * (`cloud:<key>`): its answers are cached under that name.
- */
-export class InstalledModels extends Map<string, ModelIdentity> {
-	override get(key: string): ModelIdentity | undefined {
-		return (
-			super.get(key) ??
-			(isCloudModel(key) ? { id: key, digest: `cloud:${key}`, family: null, parameterSize: null, quantization: null } : undefined)
-		);
-	}
-
-	override has(key: string): boolean {
-		return super.has(key) || isCloudModel(key);
-	}
 }
 
 /**
@@ -126,7 +111,7 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 			const { models } = await ollama.list().catch((cause: unknown) => {
 				throw asCallFailure(cause, host);
 			});
-			return new InstalledModels(
+			return new Map(
 				models.map((model) => [
 					normalizeTag(model.name),
 					{

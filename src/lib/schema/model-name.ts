@@ -18,7 +18,7 @@ const DEFAULT_TAG = 'latest';
 const MAX_NAME_LENGTH = 128;
 
 /** A model name taken apart; `host`, `namespace` and `tag` are empty when the name leaves them out. */
-export interface ModelName {
+interface ModelName {
 	host: string;
 	namespace: string;
 	model: string;
@@ -50,7 +50,7 @@ export function modelNameProblem(text: string): string | undefined {
 const PART = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** Takes a valid name apart (see `modelNameProblem`). */
-export function parseModelName(text: string): ModelName {
+function parseModelName(text: string): ModelName {
 	const { base, source } = splitSource(text);
 	const colon = base.lastIndexOf(':');
 	const hasTag = colon > base.lastIndexOf('/');
@@ -73,11 +73,6 @@ export function modelKey(text: string): string {
 	// internal/modelref toLegacyCloudPullName: `x:cloud` stays `x:cloud`, `x:8b:cloud` is `x:8b-cloud`.
 	if (name.source === 'cloud') tag = name.tag ? `${name.tag}-cloud` : 'cloud';
 	return `${name.host || DEFAULT_HOST}/${name.namespace || DEFAULT_NAMESPACE}/${name.model}:${tag}`.toLowerCase();
-}
-
-/** Whether Ollama sends requests for this model to ollama.com rather than running it. */
-export function isCloudModel(text: string): boolean {
-	return parseModelName(text.trim()).source === 'cloud';
 }
 
 /** internal/modelref parseSourceSuffix: a last `:cloud` / `:local`, or a tag ending in `-cloud`. */
