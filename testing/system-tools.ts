@@ -107,7 +107,7 @@ export function ensureTools(needed: readonly SystemTool[], machine: Machine, run
 	say(line);
 	for (const args of [
 		['update', '-qq'],
-		['install', '-y', '-qq', '--no-install-recommends', ...packages],
+		['install', '-y', '-qq', ...packages],
 	]) {
 		const result = run(apt, args);
 		if (result.status !== 0) {

@@ -100,9 +100,7 @@ describe('npm test without chromium and bubblewrap', () => {
 			expect(announced).toEqual([
 				'npm test: installing chromium and bubblewrap (apt-get update && apt-get install -y chromium bubblewrap), as `playwright install --with-deps` does',
 			]);
-			expect(readFileSync(path.join(bin, 'apt.log'), 'utf8')).toBe(
-				'update -qq\ninstall -y -qq --no-install-recommends chromium bubblewrap\n',
-			);
+			expect(readFileSync(path.join(bin, 'apt.log'), 'utf8')).toBe('update -qq\ninstall -y -qq chromium bubblewrap\n');
 			expect(result.output).toMatch(/Tests\s+\d+ passed/);
 		},
 		60_000,

@@ -68,7 +68,7 @@ describe('the programs npm test needs from the system', () => {
 			'npm test: installing chromium and bubblewrap (apt-get update && apt-get install -y chromium bubblewrap), as `playwright install --with-deps` does';
 		expect(outcome).toEqual({ status: 'installed', line });
 		expect(said).toEqual([line]);
-		expect(calls).toEqual(['apt-get update -qq', 'apt-get install -y -qq --no-install-recommends chromium bubblewrap']);
+		expect(calls).toEqual(['apt-get update -qq', 'apt-get install -y -qq chromium bubblewrap']);
 	});
 
 	it('installs only what is missing', () => {
@@ -78,7 +78,7 @@ describe('the programs npm test needs from the system', () => {
 			return { status: 0, output: '' };
 		});
 		expect(ensureTools(toolsFor('browser'), machine({ isRoot: true }), run, say).status).toBe('installed');
-		expect(calls.at(-1)).toBe('apt-get install -y -qq --no-install-recommends chromium');
+		expect(calls.at(-1)).toBe('apt-get install -y -qq chromium');
 	});
 
 	it.each<[string, Partial<Machine>, string[], string]>([
