@@ -317,6 +317,8 @@ describe('a malformed registry edit', () => {
 		['a cloud model with the :cloud suffix', 'gpt-oss:20b:cloud'],
 		['an untagged cloud model', 'glm-4.6:cloud'],
 		['a model asked for locally', 'qwen3:8b:local'],
+		['a private registry with a port', 'localhost:5000/team/qwen3:8b'],
+		['parts starting with an underscore', '_team/_model:_v1'],
 	])('accepts %s: %s', async (_name, id) => {
 		await edit(MODELS, (t) => `${t}\n- id: ${id}\n  family: test-family\n`);
 		await edit(ROLE, (t) => t.replace('challengers:\n', `challengers:\n  - ${id}\n`));
@@ -325,14 +327,19 @@ describe('a malformed registry edit', () => {
 	});
 
 	it.each([
-		['two dots in a row', 'llama3..1:8b', 'two dots in a row'],
-		['a dot in the namespace', 'my.user/model:1b', 'a dot in the namespace'],
-		['four parts', 'a/b/c/d:1b', 'more than three'],
-		['a port on the host', 'localhost:5000/library/qwen3:8b', 'a `:` before the last part'],
-		['a space', 'qwen3 8b', 'a part that is empty'],
-		['an empty tag', 'qwen3:', 'a tag that is not'],
+		[
+			'a name starting with a dash',
+			'-model:1b',
+			'a model ("-model") that is not letters, digits, `_`, `-` and `.`, starting with a letter, digit or `_`',
+		],
+		['a dot in the namespace', 'my.user/model:1b', 'a namespace ("my.user") that is not letters, digits, `_` and `-` (no dot)'],
+		['four parts', 'a/b/c/d:1b', 'more than three `/`-separated parts'],
+		['a space', 'qwen3 8b', 'a model ("qwen3 8b") that is not'],
+		['an empty tag', 'qwen3:', 'an empty tag'],
+		['an empty namespace', '/qwen3:8b', 'an empty namespace'],
+		['two tags', 'qwen3:8b:1', 'a model ("qwen3:8b") that is not'],
 		['both :cloud and -cloud', 'gpt-oss:20b-cloud:cloud', 'two of `:cloud`'],
-		['a name over 128 characters', `hf.co/user/${'x'.repeat(120)}:q4`, "longer than Ollama's 128"],
+		['a model over 80 characters', `hf.co/user/${'x'.repeat(81)}:q4`, "a model longer than Ollama's 80 characters"],
 	])('refuses %s with what is wrong', async (_name, id, problem) => {
 		await edit(MODELS, (t) => `${t}\n- id: '${id}'\n  family: test-family\n`);
 		const { issues } = await issuesAfterLoad();

@@ -3,19 +3,19 @@
  *
  *     [host/][namespace/]model[:tag][:cloud | :local]
  *
- * Every part is letters (either case), digits, `_`, `-` and `.`, never two dots in a row; a namespace has
- * no dot; the name is at most 128 characters. A missing host is `registry.ollama.ai`, a missing
+ * Every part starts with a letter, digit or `_` and holds letters (either case), digits, `_`, `-` and
+ * `.`; a namespace has no dot; a host may carry a port (`:`). A host is at most 350 characters, every
+ * other part 80. A missing host is `registry.ollama.ai`, a missing
  * namespace `library`, a missing tag `latest`, and two names are the same model when every part is
  * equal ignoring case. `:cloud` after a name, or a tag ending in `-cloud`, asks for the model on
  * ollama.com (`gpt-oss:120b:cloud` is the model `ollama pull` stores as `gpt-oss:120b-cloud`);
  * `:local` asks for the local copy. Pure.
  */
 
-/** Ollama's defaults for the parts a name leaves out (`MaskDefault` in name.go). */
+/** Ollama's defaults for the parts a name leaves out (`DefaultName` in name.go). */
 const DEFAULT_HOST = 'registry.ollama.ai';
 const DEFAULT_NAMESPACE = 'library';
 const DEFAULT_TAG = 'latest';
-const MAX_NAME_LENGTH = 128;
 
 /** A model name taken apart; `host`, `namespace` and `tag` are empty when the name leaves them out. */
 interface ModelName {
@@ -32,22 +32,32 @@ export function modelNameProblem(text: string): string | undefined {
 	const { base, source } = splitSource(text);
 	if (base === '') return 'an empty name';
 	if (source && splitSource(base).source) return 'two of `:cloud`, `-cloud` and `:local` (use one)';
-	if (base.length > MAX_NAME_LENGTH) return `longer than Ollama's ${MAX_NAME_LENGTH} characters`;
-	if (base.includes('..')) return 'two dots in a row';
 	const colon = base.lastIndexOf(':');
 	const hasTag = colon > base.lastIndexOf('/');
-	const path = hasTag ? base.slice(0, colon) : base;
-	const segments = path.split('/');
-	if (segments.length > 3) return 'more than three `/`-separated parts (Ollama reads `host/namespace/model`)';
-	if (hasTag && !PART.test(base.slice(colon + 1))) return 'a tag that is not letters, digits, `_`, `-` and `.`';
-	if (segments.some((segment) => segment.includes(':'))) return 'a `:` before the last part (a host cannot carry a port here)';
-	if (!segments.every((segment) => PART.test(segment))) return 'a part that is empty or not letters, digits, `_`, `-` and `.`';
-	if (segments.length >= 2 && segments.at(-2)!.includes('.')) return 'a dot in the namespace';
+	const segments = (hasTag ? base.slice(0, colon) : base).split('/');
+	if (segments.length > 3) return 'more than three `/`-separated parts (Ollama reads `host/namespace/model:tag`)';
+	const parts: [kind: keyof typeof PARTS, value: string][] = [
+		...(segments.length === 3 ? [['host', segments[0]!] as const] : []),
+		...(segments.length >= 2 ? [['namespace', segments.at(-2)!] as const] : []),
+		['model', segments.at(-1)!],
+		...(hasTag ? [['tag', base.slice(colon + 1)] as const] : []),
+	];
+	for (const [kind, value] of parts) {
+		const { pattern, max, chars } = PARTS[kind];
+		if (value === '') return `an empty ${kind}`;
+		if (value.length > max) return `a ${kind} longer than Ollama's ${max} characters`;
+		if (!pattern.test(value)) return `a ${kind} (${JSON.stringify(value)}) that is not ${chars}, starting with a letter, digit or \`_\``;
+	}
 	return undefined;
 }
 
-/** One part of a name: starts with a letter or digit (a name that starts with `-` reads as a flag to the CLI). */
-const PART = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** Each part of a name as Ollama's `isValidPart` takes it: what it may hold, and how long it may be. */
+const PARTS = {
+	host: { pattern: /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/, max: 350, chars: 'letters, digits, `_`, `-`, `.` and `:`' },
+	namespace: { pattern: /^[A-Za-z0-9_][A-Za-z0-9_-]*$/, max: 80, chars: 'letters, digits, `_` and `-` (no dot)' },
+	model: { pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, max: 80, chars: 'letters, digits, `_`, `-` and `.`' },
+	tag: { pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, max: 80, chars: 'letters, digits, `_`, `-` and `.`' },
+};
 
 /** Takes a valid name apart (see `modelNameProblem`). */
 function parseModelName(text: string): ModelName {
