@@ -36,12 +36,10 @@ export function modelNameProblem(text: string): string | undefined {
 	const hasTag = colon > base.lastIndexOf('/');
 	const segments = (hasTag ? base.slice(0, colon) : base).split('/');
 	if (segments.length > 3) return 'more than three `/`-separated parts (Ollama reads `host/namespace/model:tag`)';
-	const parts: [kind: keyof typeof PARTS, value: string][] = [
-		...(segments.length === 3 ? [['host', segments[0]!] as const] : []),
-		...(segments.length >= 2 ? [['namespace', segments.at(-2)!] as const] : []),
-		['model', segments.at(-1)!],
-		...(hasTag ? [['tag', base.slice(colon + 1)] as const] : []),
-	];
+	const parts: [kind: keyof typeof PARTS, value: string][] = [['model', segments.at(-1)!]];
+	if (segments.length >= 2) parts.unshift(['namespace', segments.at(-2)!]);
+	if (segments.length === 3) parts.unshift(['host', segments[0]!]);
+	if (hasTag) parts.push(['tag', base.slice(colon + 1)]);
 	for (const [kind, value] of parts) {
 		const { pattern, max, chars } = PARTS[kind];
 		if (value === '') return `an empty ${kind}`;
