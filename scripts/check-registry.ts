@@ -1,4 +1,4 @@
-// `npm run check`: validate the registry and the cases with the same function the build calls, and exit 1
+// `npm run check`: validate the registry, the cases and reports/ with the same functions the build calls, and exit 1
 // with every problem listed. Reads files only, so it answers in a second; `npm run typecheck` is the slow half.
 import { loadRegistry } from '../src/lib/registry/load-registry.ts';
 import { RegistryError } from '../src/lib/registry/registry-error.ts';
