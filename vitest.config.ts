@@ -24,6 +24,13 @@ const HEAVY = [
 ];
 const BROWSER = ['tests/e2e/**/*.test.ts'];
 
+/**
+ * Each project's global setup, run before its first worker when it has tests to run: the system programs
+ * its tests need (chromium, bubblewrap), installed with apt-get when run as root, or one message naming the
+ * command to run (testing/system-tools.ts).
+ */
+const SYSTEM_TOOLS = 'testing/system-tools-setup.ts';
+
 // Every Node process of a run — the workers, and the astro builds, miners and scripts the tests start —
 // loads hundreds of modules. Node's on-disk compile cache (inherited through the environment) spares about
 // a fifth of such a process's CPU once the cache is warm. Set here so the workers get it too.
@@ -52,6 +59,7 @@ export default defineConfig({
 					exclude: [...HEAVY, ...BROWSER],
 					isolate: false,
 					sequence: { groupOrder: 0 },
+					globalSetup: [SYSTEM_TOOLS],
 				},
 			},
 			{
@@ -60,13 +68,13 @@ export default defineConfig({
 				// build runs in a project copy with its own node_modules/.astro and .vite (testing/project-copy.ts),
 				// so two files run at once, side by side with the browser files; a test that starts a process gets
 				// room for the machine's load.
-				test: { name: 'integration', include: HEAVY, testTimeout: 120_000, sequence: { groupOrder: 1 } },
+				test: { name: 'integration', include: HEAVY, testTimeout: 120_000, sequence: { groupOrder: 1 }, globalSetup: [SYSTEM_TOOLS] },
 			},
 			{
 				extends: true,
 				// A built site in Debian's chromium, in the same group as the integration files; a test walks every
 				// page type, which takes far more than 30 s on a loaded 2-core machine.
-				test: { name: 'browser', include: BROWSER, testTimeout: 120_000, sequence: { groupOrder: 1 } },
+				test: { name: 'browser', include: BROWSER, testTimeout: 120_000, sequence: { groupOrder: 1 }, globalSetup: [SYSTEM_TOOLS] },
 			},
 		],
 	},

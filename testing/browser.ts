@@ -2,9 +2,10 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { PROJECT_ROOT } from './project-copy.ts';
+import { findCommand } from './system-tools.ts';
 
-/** Debian's chromium: Playwright's own browser download is not possible here. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's chromium (`CHROMIUM_PATH`, or `chromium` on PATH): Playwright's own browser download is not possible here. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || findCommand('chromium', process.env.PATH ?? '') || '/usr/bin/chromium';
 
 /** Where screenshots go: kept as test artifacts, never committed. */
 export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, 'test-results');

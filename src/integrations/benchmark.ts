@@ -3,12 +3,14 @@ import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import { formatFailure } from '../lib/errors/describe-error.ts';
 import { runBenchmarkPipeline } from '../lib/pipeline/benchmark-pipeline.ts';
 import { loadRegistry } from '../lib/registry/load-registry.ts';
+import { assertReportsIntact } from '../lib/report/check-reports.ts';
 
 /**
  * Runs the benchmark in `astro:config:done` — before content sync, so the report it writes is in the
  * same build. Only `astro build` runs it: `astro sync`, `astro check`, `astro dev` and Vitest run the
- * same hooks with another command and must never call a model. `astro dev` validates the registry
- * and the cases as the build does, so a mistake gets the same message instead of a content-layer error.
+ * same hooks with another command and must never call a model. `astro dev` validates the registry,
+ * the cases and the reports as the build does, so a mistake gets the same message instead of a
+ * content-layer error.
  */
 export default function benchmarkIntegration(): AstroIntegration {
 	let command: string | undefined;
@@ -23,6 +25,8 @@ export default function benchmarkIntegration(): AstroIntegration {
 				const log = logger.fork('benchmark');
 				const root = fileURLToPath(config.root);
 				try {
+					// A damaged report would otherwise stop Astro's content layer with a parser's stack trace.
+					await assertReportsIntact(root);
 					if (command === 'dev') await loadRegistry(root);
 					else
 						await runBenchmarkPipeline({

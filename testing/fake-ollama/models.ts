@@ -41,9 +41,20 @@ export function normalizeName(name: string): string {
 	return lastSegment.includes(':') ? trimmed : `${trimmed}:latest`;
 }
 
-/** Names are matched case-insensitively (getExistingName uses strings.EqualFold). */
+/**
+ * Names are matched as Ollama matches them: every part case-insensitively (Name.EqualFold), with the
+ * parts a name leaves out filled in (`registry.ollama.ai/library/…:latest`), so `Qwen3:8B` and
+ * `library/qwen3:8b` find `qwen3:8b`.
+ */
 export function keyOf(name: string): string {
-	return normalizeName(name).toLowerCase();
+	// internal/modelref: a last `:local` asks for the local copy, a last `:cloud` for the model as
+	// `ollama pull` stores it (`x:8b:cloud` is `x:8b-cloud`, `x:cloud` stays `x:cloud`).
+	const [, base = '', suffix = ''] = /^(.*[^/]):(cloud|local)$/i.exec(name.trim()) ?? [];
+	const tagged = /:[^/]*$/.test(base);
+	const full = normalizeName(suffix.toLowerCase() === 'local' ? base : suffix && tagged ? `${base}-cloud` : name);
+	const segments = full.split('/');
+	while (segments.length < 3) segments.unshift(segments.length === 2 ? 'registry.ollama.ai' : 'library');
+	return segments.join('/').toLowerCase();
 }
 
 /** Cloud models: explicitly remote, or a `:cloud` / `-cloud` tag (internal/modelref parseSourceSuffix). */

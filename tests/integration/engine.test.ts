@@ -165,6 +165,41 @@ describe('the benchmark engine against a fake Ollama', () => {
 		expect(await reportFiles()).toHaveLength(2);
 	});
 
+	it('finds a model the registry spells differently from the server, as Ollama does', async () => {
+		fake = await startFakeOllama({ models: seedModels() });
+		// Written as `ollama pull` was given them; listed by the server in lower case.
+		const written = ['hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M', 'Qwen3:8B', 'library/phi4'];
+		for (const name of ['hf.co/bartowski/llama-3.2-3b-instruct-gguf:q4_k_m', 'qwen3:8b', 'phi4:latest'])
+			fake.addModel({ name, respond: scriptedResponder(cases) });
+		await addChallengers('draft', written);
+		expect((await run()).status).toBe('written');
+		const { results } = await readResults('local-model-benchmark-2026-11-26.results.json');
+		for (const model of written) {
+			const mine = results.filter((result) => result.model === model);
+			expect(mine.length, model).toBeGreaterThan(0);
+			expect(
+				mine.map((result) => result.failure_class),
+				model,
+			).toEqual(mine.map(() => null));
+		}
+		expect(logged.filter((line) => line.includes('not installed'))).toEqual([]);
+	});
+
+	it('writes no report when the same server is spelled differently and nothing was asked', async () => {
+		fake = await startFakeOllama({ models: seedModels() });
+		const port = new URL(fake.url).port;
+		expect((await run({ env: { OLLAMA_HOST: `127.0.0.1:${port}` } })).status).toBe('written');
+		fake.clearLog();
+
+		// localhost, a scheme, quotes: the same Ollama, the same digests, every answer from the cache.
+		for (const spelling of [`localhost:${port}`, `"http://localhost:${port}/"`, `http://[::ffff:127.0.0.1]:${port}`]) {
+			const again = await run({ env: { OLLAMA_HOST: spelling } });
+			expect(again, spelling).toEqual({ status: 'unchanged', latest: 'local-model-benchmark-2026-11-26' });
+		}
+		expect(fake.calls.chat).toBe(0);
+		expect(await reportFiles()).toHaveLength(2);
+	});
+
 	it('asks again with --no-cache, and with repeats', async () => {
 		fake = await startFakeOllama({ models: seedModels() });
 		await run();

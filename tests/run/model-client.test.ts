@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallFailure, type CallOptions, createOllamaClient } from '../../src/lib/run/model-client.ts';
+import { CallFailure, type CallOptions, createOllamaClient, normalizeTag } from '../../src/lib/run/model-client.ts';
 import { type FakeOllama, type FakeReply, faults, startFakeOllama } from '../../testing/fake-ollama/server.ts';
 import { closedAddress } from '../../testing/project-copy.ts';
 
@@ -98,12 +98,12 @@ describe('the Ollama model client', () => {
 	it('reads identities from /api/tags and the version', async () => {
 		const client = createOllamaClient(fake.url);
 		const models = await client.listModels();
-		expect(models.get('good:1b')).toMatchObject({ id: 'good:1b', family: 'llama', parameterSize: '1B', quantization: 'Q8_0' });
-		expect(models.get('good:1b')!.digest).toMatch(/^[0-9a-f]{64}$/);
+		expect(models.get(normalizeTag('good:1b'))).toMatchObject({ id: 'good:1b', family: 'llama', parameterSize: '1B', quantization: 'Q8_0' });
+		expect(models.get(normalizeTag('good:1b'))!.digest).toMatch(/^[0-9a-f]{64}$/);
 		expect(await client.version()).toBe('0.32.15');
 		// The trained context: /api/tags gives it since Ollama 0.30, /api/show's model_info always did.
-		expect(models.get('noshift:1b')!.contextLength).toBe(4096);
-		expect(models.get('good:1b')!.contextLength).toBe(32768);
+		expect(models.get(normalizeTag('noshift:1b'))!.contextLength).toBe(4096);
+		expect(models.get(normalizeTag('good:1b'))!.contextLength).toBe(32768);
 		expect(await client.trainedContext('noshift:1b')).toBe(4096);
 	});
 
@@ -220,4 +220,70 @@ describe('the Ollama model client', () => {
 		// Before any token: the engine probes the host, and retries only if it still answers.
 		expect(failure.transient).toEqual({ reason: 'reset' });
 	});
+});
+
+describe('finding an installed model the way Ollama does', () => {
+	let served: FakeOllama;
+	const listed = [
+		'qwen3:8b',
+		'llama3.1:latest',
+		'hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M',
+		'jmorganca/llama3:8b',
+		'gpt-oss:120b-cloud',
+		'glm-4.6:cloud',
+	];
+	beforeAll(async () => {
+		served = await startFakeOllama({ models: listed.map((name) => scripted(name, { content: 'ok' })) });
+	});
+	afterAll(() => served.close());
+
+	// What the registry may write → the name /api/tags lists for it.
+	it.each([
+		['Qwen3:8B', 'qwen3:8b'],
+		['library/qwen3:8b', 'qwen3:8b'],
+		['registry.ollama.ai/library/qwen3:8b', 'qwen3:8b'],
+		['REGISTRY.OLLAMA.AI/Library/QWEN3:8b', 'qwen3:8b'],
+		['llama3.1', 'llama3.1:latest'],
+		['Llama3.1:Latest', 'llama3.1:latest'],
+		['hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M', 'hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M'],
+		['hf.co/bartowski/llama-3.2-3b-instruct-gguf:q4_k_m', 'hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M'],
+		['JMorganCA/llama3:8b', 'jmorganca/llama3:8b'],
+		['gpt-oss:120b:cloud', 'gpt-oss:120b-cloud'],
+		['GPT-OSS:120B-Cloud', 'gpt-oss:120b-cloud'],
+		['glm-4.6:cloud', 'glm-4.6:cloud'],
+		['qwen3:8b:local', 'qwen3:8b'],
+	])('finds %s as %s, with its digest', async (written, name) => {
+		const models = await createOllamaClient(served.url).listModels();
+		const identity = models.get(normalizeTag(written));
+		expect(identity).toMatchObject({ id: name });
+		expect(identity!.digest).toMatch(/^[0-9a-f]{64}$/);
+		// And the server answers to the name as written.
+		const answer = await createOllamaClient(served.url).chat({
+			model: written,
+			messages,
+			options,
+			callTimeoutMs: 5000,
+			stallTimeoutMs: 4000,
+		});
+		expect(answer.content).toBe('ok');
+	});
+
+	it.each(['qwen3:4b', 'qwen3', 'other/qwen3:8b', 'hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q8_0', 'llama3.1:8b'])(
+		'does not take %s for an installed model',
+		async (written) => {
+			const models = await createOllamaClient(served.url).listModels();
+			expect(models.has(normalizeTag(written))).toBe(false);
+			expect(models.get(normalizeTag(written))).toBeUndefined();
+		},
+	);
+
+	// Ollama forwards a cloud model to ollama.com whether or not it was pulled, but only a pulled one is
+	// listed with a digest to key its answers by: an unpulled one is not taken for installed.
+	it.each(['kimi-k2:1t-cloud', 'deepseek-v3.1:671b:cloud', 'minimax-m2:cloud'])(
+		'does not take the unpulled cloud model %s for installed',
+		async (written) => {
+			const models = await createOllamaClient(served.url).listModels();
+			expect(models.has(normalizeTag(written))).toBe(false);
+		},
+	);
 });

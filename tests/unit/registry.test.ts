@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/lib/registry/load-registry.ts';
-import { RegistryError, type RegistryIssue } from '../../src/lib/registry/registry-error.ts';
+import { RegistryError, type RegistryIssue, showValue } from '../../src/lib/registry/registry-error.ts';
 import { PROJECT_ROOT } from '../../testing/project-copy.ts';
 
 let root: string;
@@ -315,6 +315,83 @@ describe('a malformed registry edit', () => {
 		);
 	});
 
+	// Model names as Ollama writes them: `ollama pull` and `ollama list` take and show every one of these.
+	it.each([
+		['a Hugging Face model with its quantization', 'hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M'],
+		['a Hugging Face model without a tag', 'hf.co/unsloth/Qwen3-8B-GGUF'],
+		['a namespaced model', 'jmorganca/llama3:8b'],
+		['a namespaced model without a tag', 'sammcj/qwen2.5-coder-7b-instruct'],
+		['a model with the library namespace written out', 'library/qwen3:8b'],
+		['a fully qualified model', 'registry.ollama.ai/library/mistral:7b-instruct-v0.3-q4_K_M'],
+		['an untagged model', 'phi4'],
+		['a tag in upper case', 'qwen3:8B'],
+		['a name in upper case', 'Qwen3:8b'],
+		['a dotted tag', 'llama3.2:3b-instruct-q8_0'],
+		['a cloud model as pulled', 'qwen3-coder:480b-cloud'],
+		['a cloud model with the :cloud suffix', 'gpt-oss:20b:cloud'],
+		['an untagged cloud model', 'glm-4.6:cloud'],
+		['a model asked for locally', 'qwen3:8b:local'],
+		['a private registry with a port', 'localhost:5000/team/qwen3:8b'],
+		['parts starting with an underscore', '_team/_model:_v1'],
+	])('accepts %s: %s', async (_name, id) => {
+		await edit(MODELS, (t) => `${t}\n- id: ${id}\n  family: test-family\n`);
+		await edit(ROLE, (t) => t.replace('challengers:\n', `challengers:\n  - ${id}\n`));
+		const registry = await loadRegistry(root);
+		expect(registry.roles.find(({ role }) => role.role === 'draft')?.role.challengers).toContain(id);
+	});
+
+	it.each([
+		[
+			'a name starting with a dash',
+			'-model:1b',
+			'a model ("-model") that is not letters, digits, `_`, `-` and `.`, starting with a letter, digit or `_`',
+		],
+		['a dot in the namespace', 'my.user/model:1b', 'a namespace ("my.user") that is not letters, digits, `_` and `-` (no dot)'],
+		['four parts', 'a/b/c/d:1b', 'more than three `/`-separated parts'],
+		['a space', 'qwen3 8b', 'a model ("qwen3 8b") that is not'],
+		['an empty tag', 'qwen3:', 'an empty tag'],
+		['an empty namespace', '/qwen3:8b', 'an empty namespace'],
+		['two tags', 'qwen3:8b:1', 'a model ("qwen3:8b") that is not'],
+		['both :cloud and -cloud', 'gpt-oss:20b-cloud:cloud', 'two of `:cloud`'],
+		['a model over 80 characters', `hf.co/user/${'x'.repeat(81)}:q4`, "a model longer than Ollama's 80 characters"],
+	])('refuses %s with what is wrong', async (_name, id, problem) => {
+		await edit(MODELS, (t) => `${t}\n- id: '${id}'\n  family: test-family\n`);
+		const { issues } = await issuesAfterLoad();
+		expect(issues).toHaveLength(1);
+		expect(issues[0]).toMatchObject({ file: MODELS, found: showValue(id) });
+		expect(issues[0]!.expected).toContain(problem);
+	});
+
+	// Two ids Ollama reads as one model: both would run, the same weights twice under two names.
+	it.each([
+		['an untagged id and its :latest', 'gemma4', 'gemma4:latest', 'registry.ollama.ai/library/gemma4:latest'],
+		['two ids differing only in case', 'Llama3.1:8B', 'llama3.1:8b', 'registry.ollama.ai/library/llama3.1:8b'],
+		['an id with the library namespace', 'library/granite3.3:8b', 'granite3.3:8b', 'registry.ollama.ai/library/granite3.3:8b'],
+		['a fully qualified id', 'registry.ollama.ai/library/deepseek-r1:14b', 'deepseek-r1:14b', 'registry.ollama.ai/library/deepseek-r1:14b'],
+		['a cloud model in both spellings', 'gpt-oss:120b:cloud', 'gpt-oss:120b-cloud', 'registry.ollama.ai/library/gpt-oss:120b-cloud'],
+	])('refuses %s, naming both lines', async (_name, alias, existing, key) => {
+		const before = await readFile(path.join(root, MODELS), 'utf8');
+		if (!before.includes(`- id: ${existing}\n`)) await edit(MODELS, (t) => `${t}\n- id: ${existing}\n  family: test-family\n`);
+		await edit(MODELS, (t) => `${t}\n- id: ${alias}\n  family: test-family\n`);
+		const text = await readFile(path.join(root, MODELS), 'utf8');
+		const lineOf = (id: string) => text.split('\n').indexOf(`- id: ${id}`) + 1;
+		const entryOf = (id: string) =>
+			text
+				.split('\n')
+				.filter((line) => line.startsWith('- id: '))
+				.indexOf(`- id: ${id}`) + 1;
+		const { error, issues } = await issuesAfterLoad();
+		expect(issues).toHaveLength(1);
+		expect(error.message).toContain(
+			[
+				`${MODELS}:${lineOf(alias)} — ${alias} (entry ${entryOf(alias)}) · id`,
+				`  found:    "${alias}", the same model to Ollama as "${existing}" (entry ${entryOf(existing)}, line ${lineOf(existing)}): both name ${key}`,
+				'  expected: each model once, under one name',
+				'  hint:     keep one of the two entries, and write that name in the roles and the policy',
+			].join('\n'),
+		);
+	});
+
 	it.each([
 		['a misspelt key', (t: string) => t.replace('challengers:', 'challanger:'), 'challanger'],
 		['challengers given as a string', (t: string) => t.replace(/challengers:\n( {2}- .*\n)+/, 'challengers: llama3.1:8b\n'), 'challengers'],
@@ -421,6 +498,40 @@ describe('a case file', () => {
 		await writeCase(`benchmarks/cases/draft/${validCase.id}.json`, validCase);
 		const registry = await loadRegistry(root);
 		expect(registry.cases.map((entry) => entry.case.id)).toEqual([validCase.id]);
+	});
+
+	// Named, never stripped: Astro's content layer reads the same file and would stop on it.
+	it('is refused when saved with a byte order mark, which the message names', async () => {
+		const file = `benchmarks/cases/draft/${validCase.id}.json`;
+		await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+		await writeFile(path.join(root, file), `\uFEFF${JSON.stringify(validCase)}`);
+		const { error } = await issuesAfterLoad();
+		expect(error.message).toBe(
+			[
+				'The benchmark registry has 1 problem:',
+				'',
+				`${file}:1 — (file)`,
+				'  found:    a UTF-8 byte order mark (BOM, the bytes EF BB BF) before the first character',
+				'  expected: UTF-8 without a BOM, as the project writes its files',
+				'  hint:     cases are written by `npm run mine` without one: save the file as UTF-8 without a BOM, or mine it again',
+				'',
+			].join('\n'),
+		);
+	});
+
+	it.each([MODELS, ROLE, POLICY])('refuses %s saved with a byte order mark, naming it', async (file) => {
+		await edit(file, (text) => `\uFEFF${text}`);
+		const { issues } = await issuesAfterLoad();
+		expect(issues).toEqual([
+			{
+				file,
+				field: '(file)',
+				line: 1,
+				found: 'a UTF-8 byte order mark (BOM, the bytes EF BB BF) before the first character',
+				expected: 'UTF-8 without a BOM, as the project writes its files',
+				hint: 'save the file as UTF-8 without a BOM ("UTF-8", not "UTF-8 with BOM", in most editors)',
+			},
+		]);
 	});
 
 	it('is refused in the wrong folder, under another name, or for an unknown role', async () => {

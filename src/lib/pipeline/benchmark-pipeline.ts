@@ -269,7 +269,9 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		casesHash,
 		roles: registry.roles.map((entry) => entry.role),
 		// The trained context a model reports is not evidence; the num_ctx it was asked with (in its options) is.
-		models: outcome.models.map(({ context_length: _contextLength, ...model }) => model),
+		// A model is its digest and options: the server's address, however it is spelled (127.0.0.1 or
+		// localhost, one host or a pool), is not evidence.
+		models: outcome.models.map(({ context_length: _contextLength, host: _host, hosts: _hosts, ...model }) => model),
 		// Neither where an answer came from (the cache, which host of a pool, which server version) changes the evidence.
 		results: outcome.results.map(({ cached: _cached, host: _host, ollama_version: _version, ...result }) => withStableEscalation(result)),
 		// Which cases were not run and why, not the server's words or the attempts (a memory figure or a

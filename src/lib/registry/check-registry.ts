@@ -1,5 +1,6 @@
 import { SEVERITIES } from '../schema/common.ts';
 import type { Case } from '../schema/case.ts';
+import { modelKey } from '../schema/model-name.ts';
 import type { Model } from '../schema/model.ts';
 import type { Policy } from '../schema/policy.ts';
 import type { Role } from '../schema/role.ts';
@@ -45,15 +46,31 @@ export function checkRegistry(parts: RegistryParts, locate: Locate = () => undef
 
 	const modelsFile = REGISTRY_PATHS.models;
 	const seenModels = new Map<string, number>();
+	// By the key Ollama finds a model under: `llama3.1` and `llama3.1:latest`, or two spellings differing in
+	// case, are one model, which would run twice under two names.
+	const seenKeys = new Map<string, number>();
 	parts.models?.forEach((model, index) => {
 		const first = seenModels.get(model.id);
+		const alias = seenKeys.get(modelKey(model.id));
 		if (first !== undefined) {
 			issue(modelsFile, [index, 'id'], {
 				found: `${showValue(model.id)}, already the id of entry ${first + 1}`,
 				expected: 'each model id once',
 				hint: 'merge the two entries into one',
 			});
-		} else seenModels.set(model.id, index);
+		} else if (alias !== undefined) {
+			const other = parts.models![alias]!.id;
+			const line = locate(modelsFile, [alias, 'id']);
+			issue(modelsFile, [index, 'id'], {
+				found: `${showValue(model.id)}, the same model to Ollama as ${showValue(other)} (entry ${alias + 1}${line ? `, line ${line}` : ''}): both name ${modelKey(model.id)}`,
+				expected: 'each model once, under one name',
+				hint: `keep one of the two entries, and write that name in the roles and the policy`,
+			});
+			seenModels.set(model.id, index);
+		} else {
+			seenModels.set(model.id, index);
+			seenKeys.set(modelKey(model.id), index);
+		}
 	});
 	const modelIds = [...seenModels.keys()];
 	parts.models?.forEach((model, index) => {

@@ -6,7 +6,7 @@ import { type Policy, PolicySchema } from '../schema/policy.ts';
 import { type Role, RoleSchema } from '../schema/role.ts';
 import { checkRegistry } from './check-registry.ts';
 import { REGISTRY_PATHS } from './paths.ts';
-import { RegistryError, type RegistryIssue } from './registry-error.ts';
+import { BOM, RegistryError, type RegistryIssue, bomIssue } from './registry-error.ts';
 import { type YamlFile, readYamlFile } from './yaml-file.ts';
 import { parseWithFriendlyIssues } from './zod-issues.ts';
 import type { z } from 'astro/zod';
@@ -108,7 +108,14 @@ export async function loadRegistry(root: string): Promise<Registry> {
 
 async function loadJson(root: string, file: string, issues: RegistryIssue[]): Promise<unknown> {
 	try {
-		return JSON.parse(await readFile(path.join(root, file), 'utf8'));
+		const text = await readFile(path.join(root, file), 'utf8');
+		if (text.startsWith(BOM)) {
+			issues.push(
+				bomIssue(file, 'cases are written by `npm run mine` without one: save the file as UTF-8 without a BOM, or mine it again'),
+			);
+			return undefined;
+		}
+		return JSON.parse(text);
 	} catch (cause) {
 		issues.push({
 			file,

@@ -18,15 +18,16 @@ export interface RegistryIssue {
 export class RegistryError extends Error {
 	readonly issues: readonly RegistryIssue[];
 
-	constructor(issues: readonly RegistryIssue[]) {
-		super(formatIssues(issues));
+	/** `subject` starts the message: "The benchmark registry has 2 problems:". */
+	constructor(issues: readonly RegistryIssue[], subject = 'The benchmark registry has') {
+		super(formatIssues(issues, subject));
 		this.name = 'RegistryError';
 		this.issues = issues;
 	}
 }
 
 /** Renders issues as the block printed by the build and by `npm run check`. */
-export function formatIssues(issues: readonly RegistryIssue[]): string {
+export function formatIssues(issues: readonly RegistryIssue[], subject = 'The benchmark registry has'): string {
 	const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
 	const blocks = issues.map((issue) => {
 		const where = issue.line ? `${issue.file}:${issue.line}` : issue.file;
@@ -34,7 +35,7 @@ export function formatIssues(issues: readonly RegistryIssue[]): string {
 		if (issue.hint) lines.push(`  hint:     ${issue.hint}`);
 		return lines.join('\n');
 	});
-	return `The benchmark registry has ${count}:\n\n${blocks.join('\n\n')}\n`;
+	return `${subject} ${count}:\n\n${blocks.join('\n\n')}\n`;
 }
 
 /** Shows a value from a file the way the reader typed it, shortened when long. */
@@ -86,4 +87,19 @@ function entryName(entry: unknown): string | undefined {
 		if (typeof value === 'string' && value.trim() && value.length <= 80) return value;
 	}
 	return undefined;
+}
+
+/** A UTF-8 byte order mark, which editors on some systems put before the first character. */
+export const BOM = '\uFEFF';
+
+/** The issue for a file that starts with a byte order mark: named as such, never stripped silently. */
+export function bomIssue(file: string, hint: string): RegistryIssue {
+	return {
+		file,
+		field: '(file)',
+		line: 1,
+		found: 'a UTF-8 byte order mark (BOM, the bytes EF BB BF) before the first character',
+		expected: 'UTF-8 without a BOM, as the project writes its files',
+		hint,
+	};
 }

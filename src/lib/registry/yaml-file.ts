@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
-import type { RegistryIssue } from './registry-error.ts';
+import { type Document, LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
+import { BOM, type RegistryIssue, bomIssue } from './registry-error.ts';
 
 /** A parsed YAML file that can say on which line a field sits. */
 export interface YamlFile {
@@ -36,6 +36,9 @@ export async function readYamlFile(
 			],
 		};
 	}
+	// Named, not stripped: Astro's content layer reads the same file, and the owner should know what the editor wrote.
+	if (text.startsWith(BOM))
+		return { ok: false, issues: [bomIssue(file, 'save the file as UTF-8 without a BOM ("UTF-8", not "UTF-8 with BOM", in most editors)')] };
 	const lineCounter = new LineCounter();
 	const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
 	if (doc.errors.length > 0) {
@@ -78,22 +81,29 @@ export async function readYamlFile(
 		value: {
 			file,
 			data,
-			lineOf(path) {
-				// Point at the key of a mapping entry rather than its value, which may start a line later.
-				const last = path.at(-1);
-				if (typeof last === 'string') {
-					const parent = doc.getIn(path.slice(0, -1) as unknown[], true);
-					if (isMap(parent)) {
-						const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === last);
-						if (pair && isNode(pair.key) && pair.key.range) return lineCounter.linePos(pair.key.range[0]).line;
-					}
-				}
-				for (let depth = path.length; depth >= 0; depth--) {
-					const node = doc.getIn(path.slice(0, depth) as unknown[], true);
-					if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
-				}
-				return undefined;
-			},
+			lineOf: lineLocator(doc, lineCounter),
 		},
+	};
+}
+
+/**
+ * For a parsed YAML document: the 1-based line of the node at a path, or of its closest existing
+ * ancestor; a mapping entry is found at its key rather than its value, which may start a line later.
+ */
+export function lineLocator(doc: Document, lineCounter: LineCounter): (path: readonly PropertyKey[]) => number | undefined {
+	return (path) => {
+		const last = path.at(-1);
+		if (typeof last === 'string') {
+			const parent = doc.getIn(path.slice(0, -1) as unknown[], true);
+			if (isMap(parent)) {
+				const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === last);
+				if (pair && isNode(pair.key) && pair.key.range) return lineCounter.linePos(pair.key.range[0]).line;
+			}
+		}
+		for (let depth = path.length; depth >= 0; depth--) {
+			const node = doc.getIn(path.slice(0, depth) as unknown[], true);
+			if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+		}
+		return undefined;
 	};
 }

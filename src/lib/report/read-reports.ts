@@ -1,7 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'yaml';
-import { REPORT_FILE_PATTERN, type Report, ReportSchema } from '../schema/report.ts';
+import { REGISTRY_PATHS } from '../registry/paths.ts';
+import { REPORT_FILE_PATTERN, type Report } from '../schema/report.ts';
+import { DamagedReportsError, parseReportText } from './report-text.ts';
 
 /** Sort key for report file names: by date, then by the same-day sequence (-2, -3…). */
 export function reportOrder(name: string): string {
@@ -24,17 +25,16 @@ export async function listReports(dir: string): Promise<string[]> {
 	return names.filter((name) => REPORT_FILE_PATTERN.test(name)).sort((a, b) => reportOrder(a).localeCompare(reportOrder(b)));
 }
 
-/** Reads and validates one report's frontmatter. */
+/** Reads and validates one report's frontmatter; a damaged one throws `DamagedReportsError` naming the file, line and fix. */
 export async function readReport(file: string): Promise<Report> {
-	const text = await readFile(file, 'utf8');
-	const match = /^---\n([\s\S]*?)\n---\n/.exec(text);
-	if (!match) throw new Error(`${file} has no frontmatter; a report starts with a --- block.`);
-	const parsed = ReportSchema.safeParse(parse(match[1]!));
-	if (!parsed.success)
-		throw new Error(
-			`${file}: the frontmatter does not match the report schema: ${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join('.')}`,
-		);
-	return parsed.data;
+	const read = parseReportText(reportPath(file), await readFile(file, 'utf8'));
+	if (!read.ok) throw new DamagedReportsError(read.issues);
+	return read.report;
+}
+
+/** `reports/<name>` for a report file under any folder: how messages name it, relative to the project root. */
+function reportPath(file: string): string {
+	return `${REGISTRY_PATHS.reports}/${path.basename(file)}`;
 }
 
 /** The newest report in `dir` with its file stem, or undefined when there is none. */

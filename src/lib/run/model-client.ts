@@ -1,11 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Ollama, type ChatRequest as OllamaChatRequest, type Message } from 'ollama';
+import { modelKey } from '../schema/model-name.ts';
 import type { HardFailureClass } from '../schema/report.ts';
 import { describeFetchFailure } from './probe-ollama.ts';
 import { type TransientFault, parseRetryAfter } from './retry.ts';
 
 /** What Ollama says about an installed model: its identity is the digest, not the tag. */
 export interface ModelIdentity {
+	/** The name as the server lists it. */
 	id: string;
 	digest: string;
 	family: string | null;
@@ -83,7 +85,11 @@ export interface ChatRequest {
 export interface ModelClient {
 	readonly host: string;
 	version(): Promise<string>;
-	/** Installed models by tag (`name:tag`, `:latest` added when the tag is missing). */
+	/**
+	 * Installed models by `normalizeTag` key: what `/api/tags` lists. A cloud model is there once pulled
+	 * (listed with its digest and `remote_model`); Ollama would forward an unpulled one to ollama.com too,
+	 * but answers are cached by digest, and an unpulled model has none.
+	 */
 	listModels(): Promise<Map<string, ModelIdentity>>;
 	/** The model's trained context length from /api/show's `model_info`, for servers whose /api/tags does not give it. */
 	trainedContext(model: string): Promise<number | null>;
@@ -93,10 +99,12 @@ export interface ModelClient {
 	chat(request: ChatRequest): Promise<ChatAnswer>;
 }
 
-/** `llama3` and `llama3:latest` are the same model to Ollama. */
+/**
+ * The key a model is found under, the way Ollama finds it: `llama3` and `llama3:latest`, `Qwen3:8B` and
+ * `qwen3:8b`, `library/qwen3:8b` and `qwen3:8b` are the same model (see `modelKey`).
+ */
 export function normalizeTag(id: string): string {
-	const name = id.split('/').pop() ?? id;
-	return name.includes(':') ? id : `${id}:latest`;
+	return modelKey(id);
 }
 
 /**
@@ -136,7 +144,7 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 				models.map((model) => [
 					normalizeTag(model.name),
 					{
-						id: normalizeTag(model.name),
+						id: model.name,
 						digest: model.digest,
 						family: model.details?.family || null,
 						parameterSize: model.details?.parameter_size || null,

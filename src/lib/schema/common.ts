@@ -1,12 +1,20 @@
 import { z } from 'astro/zod';
+import { modelNameProblem } from './model-name.ts';
 
-/** An Ollama model tag as `ollama pull` takes it: `name[:tag]`, optionally namespaced (`user/name:tag`). */
-export const ModelIdSchema = z
-	.string()
-	.regex(
-		/^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*(:[A-Za-z0-9][A-Za-z0-9._-]*)?$/,
-		'an Ollama model tag such as `llama3.1:8b` (lowercase name, optional `:tag`)',
-	);
+/**
+ * An Ollama model name as Ollama writes it (`model-name.ts`): `llama3.1:8b`, `qwen3`, `user/model:tag`,
+ * `hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M`, `gpt-oss:120b-cloud`. Upper case is allowed where
+ * Ollama allows it (everywhere); two names that differ only in case, or in a part Ollama fills in, are
+ * the same model (the registry refuses such a pair).
+ */
+export const ModelIdSchema = z.string().superRefine((value, context) => {
+	const problem = modelNameProblem(value);
+	if (problem)
+		context.addIssue({
+			code: 'custom',
+			message: `an Ollama model name such as \`llama3.1:8b\` or \`hf.co/user/repo:Q4_K_M\` ([host/][namespace/]model[:tag]); this one has ${problem}`,
+		});
+});
 export type ModelId = z.infer<typeof ModelIdSchema>;
 
 /** A lowercase, dash-separated name: role names, families, task names. */
