@@ -16,6 +16,7 @@ import { round4 } from '../metrics/wilson.ts';
 import { formatRatio } from './similarity.ts';
 import { diffFileLines, otherCase } from './sentinel-text.ts';
 import { contentWords, stem, wordF1 } from './words.ts';
+import { wordSalad } from './word-salad.ts';
 import type { Grade, GradeContext, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
 
 /** A case of the commit-message task. */
@@ -369,6 +370,7 @@ function sentinels(testCase: CommitMessageCase, context: GradeContext<CommitMess
 		junk('identifiers-without-verb', identifiers.length > 0 ? identifiers.join(' ') : base),
 		junk('verb-and-identifier', `Add ${identifiers[0] ?? base} to ${base}`),
 		junk('improve-file-handling', `Improve ${base.replace(/\.[^.]+$/, '')} handling`),
+		junk('word-salad', wordSalad(testCase.input.diff, testCase.id)),
 	];
 	const other = otherCase(context.cases, testCase.id);
 	if (other) list.push(junk('other-case-subject', splitMessage(other.reference.message).subject));
@@ -378,7 +380,7 @@ function sentinels(testCase: CommitMessageCase, context: GradeContext<CommitMess
 /** draft → commit-message: the diff in, a commit message out, graded against the message the author wrote. */
 export const commitMessageTask: TaskDefinition<CommitMessageCase, CommitMessageAnswer, Grade> = {
 	task: 'commit-message',
-	graderVersion: 3,
+	graderVersion: 4,
 	buildPrompt,
 	parse,
 	grade,
