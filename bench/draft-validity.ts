@@ -1,10 +1,10 @@
-// `node bench/draft-validity.ts DIR...`: how the commit-message grader fares against its sentinels and a
+// `npm exec -- node bench/draft-validity.ts DIR...` (the project's Node): how the commit-message grader fares against its sentinels and a
 // few more lazy answers on case sets mined from any history (e.g. `npm run mine -- --repo /tmp/x --name
 // owner/x --roles draft --out /tmp/x-cases`), one table per set. The sentinels are measured with the
 // project's validity code, as a build does; the extra lazy answers are graded through the same parse and
 // grade. Prints only; writes nothing.
 //
-//   node bench/draft-validity.ts [--show NAME] DIR...
+//   npm exec -- node bench/draft-validity.ts [--show NAME] DIR...
 //
 // --show NAME prints the answers of that name (a sentinel or a lazy answer) the grader accepted.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -36,7 +36,10 @@ function draftCasesUnder(dir: string): CommitMessageCase[] {
 function aFunctionName(diff: string): string | undefined {
 	for (const line of diff.split('\n')) {
 		if (!line.startsWith('+') || line.startsWith('+++')) continue;
-		const match = /(?:function\*?\s+([A-Za-z_$][\w$]*)\s*[(<]|(?:const|let)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?\(|^\+\s*(?:export\s+)?(?:async\s+)?([A-Za-z_$][\w$]*)\([^)]*\)\s*(?::[^{]*)?\{\s*$)/.exec(line);
+		const match =
+			/(?:function\*?\s+([A-Za-z_$][\w$]*)\s*[(<]|(?:const|let)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?\(|^\+\s*(?:export\s+)?(?:async\s+)?([A-Za-z_$][\w$]*)\([^)]*\)\s*(?::[^{]*)?\{\s*$)/.exec(
+				line,
+			);
 		const name = match?.[1] ?? match?.[2] ?? match?.[3];
 		if (name && !/^(if|for|while|switch|catch|function|return|typeof)$/.test(name)) return name;
 	}

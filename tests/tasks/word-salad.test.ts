@@ -28,7 +28,11 @@ const REGISTRY = diffOf([
 
 describe('the word-salad sentinel', () => {
 	it.each([
-		['identifiers split into words, most used first, keywords and function words left out', REGISTRY, ['registry', 'collection', 'support', 'collect']],
+		[
+			'identifiers split into words, most used first, keywords and function words left out',
+			REGISTRY,
+			['registry', 'collection', 'support', 'collect'],
+		],
 		[
 			'one word per stem, digits and words under three letters left out',
 			diffOf(['const caches = cache(cached, 42, id); // cache it to a file', 'fileName = files']),
@@ -59,7 +63,10 @@ describe('the word-salad sentinel', () => {
 	it('takes every shape (with and without a verb, commas or spaces) and three or four words across cases', () => {
 		const salads = Array.from({ length: 64 }, (_, at) => wordSalad(REGISTRY, `case-${at}`));
 		const shapes = new Set(
-			salads.map((salad) => `${/^(Add|Update) /.test(salad) ? 'verb' : 'bare'} ${salad.includes(',') ? 'commas' : 'spaces'} ${salad.split(/[ ,]+/).length - (/^(Add|Update) /.test(salad) ? 1 : 0)}`),
+			salads.map(
+				(salad) =>
+					`${/^(Add|Update) /.test(salad) ? 'verb' : 'bare'} ${salad.includes(',') ? 'commas' : 'spaces'} ${salad.split(/[ ,]+/).length - (/^(Add|Update) /.test(salad) ? 1 : 0)}`,
+			),
 		);
 		expect([...shapes].sort()).toEqual([
 			'bare commas 3',

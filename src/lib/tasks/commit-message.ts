@@ -344,7 +344,8 @@ function topIdentifiers(diff: string, count: number): string[] {
  * The reference (the message the author wrote) and junk a lazy model writes without understanding the
  * change: a subject that only names a changed file, a fluent subject about something else, `fix bug`, the
  * diff's first line, its first added line echoed back, the changed files listed, the diff's identifiers
- * without a verb, and another case's real subject (only in a set of two or more).
+ * without a verb, a word salad of the diff's most used words (`wordSalad`), and another case's real
+ * subject (only in a set of two or more).
  */
 function sentinels(testCase: CommitMessageCase, context: GradeContext<CommitMessageCase>): Sentinel[] {
 	const files = diffFileLines(testCase.input.diff);

@@ -207,7 +207,9 @@ export function identifiersOf(diff: string): Set<string> {
 		if (!/^[+-]/.test(line) || /^(\+\+\+|---) /.test(line)) continue;
 		for (const match of line.matchAll(/[\p{L}_$][\p{L}\p{N}_$]*(?=\()/gu)) found.add(match[0].toLowerCase());
 		// A function defined without a call on the line: `const collect = (error) =>`, `let fn = async () =>`.
-		for (const match of line.matchAll(/\b(?:const|let|var)\s+([\p{L}_$][\p{L}\p{N}_$]*)\s*=\s*(?:async\s*)?(?:\([^)]*\)|[\p{L}_$][\p{L}\p{N}_$]*)\s*(?::[^=]*)?=>/gu))
+		for (const match of line.matchAll(
+			/\b(?:const|let|var)\s+([\p{L}_$][\p{L}\p{N}_$]*)\s*=\s*(?:async\s*)?(?:\([^)]*\)|[\p{L}_$][\p{L}\p{N}_$]*)\s*(?::[^=]*)?=>/gu,
+		))
 			found.add((match[1] as string).toLowerCase());
 	}
 	return found;

@@ -36,7 +36,9 @@ function sentenceOf(subject: string): string {
 /** The sentence's tokens: backticked spans and flags (`--help`) as code, commas and semicolons as commas. */
 export function subjectTokens(sentence: string): Token[] {
 	const tokens: Token[] = [];
-	for (const match of sentence.matchAll(/`[^`]*`|(?<![\p{L}\p{N}])-{1,2}[\p{L}\p{N}][\p{L}\p{N}-]*|[\p{L}\p{N}$_]+(?:[._/\-$'’][\p{L}\p{N}$_]+)*(?:\(\))?|[,;&+/]/gu)) {
+	for (const match of sentence.matchAll(
+		/`[^`]*`|(?<![\p{L}\p{N}])-{1,2}[\p{L}\p{N}][\p{L}\p{N}-]*|[\p{L}\p{N}$_]+(?:[._/\-$'’][\p{L}\p{N}$_]+)*(?:\(\))?|[,;&+/]/gu,
+	)) {
 		const token = match[0];
 		if (token.startsWith('`') || token.startsWith('-') || codeShaped(token)) tokens.push({ text: token, kind: 'code' });
 		else if (/^\p{N}/u.test(token)) tokens.push({ text: token, kind: 'number' });
@@ -51,7 +53,8 @@ export function subjectTokens(sentence: string): Token[] {
  * tagger splits ("non-global", "don't") gets the tags of all its parts.
  */
 function tagsOf(words: readonly string[]): string[][] {
-	const terms: { offset: { start: number; length: number }; tags: string[] }[] = nlp(words.join(' ')).json({ offset: true })[0]?.terms ?? [];
+	const terms: { offset: { start: number; length: number }; tags: string[] }[] =
+		nlp(words.join(' ')).json({ offset: true })[0]?.terms ?? [];
 	let start = 0;
 	return words.map((word) => {
 		const end = start + word.length;
