@@ -1,6 +1,6 @@
-// `npm exec -- node bench/draft-validity.ts DIR...` (the project's Node): how the commit-message grader fares against its sentinels and a
-// few more lazy answers on case sets mined from any history (e.g. `npm run mine -- --repo /tmp/x --name
-// owner/x --roles draft --out /tmp/x-cases`), one table per set. The sentinels are measured with the
+// `npm exec -- node bench/draft-validity.ts DIR...` (on the project's Node): how the commit-message grader
+// fares against its sentinels and a few more lazy answers on case sets mined from any history (e.g. `npm
+// run mine -- --repo /tmp/x --name owner/x --roles draft --out /tmp/x-cases`), one table per set. The sentinels are measured with the
 // project's validity code, as a build does; the extra lazy answers are graded through the same parse and
 // grade. Prints only; writes nothing.
 //
