@@ -34,7 +34,7 @@ function sentenceOf(subject: string): string {
 }
 
 /** The sentence's tokens: backticked spans and flags (`--help`) as code, commas and semicolons as commas. */
-export function subjectTokens(sentence: string): Token[] {
+function subjectTokens(sentence: string): Token[] {
 	const tokens: Token[] = [];
 	for (const match of sentence.matchAll(
 		/`[^`]*`|(?<![\p{L}\p{N}])-{1,2}[\p{L}\p{N}][\p{L}\p{N}-]*|[\p{L}\p{N}$_]+(?:[._/\-$'’][\p{L}\p{N}$_]+)*(?:\(\))?|[,;&+/]/gu,

@@ -13,7 +13,7 @@ import { isStopWord, rawTokens, splitIdentifier, stem } from './words.ts';
  * Keywords and built-in names of the languages diffs are written in (JavaScript, TypeScript, Python, Go,
  * Rust, shell), and the parts of a URL: code and addresses, not words a subject would take.
  */
-export const LANGUAGE_KEYWORDS = new Set([
+const LANGUAGE_KEYWORDS = new Set([
 	'abstract',
 	'any',
 	'as',
