@@ -104,6 +104,10 @@ describe('a run whose models answer the reference or junk', () => {
 			expect(entry.valid, entry.reason ?? '').toBe(true);
 		}
 		expect(Object.keys(report.manifest.graders).sort()).toEqual(tasks);
+		// Word salad (the diff's own words lined up as a subject) is among the junk the draft grader refuses.
+		const salad = report.grader_validity.find((entry) => entry.task === 'commit-message')!.junk.find((junk) => junk.name === 'word-salad');
+		expect(salad?.cases).toBe(cases.filter((testCase) => testCase.task === 'commit-message').length);
+		expect(salad!.rate).toBeLessThanOrEqual(0.1);
 	});
 
 	it('proposes no junk model and promotes the model that wrote the real messages', () => {

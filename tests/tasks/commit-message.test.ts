@@ -199,6 +199,23 @@ describe('commit-message grader', () => {
 		expect(check.detail).toMatch(detail);
 	});
 
+	it('rejects a refactor of a function the diff defines as an arrow function, which it never calls', () => {
+		const diff = [
+			'diff --git a/src/pages.ts b/src/pages.ts',
+			'--- a/src/pages.ts',
+			'+++ b/src/pages.ts',
+			'@@ -1 +1,3 @@',
+			' // pages',
+			'+const collect = (error: Error) => errors.push(error.message);',
+			"+page.on('pageerror', collect);",
+		].join('\n');
+		const testCase: CommitMessageCase = { ...withReference('Collect page errors while the pages load'), input: { diff } };
+		const check = grade(testCase, 'Refactor collect').checks.find((candidate) => candidate.name === 'message-specific')!;
+		expect(check.pass).toBe(false);
+		expect(check.detail).toMatch(/names only files, code or generic words/);
+		expect(grade(testCase, testCase.reference.message).checks.every((candidate) => candidate.pass)).toBe(true);
+	});
+
 	it("rejects another change's subject as closer to that change than to its own", () => {
 		const other: CommitMessageCase = {
 			...fixture,

@@ -59,6 +59,13 @@ describe.each(CASE_SETS)('every grader is valid on %s', (_name, dir) => {
 			expect(entry.reference.rate).toBeGreaterThanOrEqual(0.9);
 			for (const junk of entry.junk) expect(junk.rate, `${entry.task} · ${junk.name}`).toBeLessThanOrEqual(entry.junk_limit);
 		}
+		// The commit-message grader is held to word salad too: the diff's own words lined up as a subject.
+		const draft = validity.find((entry) => entry.task === 'commit-message');
+		if (draft && draft.cases >= 10) {
+			const salad = draft.junk.find((junk) => junk.name === 'word-salad');
+			expect(salad?.cases).toBe(draft.cases);
+			expect(salad!.rate).toBeLessThanOrEqual(0.1);
+		}
 	});
 });
 

@@ -16,6 +16,7 @@ import { round4 } from '../metrics/wilson.ts';
 import { formatRatio } from './similarity.ts';
 import { diffFileLines, otherCase } from './sentinel-text.ts';
 import { contentWords, stem, wordF1 } from './words.ts';
+import { wordSalad } from './word-salad.ts';
 import type { Grade, GradeContext, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
 
 /** A case of the commit-message task. */
@@ -343,7 +344,8 @@ function topIdentifiers(diff: string, count: number): string[] {
  * The reference (the message the author wrote) and junk a lazy model writes without understanding the
  * change: a subject that only names a changed file, a fluent subject about something else, `fix bug`, the
  * diff's first line, its first added line echoed back, the changed files listed, the diff's identifiers
- * without a verb, and another case's real subject (only in a set of two or more).
+ * without a verb, a word salad of the diff's most used words (`wordSalad`), and another case's real
+ * subject (only in a set of two or more).
  */
 function sentinels(testCase: CommitMessageCase, context: GradeContext<CommitMessageCase>): Sentinel[] {
 	const files = diffFileLines(testCase.input.diff);
@@ -369,6 +371,7 @@ function sentinels(testCase: CommitMessageCase, context: GradeContext<CommitMess
 		junk('identifiers-without-verb', identifiers.length > 0 ? identifiers.join(' ') : base),
 		junk('verb-and-identifier', `Add ${identifiers[0] ?? base} to ${base}`),
 		junk('improve-file-handling', `Improve ${base.replace(/\.[^.]+$/, '')} handling`),
+		junk('word-salad', wordSalad(testCase.input.diff, testCase.id)),
 	];
 	const other = otherCase(context.cases, testCase.id);
 	if (other) list.push(junk('other-case-subject', splitMessage(other.reference.message).subject));
@@ -378,7 +381,7 @@ function sentinels(testCase: CommitMessageCase, context: GradeContext<CommitMess
 /** draft → commit-message: the diff in, a commit message out, graded against the message the author wrote. */
 export const commitMessageTask: TaskDefinition<CommitMessageCase, CommitMessageAnswer, Grade> = {
 	task: 'commit-message',
-	graderVersion: 3,
+	graderVersion: 4,
 	buildPrompt,
 	parse,
 	grade,

@@ -1,3 +1,4 @@
+import { saladProblem } from './subject-grammar.ts';
 import { contentWords, isStopWord, rawTokens, sameWord, splitIdentifier, stem } from './words.ts';
 
 /**
@@ -196,14 +197,20 @@ export function diffPathParts(diff: string): Set<string> {
 
 /**
  * Identifiers the diff's changed lines hold (`retryCount`, `parse_date`, `slugify(`): a subject made of
- * these and an action word copies code rather than describing the change. Only code-shaped tokens and
- * tokens followed by `(` count, so ordinary words of comments and strings stay descriptive.
+ * these and an action word copies code rather than describing the change. Only code-shaped tokens, tokens
+ * followed by `(` and names bound to an arrow function (`const collect = (error) =>`) count, so ordinary
+ * words of comments and strings stay descriptive.
  */
 export function identifiersOf(diff: string): Set<string> {
 	const found = new Set<string>();
 	for (const line of diff.split('\n')) {
 		if (!/^[+-]/.test(line) || /^(\+\+\+|---) /.test(line)) continue;
 		for (const match of line.matchAll(/[\p{L}_$][\p{L}\p{N}_$]*(?=\()/gu)) found.add(match[0].toLowerCase());
+		// A function defined without a call on the line: `const collect = (error) =>`, `let fn = async () =>`.
+		for (const match of line.matchAll(
+			/\b(?:const|let|var)\s+([\p{L}_$][\p{L}\p{N}_$]*)\s*=\s*(?:async\s*)?(?:\([^)]*\)|[\p{L}_$][\p{L}\p{N}_$]*)\s*(?::[^=]*)?=>/gu,
+		))
+			found.add((match[1] as string).toLowerCase());
 	}
 	return found;
 }
@@ -272,7 +279,7 @@ export function descriptionProblem(subject: string, diff: string): string | unde
 	});
 	if (descriptive.length === 0)
 		return `the subject '${subject}' names only files, code or generic words: it says nothing about what changed`;
-	return undefined;
+	return saladProblem(subject);
 }
 
 /** Term statistics of one document: its length and how often each word occurs. */
