@@ -257,11 +257,13 @@ async function serveModel(
 	/** Asks, grades and records one unit; false when the host turned out to be gone (the unit is not done). */
 	const serveUnit = async ({ item, repeat, order }: Unit): Promise<boolean> => {
 		const readCache = cacheable && options.useCache;
+		const context = deps.gradeContext(item.case.task);
 		const asked = await askModel({
 			client: host.client,
 			model: plan.model,
 			digest: identity.digest,
 			testCase: item.case,
+			settings: context,
 			options: sent,
 			run: options.run,
 			cache: deps.cache,
@@ -287,7 +289,6 @@ async function serveModel(
 			return true;
 		}
 		const { answer, loadMs } = asked;
-		const context = deps.gradeContext(item.case.task);
 		const result = record(
 			state,
 			plan,
