@@ -144,6 +144,8 @@ describe('the coder role in the benchmark pipeline', () => {
 			expect(casePage).toContain('test/calc.test.js');
 			const runPage = await readFile(path.join(workspace.root, 'dist', 'runs', first.stem, 'index.html'), 'utf8');
 			expect(runPage).toMatch(/<span class="tests"[^>]*>3 tests: 3 passed, 0 failed · \d+\.\d s · bubblewrap<\/span>/);
+			// Beside acceptance, the share of answers whose edits parsed and applied.
+			expect(runPage).toContain(`well-formed edits 100 % (${coderCases.length} of ${coderCases.length})`);
 		} finally {
 			await fake.close();
 			await workspace.dispose();
