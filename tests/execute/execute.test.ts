@@ -78,7 +78,12 @@ function subtractCase(): ImplementChangeCase {
 	return mined.cases.find((entry) => entry.source.commit === story.subtract) as ImplementChangeCase;
 }
 
-async function gradeText(text: string, testCase: ImplementChangeCase = subtractCase(), using: Executor = executor, format: 'edit' | 'whole' = 'edit') {
+async function gradeText(
+	text: string,
+	testCase: ImplementChangeCase = subtractCase(),
+	using: Executor = executor,
+	format: 'edit' | 'whole' = 'edit',
+) {
 	const parsed = implementChangeTask.parse(text, testCase, { coderAnswerFormat: format });
 	if (!parsed.ok) throw new Error(parsed.reason);
 	const grade = await implementChangeTask.grade(testCase, parsed.value, { cases: [testCase], executor: using });
@@ -96,17 +101,20 @@ const answerWith = (content: string) => {
 const leftoverWorktrees = async () => (await readdir(path.join(scratch, 'worktrees')).catch(() => [])).length;
 
 describe("grading implement-change by the commit's own tests", { timeout: 120_000 }, () => {
-	it.each(['edit', 'whole'] as const)('accepts the reference on every mined case and no junk sentinel on any (%s answers)', async (format) => {
-		for (const testCase of mined.cases as ImplementChangeCase[]) {
-			const context = { cases: mined.cases as ImplementChangeCase[], executor, coderAnswerFormat: format };
-			for (const sentinel of implementChangeTask.sentinels(testCase, context)) {
-				const graded = await gradeText(sentinel.text, testCase, executor, format);
-				expect(graded.accepted, `${testCase.id} · ${sentinel.name}: ${graded.execution?.detail}`).toBe(sentinel.kind === 'reference');
-				if (sentinel.kind === 'reference') expect(graded.quality).toBe(1);
+	it.each(['edit', 'whole'] as const)(
+		'accepts the reference on every mined case and no junk sentinel on any (%s answers)',
+		async (format) => {
+			for (const testCase of mined.cases as ImplementChangeCase[]) {
+				const context = { cases: mined.cases as ImplementChangeCase[], executor, coderAnswerFormat: format };
+				for (const sentinel of implementChangeTask.sentinels(testCase, context)) {
+					const graded = await gradeText(sentinel.text, testCase, executor, format);
+					expect(graded.accepted, `${testCase.id} · ${sentinel.name}: ${graded.execution?.detail}`).toBe(sentinel.kind === 'reference');
+					if (sentinel.kind === 'reference') expect(graded.quality).toBe(1);
+				}
 			}
-		}
-		expect(await leftoverWorktrees()).toBe(0);
-	});
+			expect(await leftoverWorktrees()).toBe(0);
+		},
+	);
 
 	it('accepts a different but working answer, and records tests run, passed, failed, time and isolation', async () => {
 		const graded = await gradeText(answerWith(`${CALC_BEFORE_SUBTRACT}\nexport const subtract = (a, b) => a + -b;\n`));
@@ -155,9 +163,14 @@ describe("grading implement-change by the commit's own tests", { timeout: 120_00
 		expect(graded.accepted).toBe(false);
 		expect(graded.execution?.detail).toMatch(/'\.\.\/\.\.\/escape\.js' leaves the worktree/);
 		// An edit answer never gets that far: the block is a malformed edit.
-		const parsed = implementChangeTask.parse(`${answerWith(CALC_WITH_SUBTRACT)}\n../../escape.js\n\`\`\`\n<<<<<<< SEARCH\n=======\nx\n>>>>>>> REPLACE\n\`\`\`\n`, subtractCase());
+		const parsed = implementChangeTask.parse(
+			`${answerWith(CALC_WITH_SUBTRACT)}\n../../escape.js\n\`\`\`\n<<<<<<< SEARCH\n=======\nx\n>>>>>>> REPLACE\n\`\`\`\n`,
+			subtractCase(),
+		);
 		expect(parsed).toMatchObject({ ok: false, failureClass: 'malformed-edit' });
-		expect(!parsed.ok && parsed.reason).toMatch(/block 2 \(\.\.\/\.\.\/escape\.js, empty SEARCH\): the path "\.\.\/\.\.\/escape\.js" leaves the repository/);
+		expect(!parsed.ok && parsed.reason).toMatch(
+			/block 2 \(\.\.\/\.\.\/escape\.js, empty SEARCH\): the path "\.\.\/\.\.\/escape\.js" leaves the repository/,
+		);
 	});
 });
 

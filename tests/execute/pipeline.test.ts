@@ -86,7 +86,9 @@ async function fakeFor(coderScript: CoderScript = {}): Promise<FakeOllama> {
 				respond: coder
 					? (request: Parameters<typeof scripted>[0]) => {
 							const testCase = caseOf(request, cases);
-							return testCase.task === 'implement-change' ? { content: coder(testCase), evalCount: 40, evalDurationMs: 400 } : scripted(request);
+							return testCase.task === 'implement-change'
+								? { content: coder(testCase), evalCount: 40, evalDurationMs: 400 }
+								: scripted(request);
 						}
 					: scripted,
 			};
@@ -200,8 +202,12 @@ describe('the coder role in the benchmark pipeline', () => {
 				expect(entry.execution).toBeUndefined();
 			}
 			const missing = results.find((entry) => entry.model === 'coder-a:1b')!;
-			expect(missing.failure_message).toMatch(/^malformed edit: block 1 \(\S+, SEARCH "const nowhere = 'in this file';"\): the SEARCH text is not in \S+$/);
-			expect(results.find((entry) => entry.model === 'coder-b:1b')!.failure_message).toBe('malformed edit: the answer holds no SEARCH/REPLACE block');
+			expect(missing.failure_message).toMatch(
+				/^malformed edit: block 1 \(\S+, SEARCH "const nowhere = 'in this file';"\): the SEARCH text is not in \S+$/,
+			);
+			expect(results.find((entry) => entry.model === 'coder-b:1b')!.failure_message).toBe(
+				'malformed edit: the answer holds no SEARCH/REPLACE block',
+			);
 			const metrics = new Map(result.report.metrics.filter((row) => row.role === 'coder').map((row) => [row.model, row]));
 			const n = coderCases.length;
 			expect(metrics.get('qwen2.5-coder:14b')!.well_formed_edits).toMatchObject({ well_formed: n, answered: n, rate: { value: 1 } });
@@ -212,14 +218,17 @@ describe('the coder role in the benchmark pipeline', () => {
 			expect(body).toContain(`well-formed edits 0 % (0 of ${n})`);
 			expect(body).toContain(`coder-a:1b hard failures: malformed-edit ${n}`);
 			// Every sentinel is written as edits too: the grader stays valid on these cases.
-			expect(result.report.grader_validity.find((entry) => entry.task === 'implement-change')).toMatchObject({ valid: true, reference: { rate: 1 } });
+			expect(result.report.grader_validity.find((entry) => entry.task === 'implement-change')).toMatchObject({
+				valid: true,
+				reference: { rate: 1 },
+			});
 		} finally {
 			await fake.close();
 			await workspace.dispose();
 		}
 	}, 180_000);
 
-	it("with coder.answer_format: whole asks for whole files and grades them, and then an edit answer is unparseable", async () => {
+	it('with coder.answer_format: whole asks for whole files and grades them, and then an edit answer is unparseable', async () => {
 		const workspace = await coderWorkspace({ answer_format: 'whole' });
 		const fake = await fakeFor({
 			'qwen2.5-coder:14b': (testCase) => referenceAnswer(testCase, 'whole'),
@@ -235,7 +244,9 @@ describe('the coder role in the benchmark pipeline', () => {
 			});
 			expect(result.status).toBe('written');
 			if (result.status !== 'written') return;
-			const coderAsks = fake.requests.filter((request) => request.endpoint === 'chat' && JSON.stringify(request.body?.messages ?? []).includes('Make the change'));
+			const coderAsks = fake.requests.filter(
+				(request) => request.endpoint === 'chat' && JSON.stringify(request.body?.messages ?? []).includes('Make the change'),
+			);
 			expect(coderAsks.length).toBeGreaterThan(0);
 			for (const request of coderAsks) expect(request.body?.format).toMatchObject({ required: ['files'] });
 			const metrics = new Map(result.report.metrics.filter((row) => row.role === 'coder').map((row) => [row.model, row]));

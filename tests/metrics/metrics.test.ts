@@ -107,7 +107,12 @@ describe('computeMetrics', () => {
 		const [row] = computeMetrics(results, coderCases, weights, 1);
 		expect(row!.well_formed_edits).toEqual({ well_formed: 2, answered: 4, rate: wilson(2, 4) });
 		expect(row!.hard_failures_by_class).toEqual({ 'malformed-edit': 1, unparseable: 1, length: 1 });
-		const [none] = computeMetrics([{ ...coder, case_id: 'e', outcome: 'hard-failure', failure_class: 'timeout', quality: 0 }], coderCases, weights, 1);
+		const [none] = computeMetrics(
+			[{ ...coder, case_id: 'e', outcome: 'hard-failure', failure_class: 'timeout', quality: 0 }],
+			coderCases,
+			weights,
+			1,
+		);
 		expect(none!.well_formed_edits).toBeNull();
 	});
 

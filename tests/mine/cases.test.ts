@@ -213,7 +213,9 @@ describe('buildImplementChangeCase', () => {
 		const mid = [{ path: 'src/a.ts', content: long }];
 		const changed = [{ path: 'src/a.ts', content: long.replace('value075 = 75;', 'value075 = 76;') }];
 		expect(estimateTokens(long)).toBeGreaterThan(BUDGET.numPredict);
-		expect(built(buildImplementChangeCase(facts(), mid, changed, REPOSITORY, BUDGET, MINED_AT)).id).toBe('coder-implement-change-0123456789ab');
+		expect(built(buildImplementChangeCase(facts(), mid, changed, REPOSITORY, BUDGET, MINED_AT)).id).toBe(
+			'coder-implement-change-0123456789ab',
+		);
 		expect(buildImplementChangeCase(facts(), mid, changed, REPOSITORY, BUDGET, MINED_AT, 'whole')).toEqual({ skip: 'too-large' });
 		// Every line changed: the edits are as long as the file, and too large either way.
 		const rewritten = [{ path: 'src/a.ts', content: long.replace(/ = (\d+);/g, ' = -$1;') }];

@@ -36,7 +36,9 @@ describe('implement-change prompt', () => {
 
 	it('asks for search/replace blocks by default, in free text, with the same files', () => {
 		expect(editUser).toContain('Answer with SEARCH/REPLACE blocks only');
-		expect(editUser).toContain('<<<<<<< SEARCH\nthe lines of the file as they are now\n=======\nthe lines that replace them\n>>>>>>> REPLACE');
+		expect(editUser).toContain(
+			'<<<<<<< SEARCH\nthe lines of the file as they are now\n=======\nthe lines that replace them\n>>>>>>> REPLACE',
+		);
 		expect(editUser).toContain('must occur only once in the file');
 		expect(editUser).toContain('give its new path with an empty SEARCH part');
 		expect(editUser).toContain(`### src/paginate.ts\n\`\`\`\n${paginateBefore}\`\`\``);
@@ -85,7 +87,11 @@ describe('implement-change parser, edit answers', () => {
 	});
 
 	it.each([
-		['a whole-file JSON answer', JSON.stringify(answer({ 'src/paginate.ts': paginateAfter })), /^malformed edit: the answer holds no SEARCH\/REPLACE block$/],
+		[
+			'a whole-file JSON answer',
+			JSON.stringify(answer({ 'src/paginate.ts': paginateAfter })),
+			/^malformed edit: the answer holds no SEARCH\/REPLACE block$/,
+		],
 		[
 			'a SEARCH text not in the file',
 			'src/paginate.ts\n```\n<<<<<<< SEARCH\nconst begin = page * size;\n=======\nconst begin = (page - 1) * size;\n>>>>>>> REPLACE\n```',
@@ -290,7 +296,9 @@ describe('implement-change sentinels', () => {
 	});
 
 	it('writes the edit sentinels as edits that apply to what each junk means', () => {
-		const byName = new Map(parsedSentinels('edit').map((sentinel) => [sentinel.name, sentinel.parsed.ok ? changed(sentinel.parsed.value) : {}]));
+		const byName = new Map(
+			parsedSentinels('edit').map((sentinel) => [sentinel.name, sentinel.parsed.ok ? changed(sentinel.parsed.value) : {}]),
+		);
 		expect(sameLines(byName.get('reference')!['src/paginate.ts']!, paginateAfter)).toBe(true);
 		expect(byName.get('unchanged')).toEqual({ 'src/paginate.ts': paginateBefore });
 		expect(byName.get('emptied')).toEqual({ 'src/paginate.ts': '' });
@@ -300,7 +308,12 @@ describe('implement-change sentinels', () => {
 		expect(cosmetic['src/paginate.ts']!.replace(/\n\n/g, '\n')).toBe(paginateBefore.replace(/\n\n/g, '\n'));
 		expect(cosmetic['src/paginate.ts']).not.toBe(paginateBefore);
 		expect(cosmetic['tests/paginate.test.ts']).toBe('\n');
-		expect(Object.keys(byName.get('rigged-config')!)).toEqual(['src/paginate.ts', 'vitest.config.ts', 'jest.config.js', 'no-assertions.ts']);
+		expect(Object.keys(byName.get('rigged-config')!)).toEqual([
+			'src/paginate.ts',
+			'vitest.config.ts',
+			'jest.config.js',
+			'no-assertions.ts',
+		]);
 		expect(byName.get('rigged-source')!['src/paginate.ts']).toMatch(/^import \{ chai \} from 'vitest';/);
 	});
 

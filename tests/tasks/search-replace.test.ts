@@ -36,9 +36,17 @@ describe('parsing search/replace blocks', () => {
 				{ path: 'src/math.ts', search: 'c\n', replace: 'd\n' },
 			],
 		],
-		['an empty SEARCH (a new file)', block('src/new.ts', '', 'export const x = 1;\n'), [{ path: 'src/new.ts', search: '', replace: 'export const x = 1;\n' }]],
+		[
+			'an empty SEARCH (a new file)',
+			block('src/new.ts', '', 'export const x = 1;\n'),
+			[{ path: 'src/new.ts', search: '', replace: 'export const x = 1;\n' }],
+		],
 		['an empty REPLACE (a deletion)', block('src/math.ts', 'a\n', ''), [{ path: 'src/math.ts', search: 'a\n', replace: '' }]],
-		['CRLF line ends in the answer', block('src/math.ts', 'a\n', 'b\n').replace(/\n/g, '\r\n'), [{ path: 'src/math.ts', search: 'a\n', replace: 'b\n' }]],
+		[
+			'CRLF line ends in the answer',
+			block('src/math.ts', 'a\n', 'b\n').replace(/\n/g, '\r\n'),
+			[{ path: 'src/math.ts', search: 'a\n', replace: 'b\n' }],
+		],
 		[
 			'a fence inside the code',
 			block('README.md', 'Run:\n```sh\nnpm test\n```\n', 'Run:\n```sh\nnpm run check\n```\n', '````md'),
@@ -78,7 +86,11 @@ describe('applying search/replace blocks', () => {
 	});
 
 	it('matches with the indentation missing and re-indents the replacement', () => {
-		const text = block('src/math.ts', 'export function add(a, b) {\nreturn a + b;\n}\n', 'export function add(a, b) {\nreturn a + b + 0;\n}\n');
+		const text = block(
+			'src/math.ts',
+			'export function add(a, b) {\nreturn a + b;\n}\n',
+			'export function add(a, b) {\nreturn a + b + 0;\n}\n',
+		);
 		// The file's lines are not uniformly offset (only the body is indented): the replacement is kept as written.
 		expect(applied(text)['src/math.ts']).toBe(SOURCE.replace('\treturn a + b;', 'return a + b + 0;'));
 		const indented = { path: 'src/class.ts', content: 'class A {\n\tm() {\n\t\treturn 1;\n\t}\n}\n' };
@@ -87,18 +99,24 @@ describe('applying search/replace blocks', () => {
 	});
 
 	it('matches with trailing spaces that differ', () => {
-		expect(applied(block('src/math.ts', '\treturn a - b;   \n', '\treturn b - a;\n'))['src/math.ts']).toBe(SOURCE.replace('a - b', 'b - a'));
+		expect(applied(block('src/math.ts', '\treturn a - b;   \n', '\treturn b - a;\n'))['src/math.ts']).toBe(
+			SOURCE.replace('a - b', 'b - a'),
+		);
 	});
 
 	it('refuses a SEARCH text that is not in the file, naming the block and its first lines', () => {
 		const reason = refused(
 			`${block('src/math.ts', '\treturn a + b;\n', '\treturn b + a;\n')}\n${block('src/math.ts', 'export function mul(a, b) {\n\treturn a * b;\n', '')}`,
 		);
-		expect(reason).toBe('block 2 (src/math.ts, SEARCH "export function mul(a, b) {" / "return a * b;"): the SEARCH text is not in src/math.ts');
+		expect(reason).toBe(
+			'block 2 (src/math.ts, SEARCH "export function mul(a, b) {" / "return a * b;"): the SEARCH text is not in src/math.ts',
+		);
 	});
 
 	it('refuses a SEARCH text found twice', () => {
-		expect(refused(block('src/math.ts', '}\n', '};\n'))).toMatch(/^block 1 \(src\/math\.ts, SEARCH "}"\): the SEARCH text is in src\/math\.ts 2 times/);
+		expect(refused(block('src/math.ts', '}\n', '};\n'))).toMatch(
+			/^block 1 \(src\/math\.ts, SEARCH "}"\): the SEARCH text is in src\/math\.ts 2 times/,
+		);
 		// A whitespace-tolerant match counts too: two places that differ only in indentation.
 		const twice = [{ path: 'a.ts', content: 'if (x) {\n  go();\n}\nif (y) {\n\tgo();\n}\n' }];
 		expect(refused(block('a.ts', 'go();\n', 'stop();\n'), twice)).toMatch(/2 times/);
@@ -150,9 +168,17 @@ describe('writing a change as edits', () => {
 
 	it.each([
 		['a one-line change', SOURCE, SOURCE.replace('a - b', 'b - a')],
-		['an insertion', SOURCE, SOURCE.replace('\nexport function sub', '\nexport function mul(a, b) {\n\treturn a * b;\n}\n\nexport function sub')],
+		[
+			'an insertion',
+			SOURCE,
+			SOURCE.replace('\nexport function sub', '\nexport function mul(a, b) {\n\treturn a * b;\n}\n\nexport function sub'),
+		],
 		['a deletion', SOURCE, SOURCE.replace('export function add(a, b) {\n\treturn a + b;\n}\n\n', '')],
-		['two changes in repeated lines', functions, functions.replace('f3() {\n\treturn 0;', 'f3() {\n\treturn 3;').replace('f8() {\n\treturn 0;', 'f8() {\n\treturn 8;')],
+		[
+			'two changes in repeated lines',
+			functions,
+			functions.replace('f3() {\n\treturn 0;', 'f3() {\n\treturn 3;').replace('f8() {\n\treturn 0;', 'f8() {\n\treturn 8;'),
+		],
 		['a new file', '', 'export const x = 1;\n'],
 		['emptying a file', SOURCE, ''],
 		['CRLF text', SOURCE.replace(/\n/g, '\r\n'), SOURCE.replace(/\n/g, '\r\n').replace('a + b', 'a + b + 1')],
@@ -161,7 +187,8 @@ describe('writing a change as edits', () => {
 		expect(sameLines(result.after, after)).toBe(true);
 		// Minimal: with repeated lines, each block grows only until it matches one place.
 		for (const edit of result.blocks) expect(edit.search.split('\n').length).toBeLessThan(12);
-		if (_name === 'two changes in repeated lines') expect(result.blocks.map((edit) => edit.search)).toEqual(['function f3() {\n\treturn 0;\n}\n', 'function f8() {\n\treturn 0;\n}\n']);
+		if (_name === 'two changes in repeated lines')
+			expect(result.blocks.map((edit) => edit.search)).toEqual(['function f3() {\n\treturn 0;\n}\n', 'function f8() {\n\treturn 0;\n}\n']);
 	});
 
 	it('adds context when asked, merging changes closer than twice the context', () => {
@@ -183,6 +210,9 @@ describe('writing a change as edits', () => {
 		const content = 'x\nx\ny\nx\n';
 		expect(unchangedBlock('f', content)).toEqual({ path: 'f', search: 'x\nx\n', replace: 'x\nx\n' });
 		expect(unchangedBlock('f', '')).toBeUndefined();
-		expect(applyEditBlocks([unchangedBlock('f', content)!], [{ path: 'f', content }])).toEqual({ ok: true, files: [{ path: 'f', content }] });
+		expect(applyEditBlocks([unchangedBlock('f', content)!], [{ path: 'f', content }])).toEqual({
+			ok: true,
+			files: [{ path: 'f', content }],
+		});
 	});
 });

@@ -19,7 +19,8 @@ export function wellFormedEdits(group: readonly CaseResult[]): Pick<RoleMetrics,
 	);
 	const wellFormed = answered.filter((result) => result.outcome !== 'hard-failure').length;
 	return {
-		well_formed_edits: answered.length === 0 ? null : { well_formed: wellFormed, answered: answered.length, rate: wilson(wellFormed, answered.length) },
+		well_formed_edits:
+			answered.length === 0 ? null : { well_formed: wellFormed, answered: answered.length, rate: wilson(wellFormed, answered.length) },
 	};
 }
 

@@ -140,7 +140,8 @@ function fileSection(file: { path: string; content: string }): string {
 	return `### ${file.path}${note}\n${fenced(file.content)}`;
 }
 
-const SYSTEM_WHOLE = 'You are an experienced software engineer who makes precise, minimal changes to existing code. You answer with JSON only.';
+const SYSTEM_WHOLE =
+	'You are an experienced software engineer who makes precise, minimal changes to existing code. You answer with JSON only.';
 const SYSTEM_EDIT =
 	'You are an experienced software engineer who makes precise, minimal changes to existing code. You answer with SEARCH/REPLACE blocks only.';
 
@@ -157,7 +158,7 @@ const EDIT_RULES = [
 	'>>>>>>> REPLACE',
 	'```',
 	'',
-	'- Put the file\'s full path, as shown above, alone on the line before the opening fence.',
+	"- Put the file's full path, as shown above, alone on the line before the opening fence.",
 	'- The SEARCH part must match the file exactly, character for character, with its indentation and comments, and must occur only once in the file: include just enough unchanged lines around the change to make it unique.',
 	'- Keep blocks small: the changed lines and a few lines around them. Make several changes to one file with several blocks; they are applied in order. Never copy a whole file when a few lines change.',
 	'- To delete lines, leave the REPLACE part empty. To create a file, give its new path with an empty SEARCH part and the whole new content as the REPLACE part.',
@@ -336,7 +337,8 @@ const NEUTER_ASSERTIONS = "import { chai } from 'vitest';\n(chai as any).Asserti
 const RIG_FILES = [
 	{
 		path: 'vitest.config.ts',
-		content: "import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { setupFiles: ['./no-assertions.ts'] } });\n",
+		content:
+			"import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { setupFiles: ['./no-assertions.ts'] } });\n",
 	},
 	{ path: 'jest.config.js', content: "module.exports = { setupFilesAfterEnv: ['./no-assertions.ts'] };\n" },
 	{ path: 'no-assertions.ts', content: NEUTER_ASSERTIONS },
@@ -357,7 +359,9 @@ function editsTo(shown: readonly FileText[], after: readonly FileText[]): EditBl
  */
 export function referenceEdits(testCase: { input: { files: FileText[] }; reference: { files: FileText[] } }, context = 0): EditBlock[] {
 	const before = new Map(testCase.input.files.map((file) => [normalizePath(file.path), file.content]));
-	return testCase.reference.files.flatMap((file) => editsBetween(file.path, before.get(normalizePath(file.path)) ?? '', file.content, context));
+	return testCase.reference.files.flatMap((file) =>
+		editsBetween(file.path, before.get(normalizePath(file.path)) ?? '', file.content, context),
+	);
 }
 
 /** The reference answer in a format, as a model would send it. */
@@ -402,7 +406,9 @@ function cosmeticFiles(testCase: ImplementChangeCase): FileText[] {
 function sentinels(testCase: ImplementChangeCase, context: GradeContext<ImplementChangeCase>): Sentinel[] {
 	const shown = testCase.input.files;
 	const commented = shown.map((file) => ({ path: file.path, content: `// TODO: implement this change\n${file.content}` }));
-	const riggedSource = shown.map((file, index) => (index === 0 ? { path: file.path, content: `${NEUTER_ASSERTIONS}${file.content}` } : file));
+	const riggedSource = shown.map((file, index) =>
+		index === 0 ? { path: file.path, content: `${NEUTER_ASSERTIONS}${file.content}` } : file,
+	);
 	if (answerFormatOf(context) === 'whole') {
 		const answer = (files: readonly FileText[]) => JSON.stringify({ files });
 		return [
@@ -420,7 +426,16 @@ function sentinels(testCase: ImplementChangeCase, context: GradeContext<Implemen
 	return [
 		{ name: 'reference', kind: 'reference', text: edits(referenceEdits(testCase)) },
 		{ name: 'unchanged', kind: 'junk', text: edits(unchanged) },
-		{ name: 'emptied', kind: 'junk', text: edits(editsTo(shown, shown.map((file) => ({ path: file.path, content: '' })))) },
+		{
+			name: 'emptied',
+			kind: 'junk',
+			text: edits(
+				editsTo(
+					shown,
+					shown.map((file) => ({ path: file.path, content: '' })),
+				),
+			),
+		},
 		{ name: 'comment-line', kind: 'junk', text: edits(editsTo(shown, commented)) },
 		{ name: 'cosmetic-edit', kind: 'junk', text: edits(editsTo(shown, cosmeticFiles(testCase))) },
 		{

@@ -54,7 +54,13 @@ export function isMarkerLine(line: string): boolean {
 function pathOfLine(line: string): string | undefined {
 	let name = line.trim();
 	if (name === '' || name === '...' || FENCE.test(name)) return undefined;
-	name = name.replace(/:+$/, '').replace(/^#+/, '').trim().replace(/^`+|`+$/g, '').replace(/^\*+|\*+$/g, '').trim();
+	name = name
+		.replace(/:+$/, '')
+		.replace(/^#+/, '')
+		.trim()
+		.replace(/^`+|`+$/g, '')
+		.replace(/^\*+|\*+$/g, '')
+		.trim();
 	return name === '' ? undefined : name;
 }
 
@@ -301,16 +307,13 @@ export function editsBetween(path: string, before: string, after: string, contex
 	for (const change of changes) {
 		const start = change.start + shift;
 		const end = start + change.deleted;
+		// Grow the context until the SEARCH text occurs once (the whole file always does).
+		const unique = (low: number, high: number) =>
+			(low === 0 && high === current.length) || occurrences(current, current.slice(low, high), exact).length === 1;
 		let around = Math.max(context, change.deleted === 0 ? 1 : 0);
-		let low = 0;
-		let high = 0;
-		for (;;) {
-			low = Math.max(0, start - around);
-			high = Math.min(current.length, end + around);
-			const whole = low === 0 && high === current.length;
-			if (whole || occurrences(current, current.slice(low, high), exact).length === 1) break;
-			around++;
-		}
+		while (!unique(Math.max(0, start - around), Math.min(current.length, end + around))) around++;
+		const low = Math.max(0, start - around);
+		const high = Math.min(current.length, end + around);
 		const search = current.slice(low, high);
 		const replace = [...current.slice(low, start), ...change.added, ...current.slice(end, high)];
 		blocks.push({ path, search: joinLines(search), replace: joinLines(replace) });
