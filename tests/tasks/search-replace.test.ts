@@ -182,6 +182,7 @@ describe('writing a change as edits', () => {
 		['a new file', '', 'export const x = 1;\n'],
 		['emptying a file', SOURCE, ''],
 		['CRLF text', SOURCE.replace(/\n/g, '\r\n'), SOURCE.replace(/\n/g, '\r\n').replace('a + b', 'a + b + 1')],
+		['a whitespace-only line emptied', 'a\n\t\nb\n\nc\n', 'a\n\nb\n\nc\n'],
 	])('writes %s as blocks that apply back to the same lines', (_name, before, after) => {
 		const result = roundTrip(before, after);
 		expect(sameLines(result.after, after)).toBe(true);

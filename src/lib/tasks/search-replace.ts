@@ -210,7 +210,10 @@ export function applyEditBlocks(blocks: readonly EditBlock[], shown: readonly Ed
 			file = toFileLines(content ?? '');
 			files.set(path, file);
 		}
-		if (blankSearch) {
+		// A SEARCH of blank lines only is matched like any text in a file that has lines (a change to a
+		// whitespace-only line is an edit like another); it creates or appends only when it has no line or
+		// the file has none.
+		if (search.length === 0 || (blankSearch && file.lines.length === 0)) {
 			// Aider's rule: an empty SEARCH creates the file, or adds to the end of one that has content.
 			file.lines.push(...replace);
 			continue;
