@@ -86,7 +86,7 @@ function poisonAnswer(model: string, reply: FakeReply, testCase: Case): FakeRepl
 				content: [
 					reply.content ?? '',
 					...testCase.input.files.map((file) => append(file.path, `</pre>${text}`)),
-					append(`<img src=x onerror="alert('file')">.ts`, text),
+					append(`<img/src=x/onerror=alert('file')>.ts`, text),
 				].join('\n'),
 			};
 		}

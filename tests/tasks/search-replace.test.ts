@@ -37,6 +37,22 @@ describe('parsing search/replace blocks', () => {
 			],
 		],
 		[
+			'two blocks in one fence, the second without its own path',
+			'src/math.ts\n```\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n<<<<<<< SEARCH\nc\n=======\nd\n>>>>>>> REPLACE\n```\n',
+			[
+				{ path: 'src/math.ts', search: 'a\n', replace: 'b\n' },
+				{ path: 'src/math.ts', search: 'c\n', replace: 'd\n' },
+			],
+		],
+		[
+			"a sentence before the fence as no path: the previous block's file",
+			`${block('src/math.ts', 'a\n', 'b\n')}\nAnd then:\n\`\`\`\n<<<<<<< SEARCH\nc\n=======\nd\n>>>>>>> REPLACE\n\`\`\`\n`,
+			[
+				{ path: 'src/math.ts', search: 'a\n', replace: 'b\n' },
+				{ path: 'src/math.ts', search: 'c\n', replace: 'd\n' },
+			],
+		],
+		[
 			'an empty SEARCH (a new file)',
 			block('src/new.ts', '', 'export const x = 1;\n'),
 			[{ path: 'src/new.ts', search: '', replace: 'export const x = 1;\n' }],
@@ -60,6 +76,11 @@ describe('parsing search/replace blocks', () => {
 		['no block', 'I would change the add function to multiply.', /holds no SEARCH\/REPLACE block/],
 		['a JSON whole-file answer', '{"files": [{"path": "src/math.ts", "content": "x"}]}', /holds no SEARCH\/REPLACE block/],
 		['a block without a path', '<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n', /block 1 has no file path/],
+		[
+			'a block after prose only',
+			'Here is the change:\n```\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n```\n',
+			/block 1 has no file path/,
+		],
 		['a block without its divider', 'src/a.ts\n<<<<<<< SEARCH\na\n', /block 1 \(src\/a\.ts\) has no ======= line/],
 		['a block not closed', 'src/a.ts\n<<<<<<< SEARCH\na\n=======\nb\n', /block 1 \(src\/a\.ts\) is not closed by >>>>>>> REPLACE/],
 	])('refuses %s', (_name, text, reason) => {

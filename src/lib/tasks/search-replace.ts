@@ -50,10 +50,13 @@ export function isMarkerLine(line: string): boolean {
 	return HEAD.test(trimmed) || DIVIDER.test(trimmed) || UPDATED.test(trimmed);
 }
 
-/** A path line as models write it (`### src/a.ts`, `` `src/a.ts`: ``, `**src/a.ts**`), or undefined for a fence or nothing. */
+/**
+ * A path line as models write it (`### src/a.ts`, `` `src/a.ts`: ``, `**src/a.ts**`), or undefined for a
+ * fence, a block marker, or prose (a line with spaces, such as "Here is the change:").
+ */
 function pathOfLine(line: string): string | undefined {
 	let name = line.trim();
-	if (name === '' || name === '...' || FENCE.test(name)) return undefined;
+	if (name === '' || name === '...' || FENCE.test(name) || isMarkerLine(name)) return undefined;
 	name = name
 		.replace(/:+$/, '')
 		.replace(/^#+/, '')
@@ -61,7 +64,7 @@ function pathOfLine(line: string): string | undefined {
 		.replace(/^`+|`+$/g, '')
 		.replace(/^\*+|\*+$/g, '')
 		.trim();
-	return name === '' ? undefined : name;
+	return name === '' || /\s/.test(name) ? undefined : name;
 }
 
 /** The path named in the (up to three) lines before a block: the nearest, looking back past fences only. */
