@@ -120,6 +120,7 @@ await runCommand({ name: 'mine', usage }, async () => {
 		coder = {
 			executor,
 			log: (line: string) => process.stdout.write(`  ${line}\n`),
+			answerFormat: settings.answer_format,
 			...(settings.test_command === undefined ? {} : { testCommand: settings.test_command }),
 		};
 	}

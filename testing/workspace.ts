@@ -1,6 +1,7 @@
 import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CaseSchema, type Case } from '../src/lib/schema/case.ts';
+import { referenceAnswer } from '../src/lib/tasks/implement-change.ts';
 import type { FakeReply, FakeRequest } from './fake-ollama/server.ts';
 import { PROJECT_ROOT, type ProjectCopy, copyProject } from './project-copy.ts';
 
@@ -65,7 +66,7 @@ export function rightAnswer(testCase: Case): string {
 				})),
 			});
 		case 'implement-change':
-			return JSON.stringify({ files: testCase.reference.files });
+			return referenceAnswer(testCase);
 	}
 }
 
@@ -80,7 +81,7 @@ export function wrongAnswer(testCase: Case): string {
 		case 'security-review':
 			return JSON.stringify({ verdict: testCase.reference.verdict === 'approve' ? 'reject' : 'approve', findings: [] });
 		case 'implement-change':
-			return JSON.stringify({ files: [{ path: 'unrelated.txt', content: 'nothing\n' }] });
+			return 'unrelated.txt\n```\n<<<<<<< SEARCH\n=======\nnothing\n>>>>>>> REPLACE\n```\n';
 	}
 }
 

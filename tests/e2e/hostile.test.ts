@@ -79,15 +79,15 @@ function poisonAnswer(model: string, reply: FakeReply, testCase: Case): FakeRepl
 			};
 		}
 		case 'implement-change': {
-			const answer = JSON.parse(reply.content ?? '{}') as { files: { path: string; content: string }[] };
+			// Search/replace blocks: text added to the end of every shown file, and a file with a hostile name.
+			const append = (path: string, content: string) => `${path}\n\`\`\`\n<<<<<<< SEARCH\n=======\n${content}\n>>>>>>> REPLACE\n\`\`\`\n`;
 			return {
 				...reply,
-				content: JSON.stringify({
-					files: [
-						...answer.files.map((file) => ({ ...file, content: `${file.content}\n</pre>${text}\n` })),
-						{ path: `<img src=x onerror="alert('file')">.ts`, content: text },
-					],
-				}),
+				content: [
+					reply.content ?? '',
+					...testCase.input.files.map((file) => append(file.path, `</pre>${text}`)),
+					append(`<img/src=x/onerror=alert('file')>.ts`, text),
+				].join('\n'),
 			};
 		}
 	}

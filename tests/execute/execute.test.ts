@@ -9,6 +9,7 @@ import { createExecutor, type Executor } from '../../src/lib/execute/executor.ts
 import type { MineResult } from '../../src/lib/mine/mine.ts';
 import { CoderSchema } from '../../src/lib/schema/policy.ts';
 import { implementChangeTask, type ImplementChangeCase } from '../../src/lib/tasks/implement-change.ts';
+import { editsBetween, renderEditBlocks } from '../../src/lib/tasks/search-replace.ts';
 import { PROJECT_ROOT } from '../../testing/project-copy.ts';
 import { CALC_BEFORE_SUBTRACT, CALC_WITH_SUBTRACT, createCalcStory, type CalcStory, mineCalcCoderCases } from './calc-repo.ts';
 
@@ -77,31 +78,43 @@ function subtractCase(): ImplementChangeCase {
 	return mined.cases.find((entry) => entry.source.commit === story.subtract) as ImplementChangeCase;
 }
 
-async function gradeText(text: string, testCase: ImplementChangeCase = subtractCase(), using: Executor = executor) {
-	const parsed = implementChangeTask.parse(text, testCase);
+async function gradeText(
+	text: string,
+	testCase: ImplementChangeCase = subtractCase(),
+	using: Executor = executor,
+	format: 'edit' | 'whole' = 'edit',
+) {
+	const parsed = implementChangeTask.parse(text, testCase, { coderAnswerFormat: format });
 	if (!parsed.ok) throw new Error(parsed.reason);
 	const grade = await implementChangeTask.grade(testCase, parsed.value, { cases: [testCase], executor: using });
 	const accepted = grade.checks.every((check) => !check.required || check.pass);
 	return { ...grade, accepted };
 }
 
-const answerWith = (content: string) => JSON.stringify({ files: [{ path: 'src/calc.js', content }] });
+/** An edit answer that turns the subtract case's src/calc.js into `content`. */
+const answerWith = (content: string) => {
+	const before = subtractCase().input.files.find((file) => file.path === 'src/calc.js')!.content;
+	return renderEditBlocks(editsBetween('src/calc.js', before, content));
+};
 
 /** Worktrees left in the executor's folder: none may survive a run, whatever it did. */
 const leftoverWorktrees = async () => (await readdir(path.join(scratch, 'worktrees')).catch(() => [])).length;
 
 describe("grading implement-change by the commit's own tests", { timeout: 120_000 }, () => {
-	it('accepts the reference on every mined case and no junk sentinel on any', async () => {
-		for (const testCase of mined.cases as ImplementChangeCase[]) {
-			const context = { cases: mined.cases as ImplementChangeCase[], executor };
-			for (const sentinel of implementChangeTask.sentinels(testCase, context)) {
-				const graded = await gradeText(sentinel.text, testCase);
-				expect(graded.accepted, `${testCase.id} · ${sentinel.name}: ${graded.execution?.detail}`).toBe(sentinel.kind === 'reference');
-				if (sentinel.kind === 'reference') expect(graded.quality).toBe(1);
+	it.each(['edit', 'whole'] as const)(
+		'accepts the reference on every mined case and no junk sentinel on any (%s answers)',
+		async (format) => {
+			for (const testCase of mined.cases as ImplementChangeCase[]) {
+				const context = { cases: mined.cases as ImplementChangeCase[], executor, coderAnswerFormat: format };
+				for (const sentinel of implementChangeTask.sentinels(testCase, context)) {
+					const graded = await gradeText(sentinel.text, testCase, executor, format);
+					expect(graded.accepted, `${testCase.id} · ${sentinel.name}: ${graded.execution?.detail}`).toBe(sentinel.kind === 'reference');
+					if (sentinel.kind === 'reference') expect(graded.quality).toBe(1);
+				}
 			}
-		}
-		expect(await leftoverWorktrees()).toBe(0);
-	});
+			expect(await leftoverWorktrees()).toBe(0);
+		},
+	);
 
 	it('accepts a different but working answer, and records tests run, passed, failed, time and isolation', async () => {
 		const graded = await gradeText(answerWith(`${CALC_BEFORE_SUBTRACT}\nexport const subtract = (a, b) => a + -b;\n`));
@@ -135,6 +148,7 @@ describe("grading implement-change by the commit's own tests", { timeout: 120_00
 	});
 
 	it('refuses answer paths that leave the worktree, without running anything', async () => {
+		// A whole-file answer reaches the executor, which refuses the path.
 		const graded = await gradeText(
 			JSON.stringify({
 				files: [
@@ -142,9 +156,21 @@ describe("grading implement-change by the commit's own tests", { timeout: 120_00
 					{ path: 'src/calc.js', content: CALC_WITH_SUBTRACT },
 				],
 			}),
+			subtractCase(),
+			executor,
+			'whole',
 		);
 		expect(graded.accepted).toBe(false);
 		expect(graded.execution?.detail).toMatch(/'\.\.\/\.\.\/escape\.js' leaves the worktree/);
+		// An edit answer never gets that far: the block is a malformed edit.
+		const parsed = implementChangeTask.parse(
+			`${answerWith(CALC_WITH_SUBTRACT)}\n../../escape.js\n\`\`\`\n<<<<<<< SEARCH\n=======\nx\n>>>>>>> REPLACE\n\`\`\`\n`,
+			subtractCase(),
+		);
+		expect(parsed).toMatchObject({ ok: false, failureClass: 'malformed-edit' });
+		expect(!parsed.ok && parsed.reason).toMatch(
+			/block 2 \(\.\.\/\.\.\/escape\.js, empty SEARCH\): the path "\.\.\/\.\.\/escape\.js" leaves the repository/,
+		);
 	});
 });
 

@@ -11,7 +11,8 @@ import { CoderSchema } from '../../src/lib/schema/policy.ts';
 import { ResultsFileSchema } from '../../src/lib/schema/report.ts';
 import { type FakeOllama, startFakeOllama } from '../../testing/fake-ollama/server.ts';
 import { astroBuild, type ProjectCopy } from '../../testing/project-copy.ts';
-import { fixtureCases, fixtureWorkspace, scriptedResponder } from '../../testing/workspace.ts';
+import { referenceAnswer, type ImplementChangeCase } from '../../src/lib/tasks/implement-change.ts';
+import { caseOf, fixtureCases, fixtureWorkspace, scriptedResponder } from '../../testing/workspace.ts';
 import { createCalcStory, type CalcStory, mineCalcCoderCases } from './calc-repo.ts';
 
 let story: CalcStory;
@@ -62,7 +63,10 @@ async function coderWorkspace(coder: Record<string, unknown> = {}): Promise<Proj
 	return workspace;
 }
 
-async function fakeFor(): Promise<FakeOllama> {
+/** Per model, how it answers a coder case (the others answer right). */
+type CoderScript = Record<string, (testCase: ImplementChangeCase) => string>;
+
+async function fakeFor(coderScript: CoderScript = {}): Promise<FakeOllama> {
 	const names = [
 		'gemma4:latest',
 		'llama3.1:8b',
@@ -73,8 +77,28 @@ async function fakeFor(): Promise<FakeOllama> {
 		'coder-a:1b',
 		'coder-b:1b',
 	];
-	return startFakeOllama({ models: names.map((name) => ({ name, respond: scriptedResponder(cases) })) });
+	return startFakeOllama({
+		models: names.map((name) => {
+			const scripted = scriptedResponder(cases);
+			const coder = coderScript[name];
+			return {
+				name,
+				respond: coder
+					? (request: Parameters<typeof scripted>[0]) => {
+							const testCase = caseOf(request, cases);
+							return testCase.task === 'implement-change'
+								? { content: coder(testCase), evalCount: 40, evalDurationMs: 400 }
+								: scripted(request);
+						}
+					: scripted,
+			};
+		}),
+	});
 }
+
+/** An edit whose SEARCH text is in no file: it cannot be applied. */
+const missingSearch = (testCase: ImplementChangeCase) =>
+	`${testCase.input.files[0]!.path}\n\`\`\`\n<<<<<<< SEARCH\nconst nowhere = 'in this file';\n=======\nconst here = 1;\n>>>>>>> REPLACE\n\`\`\`\n`;
 
 describe('the coder role in the benchmark pipeline', () => {
 	it('runs the tests once, says which isolation they got, and a warm rebuild executes no test', async () => {
@@ -122,6 +146,8 @@ describe('the coder role in the benchmark pipeline', () => {
 			expect(casePage).toContain('test/calc.test.js');
 			const runPage = await readFile(path.join(workspace.root, 'dist', 'runs', first.stem, 'index.html'), 'utf8');
 			expect(runPage).toMatch(/<span class="tests"[^>]*>3 tests: 3 passed, 0 failed · \d+\.\d s · bubblewrap<\/span>/);
+			// Beside acceptance, the share of answers whose edits parsed and applied.
+			expect(runPage).toContain(`well-formed edits 100 % (${coderCases.length} of ${coderCases.length})`);
 		} finally {
 			await fake.close();
 			await workspace.dispose();
@@ -149,6 +175,84 @@ describe('the coder role in the benchmark pipeline', () => {
 				expect(verdict.reason).toMatch(/coder\.sandbox: none/);
 			}
 			expect(result.report.proposals.filter((proposal) => proposal.role === 'coder')).toEqual([]);
+		} finally {
+			await fake.close();
+			await workspace.dispose();
+		}
+	}, 180_000);
+
+	it('makes an edit that does not apply a malformed-edit hard failure naming its block, and reports the well-formed edit rate', async () => {
+		const workspace = await coderWorkspace();
+		// coder-a writes a block that does not apply; coder-b answers in the other format (whole files as JSON).
+		const fake = await fakeFor({ 'coder-a:1b': missingSearch, 'coder-b:1b': (testCase) => referenceAnswer(testCase, 'whole') });
+		try {
+			const result = await runBenchmarkPipeline({
+				root: workspace.root,
+				env: { OLLAMA_HOST: fake.url },
+				logger,
+				now: () => new Date('2026-11-26T12:00:00Z'),
+			});
+			expect(result.status).toBe('written');
+			if (result.status !== 'written') return;
+			const results = ResultsFileSchema.parse(JSON.parse(await readFile(result.results, 'utf8'))).results.filter(
+				(entry) => entry.role === 'coder',
+			);
+			for (const entry of results.filter((candidate) => candidate.model !== 'qwen2.5-coder:14b')) {
+				expect(entry).toMatchObject({ outcome: 'hard-failure', failure_class: 'malformed-edit' });
+				expect(entry.execution).toBeUndefined();
+			}
+			const missing = results.find((entry) => entry.model === 'coder-a:1b')!;
+			expect(missing.failure_message).toMatch(
+				/^malformed edit: block 1 \(\S+, SEARCH "const nowhere = 'in this file';"\): the SEARCH text is not in \S+$/,
+			);
+			expect(results.find((entry) => entry.model === 'coder-b:1b')!.failure_message).toBe(
+				'malformed edit: the answer holds no SEARCH/REPLACE block',
+			);
+			const metrics = new Map(result.report.metrics.filter((row) => row.role === 'coder').map((row) => [row.model, row]));
+			const n = coderCases.length;
+			expect(metrics.get('qwen2.5-coder:14b')!.well_formed_edits).toMatchObject({ well_formed: n, answered: n, rate: { value: 1 } });
+			expect(metrics.get('coder-a:1b')!.well_formed_edits).toMatchObject({ well_formed: 0, answered: n, rate: { value: 0 } });
+			expect(metrics.get('coder-a:1b')!.hard_failures_by_class).toEqual({ 'malformed-edit': n });
+			expect(result.report.metrics.find((row) => row.role === 'draft')!.well_formed_edits).toBeNull();
+			const body = await readFile(path.join(workspace.root, 'reports', `${result.stem}.md`), 'utf8');
+			expect(body).toContain(`well-formed edits 0 % (0 of ${n})`);
+			expect(body).toContain(`coder-a:1b hard failures: malformed-edit ${n}`);
+			// Every sentinel is written as edits too: the grader stays valid on these cases.
+			expect(result.report.grader_validity.find((entry) => entry.task === 'implement-change')).toMatchObject({
+				valid: true,
+				reference: { rate: 1 },
+			});
+		} finally {
+			await fake.close();
+			await workspace.dispose();
+		}
+	}, 180_000);
+
+	it('with coder.answer_format: whole asks for whole files and grades them, and then an edit answer is unparseable', async () => {
+		const workspace = await coderWorkspace({ answer_format: 'whole' });
+		const fake = await fakeFor({
+			'qwen2.5-coder:14b': (testCase) => referenceAnswer(testCase, 'whole'),
+			'coder-a:1b': (testCase) => referenceAnswer(testCase, 'whole'),
+			'coder-b:1b': (testCase) => referenceAnswer(testCase, 'edit'),
+		});
+		try {
+			const result = await runBenchmarkPipeline({
+				root: workspace.root,
+				env: { OLLAMA_HOST: fake.url },
+				logger,
+				now: () => new Date('2026-11-26T12:00:00Z'),
+			});
+			expect(result.status).toBe('written');
+			if (result.status !== 'written') return;
+			const coderAsks = fake.requests.filter(
+				(request) => request.endpoint === 'chat' && JSON.stringify(request.body?.messages ?? []).includes('Make the change'),
+			);
+			expect(coderAsks.length).toBeGreaterThan(0);
+			for (const request of coderAsks) expect(request.body?.format).toMatchObject({ required: ['files'] });
+			const metrics = new Map(result.report.metrics.filter((row) => row.role === 'coder').map((row) => [row.model, row]));
+			expect(metrics.get('coder-a:1b')!.accepted).toBe(coderCases.length);
+			expect(metrics.get('coder-b:1b')!.hard_failures_by_class).toEqual({ unparseable: coderCases.length });
+			expect(result.report.grader_validity.find((entry) => entry.task === 'implement-change')).toMatchObject({ valid: true });
 		} finally {
 			await fake.close();
 			await workspace.dispose();

@@ -25,6 +25,11 @@ describe('numbers read one way everywhere', () => {
 			}),
 		).toBe('33.3 % (1 of 3)');
 		expect(metricCells(metricsRow('draft', 'm', 3, 4))).toEqual(['75 % (30.1–95.4 %)', '3 / 4 (75 %)', '0.25', '0 % (0 of 4)']);
+		const coder = {
+			...metricsRow('coder', 'm', 3, 4),
+			well_formed_edits: { well_formed: 14, answered: 15, rate: { value: 0.9333, low: 0.7, high: 0.99 } },
+		};
+		expect(metricCells(coder)[0]).toBe('75 % (30.1–95.4 %); well-formed edits 93.3 % (14 of 15)');
 	});
 
 	it.each([

@@ -89,7 +89,31 @@ describe('computeMetrics', () => {
 			tokens_per_s: 50,
 			load_ms: 2000,
 			pass_k: null,
+			well_formed_edits: null,
 		});
+	});
+
+	it('gives coder results a well-formed edit rate over the answers that reached the parser', () => {
+		const coderCases = new Map([['coder', ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, severity: 'medium' as const }))]]);
+		const coder = { ...base, role: 'coder', task: 'implement-change' };
+		const results: CaseResult[] = [
+			{ ...coder, case_id: 'a' },
+			{ ...coder, case_id: 'b', outcome: 'rejected', quality: 0 },
+			{ ...coder, case_id: 'c', outcome: 'hard-failure', failure_class: 'malformed-edit', quality: 0 },
+			{ ...coder, case_id: 'd', outcome: 'hard-failure', failure_class: 'unparseable', quality: 0 },
+			// Cut off or never answered: the answer did not reach the parser, so it counts for neither side.
+			{ ...coder, case_id: 'e', outcome: 'hard-failure', failure_class: 'length', quality: 0 },
+		];
+		const [row] = computeMetrics(results, coderCases, weights, 1);
+		expect(row!.well_formed_edits).toEqual({ well_formed: 2, answered: 4, rate: wilson(2, 4) });
+		expect(row!.hard_failures_by_class).toEqual({ 'malformed-edit': 1, unparseable: 1, length: 1 });
+		const [none] = computeMetrics(
+			[{ ...coder, case_id: 'e', outcome: 'hard-failure', failure_class: 'timeout', quality: 0 }],
+			coderCases,
+			weights,
+			1,
+		);
+		expect(none!.well_formed_edits).toBeNull();
 	});
 
 	it('reports pass^k beside the mean with repeats', () => {

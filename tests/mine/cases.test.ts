@@ -200,9 +200,33 @@ describe('buildImplementChangeCase', () => {
 		expect(value.task === 'implement-change' && value.reference.files).toEqual(after);
 	});
 
-	it('skips when the files after would not fit the answer budget', () => {
+	it('skips when the change would not fit the answer budget, as edits or as whole files', () => {
 		const huge = [{ path: 'src/a.ts', content: 'x'.repeat(4 * 513) }];
 		expect(buildImplementChangeCase(facts(), before, huge, REPOSITORY, BUDGET, MINED_AT)).toEqual({ skip: 'too-large' });
+		expect(buildImplementChangeCase(facts(), before, huge, REPOSITORY, BUDGET, MINED_AT, 'whole')).toEqual({ skip: 'too-large' });
+	});
+
+	// 150 lines of about 30 characters: about 1,300 tokens, more than num_predict (512) but well inside the context.
+	const long = Array.from({ length: 150 }, (_, i) => `export const value${String(i).padStart(3, '0')} = ${i};\n`).join('');
+
+	it('with edit answers keeps a small change to a file too long to write out whole; whole answers do not', () => {
+		const mid = [{ path: 'src/a.ts', content: long }];
+		const changed = [{ path: 'src/a.ts', content: long.replace('value075 = 75;', 'value075 = 76;') }];
+		expect(estimateTokens(long)).toBeGreaterThan(BUDGET.numPredict);
+		expect(built(buildImplementChangeCase(facts(), mid, changed, REPOSITORY, BUDGET, MINED_AT)).id).toBe(
+			'coder-implement-change-0123456789ab',
+		);
+		expect(buildImplementChangeCase(facts(), mid, changed, REPOSITORY, BUDGET, MINED_AT, 'whole')).toEqual({ skip: 'too-large' });
+		// Every line changed: the edits are as long as the file, and too large either way.
+		const rewritten = [{ path: 'src/a.ts', content: long.replace(/ = (\d+);/g, ' = -$1;') }];
+		expect(buildImplementChangeCase(facts(), mid, rewritten, REPOSITORY, BUDGET, MINED_AT)).toEqual({ skip: 'too-large' });
+	});
+
+	it('with edit answers skips a change the blocks cannot express (a line that reads as a block marker)', () => {
+		const marker = [{ path: 'src/a.ts', content: 'const a = `\n=======\n`;\n' }];
+		const changed = [{ path: 'src/a.ts', content: 'const a = `\n-------\n`;\n' }];
+		expect(buildImplementChangeCase(facts(), marker, changed, REPOSITORY, BUDGET, MINED_AT)).toEqual({ skip: 'not-expressible-as-edits' });
+		expect(built(buildImplementChangeCase(facts(), marker, changed, REPOSITORY, BUDGET, MINED_AT, 'whole')).task).toBe('implement-change');
 	});
 
 	it('skips commits that delete or rename files before reading them', () => {

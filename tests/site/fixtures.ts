@@ -22,6 +22,7 @@ export function metricsRow(role: string, model: string, accepted: number, cases 
 		tokens_per_s: 42,
 		load_ms: null,
 		pass_k: null,
+		well_formed_edits: null,
 	};
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DiffLine, foldUnchanged, isUnchanged, lineDiff } from '../../src/lib/site/line-diff.ts';
+import { type DiffLine, foldUnchanged, isUnchanged, lineDiff } from '../../src/lib/diff/line-diff.ts';
 
 const render = (lines: DiffLine[] | undefined) =>
 	lines?.map((line) => `${line.kind === 'same' ? ' ' : line.kind === 'add' ? '+' : '-'}${line.text}`);

@@ -3,8 +3,11 @@ import {
 	IMPLEMENT_CHANGE_FORMAT,
 	type ImplementChangeAnswer,
 	type ImplementChangeCase,
+	answerFormatOfText,
 	implementChangeTask,
+	referenceAnswer,
 } from '../../src/lib/tasks/implement-change.ts';
+import { parseEditBlocks, sameLines } from '../../src/lib/tasks/search-replace.ts';
 import { loadCase } from './fixture-cases.ts';
 
 /**
@@ -23,9 +26,27 @@ function grade(files: Record<string, string>, testCase: ImplementChangeCase = fi
 	return implementChangeTask.grade(testCase, answer(files), { cases: [testCase] });
 }
 
+const WHOLE = { coderAnswerFormat: 'whole' } as const;
+
 describe('implement-change prompt', () => {
-	const prompt = implementChangeTask.buildPrompt(fixture);
+	const prompt = implementChangeTask.buildPrompt(fixture, WHOLE);
 	const user = prompt.messages[1]!.content;
+	const edit = implementChangeTask.buildPrompt(fixture);
+	const editUser = edit.messages[1]!.content;
+
+	it('asks for search/replace blocks by default, in free text, with the same files', () => {
+		expect(editUser).toContain('Answer with SEARCH/REPLACE blocks only');
+		expect(editUser).toContain(
+			'<<<<<<< SEARCH\nthe lines of the file as they are now\n=======\nthe lines that replace them\n>>>>>>> REPLACE',
+		);
+		expect(editUser).toContain('must occur only once in the file');
+		expect(editUser).toContain('give its new path with an empty SEARCH part');
+		expect(editUser).toContain(`### src/paginate.ts\n\`\`\`\n${paginateBefore}\`\`\``);
+		expect(edit.format).toBeUndefined();
+		expect(editUser).not.toContain('Math.ceil');
+		// Another format is another prompt: the answer cache, keyed by the prompt as sent, asks again.
+		expect(JSON.stringify(edit)).not.toBe(JSON.stringify(prompt));
+	});
 
 	it('holds the intent and every file verbatim, and marks the file to create', () => {
 		expect(prompt.messages.map((message) => message.role)).toEqual(['system', 'user']);
@@ -47,7 +68,53 @@ describe('implement-change prompt', () => {
 	});
 });
 
-describe('implement-change parser', () => {
+describe('implement-change parser, edit answers', () => {
+	it('applies the blocks to the files shown and returns the files they changed', () => {
+		const text = referenceAnswer(fixture);
+		const parsed = implementChangeTask.parse(text, fixture);
+		expect(parsed.ok).toBe(true);
+		if (!parsed.ok) return;
+		expect(parsed.value.files.map((file) => file.path)).toEqual(['src/paginate.ts', 'tests/paginate.test.ts']);
+		expect(sameLines(parsed.value.files[0]!.content, paginateAfter)).toBe(true);
+		expect(parsed.value.files[1]!.content).toBe(testAfter);
+		// The reference edits are small: only the changed lines of src/paginate.ts, and the new test file.
+		const blocks = parseEditBlocks(text);
+		expect(blocks.ok && blocks.blocks.map((block) => [block.path, block.search.split('\n').length - 1])).toEqual([
+			['src/paginate.ts', 1],
+			['src/paginate.ts', 1],
+			['tests/paginate.test.ts', 0],
+		]);
+	});
+
+	it.each([
+		[
+			'a whole-file JSON answer',
+			JSON.stringify(answer({ 'src/paginate.ts': paginateAfter })),
+			/^malformed edit: the answer holds no SEARCH\/REPLACE block$/,
+		],
+		[
+			'a SEARCH text not in the file',
+			'src/paginate.ts\n```\n<<<<<<< SEARCH\nconst begin = page * size;\n=======\nconst begin = (page - 1) * size;\n>>>>>>> REPLACE\n```',
+			/^malformed edit: block 1 \(src\/paginate\.ts, SEARCH "const begin = page \* size;"\): the SEARCH text is not in src\/paginate\.ts$/,
+		],
+		[
+			'an edit to a file not shown',
+			'src/index.ts\n```\n<<<<<<< SEARCH\nexport {};\n=======\nexport * from "./paginate";\n>>>>>>> REPLACE\n```',
+			/src\/index\.ts is not among the files shown/,
+		],
+	])('refuses %s as a malformed edit', (_kind, text, reason) => {
+		const result = implementChangeTask.parse(text, fixture);
+		expect(result).toMatchObject({ ok: false, failureClass: 'malformed-edit' });
+		expect(!result.ok && result.reason).toMatch(reason);
+	});
+
+	it('tells the format an old answer was written in', () => {
+		expect(answerFormatOfText(referenceAnswer(fixture))).toBe('edit');
+		expect(answerFormatOfText(referenceAnswer(fixture, 'whole'))).toBe('whole');
+	});
+});
+
+describe('implement-change parser, whole answers', () => {
 	const json = JSON.stringify(answer({ 'src/paginate.ts': paginateAfter }));
 
 	it.each([
@@ -56,13 +123,13 @@ describe('implement-change parser', () => {
 		['fenced, with prose around', `Here is the change:\n\n\`\`\`json\n${json}\n\`\`\`\n\nThe tests should pass now.`],
 		['with inline thinking', `<think>ceil, not floor</think>\n${json}`],
 	])('reads a %s answer', (_kind, text) => {
-		expect(implementChangeTask.parse(text, fixture)).toEqual({ ok: true, value: answer({ 'src/paginate.ts': paginateAfter }) });
+		expect(implementChangeTask.parse(text, fixture, WHOLE)).toEqual({ ok: true, value: answer({ 'src/paginate.ts': paginateAfter }) });
 	});
 
 	it('reads content that holds fences of its own', () => {
 		const readme = '# notes\n\n```sh\nnotes list --json\n```\n';
 		const text = `\`\`\`json\n${JSON.stringify(answer({ 'README.md': readme }))}\n\`\`\``;
-		expect(implementChangeTask.parse(text, fixture)).toEqual({ ok: true, value: answer({ 'README.md': readme }) });
+		expect(implementChangeTask.parse(text, fixture, WHOLE)).toEqual({ ok: true, value: answer({ 'README.md': readme }) });
 	});
 
 	it.each([
@@ -83,8 +150,9 @@ describe('implement-change parser', () => {
 			/^the answer does not have the expected shape: files\[1\]\.path: 'src\/paginate\.ts' is given twice$/,
 		],
 	])('refuses %s', (_kind, text, reason) => {
-		const result = implementChangeTask.parse(text, fixture);
+		const result = implementChangeTask.parse(text, fixture, WHOLE);
 		expect(result.ok).toBe(false);
+		expect(!result.ok && result.failureClass).toBeUndefined();
 		expect(!result.ok && result.reason).toMatch(reason);
 	});
 });
@@ -202,5 +270,61 @@ describe('implement-change grader', () => {
 				detail: 'every changed file ≥ 0.5 (lowest 0.50, src/paginate.ts)',
 			},
 		]);
+	});
+});
+
+describe('implement-change sentinels', () => {
+	const parsedSentinels = (format: 'edit' | 'whole') =>
+		implementChangeTask.sentinels(fixture, { cases: [fixture], coderAnswerFormat: format }).map((sentinel) => ({
+			name: sentinel.name,
+			parsed: implementChangeTask.parse(sentinel.text, fixture, { coderAnswerFormat: format }),
+		}));
+	const changed = (value: ImplementChangeAnswer) => Object.fromEntries(value.files.map((file) => [file.path, file.content]));
+
+	it.each(['edit', 'whole'] as const)('writes the reference and every junk answer in the %s format, each one readable', (format) => {
+		const sentinels = parsedSentinels(format);
+		expect(sentinels.map((sentinel) => sentinel.name)).toEqual([
+			'reference',
+			'unchanged',
+			'emptied',
+			'comment-line',
+			'cosmetic-edit',
+			'rigged-config',
+			'rigged-source',
+		]);
+		for (const sentinel of sentinels) expect(sentinel.parsed.ok, sentinel.name).toBe(true);
+	});
+
+	it('writes the edit sentinels as edits that apply to what each junk means', () => {
+		const byName = new Map(
+			parsedSentinels('edit').map((sentinel) => [sentinel.name, sentinel.parsed.ok ? changed(sentinel.parsed.value) : {}]),
+		);
+		expect(sameLines(byName.get('reference')!['src/paginate.ts']!, paginateAfter)).toBe(true);
+		expect(byName.get('unchanged')).toEqual({ 'src/paginate.ts': paginateBefore });
+		expect(byName.get('emptied')).toEqual({ 'src/paginate.ts': '' });
+		expect(byName.get('comment-line')!['src/paginate.ts']).toBe(`// TODO: implement this change\n${paginateBefore}`);
+		// A blank line where the change starts, and a blank new test file: applies, changes nothing a test sees.
+		const cosmetic = byName.get('cosmetic-edit')!;
+		expect(cosmetic['src/paginate.ts']!.replace(/\n\n/g, '\n')).toBe(paginateBefore.replace(/\n\n/g, '\n'));
+		expect(cosmetic['src/paginate.ts']).not.toBe(paginateBefore);
+		expect(cosmetic['tests/paginate.test.ts']).toBe('\n');
+		expect(Object.keys(byName.get('rigged-config')!)).toEqual([
+			'src/paginate.ts',
+			'vitest.config.ts',
+			'jest.config.js',
+			'no-assertions.ts',
+		]);
+		expect(byName.get('rigged-source')!['src/paginate.ts']).toMatch(/^import \{ chai \} from 'vitest';/);
+	});
+
+	it('accepts the reference and rejects the unchanged edit on the file checks', async () => {
+		const sentinels = parsedSentinels('edit');
+		const gradeOf = async (name: string) => {
+			const parsed = sentinels.find((sentinel) => sentinel.name === name)!.parsed;
+			if (!parsed.ok) throw new Error(parsed.reason);
+			return implementChangeTask.grade(fixture, parsed.value, { cases: [fixture] });
+		};
+		expect((await gradeOf('reference')).quality).toBe(1);
+		expect((await gradeOf('unchanged')).checks[0]).toMatchObject({ name: 'files-changed', pass: false });
 	});
 });

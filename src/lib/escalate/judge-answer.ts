@@ -14,7 +14,7 @@ export type Judgement = { usable: true; verdict: ReviewVerdict; accepted: boolea
 export async function judgeEscalatedAnswer(testCase: Case, text: string, cutOff: string | null, context: GradeContext): Promise<Judgement> {
 	if (cutOff) return { usable: false, detail: cutOff };
 	const task = taskFor(testCase.task);
-	const parsed = task.parse(text, testCase);
+	const parsed = task.parse(text, testCase, context);
 	if (!parsed.ok) return { usable: false, detail: `unparseable answer: ${parsed.reason}` };
 	const verdict = reviewVerdict(testCase, text);
 	if (verdict === null) return { usable: false, detail: 'the answer has no approve/reject verdict' };

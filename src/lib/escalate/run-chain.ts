@@ -202,6 +202,7 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 			model: step.model,
 			digest: identity.digest,
 			testCase,
+			settings: context.gradeContext,
 			options: sent,
 			run,
 			cache,
@@ -220,7 +221,7 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 
 	async function frontierStep(step: FrontierStep, context: ResultContext): Promise<EscalationStepRecord> {
 		const { testCase } = context;
-		const prompt = taskFor(testCase.task).buildPrompt(testCase);
+		const prompt = taskFor(testCase.task).buildPrompt(testCase, context.gradeContext);
 		const temperature = run.temperature;
 		// Everything the answer depends on; never the key, which does not change the answer.
 		const key = hashOf({

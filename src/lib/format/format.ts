@@ -58,7 +58,14 @@ export const METRIC_LABELS = {
 	severity_weighted_pass: 'Severity-weighted pass',
 	review_pain: 'Review pain',
 	hard_failure_rate: 'Hard-failure rate',
+	well_formed_edits: 'Well-formed edits',
 } as const;
+
+/** The well-formed edit rate beside acceptance, with its count: `well-formed edits 93.3 % (28 of 30)`; empty without one. */
+export const wellFormedEdits = (row: Pick<RoleMetrics, 'well_formed_edits'>) =>
+	row.well_formed_edits === null
+		? ''
+		: `${METRIC_LABELS.well_formed_edits.toLowerCase()} ${pct(row.well_formed_edits.rate.value)} (${row.well_formed_edits.well_formed} of ${row.well_formed_edits.answered})`;
 
 /** The metric columns every metrics table shows after its first (label) column; `MetricsCells.astro` and the report body fill them in this order. */
 export const METRIC_COLUMNS = [
@@ -74,8 +81,9 @@ export const METRIC_COLUMNS = [
 /** The metric cells of one row, as text, in the order of the first four `METRIC_COLUMNS`. */
 export function metricCells(row: RoleMetrics): [string, string, string, string] {
 	const passK = row.pass_k === null ? '' : `; pass^k ${pct(row.pass_k)}`;
+	const edits = row.well_formed_edits === null ? '' : `; ${wellFormedEdits(row)}`;
 	return [
-		`${rateWithInterval(row.acceptance_rate)}${passK}`,
+		`${rateWithInterval(row.acceptance_rate)}${passK}${edits}`,
 		severityWeightedPass(row.severity_weighted_pass),
 		reviewPain(row.review_pain),
 		hardFailureRate(row),

@@ -5,6 +5,25 @@ import { percentile, round4, wilson } from './wilson.ts';
 
 type SeverityWeights = z.infer<typeof SeverityWeightsSchema>;
 
+/** Hard-failure classes of an answer that was written but could not be read as the task's answer. */
+const MALFORMED: ReadonlySet<HardFailureClass> = new Set(['malformed-edit', 'unparseable']);
+
+/**
+ * The well-formed edit rate of one role × model: over its implement-change results that reached the
+ * parser, the share whose answer parsed and applied. Null without such results.
+ */
+export function wellFormedEdits(group: readonly CaseResult[]): Pick<RoleMetrics, 'well_formed_edits'> {
+	const coder = group.filter((result) => result.task === 'implement-change');
+	const answered = coder.filter(
+		(result) => result.outcome !== 'hard-failure' || (result.failure_class !== null && MALFORMED.has(result.failure_class)),
+	);
+	const wellFormed = answered.filter((result) => result.outcome !== 'hard-failure').length;
+	return {
+		well_formed_edits:
+			answered.length === 0 ? null : { well_formed: wellFormed, answered: answered.length, rate: wilson(wellFormed, answered.length) },
+	};
+}
+
 /**
  * Metrics per role × model, as the methodology defines them, over the cases of `casesPerRole` the model
  * ran: a case the server could not serve (not run) has no result and counts nowhere — not in `cases`, not
@@ -58,6 +77,7 @@ export function computeMetrics(
 		}
 
 		rows.push({
+			...wellFormedEdits(group),
 			role,
 			model,
 			cases: cases.length,

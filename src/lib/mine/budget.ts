@@ -1,5 +1,5 @@
 import type { Case } from '../schema/case.ts';
-import { estimateTokens, promptTokens, taskFor } from '../tasks/index.ts';
+import { type AnswerSettings, estimateTokens, promptTokens, taskFor } from '../tasks/index.ts';
 import type { Budget } from './types.ts';
 
 /**
@@ -31,6 +31,16 @@ export function fitsBudget(inputTokens: number, budget: Budget, answerTokens = 0
  * must fit `numCtx`. `fitsBudget` above only saves reading and building what cannot fit (its prompt
  * overhead is a guess); this check guarantees the engine never refuses a mined case as a context overflow.
  */
-export function promptFits(value: Case, budget: Budget): boolean {
-	return promptTokens(taskFor(value.task).buildPrompt(value)) + budget.numPredict <= budget.numCtx;
+export function promptFits(value: Case, budget: Budget, settings?: AnswerSettings): boolean {
+	return promptTokens(taskFor(value.task).buildPrompt(value, settings)) + budget.numPredict <= budget.numCtx;
 }
+
+/**
+ * Room an edit answer needs beyond the reference's edits as the miner writes them (three lines of context
+ * around each change, as the prompt asks for "a few"): a quarter more, for the sentences and fences a
+ * model writes around its blocks and the context it chooses.
+ */
+export const EDIT_ANSWER_MARGIN = 1.25;
+
+/** Lines of unchanged context around each change when the miner sizes an edit answer. */
+export const EDIT_ANSWER_CONTEXT = 3;

@@ -1,7 +1,10 @@
 import type { z } from 'astro/zod';
 import type { CaseInput, FileTextSchema, Task } from '../schema/case.ts';
 import type { Severity } from '../schema/common.ts';
-import { estimateTokensOfAll, fitsBudget } from './budget.ts';
+import { EDIT_ANSWER_CONTEXT, EDIT_ANSWER_MARGIN, estimateTokensOfAll, fitsBudget } from './budget.ts';
+import type { CoderAnswerFormat } from '../schema/policy.ts';
+import { referenceEdits } from '../tasks/implement-change.ts';
+import { applyEditAnswer, renderEditBlocks, sameLines } from '../tasks/search-replace.ts';
 import { checksFor, roleOfTask } from './checks.ts';
 import { isGeneratedPath, isRevert, mentionsFix } from './classify.ts';
 import { pathKind } from './path-kinds.ts';
@@ -166,9 +169,26 @@ export function implementChangePaths(facts: CommitFacts): string[] {
 }
 
 /**
+ * Why the commit's change cannot be an edit answer, or undefined: its edits (with the context a model
+ * writes, and a margin) must fit `num_predict`, and the blocks must read back and apply to the files before
+ * exactly as the commit left them (a line that looks like a block marker cannot be written in a block).
+ */
+function editAnswerSkipReason(before: FileText[], after: FileText[], budget: Budget, inputTokens: number): SkipReason | undefined {
+	const change = { input: { files: before }, reference: { files: after } };
+	const written = renderEditBlocks(referenceEdits(change, EDIT_ANSWER_CONTEXT));
+	if (!fitsBudget(inputTokens, budget, Math.ceil(estimateTokens(written) * EDIT_ANSWER_MARGIN))) return 'too-large';
+	const applied = applyEditAnswer(renderEditBlocks(referenceEdits(change)), before);
+	if (!applied.ok) return 'not-expressible-as-edits';
+	const result = new Map([...before, ...applied.files].map((file) => [file.path, file.content]));
+	return after.every((file) => sameLines(result.get(file.path) ?? '', file.content)) ? undefined : 'not-expressible-as-edits';
+}
+
+/**
  * coder → implement-change: the intent and the code files before in (an added file is shown empty, so the
  * model knows to create it), the same files after as reference; the commit's tests are added by the
- * validation step (`coder-tests.ts`). The answer is whole files, so it must fit `num_predict` as well.
+ * validation step (`coder-tests.ts`). The files before must fit the context with room for the answer; the
+ * answer must fit `num_predict`: with `edit` answers the change written as edits, with `whole` answers
+ * every changed file in full.
  */
 export function buildImplementChangeCase(
 	facts: CommitFacts,
@@ -177,13 +197,16 @@ export function buildImplementChangeCase(
 	repository: RepositoryInfo,
 	budget: Budget,
 	minedAt: string,
+	format: CoderAnswerFormat = 'edit',
 ): CandidateOutcome {
 	const reason = implementChangeSkipReason(facts);
 	if (reason) return { skip: reason };
 	const intent = tidyMessage(facts.commit.message);
 	const inputTokens = estimateTokens(intent) + estimateTokensOfAll(before.flatMap((file) => [file.path, file.content]));
-	const answerTokens = estimateTokensOfAll(after.map((file) => file.content));
-	if (!fitsBudget(inputTokens, budget, answerTokens)) return { skip: 'too-large' };
+	if (format === 'edit') {
+		const editReason = editAnswerSkipReason(before, after, budget, inputTokens);
+		if (editReason) return { skip: editReason };
+	} else if (!fitsBudget(inputTokens, budget, estimateTokensOfAll(after.map((file) => file.content)))) return { skip: 'too-large' };
 	return {
 		candidate: {
 			...header('implement-change', facts, minedAt),

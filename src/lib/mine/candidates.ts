@@ -95,7 +95,7 @@ export function commitCandidates(
 				const command = testCommandOf(coder.testCommand, await readBlobIfPresent(repo, entry.commit.sha, 'package.json'));
 				if (!command) return { skip: 'no-test-command' };
 				const { before, after } = await bothSides(repo, entry.commit, code);
-				const built = buildImplementChangeCase(facts, before, after, repository, budget, minedAt);
+				const built = buildImplementChangeCase(facts, before, after, repository, budget, minedAt, coder.answerFormat);
 				if ('skip' in built) return built;
 				const testFiles = (await bothSides(repo, entry.commit, tests)).after;
 				return validateImplementChange(built.candidate, { files: testFiles, command }, coder);

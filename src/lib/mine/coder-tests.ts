@@ -1,4 +1,5 @@
 import type { CaseInput, CaseTests } from '../schema/case.ts';
+import type { CoderAnswerFormat } from '../schema/policy.ts';
 import type { Execution, Executor } from '../execute/executor.ts';
 import { commandFromPolicy, detectTestCommand, isTestEntry, type TestCommand } from '../execute/test-runners.ts';
 import { pathKind } from './path-kinds.ts';
@@ -10,6 +11,8 @@ export type CoderMining = {
 	executor: Executor;
 	/** `coder.test_command` from the policy; detected from package.json when absent. */
 	testCommand?: string;
+	/** `coder.answer_format` from the policy: what must fit `num_predict` (the change's edits, or the whole files after). @default 'edit' */
+	answerFormat?: CoderAnswerFormat;
 	/** Told why each validated candidate was skipped, with the run's own words. */
 	log?: (message: string) => void;
 };

@@ -1,5 +1,6 @@
 import { CaseSchema, type Case, type Task } from '../schema/case.ts';
 import { promptFits } from './budget.ts';
+import type { AnswerSettings } from '../tasks/index.ts';
 import type { CandidateOutcome } from './build-cases.ts';
 import type { CandidateThunk } from './candidates.ts';
 import { takeInOrder } from './pool.ts';
@@ -12,6 +13,8 @@ export type Judge = (task: Task, outcome: CandidateOutcome) => Promise<Case | un
 /** The budget every prompt must fit, and where a judge reports what it drops. */
 export type JudgeRecords = {
 	budget: Budget;
+	/** How answers will be asked for (the coder's answer format): the prompt sized is the one the run will send. */
+	settings?: AnswerSettings;
 	tallies: Map<Task, TaskTally>;
 	secrets: SecretFinding[];
 	invalid: Array<{ caseId: string; message: string }>;
@@ -41,7 +44,7 @@ export function createJudge(records: JudgeRecords): Judge {
 			countSkip(records.tallies, task, 'invalid');
 			return undefined;
 		}
-		if (!promptFits(parsed.data, records.budget)) {
+		if (!promptFits(parsed.data, records.budget, records.settings)) {
 			countSkip(records.tallies, task, 'too-large');
 			return undefined;
 		}

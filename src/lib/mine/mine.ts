@@ -98,7 +98,8 @@ export async function mineCases(options: MineOptions): Promise<MineResult> {
 	const tallies = new Map<Task, TaskTally>(tasks.map((task) => [task, { task, found: 0, skipped: {} }]));
 	const secrets: SecretFinding[] = [];
 	const invalid: MineResult['invalid'] = [];
-	const judge = createJudge({ budget: options.budget, tallies, secrets, invalid });
+	const settings = options.coder?.answerFormat === undefined ? {} : { coderAnswerFormat: options.coder.answerFormat };
+	const judge = createJudge({ budget: options.budget, settings, tallies, secrets, invalid });
 	const cases: Case[] = [];
 
 	for (const task of tasks) {

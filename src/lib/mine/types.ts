@@ -36,6 +36,7 @@ export type SkipReason =
 	| 'empty-message'
 	| 'too-large'
 	| 'deletes-or-renames'
+	| 'not-expressible-as-edits'
 	| 'no-files-at-parent'
 	| 'adds-only'
 	| 'fix-adds-only'

@@ -139,7 +139,7 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	// depend on which roles a run happened to include.
 	const gradeContext = gradeContexts(
 		registry.cases.map((entry) => entry.case),
-		{ executor },
+		{ executor, coderAnswerFormat: registry.policy.coder.answer_format },
 	);
 	let outcome: Awaited<ReturnType<typeof runBenchmark>>;
 	try {

@@ -1,7 +1,7 @@
 import type { Case } from '../schema/case.ts';
 import type { RunOptions } from '../schema/policy.ts';
 import type { CaseResult } from '../schema/report.ts';
-import { type GradeContext, type Prompt, promptTokens, taskFor } from '../tasks/index.ts';
+import { type AnswerSettings, type GradeContext, type Prompt, promptTokens, taskFor } from '../tasks/index.ts';
 import { type AnswerCache, cacheKey } from './answer-cache.ts';
 import { CallFailure, type CallOptions, type ChatAnswer, type ModelClient, asCallFailure } from './model-client.ts';
 
@@ -50,6 +50,8 @@ export interface AskRequest {
 	/** The model's digest from /api/tags: the cache key names the weights, not the tag. */
 	digest: string;
 	testCase: Case;
+	/** How the policy asks for answers (the coder's answer format): part of the prompt, so of the cache key. */
+	settings?: AnswerSettings;
 	options: CallOptions;
 	run: Pick<RunOptions, 'call_timeout_s' | 'stall_timeout_s'>;
 	cache: AnswerCache;
@@ -101,7 +103,7 @@ export type Asked =
  */
 export async function askModel(request: AskRequest): Promise<Asked> {
 	const { client, options } = request;
-	const prompt = taskFor(request.testCase.task).buildPrompt(request.testCase);
+	const prompt = taskFor(request.testCase.task).buildPrompt(request.testCase, request.settings);
 	const key = cacheKey({ digest: request.digest, prompt, options });
 	const rewrite = request.rewrite ?? ((answer: ChatAnswer) => answer);
 	const tokens = promptTokens(prompt);

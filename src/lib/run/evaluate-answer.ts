@@ -120,8 +120,8 @@ export async function evaluateAnswer(
 	if (answer.doneReason === 'length') {
 		return hardFailure('length', `cut off at num_predict ${options.num_predict} tokens (done_reason length)`);
 	}
-	const parsed = task.parse(answer.content, testCase);
-	if (!parsed.ok) return hardFailure('unparseable', parsed.reason);
+	const parsed = task.parse(answer.content, testCase, context);
+	if (!parsed.ok) return hardFailure(parsed.failureClass ?? 'unparseable', parsed.reason);
 	const grade = await task.grade(testCase, parsed.value, context);
 	const accepted = grade.checks.every((check) => !check.required || check.pass);
 	return {

@@ -365,6 +365,7 @@ async function serveModel(
 	 */
 	const serveUnit = async ({ item, repeat, order }: Unit): Promise<'done' | 'gone' | 'load-failed'> => {
 		const readCache = cacheable && options.useCache;
+		const context = deps.gradeContext(item.case.task);
 		const retried = await retryTransient(
 			async () => {
 				const outcome = await askModel({
@@ -372,6 +373,7 @@ async function serveModel(
 					model: plan.model,
 					digest: identity.digest,
 					testCase: item.case,
+					settings: context,
 					options: sent,
 					run: options.run,
 					cache: deps.cache,
@@ -422,7 +424,6 @@ async function serveModel(
 		}
 		const { answer, loadMs } = asked;
 		if (asked.cached && !sameServer(asked.ollamaVersion ?? undefined, host.version)) state.fromOlderOllama++;
-		const context = deps.gradeContext(item.case.task);
 		const result = record(
 			state,
 			plan,

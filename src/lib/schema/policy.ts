@@ -178,8 +178,17 @@ export const CoderSchema = z.strictObject({
 	install_timeout_s: z.number().positive('more than 0 seconds').max(7200, 'at most 7200 seconds').default(600),
 	/** The git repository holding the cases' commits, relative to the project. @default '.' */
 	repository: z.string().min(1, 'a path').default('.'),
+	/**
+	 * How a coder answer is written. `edit`: search/replace blocks, as in Aider's `diff` edit format, applied
+	 * to the files shown (a block that does not apply is a `malformed-edit` hard failure); the miner keeps
+	 * every commit whose change fits `num_predict`. `whole`: the whole new content of every changed file, as
+	 * JSON; the miner keeps only commits whose changed files fit `num_predict`. @default 'edit'
+	 */
+	answer_format: z.enum(['edit', 'whole']).default('edit'),
 });
 export type CoderSettings = z.infer<typeof CoderSchema>;
+/** How a coder answer is written: search/replace edits or whole files. */
+export type CoderAnswerFormat = CoderSettings['answer_format'];
 
 /** `benchmarks/policy.yaml`. */
 export const PolicySchema = z.strictObject({

@@ -21,6 +21,7 @@ export const HARD_FAILURE_CLASSES = [
 	'server-error',
 	'context-overflow',
 	'repetition',
+	'malformed-edit',
 ] as const;
 export const HardFailureClassSchema = z.enum(HARD_FAILURE_CLASSES);
 export type HardFailureClass = z.infer<typeof HardFailureClassSchema>;
@@ -217,6 +218,19 @@ export const RoleMetricsSchema = z.strictObject({
 	load_ms: z.number().nullable(),
 	/** With repeats k > 1: share of cases accepted in all k runs. */
 	pass_k: z.number().min(0).max(1).nullable().default(null),
+	/**
+	 * implement-change: of the answers that reached the parser (accepted, rejected, or refused as
+	 * `malformed-edit` or `unparseable`), how many parsed and applied — the share Aider's leaderboards call
+	 * "well formed". Null for a role without implement-change results (and in older reports).
+	 */
+	well_formed_edits: z
+		.strictObject({
+			well_formed: z.number().int().min(0),
+			answered: z.number().int().min(0),
+			rate: RateSchema,
+		})
+		.nullable()
+		.default(null),
 });
 export type RoleMetrics = z.infer<typeof RoleMetricsSchema>;
 

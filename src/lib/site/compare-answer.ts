@@ -2,7 +2,7 @@ import type { Case } from '../schema/case.ts';
 import { taskFor } from '../tasks/index.ts';
 import type { ChangeLocalizationAnswer } from '../tasks/change-localization.ts';
 import type { CommitMessageAnswer } from '../tasks/commit-message.ts';
-import type { ImplementChangeAnswer } from '../tasks/implement-change.ts';
+import { answerFormatOfText, type ImplementChangeAnswer } from '../tasks/implement-change.ts';
 import { normalizePath } from '../tasks/paths.ts';
 import type { ReviewAnswer } from '../tasks/review.ts';
 
@@ -54,7 +54,9 @@ export function referenceText(testCase: Case): string {
  * Pure: the texts are returned as they are, for the page to render as escaped text.
  */
 export function compareAnswer(testCase: Case, output: string): AnswerComparison {
-	const parsed = taskFor(testCase.task).parse(output, testCase);
+	// A page does not know the policy an old answer was asked under: an implement-change answer is read in
+	// the format it is written in.
+	const parsed = taskFor(testCase.task).parse(output, testCase, { coderAnswerFormat: answerFormatOfText(output) });
 	if (!parsed.ok) {
 		return {
 			parsed: false,

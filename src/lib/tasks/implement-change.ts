@@ -1,6 +1,6 @@
 import { z } from 'astro/zod';
 import type { Case } from '../schema/case.ts';
-import { parseJsonAnswer } from './answer-text.ts';
+import { parseJsonAnswer, stripThinking } from './answer-text.ts';
 import { type CheckSpec, runChecks, thresholdOf } from './check-results.ts';
 import { listPaths, normalizePath } from './paths.ts';
 import { fenced } from './prompt-text.ts';
@@ -9,12 +9,20 @@ import { comparableLines, formatRatio, lineEditDistance } from './similarity.ts'
 import type { Executor } from '../execute/executor.ts';
 import { harnessImportReason, isHarnessPath } from '../execute/test-runners.ts';
 import { type ExecutionRecord, notRunRecord } from '../schema/execution.ts';
-import type { Grade, GradeContext, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
+import type { CoderAnswerFormat } from '../schema/policy.ts';
+import { applyEditAnswer, editsBetween, renderEditBlocks, unchangedBlock, type EditBlock } from './search-replace.ts';
+import type { AnswerSettings, Grade, GradeContext, ParseResult, Prompt, Sentinel, TaskDefinition } from './task-definition.ts';
 
 /** A case of the implement-change task. */
 export type ImplementChangeCase = Extract<Case, { task: 'implement-change' }>;
 
-/** The model's answer: the full new content of every file it changes or creates. */
+/** The answer format when the policy names none: search/replace edits. */
+export const DEFAULT_ANSWER_FORMAT: CoderAnswerFormat = 'edit';
+
+/**
+ * The model's answer as the grader reads it: the full new content of every file it changes or creates —
+ * written so by a `whole` answer, or the shown files with an `edit` answer's blocks applied.
+ */
 export const ImplementChangeAnswerSchema = z
 	.object({
 		files: z.array(z.object({ path: z.string().min(1), content: z.string() })),
@@ -132,23 +140,62 @@ function fileSection(file: { path: string; content: string }): string {
 	return `### ${file.path}${note}\n${fenced(file.content)}`;
 }
 
-function buildPrompt(testCase: ImplementChangeCase): Prompt {
+const SYSTEM_WHOLE =
+	'You are an experienced software engineer who makes precise, minimal changes to existing code. You answer with JSON only.';
+const SYSTEM_EDIT =
+	'You are an experienced software engineer who makes precise, minimal changes to existing code. You answer with SEARCH/REPLACE blocks only.';
+
+/** How an `edit` answer is written, in the words of Aider's `diff` format rules (the markers and the path line are the same). */
+const EDIT_RULES = [
+	'Answer with SEARCH/REPLACE blocks only, one for each change, each in this form:',
+	'',
+	'src/file.ts',
+	'```ts',
+	'<<<<<<< SEARCH',
+	'the lines of the file as they are now',
+	'=======',
+	'the lines that replace them',
+	'>>>>>>> REPLACE',
+	'```',
+	'',
+	"- Put the file's full path, as shown above, alone on the line before the opening fence.",
+	'- The SEARCH part must match the file exactly, character for character, with its indentation and comments, and must occur only once in the file: include just enough unchanged lines around the change to make it unique.',
+	'- Keep blocks small: the changed lines and a few lines around them. Make several changes to one file with several blocks; they are applied in order. Never copy a whole file when a few lines change.',
+	'- To delete lines, leave the REPLACE part empty. To create a file, give its new path with an empty SEARCH part and the whole new content as the REPLACE part.',
+	'- Edit only the files shown here (or create new ones).',
+].join('\n');
+
+/** The answer format the settings ask for. */
+export function answerFormatOf(settings?: AnswerSettings): CoderAnswerFormat {
+	return settings?.coderAnswerFormat ?? DEFAULT_ANSWER_FORMAT;
+}
+
+function buildPrompt(testCase: ImplementChangeCase, settings?: AnswerSettings): Prompt {
+	const format = answerFormatOf(settings);
+	const task = [
+		'Make the change described here:',
+		fenced(testCase.input.intent, 'text'),
+		'',
+		'The files as they are now (an empty file is one the change creates):',
+		'',
+		testCase.input.files.map(fileSection).join('\n\n'),
+		'',
+	];
+	if (format === 'edit') {
+		return {
+			messages: [
+				{ role: 'system', content: SYSTEM_EDIT },
+				{ role: 'user', content: [...task, EDIT_RULES].join('\n') },
+			],
+		};
+	}
 	return {
 		messages: [
-			{
-				role: 'system',
-				content: 'You are an experienced software engineer who makes precise, minimal changes to existing code. You answer with JSON only.',
-			},
+			{ role: 'system', content: SYSTEM_WHOLE },
 			{
 				role: 'user',
 				content: [
-					'Make the change described here:',
-					fenced(testCase.input.intent, 'text'),
-					'',
-					'The files as they are now (an empty file is one the change creates):',
-					'',
-					testCase.input.files.map(fileSection).join('\n\n'),
-					'',
+					...task,
 					'Reply with JSON only, in this shape: {"files": [{"path": "src/file.ts", "content": "…the whole new file…"}]}',
 					'Give the complete new content of every file you change or create, not a diff. Leave out files you do not change. Keep the rest of each file exactly as it is, formatting included.',
 				].join('\n'),
@@ -158,8 +205,24 @@ function buildPrompt(testCase: ImplementChangeCase): Prompt {
 	};
 }
 
-function parse(text: string): ParseResult<ImplementChangeAnswer> {
-	return parseJsonAnswer(text, ImplementChangeAnswerSchema);
+/**
+ * Reads an answer in the policy's format. `whole`: the JSON object of files (`unparseable` when it is
+ * not one). `edit`: the search/replace blocks applied to the files shown; an answer without blocks, or a
+ * block that cannot be applied, is a `malformed-edit` naming the block.
+ */
+function parse(text: string, testCase: ImplementChangeCase, settings?: AnswerSettings): ParseResult<ImplementChangeAnswer> {
+	if (answerFormatOf(settings) === 'whole') return parseJsonAnswer(text, ImplementChangeAnswerSchema);
+	const applied = applyEditAnswer(stripThinking(text), testCase.input.files);
+	if (!applied.ok) return { ok: false, reason: `malformed edit: ${applied.reason}`, failureClass: 'malformed-edit' };
+	return { ok: true, value: { files: applied.files } };
+}
+
+/**
+ * The format an answer was written in, read off the answer (a page showing an old run's answer does not
+ * know the policy it was asked under): `edit` when it holds a SEARCH marker, else `whole`.
+ */
+export function answerFormatOfText(text: string): CoderAnswerFormat {
+	return /^\s*<{5,9} SEARCH/m.test(text) ? 'edit' : 'whole';
 }
 
 /**
@@ -267,53 +330,130 @@ async function grade(
 	return { checks, quality, ...(execution ? { execution } : {}) };
 }
 
-/**
- * The reference (the files as the commit left them) and junk that changes nothing of substance: the
- * files returned unchanged, emptied, or with one comment line added — and two that rig the judge instead
- * of doing the work: the files unchanged with a setup file that turns every assertion into a no-op, once
- * through the runner's configuration and once loaded from the source itself.
- */
 /** Code that makes vitest's assertions (chai underneath) pass whatever they check. */
 const NEUTER_ASSERTIONS = "import { chai } from 'vitest';\n(chai as any).Assertion.prototype.assert = () => {};\n";
 
-function sentinels(testCase: ImplementChangeCase): Sentinel[] {
-	const answer = (files: Array<{ path: string; content: string }>) => JSON.stringify({ files });
+/** Files that would make a test runner load `no-assertions.ts` before every test file. */
+const RIG_FILES = [
+	{
+		path: 'vitest.config.ts',
+		content:
+			"import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { setupFiles: ['./no-assertions.ts'] } });\n",
+	},
+	{ path: 'jest.config.js', content: "module.exports = { setupFilesAfterEnv: ['./no-assertions.ts'] };\n" },
+	{ path: 'no-assertions.ts', content: NEUTER_ASSERTIONS },
+];
+
+type FileText = { path: string; content: string };
+
+/** Edits that turn every shown file into its version in `after` (same paths), minimal and unique. */
+function editsTo(shown: readonly FileText[], after: readonly FileText[]): EditBlock[] {
+	const before = new Map(shown.map((file) => [normalizePath(file.path), file.content]));
+	return after.flatMap((file) => editsBetween(file.path, before.get(normalizePath(file.path)) ?? '', file.content));
+}
+
+/**
+ * The commit's own change as search/replace blocks: per file, each changed region with just enough
+ * unchanged lines around it to occur once (`editsBetween`). The reference sentinel of the edit format,
+ * and what the miner sizes against `num_predict`.
+ */
+export function referenceEdits(testCase: { input: { files: FileText[] }; reference: { files: FileText[] } }, context = 0): EditBlock[] {
+	const before = new Map(testCase.input.files.map((file) => [normalizePath(file.path), file.content]));
+	return testCase.reference.files.flatMap((file) =>
+		editsBetween(file.path, before.get(normalizePath(file.path)) ?? '', file.content, context),
+	);
+}
+
+/** The reference answer in a format, as a model would send it. */
+export function referenceAnswer(testCase: ImplementChangeCase, format: CoderAnswerFormat = DEFAULT_ANSWER_FORMAT): string {
+	return format === 'whole' ? JSON.stringify({ files: testCase.reference.files }) : renderEditBlocks(referenceEdits(testCase));
+}
+
+/** The index of the first line `after` changes in `before`, or undefined when they hold the same lines. */
+function firstChangedLine(before: string, after: string): number | undefined {
+	const old = before.replace(/\r\n?/g, '\n').split('\n');
+	const next = after.replace(/\r\n?/g, '\n').split('\n');
+	const at = old.findIndex((line, index) => line !== next[index]);
+	if (at >= 0) return at;
+	return next.length > old.length ? old.length : undefined;
+}
+
+/**
+ * A blank line added where the commit's change starts in each file it changed (a new file gets only a
+ * blank line): an edit in the right place that applies cleanly, compiles, and cannot make a failing test
+ * pass.
+ */
+function cosmeticFiles(testCase: ImplementChangeCase): FileText[] {
+	const before = new Map(testCase.input.files.map((file) => [normalizePath(file.path), file.content]));
+	return testCase.reference.files.flatMap((file) => {
+		const content = before.get(normalizePath(file.path)) ?? '';
+		if (content === '') return [{ path: file.path, content: '\n' }];
+		const at = firstChangedLine(content, file.content);
+		if (at === undefined) return [];
+		const lines = content.replace(/\r\n?/g, '\n').split('\n');
+		return [{ path: file.path, content: [...lines.slice(0, at), '', ...lines.slice(at)].join('\n') }];
+	});
+}
+
+/**
+ * The reference (the commit's change) and junk that changes nothing of substance: the files returned
+ * unchanged, emptied, or with one comment line added, a blank line where the change belongs — and two
+ * that rig the judge instead of doing the work: a setup file that turns every assertion into a no-op, once
+ * through the runner's configuration and once loaded from the source itself. Each in the policy's answer
+ * format: JSON files for `whole`, search/replace blocks for `edit` (there `unchanged` is a block that
+ * replaces a file's first lines by themselves, so it applies and is graded rather than refused).
+ */
+function sentinels(testCase: ImplementChangeCase, context: GradeContext<ImplementChangeCase>): Sentinel[] {
 	const shown = testCase.input.files;
+	const commented = shown.map((file) => ({ path: file.path, content: `// TODO: implement this change\n${file.content}` }));
+	const riggedSource = shown.map((file, index) =>
+		index === 0 ? { path: file.path, content: `${NEUTER_ASSERTIONS}${file.content}` } : file,
+	);
+	if (answerFormatOf(context) === 'whole') {
+		const answer = (files: readonly FileText[]) => JSON.stringify({ files });
+		return [
+			{ name: 'reference', kind: 'reference', text: answer(testCase.reference.files) },
+			{ name: 'unchanged', kind: 'junk', text: answer(shown) },
+			{ name: 'emptied', kind: 'junk', text: answer(shown.map((file) => ({ path: file.path, content: '' }))) },
+			{ name: 'comment-line', kind: 'junk', text: answer(commented) },
+			{ name: 'cosmetic-edit', kind: 'junk', text: answer(cosmeticFiles(testCase)) },
+			{ name: 'rigged-config', kind: 'junk', text: answer([...shown, ...RIG_FILES]) },
+			{ name: 'rigged-source', kind: 'junk', text: answer(riggedSource) },
+		];
+	}
+	const edits = (blocks: readonly (EditBlock | undefined)[]) => renderEditBlocks(blocks.filter((block) => block !== undefined));
+	const unchanged = shown.map((file) => unchangedBlock(file.path, file.content));
 	return [
-		{ name: 'reference', kind: 'reference', text: answer(testCase.reference.files) },
-		{ name: 'unchanged', kind: 'junk', text: answer(shown) },
-		{ name: 'emptied', kind: 'junk', text: answer(shown.map((file) => ({ path: file.path, content: '' }))) },
+		{ name: 'reference', kind: 'reference', text: edits(referenceEdits(testCase)) },
+		{ name: 'unchanged', kind: 'junk', text: edits(unchanged) },
 		{
-			name: 'comment-line',
+			name: 'emptied',
 			kind: 'junk',
-			text: answer(shown.map((file) => ({ path: file.path, content: `// TODO: implement this change\n${file.content}` }))),
+			text: edits(
+				editsTo(
+					shown,
+					shown.map((file) => ({ path: file.path, content: '' })),
+				),
+			),
 		},
+		{ name: 'comment-line', kind: 'junk', text: edits(editsTo(shown, commented)) },
+		{ name: 'cosmetic-edit', kind: 'junk', text: edits(editsTo(shown, cosmeticFiles(testCase))) },
 		{
 			name: 'rigged-config',
 			kind: 'junk',
-			text: answer([
-				...shown,
-				{
-					path: 'vitest.config.ts',
-					content:
-						"import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { setupFiles: ['./no-assertions.ts'] } });\n",
-				},
-				{ path: 'jest.config.js', content: "module.exports = { setupFilesAfterEnv: ['./no-assertions.ts'] };\n" },
-				{ path: 'no-assertions.ts', content: NEUTER_ASSERTIONS },
-			]),
+			text: edits([...unchanged, ...RIG_FILES.map((file) => ({ path: file.path, search: '', replace: file.content }))]),
 		},
-		{
-			name: 'rigged-source',
-			kind: 'junk',
-			text: answer(shown.map((file, index) => (index === 0 ? { path: file.path, content: `${NEUTER_ASSERTIONS}${file.content}` } : file))),
-		},
+		{ name: 'rigged-source', kind: 'junk', text: edits(editsTo(shown, riggedSource)) },
 	];
 }
 
-/** coder → implement-change: the intent and the files before in, the files after out, graded by the commit's own tests. */
+/**
+ * coder → implement-change: the intent and the files before in; edits to them (or the whole files after)
+ * out, graded by the commit's own tests.
+ */
 export const implementChangeTask: TaskDefinition<ImplementChangeCase, ImplementChangeAnswer, Promise<Grade>> = {
 	task: 'implement-change',
-	graderVersion: 3,
+	graderVersion: 4,
 	buildPrompt,
 	parse,
 	grade,

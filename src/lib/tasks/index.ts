@@ -7,7 +7,17 @@ import { securityReviewTask } from './security-review.ts';
 import type { TaskDefinition } from './task-definition.ts';
 
 /** The interface every task implements, for the engine's convenience. */
-export type { CheckResult, Grade, GradeContext, ParseResult, Prompt, PromptMessage, Sentinel, TaskDefinition } from './task-definition.ts';
+export type {
+	AnswerSettings,
+	CheckResult,
+	Grade,
+	GradeContext,
+	ParseResult,
+	Prompt,
+	PromptMessage,
+	Sentinel,
+	TaskDefinition,
+} from './task-definition.ts';
 /** Each task's case set, for the graders that judge an answer against it. */
 export { gradeContexts } from './grade-context.ts';
 /** The token estimate the engine uses to refuse a prompt that cannot fit `num_ctx`. */

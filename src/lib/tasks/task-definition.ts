@@ -1,6 +1,8 @@
 import type { Executor } from '../execute/executor.ts';
 import type { Case, Task } from '../schema/case.ts';
 import type { ExecutionRecord } from '../schema/execution.ts';
+import type { CoderAnswerFormat } from '../schema/policy.ts';
+import type { HardFailureClass } from '../schema/report.ts';
 
 /** A chat message as sent to Ollama. */
 export interface PromptMessage {
@@ -32,14 +34,27 @@ export interface Grade {
 	execution?: ExecutionRecord;
 }
 
-export type ParseResult<A> = { ok: true; value: A } | { ok: false; reason: string };
+/**
+ * An answer read, or why not. A failure is a hard failure of class `unparseable` unless it names another
+ * (`malformed-edit`: edits that parsed but cannot be applied, or are not edits at all).
+ */
+export type ParseResult<A> = { ok: true; value: A } | { ok: false; reason: string; failureClass?: HardFailureClass };
+
+/**
+ * How the policy asks for answers, the same for the prompt, the parser and the sentinels (so the answer
+ * cache, which keys the prompt as sent, asks again when it changes).
+ */
+export interface AnswerSettings {
+	/** implement-change: search/replace edits or whole files (`coder.answer_format`). @default 'edit' */
+	coderAnswerFormat?: CoderAnswerFormat;
+}
 
 /**
  * What a grader may know besides the case and the answer: the case set it is graded in. Some checks are
  * relative to it (a commit message is specific when it is closer to its own case's reference than to any
  * other case's; the subject limit is the repository's own convention, read off its references).
  */
-export interface GradeContext<C extends Case = Case> {
+export interface GradeContext<C extends Case = Case> extends AnswerSettings {
 	/** Every case of the same task in the run's case set, the graded one included, sorted by id. */
 	cases: readonly C[];
 	/**
@@ -69,9 +84,9 @@ export interface Sentinel {
 export interface TaskDefinition<C extends Case = Case, A = unknown, G extends Grade | Promise<Grade> = Grade | Promise<Grade>> {
 	task: Task;
 	graderVersion: number;
-	buildPrompt(testCase: C): Prompt;
-	/** Turns the model's text into the answer; a failure is a hard failure of class `unparseable`. */
-	parse(text: string, testCase: C): ParseResult<A>;
+	buildPrompt(testCase: C, settings?: AnswerSettings): Prompt;
+	/** Turns the model's text into the answer; a failure is a hard failure of class `unparseable` (or the class it names). */
+	parse(text: string, testCase: C, settings?: AnswerSettings): ParseResult<A>;
 	grade(testCase: C, answer: A, context: GradeContext<C>): G;
 	/**
 	 * The reference answer and the junk answers for the case, every one deterministic (same case set,
