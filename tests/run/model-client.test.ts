@@ -98,7 +98,12 @@ describe('the Ollama model client', () => {
 	it('reads identities from /api/tags and the version', async () => {
 		const client = createOllamaClient(fake.url);
 		const models = await client.listModels();
-		expect(models.get(normalizeTag('good:1b'))).toMatchObject({ id: 'good:1b', family: 'llama', parameterSize: '1B', quantization: 'Q8_0' });
+		expect(models.get(normalizeTag('good:1b'))).toMatchObject({
+			id: 'good:1b',
+			family: 'llama',
+			parameterSize: '1B',
+			quantization: 'Q8_0',
+		});
 		expect(models.get(normalizeTag('good:1b'))!.digest).toMatch(/^[0-9a-f]{64}$/);
 		expect(await client.version()).toBe('0.32.15');
 		// The trained context: /api/tags gives it since Ollama 0.30, /api/show's model_info always did.

@@ -156,9 +156,11 @@ export function createOllamaClient(host: string, fetchImpl: typeof fetch = fetch
 			);
 		},
 		async trainedContext(model) {
-			const shown = await withSignal({ signal: AbortSignal.timeout(10_000) }, (client) => client.show({ model })).catch((cause: unknown) => {
-				throw asCallFailure(cause, host);
-			});
+			const shown = await withSignal({ signal: AbortSignal.timeout(10_000) }, (client) => client.show({ model })).catch(
+				(cause: unknown) => {
+					throw asCallFailure(cause, host);
+				},
+			);
 			const info = (shown.model_info ?? {}) as unknown as Record<string, unknown>;
 			const architecture = info['general.architecture'];
 			return typeof architecture === 'string' ? positiveOrNull(info[`${architecture}.context_length`]) : null;
