@@ -282,7 +282,10 @@ export async function prepareDependencies(worktree: string, options: DependencyO
 	const packageJson = files['package.json'];
 	if (packageJson === undefined || !declaresDependencies(packageJson)) return { ok: true, source: 'none', lockHash: null, nodeModules: null };
 	const plan = dependencyPlan(files);
-	if ('reason' in plan) return { ok: false, reason: plan.reason };
+	if ('reason' in plan) {
+		if (options.stats) options.stats.refused += 1;
+		return { ok: false, reason: plan.reason };
+	}
 	const lockfile = plan.lockfileName === null ? undefined : files[plan.lockfileName as keyof ManifestFiles];
 	const projectModules = path.join(options.projectRoot, 'node_modules');
 	if (

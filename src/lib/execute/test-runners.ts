@@ -32,6 +32,11 @@ export function isTestEntry(path: string, content?: string): boolean {
 	return content === undefined || DECLARES_TEST.test(content);
 }
 
+/** A test that drives a browser (Playwright, Puppeteer, WebDriver): it cannot run in the sandbox. */
+export function isBrowserTest(content: string): boolean {
+	return /(?:from\s*|import\s*\(?\s*|require\s*\(\s*)['"](?:playwright(?:-[\w-]+)?|@playwright\/test|puppeteer(?:-core)?|selenium-webdriver|webdriverio)['"]/.test(content);
+}
+
 type PackageJson = {
 	scripts?: Record<string, unknown>;
 	dependencies?: Record<string, unknown>;

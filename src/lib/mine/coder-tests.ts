@@ -1,6 +1,6 @@
 import type { CaseInput, CaseTests } from '../schema/case.ts';
 import type { Execution, Executor } from '../execute/executor.ts';
-import { type CommandRefusal, commandFromPolicy, detectTestCommand, isTestEntry, type TestCommand } from '../execute/test-runners.ts';
+import { type CommandRefusal, commandFromPolicy, detectTestCommand, isBrowserTest, isTestEntry, type TestCommand } from '../execute/test-runners.ts';
 import { pathKind } from './path-kinds.ts';
 import type { CandidateOutcome, FileText } from './build-cases.ts';
 import type { SkipReason } from './types.ts';
@@ -79,8 +79,12 @@ export async function validateImplementChange(
 		if (reason === 'environment-error') coder.countReason?.(`environment-error: ${environmentReason(run)}`);
 		return { skip: reason };
 	};
-	const run = tests.files.filter((file) => isTestEntry(file.path, file.content)).map((file) => file.path);
-	if (run.length === 0) return { skip: 'no-tests' };
+	const entries = tests.files.filter((file) => isTestEntry(file.path, file.content));
+	const run = entries.filter((file) => !isBrowserTest(file.content)).map((file) => file.path);
+	if (run.length === 0) {
+		if (entries.length > 0) coder.countReason?.('no-tests: browser tests only');
+		return { skip: 'no-tests' };
+	}
 	const { commit, parent } = candidate.source;
 	const request = { runner: tests.command.runner, command: tests.command.command, run };
 	const after = await executor.execute({ ...request, rev: commit, files: [] });
