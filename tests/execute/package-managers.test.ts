@@ -77,14 +77,16 @@ describe('the install a commit calls for', () => {
 	const plan = (files: Record<string, string>) => dependencyPlan({ 'package.json': manifest(), ...files });
 
 	it('takes the manager from the lockfile and its version from packageManager', () => {
-		expect(dependencyPlan({ 'package.json': manifest({ packageManager: 'pnpm@9.15.9+sha512.abc' }), 'pnpm-lock.yaml': PNPM_LOCK })).toEqual({
-			manager: 'pnpm',
-			version: '9.15.9',
-			versionFrom: 'packageManager',
-			lockfileName: 'pnpm-lock.yaml',
-			key: `pnpm@9.15.9-${lockHashOf(PNPM_LOCK)}`,
-			needsDate: false,
-		});
+		expect(dependencyPlan({ 'package.json': manifest({ packageManager: 'pnpm@9.15.9+sha512.abc' }), 'pnpm-lock.yaml': PNPM_LOCK })).toEqual(
+			{
+				manager: 'pnpm',
+				version: '9.15.9',
+				versionFrom: 'packageManager',
+				lockfileName: 'pnpm-lock.yaml',
+				key: `pnpm@9.15.9-${lockHashOf(PNPM_LOCK)}`,
+				needsDate: false,
+			},
+		);
 		expect(plan({ 'yarn.lock': YARN_CLASSIC_LOCK })).toMatchObject({ manager: 'yarn', version: '1.22.22', versionFrom: 'default' });
 		expect(dependencyPlan({ 'package.json': manifest({ packageManager: 'yarn@4.4.1' }), 'yarn.lock': YARN_BERRY_LOCK })).toMatchObject({
 			manager: 'yarn-berry',
@@ -94,9 +96,16 @@ describe('the install a commit calls for', () => {
 	});
 
 	it("without packageManager, picks a version that reads the lockfile's format", () => {
-		expect(plan({ 'pnpm-lock.yaml': PNPM_LOCK.replace("'9.0'", "'5.4'") })).toMatchObject({ manager: 'pnpm', version: '7.33.7', versionFrom: 'lockfile' });
+		expect(plan({ 'pnpm-lock.yaml': PNPM_LOCK.replace("'9.0'", "'5.4'") })).toMatchObject({
+			manager: 'pnpm',
+			version: '7.33.7',
+			versionFrom: 'lockfile',
+		});
 		expect(plan({ 'pnpm-lock.yaml': PNPM_LOCK.replace("'9.0'", '6.0') })).toMatchObject({ version: '8.15.9' });
-		expect(plan({ 'yarn.lock': YARN_BERRY_LOCK.replace('version: 8', 'version: 6') })).toMatchObject({ manager: 'yarn-berry', version: '3.8.7' });
+		expect(plan({ 'yarn.lock': YARN_BERRY_LOCK.replace('version: 8', 'version: 6') })).toMatchObject({
+			manager: 'yarn-berry',
+			version: '3.8.7',
+		});
 	});
 
 	it('keeps the cache key of an npm lockfile as it always was: its hash alone', () => {
@@ -112,7 +121,10 @@ describe('the install a commit calls for', () => {
 	});
 
 	it.each([
-		[{ 'package.json': manifest({ packageManager: 'pnpm@9.1.0' }), 'pnpm-lock.yaml': PNPM_LOCK.replace("'9.0'", "'5.3'") }, 'lockfile version 5.3 unsupported by pnpm@9.1.0'],
+		[
+			{ 'package.json': manifest({ packageManager: 'pnpm@9.1.0' }), 'pnpm-lock.yaml': PNPM_LOCK.replace("'9.0'", "'5.3'") },
+			'lockfile version 5.3 unsupported by pnpm@9.1.0',
+		],
 		[{ 'package.json': manifest({ workspaces: ['packages/*'] }) }, 'workspace (several packages)'],
 		[{ 'package.json': manifest(), 'pnpm-workspace.yaml': "packages:\n  - 'packages/*'\n" }, 'workspace (several packages)'],
 		[{ 'package.json': manifest({ dependencies: { 'left-pad': 'github:stevemao/left-pad' } }) }, 'needs a git dependency (left-pad)'],
@@ -124,8 +136,12 @@ describe('the install a commit calls for', () => {
 
 	it("names an install's failure from its output", () => {
 		const pnpm = dependencyPlan({ 'package.json': manifest(), 'pnpm-lock.yaml': PNPM_LOCK }) as InstallPlan;
-		expect(installFailureReason(pnpm, ' ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with "frozen-lockfile"')).toBe('lockfile out of date with package.json');
-		expect(installFailureReason(pnpm, 'ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/nope: Not Found - 404')).toBe('a package is gone from the registry');
+		expect(installFailureReason(pnpm, ' ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with "frozen-lockfile"')).toBe(
+			'lockfile out of date with package.json',
+		);
+		expect(installFailureReason(pnpm, 'ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/nope: Not Found - 404')).toBe(
+			'a package is gone from the registry',
+		);
 		expect(installFailureReason(pnpm, 'something else')).toBe('pnpm@9.15.9 install failed');
 	});
 });
@@ -141,7 +157,8 @@ function tinyHistory(lockName: string, lock: string, packageManager: string): Te
 			'package.json': manifest({ packageManager }),
 			[lockName]: lock,
 			'src/duration.js': "import ms from 'ms';\n\nexport function seconds(text) {\n\treturn ms(text) / 1000;\n}\n",
-			'test/duration.test.js': "import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { seconds } from '../src/duration.js';\n\ntest('seconds', () => {\n\tassert.equal(seconds('1m'), 60);\n});\n",
+			'test/duration.test.js':
+				"import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { seconds } from '../src/duration.js';\n\ntest('seconds', () => {\n\tassert.equal(seconds('1m'), 60);\n});\n",
 		},
 		'Start with seconds',
 	);
@@ -158,7 +175,8 @@ function tinyHistory(lockName: string, lock: string, packageManager: string): Te
 		{
 			'package.json': manifest({ packageManager, dependencies: { 'left-pad': 'github:stevemao/left-pad' } }),
 			'src/pad.js': "import leftPad from 'left-pad';\n\nexport const pad = (text) => leftPad(text, 8);\n",
-			'test/pad.test.js': "import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { pad } from '../src/pad.js';\n\ntest('pads', () => {\n\tassert.equal(pad('ab').length, 8);\n});\n",
+			'test/pad.test.js':
+				"import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { pad } from '../src/pad.js';\n\ntest('pads', () => {\n\tassert.equal(pad('ab').length, 8);\n});\n",
 		},
 		'Pad with left-pad from its repository',
 	);
@@ -175,7 +193,12 @@ afterAll(async () => {
 
 async function mineTiny(repo: TempRepo, cacheDir: string): Promise<{ result: MineResult; log: string[] }> {
 	const log: string[] = [];
-	const executor = await createExecutor({ projectRoot: repo.dir, settings: CoderSchema.parse({}), log: (line) => log.push(line), cacheDir });
+	const executor = await createExecutor({
+		projectRoot: repo.dir,
+		settings: CoderSchema.parse({}),
+		log: (line) => log.push(line),
+		cacheDir,
+	});
 	const result = await mineCases({
 		repo: repo.dir,
 		name: 'example/tiny',
@@ -194,37 +217,40 @@ describe.each([
 	['yarn classic', 'yarn.lock', YARN_CLASSIC_LOCK, 'yarn@1.22.22', 'yarn@1.22.22'],
 	['yarn berry', 'yarn.lock', YARN_BERRY_LOCK, 'yarn@4.4.1', '@yarnpkg/cli-dist@4.4.1'],
 ])('a %s history', (_name, lockName, lock, packageManager, tool) => {
-	it(
-		'installs once with the named version, validates the case offline, says why the git dependency cannot install, and runs nothing when mined again',
-		async () => {
-			const repo = tinyHistory(lockName, lock, packageManager);
-			try {
-				const cacheDir = path.join(scratch, `cache-${packageManager}`);
-				const first = await mineTiny(repo, cacheDir);
-				expect(first.log).toContain(`fetching ${tool} from the npm registry (once; later installs reuse it)`);
-				expect(first.result.cases.map((value) => value.input.intent)).toEqual(['Add minutes, read with ms']);
-				const found = first.result.cases[0];
-				expect(found?.task === 'implement-change' && found.tests).toMatchObject({ runner: 'node', command: ['node', '--test', '{files}'], count: 2, failed_before: 1 });
-				expect(first.result.coder).toEqual({
-					reasons: { 'environment-error: needs a git dependency': 1 },
-					runs: { made: 2, ms: expect.any(Number), cached: 0 },
-					installs: { made: 1, ms: expect.any(Number), linked: 2, refused: 1 },
-				});
-				const summary = formatSummary(first.result, [], { budget: { numCtx: 16384, numPredict: 2048 }, dryRun: true });
-				expect(summary).toContain('  implement-change could not run: environment-error: needs a git dependency 1.');
-				expect(summary.find((line) => line.includes('implement-change validation:'))).toMatch(
-					/^ {2}implement-change validation: 2 test runs \(\d+\.\d s\), 0 from the cache; 1 install made \(\d+\.\d s\), 2 worktrees given a cached install, 1 refused one\.$/,
-				);
+	it('installs once with the named version, validates the case offline, says why the git dependency cannot install, and runs nothing when mined again', async () => {
+		const repo = tinyHistory(lockName, lock, packageManager);
+		try {
+			const cacheDir = path.join(scratch, `cache-${packageManager}`);
+			const first = await mineTiny(repo, cacheDir);
+			expect(first.log).toContain(`fetching ${tool} from the npm registry (once; later installs reuse it)`);
+			expect(first.result.cases.map((value) => (value.task === 'implement-change' ? value.input.intent : value.id))).toEqual([
+				'Add minutes, read with ms',
+			]);
+			const found = first.result.cases[0];
+			expect(found?.task === 'implement-change' && found.tests).toMatchObject({
+				runner: 'node',
+				command: ['node', '--test', '{files}'],
+				count: 2,
+				failed_before: 1,
+			});
+			expect(first.result.coder).toEqual({
+				reasons: { 'environment-error: needs a git dependency': 1 },
+				runs: { made: 2, ms: expect.any(Number), cached: 0 },
+				installs: { made: 1, ms: expect.any(Number), linked: 2, refused: 1 },
+			});
+			const summary = formatSummary(first.result, [], { budget: { numCtx: 16384, numPredict: 2048 }, dryRun: true });
+			expect(summary).toContain('  implement-change could not run: environment-error: needs a git dependency 1.');
+			expect(summary.find((line) => line.includes('implement-change validation:'))).toMatch(
+				/^ {2}implement-change validation: 2 test runs \(\d+\.\d s\), 0 from the cache; 1 install made \(\d+\.\d s\), 2 worktrees given a cached install, 1 refused one\.$/,
+			);
 
-				const second = await mineTiny(repo, cacheDir);
-				expect(second.result.cases).toEqual(first.result.cases);
-				expect(second.result.coder?.runs).toEqual({ made: 0, ms: 0, cached: 2 });
-				expect(second.result.coder?.installs.made).toBe(0);
-				expect(second.log.some((line) => line.startsWith('installing') || line.startsWith('fetching'))).toBe(false);
-			} finally {
-				repo.cleanup();
-			}
-		},
-		180_000,
-	);
+			const second = await mineTiny(repo, cacheDir);
+			expect(second.result.cases).toEqual(first.result.cases);
+			expect(second.result.coder?.runs).toEqual({ made: 0, ms: 0, cached: 2 });
+			expect(second.result.coder?.installs.made).toBe(0);
+			expect(second.log.some((line) => line.startsWith('installing') || line.startsWith('fetching'))).toBe(false);
+		} finally {
+			repo.cleanup();
+		}
+	}, 180_000);
 });

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judgeRun } from '../../src/lib/execute/executor.ts';
-import { mochaJsonFromStdout, parseJestJson, parseMochaJson, parseTap, parseTestOutput, parseUvu } from '../../src/lib/execute/parse-test-output.ts';
+import {
+	mochaJsonFromStdout,
+	parseJestJson,
+	parseMochaJson,
+	parseTap,
+	parseTestOutput,
+	parseUvu,
+} from '../../src/lib/execute/parse-test-output.ts';
 import { executionPromotionBlocks } from '../../src/lib/execute/promotion-evidence.ts';
 import {
 	commandFromPolicy,
@@ -55,7 +62,10 @@ describe('detecting the test command from package.json', () => {
 		[JSON.stringify({ scripts: { test: 'echo "Error: no test specified" && exit 1' } }), 'no test script'],
 		[JSON.stringify({ scripts: { test: 'xo && tsd' } }), 'the test script only lints'],
 		[JSON.stringify({ scripts: { test: 'karma start --single-run' } }), 'browser tests (karma)'],
-		[JSON.stringify({ scripts: { test: 'npm run lint && npm run test:browser', lint: 'eslint .', 'test:browser': 'playwright test' } }), 'browser tests (playwright)'],
+		[
+			JSON.stringify({ scripts: { test: 'npm run lint && npm run test:browser', lint: 'eslint .', 'test:browser': 'playwright test' } }),
+			'browser tests (playwright)',
+		],
 	])('finds none in %j: %s', (text, reason) => {
 		expect(detectTestCommand(text)).toEqual({ reason });
 	});
@@ -63,16 +73,41 @@ describe('detecting the test command from package.json', () => {
 	// Test scripts as real histories wrote them: the runner found through scripts, wrappers and loaders,
 	// linters left out, steps before the runner kept, the runner's own file arguments replaced by {files}.
 	it.each([
-		[{ test: 'xo && npm run build && ava', build: 'del-cli distribution && tsc --project tsconfig.dist.json' }, 'ava', ['sh', '-c', 'del-cli distribution && tsc --project tsconfig.dist.json && ava "$@"', 'sh', '{files}']],
+		[
+			{ test: 'xo && npm run build && ava', build: 'del-cli distribution && tsc --project tsconfig.dist.json' },
+			'ava',
+			['sh', '-c', 'del-cli distribution && tsc --project tsconfig.dist.json && ava "$@"', 'sh', '{files}'],
+		],
 		[{ test: 'xo && nyc ava && tsd' }, 'ava', ['ava', '{files}']],
-		[{ test: 'xo && npm run build && ava --timeout=10m --serial', build: 'tsc' }, 'ava', ['sh', '-c', 'tsc && ava --timeout=10m --serial "$@"', 'sh', '{files}']],
+		[
+			{ test: 'xo && npm run build && ava --timeout=10m --serial', build: 'tsc' },
+			'ava',
+			['sh', '-c', 'tsc && ava --timeout=10m --serial "$@"', 'sh', '{files}'],
+		],
 		[{ test: 'pnpm lint && vitest run --typecheck', lint: 'eslint . && prettier -c src test' }, 'vitest', ['vitest', 'run', '{files}']],
-		[{ test: 'pnpm run "/^test:.*/"', 'test:format': 'prettier . --list-different', 'test:types': 'tsc --noEmit', 'test:spec': 'vitest run' }, 'vitest', ['vitest', 'run', '{files}']],
-		[{ test: 'node --expose-gc ./node_modules/vitest/dist/cli-wrapper.js --run && vitest --run --typecheck.only' }, 'vitest', ['node', '--expose-gc', './node_modules/vitest/dist/cli-wrapper.js', 'run', '--run', '{files}']],
+		[
+			{
+				test: 'pnpm run "/^test:.*/"',
+				'test:format': 'prettier . --list-different',
+				'test:types': 'tsc --noEmit',
+				'test:spec': 'vitest run',
+			},
+			'vitest',
+			['vitest', 'run', '{files}'],
+		],
+		[
+			{ test: 'node --expose-gc ./node_modules/vitest/dist/cli-wrapper.js --run && vitest --run --typecheck.only' },
+			'vitest',
+			['node', '--expose-gc', './node_modules/vitest/dist/cli-wrapper.js', 'run', '--run', '{files}'],
+		],
 		[{ test: 'c8 --100 --reporter=lcov node --test' }, 'node', ['node', '--test', '{files}']],
 		[{ test: 'tsx --test test/*.ts' }, 'node', ['tsx', '--test', '{files}']],
 		[{ test: 'node --import tsx --test "test/**/*.test.ts"' }, 'node', ['node', '--import', 'tsx', '--test', '{files}']],
-		[{ test: 'run-s lint test:*', lint: 'standard', 'test:unit': "mocha -r ts-node/register --reporter spec 'test/**/*.ts'" }, 'mocha', ['mocha', '-r', 'ts-node/register', '{files}']],
+		[
+			{ test: 'run-s lint test:*', lint: 'standard', 'test:unit': "mocha -r ts-node/register --reporter spec 'test/**/*.ts'" },
+			'mocha',
+			['mocha', '-r', 'ts-node/register', '{files}'],
+		],
 		[{ test: 'npm-run-all -s lint unit', lint: 'xo', unit: 'jest --coverage src' }, 'jest', ['jest', '{files}']],
 		[{ test: 'NODE_OPTIONS=--experimental-vm-modules jest' }, 'jest', ['env', 'NODE_OPTIONS=--experimental-vm-modules', 'jest', '{files}']],
 		[{ test: 'cross-env NODE_ENV=test yarn jest --ci' }, 'jest', ['env', 'NODE_ENV=test', 'jest', '--ci', '{files}']],
@@ -180,9 +215,17 @@ describe("reading the runners' reports", () => {
 	});
 
 	it('counts tape (no fail line when all passed), uvu, and mocha JSON printed on standard output', () => {
-		expect(parseTestOutput('tape', 'TAP version 13\nok 1 a\nok 2 b\n\n1..2\n# tests 2\n# pass  2\n\n# ok\n')).toEqual({ total: 2, passed: 2, failed: 0 });
+		expect(parseTestOutput('tape', 'TAP version 13\nok 1 a\nok 2 b\n\n1..2\n# tests 2\n# pass  2\n\n# ok\n')).toEqual({
+			total: 2,
+			passed: 2,
+			failed: 0,
+		});
 		expect(parseTestOutput('tape', '# tests 3\n# pass  2\n# fail  1\n')).toEqual({ total: 3, passed: 2, failed: 1 });
-		expect(parseTestOutput('uvu', 'calc  ✘ ✓\n\n  Total:     2\n  Passed:    1\n  Skipped:   0\n  Duration:  0.51ms\n')).toEqual({ total: 2, passed: 1, failed: 1 });
+		expect(parseTestOutput('uvu', 'calc  ✘ ✓\n\n  Total:     2\n  Passed:    1\n  Skipped:   0\n  Duration:  0.51ms\n')).toEqual({
+			total: 2,
+			passed: 1,
+			failed: 1,
+		});
 		expect(parseUvu('no summary')).toBeUndefined();
 		const stdout = `a log line\n${JSON.stringify({ stats: { passes: 2, failures: 0 } }, null, 2)}\n`;
 		expect(parseMochaJson(mochaJsonFromStdout(stdout) ?? '')).toEqual({ total: 2, passed: 2, failed: 0 });

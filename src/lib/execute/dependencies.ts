@@ -23,8 +23,7 @@ export { lockHashOf } from './package-managers.ts';
 
 /** Where a worktree's packages come from, or why it cannot have them. */
 export type Dependencies =
-	| { ok: true; source: 'none' | 'project' | 'cache'; lockHash: string | null; nodeModules: string | null }
-	| { ok: false; reason: string };
+	{ ok: true; source: 'none' | 'project' | 'cache'; lockHash: string | null; nodeModules: string | null } | { ok: false; reason: string };
 
 /**
  * What installing cost: installs run now (and the time they took, failed ones too), worktrees given an
@@ -151,7 +150,12 @@ async function rememberedFailure(dir: string): Promise<{ reason: string } | unde
 
 function managerCaches(cacheDir: string): ManagerCaches {
 	const root = path.join(cacheDir, '.managers');
-	return { npm: path.join(cacheDir, '.npm'), pnpmStore: path.join(root, 'pnpm-store'), yarn: path.join(root, 'yarn'), yarnBerry: path.join(root, 'yarn-berry') };
+	return {
+		npm: path.join(cacheDir, '.npm'),
+		pnpmStore: path.join(root, 'pnpm-store'),
+		yarn: path.join(root, 'yarn'),
+		yarnBerry: path.join(root, 'yarn-berry'),
+	};
 }
 
 /** The manager's own command, fetched once per manager@version from the npm registry into `<cache>/.tools`. */
@@ -178,7 +182,19 @@ async function fetchTool(spec: string, dir: string, options: DependencyOptions):
 		options.log(`fetching ${spec} from the npm registry (once; later installs reuse it)`);
 		const result = await runSandboxed({
 			cwd: dir,
-			argv: ['npm', 'install', '--prefix', dir, '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', spec],
+			argv: [
+				'npm',
+				'install',
+				'--prefix',
+				dir,
+				'--no-save',
+				'--no-package-lock',
+				'--ignore-scripts',
+				'--no-audit',
+				'--no-fund',
+				'--loglevel=error',
+				spec,
+			],
 			env: { ...installEnvironment(), PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, npm_config_cache: caches.npm },
 			timeoutMs: options.installTimeoutMs,
 			isolation: options.isolation,
@@ -187,8 +203,11 @@ async function fetchTool(spec: string, dir: string, options: DependencyOptions):
 		});
 		if (result.exitCode !== 0) {
 			const output = `${result.stderr}\n${result.stdout}`;
-			const reason = /E404|No matching version|ETARGET/.test(output) ? `no ${spec} in the npm registry` : `fetching ${spec} failed (exit ${result.exitCode})`;
-			if (!/ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT/.test(output) && !result.timedOut) await writeFile(`${dir}.failed`, `${JSON.stringify({ reason })}\n`);
+			const reason = /E404|No matching version|ETARGET/.test(output)
+				? `no ${spec} in the npm registry`
+				: `fetching ${spec} failed (exit ${result.exitCode})`;
+			if (!/ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT/.test(output) && !result.timedOut)
+				await writeFile(`${dir}.failed`, `${JSON.stringify({ reason })}\n`);
 			return failed(reason, options);
 		}
 		await writeFile(path.join(dir, '.complete'), `${new Date().toISOString()}\n`);
@@ -222,7 +241,13 @@ function withoutOwnScripts(packageJson: string): string {
 	return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
-async function installLocked(plan: InstallPlan, command: string[], worktree: string, dir: string, options: DependencyOptions): Promise<string | { reason: string }> {
+async function installLocked(
+	plan: InstallPlan,
+	command: string[],
+	worktree: string,
+	dir: string,
+	options: DependencyOptions,
+): Promise<string | { reason: string }> {
 	const nodeModules = path.join(dir, 'node_modules');
 	await removeTree(dir);
 	await mkdir(dir, { recursive: true });
@@ -238,7 +263,9 @@ async function installLocked(plan: InstallPlan, command: string[], worktree: str
 	const caches = managerCaches(options.cacheDir);
 	for (const folder of Object.values(caches)) await mkdir(folder, { recursive: true });
 	const { args, env } = installCommand(plan, caches, plan.needsDate ? options.date : undefined);
-	const what = plan.lockfileName ? `${plan.lockfileName} (${plan.key})` : `the ranges of package.json (${plan.key}${options.date ? `, as of ${options.date}` : ''})`;
+	const what = plan.lockfileName
+		? `${plan.lockfileName} (${plan.key})`
+		: `the ranges of package.json (${plan.key}${options.date ? `, as of ${options.date}` : ''})`;
 	options.log(`installing dependencies for ${what} (once; later runs reuse .cache)`);
 	// The install runs the packages' own scripts (a pinned runtime downloads itself): in the sandbox too,
 	// with the network it needs but writing only into its cache folders.
@@ -280,7 +307,8 @@ async function installLocked(plan: InstallPlan, command: string[], worktree: str
 export async function prepareDependencies(worktree: string, options: DependencyOptions): Promise<Dependencies> {
 	const files = await readManifestFiles(worktree);
 	const packageJson = files['package.json'];
-	if (packageJson === undefined || !declaresDependencies(packageJson)) return { ok: true, source: 'none', lockHash: null, nodeModules: null };
+	if (packageJson === undefined || !declaresDependencies(packageJson))
+		return { ok: true, source: 'none', lockHash: null, nodeModules: null };
 	const plan = dependencyPlan(files);
 	if ('reason' in plan) {
 		if (options.stats) options.stats.refused += 1;

@@ -294,7 +294,10 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 			for (const name of MANIFEST_FILES) files[name] = gitShow(repository, rev, name);
 			const plan = files['package.json'] === undefined ? undefined : dependencyPlan(files);
 			const npmLock = files['package-lock.json'];
-			if (npmLock !== undefined && (plan === undefined || ('manager' in plan && plan.lockfileName === 'package-lock.json' && plan.version === 'system')))
+			if (
+				npmLock !== undefined &&
+				(plan === undefined || ('manager' in plan && plan.lockfileName === 'package-lock.json' && plan.version === 'system'))
+			)
 				hash = lockHashOf(npmLock);
 			else hash = plan === undefined ? null : 'key' in plan ? plan.key : `refused: ${plan.reason}`;
 			lockHashes.set(rev, hash);

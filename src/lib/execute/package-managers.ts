@@ -39,7 +39,14 @@ export type ManifestFiles = {
 };
 
 /** The files `dependencyPlan` reads, in the order it prefers lockfiles. */
-export const MANIFEST_FILES = ['package.json', 'npm-shrinkwrap.json', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'pnpm-workspace.yaml'] as const;
+export const MANIFEST_FILES = [
+	'package.json',
+	'npm-shrinkwrap.json',
+	'package-lock.json',
+	'pnpm-lock.yaml',
+	'yarn.lock',
+	'pnpm-workspace.yaml',
+] as const;
 
 /** Versions used when neither `packageManager` nor the lockfile names one (each reads that lockfile format). */
 export const DEFAULT_VERSIONS = {
@@ -65,7 +72,9 @@ const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependenc
 function dependencyEntries(manifest: Manifest): Array<[string, string]> {
 	return DEPENDENCY_FIELDS.flatMap((field) => {
 		const value = manifest[field];
-		return value !== null && typeof value === 'object' ? Object.entries(value as Record<string, unknown>).map(([name, range]) => [name, String(range)] as [string, string]) : [];
+		return value !== null && typeof value === 'object'
+			? Object.entries(value as Record<string, unknown>).map(([name, range]) => [name, String(range)] as [string, string])
+			: [];
 	});
 }
 
@@ -131,7 +140,8 @@ function hasWorkspacePackages(manifest: Manifest, pnpmWorkspace: string | undefi
 /** Dependencies the registry alone cannot give: git, file, link and workspace ones. */
 function unreachableDependency(manifest: Manifest): string | undefined {
 	for (const [name, range] of dependencyEntries(manifest)) {
-		if (/^(git\+|git:|github:|gitlab:|bitbucket:)|^[\w.-]+\/[\w.-]+(#.*)?$|\.git(#.*)?$/.test(range)) return `needs a git dependency (${name})`;
+		if (/^(git\+|git:|github:|gitlab:|bitbucket:)|^[\w.-]+\/[\w.-]+(#.*)?$|\.git(#.*)?$/.test(range))
+			return `needs a git dependency (${name})`;
 		if (range.startsWith('workspace:')) return 'workspace protocol';
 		if (/^(file|link|portal):/.test(range)) return `needs a local dependency (${name}: ${range})`;
 	}
@@ -154,40 +164,87 @@ export function dependencyPlan(files: ManifestFiles): InstallPlan | InstallRefus
 	const unreachable = unreachableDependency(manifest);
 	if (unreachable) return { reason: unreachable };
 
-	const npmLock = files['npm-shrinkwrap.json'] !== undefined ? 'npm-shrinkwrap.json' : files['package-lock.json'] !== undefined ? 'package-lock.json' : undefined;
+	const npmLock =
+		files['npm-shrinkwrap.json'] !== undefined
+			? 'npm-shrinkwrap.json'
+			: files['package-lock.json'] !== undefined
+				? 'package-lock.json'
+				: undefined;
 	if (npmLock) {
 		const lockfile = files[npmLock] as string;
 		const { version, versionFrom } = named?.name === 'npm' ? pick('npm', '') : { version: 'system', versionFrom: 'default' as const };
 		// The cache key of an npm install is the lockfile's hash alone, as it always was: installs made by
 		// earlier versions stay valid.
-		return { manager: 'npm', version, versionFrom, lockfileName: npmLock, key: version === 'system' ? lockHashOf(lockfile) : `npm@${version}-${lockHashOf(lockfile)}`, needsDate: false };
+		return {
+			manager: 'npm',
+			version,
+			versionFrom,
+			lockfileName: npmLock,
+			key: version === 'system' ? lockHashOf(lockfile) : `npm@${version}-${lockHashOf(lockfile)}`,
+			needsDate: false,
+		};
 	}
 	const pnpmLock = files['pnpm-lock.yaml'];
 	if (pnpmLock !== undefined) {
 		const lockVersion = pnpmLockfileVersion(pnpmLock);
 		if (lockVersion === undefined) return { reason: 'pnpm-lock.yaml has no lockfileVersion' };
 		const fallback = DEFAULT_VERSIONS.pnpm[lockVersion] ?? (Number(lockVersion) < 5.3 ? undefined : '9.15.9');
-		if (fallback === undefined && named?.name !== 'pnpm') return { reason: `pnpm lockfile version ${lockVersion} is older than any pnpm that runs here` };
+		if (fallback === undefined && named?.name !== 'pnpm')
+			return { reason: `pnpm lockfile version ${lockVersion} is older than any pnpm that runs here` };
 		const { version, versionFrom } = pick('pnpm', fallback ?? '');
 		if (!pnpmReads(version, lockVersion)) return { reason: `lockfile version ${lockVersion} unsupported by pnpm@${version}` };
-		return { manager: 'pnpm', version, versionFrom, lockfileName: 'pnpm-lock.yaml', key: `pnpm@${version}-${lockHashOf(pnpmLock)}`, needsDate: false };
+		return {
+			manager: 'pnpm',
+			version,
+			versionFrom,
+			lockfileName: 'pnpm-lock.yaml',
+			key: `pnpm@${version}-${lockHashOf(pnpmLock)}`,
+			needsDate: false,
+		};
 	}
 	const yarnLock = files['yarn.lock'];
 	if (yarnLock !== undefined) {
 		const berry = yarnBerryLockVersion(yarnLock);
 		if (berry === undefined) {
-			const { version, versionFrom } = named?.name === 'yarn' && major(named.version) === 1 ? pick('yarn', '') : { version: DEFAULT_VERSIONS.yarnClassic, versionFrom: 'default' as const };
-			return { manager: 'yarn', version, versionFrom, lockfileName: 'yarn.lock', key: `yarn@${version}-${lockHashOf(yarnLock)}`, needsDate: false };
+			const { version, versionFrom } =
+				named?.name === 'yarn' && major(named.version) === 1
+					? pick('yarn', '')
+					: { version: DEFAULT_VERSIONS.yarnClassic, versionFrom: 'default' as const };
+			return {
+				manager: 'yarn',
+				version,
+				versionFrom,
+				lockfileName: 'yarn.lock',
+				key: `yarn@${version}-${lockHashOf(yarnLock)}`,
+				needsDate: false,
+			};
 		}
 		const fallback = DEFAULT_VERSIONS.yarnBerry[berry] ?? '4.9.2';
-		const { version, versionFrom } = named?.name === 'yarn' && major(named.version) >= 2 ? pick('yarn', fallback) : { version: fallback, versionFrom: 'lockfile' as const };
-		return { manager: 'yarn-berry', version, versionFrom, lockfileName: 'yarn.lock', key: `yarn@${version}-${lockHashOf(yarnLock)}`, needsDate: false };
+		const { version, versionFrom } =
+			named?.name === 'yarn' && major(named.version) >= 2
+				? pick('yarn', fallback)
+				: { version: fallback, versionFrom: 'lockfile' as const };
+		return {
+			manager: 'yarn-berry',
+			version,
+			versionFrom,
+			lockfileName: 'yarn.lock',
+			key: `yarn@${version}-${lockHashOf(yarnLock)}`,
+			needsDate: false,
+		};
 	}
 	// No lockfile (many libraries commit none): the declared ranges, as the registry served them on the
 	// commit's day. One install per set of ranges.
 	const ranges = JSON.stringify(dependencyEntries(manifest).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
 	const version = named?.name === 'npm' ? named.version : 'system';
-	return { manager: 'npm', version, versionFrom: named?.name === 'npm' ? 'packageManager' : 'default', lockfileName: null, key: `npm-ranges-${shortHash(version, ranges)}`, needsDate: true };
+	return {
+		manager: 'npm',
+		version,
+		versionFrom: named?.name === 'npm' ? 'packageManager' : 'default',
+		lockfileName: null,
+		key: `npm-ranges-${shortHash(version, ranges)}`,
+		needsDate: true,
+	};
 }
 
 /** The npm package that carries a manager's command, and the script to run with node inside it. */
@@ -223,7 +280,13 @@ export function installCommand(plan: InstallPlan, caches: ManagerCaches, date?: 
 			return { args: ['ci', '--loglevel=error'], env: { ...quiet, npm_config_cache: caches.npm } };
 		case 'pnpm':
 			return {
-				args: ['install', '--frozen-lockfile', `--store-dir=${caches.pnpmStore}`, '--config.confirmModulesPurge=false', '--reporter=append-only'],
+				args: [
+					'install',
+					'--frozen-lockfile',
+					`--store-dir=${caches.pnpmStore}`,
+					'--config.confirmModulesPurge=false',
+					'--reporter=append-only',
+				],
 				env: { ...quiet, npm_config_cache: caches.npm, npm_config_manage_package_manager_versions: 'false' },
 			};
 		case 'yarn':
@@ -261,10 +324,16 @@ export function installFailureReason(plan: InstallPlan, output: string): string 
 	const who = `${plan.manager === 'yarn-berry' ? 'yarn' : plan.manager}@${plan.version}`;
 	if (/ERR_PNPM_LOCKFILE_BREAKING_CHANGE|lockfile.*(not compatible|unsupported|breaking)|Unsupported lockfile/i.test(output))
 		return `lockfile version unsupported by ${who}`;
-	if (/\bgit\b.*(clone|ls-remote)|ERR_PNPM_GIT|git dependency|Couldn't find the binary git|spawn git/i.test(output)) return 'needs a git dependency';
-	if (/ERR_PNPM_OUTDATED_LOCKFILE|lockfile needs to be updated|lockfile would have been modified|Your lockfile needs to be updated|npm ci.*can only install packages when your package.json and package-lock.json/i.test(output))
+	if (/\bgit\b.*(clone|ls-remote)|ERR_PNPM_GIT|git dependency|Couldn't find the binary git|spawn git/i.test(output))
+		return 'needs a git dependency';
+	if (
+		/ERR_PNPM_OUTDATED_LOCKFILE|lockfile needs to be updated|lockfile would have been modified|Your lockfile needs to be updated|npm ci.*can only install packages when your package.json and package-lock.json/i.test(
+			output,
+		)
+	)
 		return 'lockfile out of date with package.json';
-	if (/E404|404 Not Found|ERR_PNPM_FETCH_404|not found in the registry|ERR_PNPM_NO_MATCHING_VERSION|No matching version/i.test(output)) return 'a package is gone from the registry';
+	if (/E404|404 Not Found|ERR_PNPM_FETCH_404|not found in the registry|ERR_PNPM_NO_MATCHING_VERSION|No matching version/i.test(output))
+		return 'a package is gone from the registry';
 	if (/workspace:/i.test(output)) return 'workspace protocol';
 	if (/ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|ECONNREFUSED|socket hang up|network/i.test(output)) return 'network error';
 	if (/node-gyp|gyp ERR|prebuild-install|install script|postinstall|ELIFECYCLE/i.test(output)) return 'a package build script failed';

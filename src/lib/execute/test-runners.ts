@@ -34,7 +34,9 @@ export function isTestEntry(path: string, content?: string): boolean {
 
 /** A test that drives a browser (Playwright, Puppeteer, WebDriver): it cannot run in the sandbox. */
 export function isBrowserTest(content: string): boolean {
-	return /(?:from\s*|import\s*\(?\s*|require\s*\(\s*)['"](?:playwright(?:-[\w-]+)?|@playwright\/test|puppeteer(?:-core)?|selenium-webdriver|webdriverio)['"]/.test(content);
+	return /(?:from\s*|import\s*\(?\s*|require\s*\(\s*)['"](?:playwright(?:-[\w-]+)?|@playwright\/test|puppeteer(?:-core)?|selenium-webdriver|webdriverio)['"]/.test(
+		content,
+	);
 }
 
 type PackageJson = {
@@ -90,24 +92,111 @@ export function runnerOfCommand(command: readonly string[]): TestRunner {
 
 /** Tools a test script runs that check style or types but test no behaviour: left out of the command. */
 const LINTERS = new Set([
-	'xo', 'eslint', 'tslint', 'standard', 'semistandard', 'prettier', 'tsd', 'tsd-check', 'biome', 'dtslint', 'attw', 'publint',
-	'size-limit', 'knip', 'stylelint', 'markdownlint', 'markdownlint-cli2', 'remark', 'depcheck', 'vue-tsc', 'svelte-check',
-	'lint-staged', 'jshint', 'jscs', 'oxlint', 'type-coverage', 'madge', 'are-the-types-wrong', 'codecov', 'coveralls', 'echo',
+	'xo',
+	'eslint',
+	'tslint',
+	'standard',
+	'semistandard',
+	'prettier',
+	'tsd',
+	'tsd-check',
+	'biome',
+	'dtslint',
+	'attw',
+	'publint',
+	'size-limit',
+	'knip',
+	'stylelint',
+	'markdownlint',
+	'markdownlint-cli2',
+	'remark',
+	'depcheck',
+	'vue-tsc',
+	'svelte-check',
+	'lint-staged',
+	'jshint',
+	'jscs',
+	'oxlint',
+	'type-coverage',
+	'madge',
+	'are-the-types-wrong',
+	'codecov',
+	'coveralls',
+	'echo',
 ]);
 /** Runners that need a browser: their tests cannot run in the sandbox. */
-const BROWSER_RUNNERS = new Set(['karma', 'cypress', 'playwright', 'wtr', 'web-test-runner', 'testem', 'zuul', 'airtap', 'testcafe', 'wdio']);
+const BROWSER_RUNNERS = new Set([
+	'karma',
+	'cypress',
+	'playwright',
+	'wtr',
+	'web-test-runner',
+	'testem',
+	'zuul',
+	'airtap',
+	'testcafe',
+	'wdio',
+]);
 /** Wrappers that run the command after them: coverage (its thresholds would fail a run narrowed to a few files), env setters, npx. */
 const WRAPPERS = new Set(['c8', 'nyc', 'cross-env', 'env', 'npx', 'pnpx', 'dotenv', 'time', 'nodemon']);
 /** Options (of runners and wrappers) whose value is the next word. */
 const VALUE_OPTIONS = new Set([
-	'-r', '--require', '--loader', '--experimental-loader', '--import', '--reporter', '-R', '--timeout', '-t', '--ui', '-u', '--extension',
-	'--config', '-c', '--file', '--dir', '--project', '--environment', '--env', '--pool', '--node-arguments', '--root', '--rootDir',
-	'--testTimeout', '--setupFiles', '--test-reporter', '--test-reporter-destination', '-i', '--ignore', '--spec', '--exclude', '--include',
-	'--reporter-option', '--reporter-options', '-O', '--conditions', '-C', '--mode', '--maxWorkers', '-w', '--concurrency', '--jobs', '-j',
-	'--temp-directory', '--report-dir', '--check-coverage', '--lines', '--functions', '--branches', '--statements', '-x', '--testPathIgnorePatterns',
+	'-r',
+	'--require',
+	'--loader',
+	'--experimental-loader',
+	'--import',
+	'--reporter',
+	'-R',
+	'--timeout',
+	'-t',
+	'--ui',
+	'-u',
+	'--extension',
+	'--config',
+	'-c',
+	'--file',
+	'--dir',
+	'--project',
+	'--environment',
+	'--env',
+	'--pool',
+	'--node-arguments',
+	'--root',
+	'--rootDir',
+	'--testTimeout',
+	'--setupFiles',
+	'--test-reporter',
+	'--test-reporter-destination',
+	'-i',
+	'--ignore',
+	'--spec',
+	'--exclude',
+	'--include',
+	'--reporter-option',
+	'--reporter-options',
+	'-O',
+	'--conditions',
+	'-C',
+	'--mode',
+	'--maxWorkers',
+	'-w',
+	'--concurrency',
+	'--jobs',
+	'-j',
+	'--temp-directory',
+	'--report-dir',
+	'--check-coverage',
+	'--lines',
+	'--functions',
+	'--branches',
+	'--statements',
+	'-x',
+	'--testPathIgnorePatterns',
 ]);
 /** Options dropped from a runner's words: reporters (the executor sets its own), watching, coverage, type checking. */
-const DROPPED_OPTION = /^(--reporter|-R|--tap|--test-reporter|--test-reporter-destination|--watch|-w|--watchAll|--coverage|--typecheck|--verbose|--silent|--100|--check-coverage|--reporter-option|--reporter-options|-O)(=.*|\..*)?$/;
+const DROPPED_OPTION =
+	/^(--reporter|-R|--tap|--test-reporter|--test-reporter-destination|--watch|-w|--watchAll|--coverage|--typecheck|--verbose|--silent|--100|--check-coverage|--reporter-option|--reporter-options|-O)(=.*|\..*)?$/;
 /** The runners whose files can be named on the command line (uvu takes a folder and a pattern instead). */
 const NAMES_FILES = new Set<TestRunner>(['vitest', 'jest', 'mocha', 'ava', 'node', 'tap', 'tape', 'uvu']);
 
@@ -155,7 +244,12 @@ function expandScriptNames(pattern: string, scripts: Record<string, unknown>): s
 		}
 	}
 	if (!pattern.includes('*')) return names.includes(pattern) ? [pattern] : [];
-	const regex = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '.+').replace(/\*/g, '[^:]+')}$`);
+	const regex = new RegExp(
+		`^${pattern
+			.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+			.replace(/\*\*/g, '.+')
+			.replace(/\*/g, '[^:]+')}$`,
+	);
 	return names.filter((name) => regex.test(name));
 }
 
@@ -250,7 +344,11 @@ function runnerArguments(runner: TestRunner, args: readonly string[]): string[] 
 }
 
 /** The commands a script runs, in order, every `npm run` / `run-s` expanded (npm's `pre` script first). */
-function flatten(name: string, scripts: Record<string, unknown>, seen: Set<string>): Array<Segment | { kind: 'lint' | 'browser'; name: string }> {
+function flatten(
+	name: string,
+	scripts: Record<string, unknown>,
+	seen: Set<string>,
+): Array<Segment | { kind: 'lint' | 'browser'; name: string }> {
 	const script = scripts[name];
 	if (typeof script !== 'string' || seen.has(name)) return [];
 	const inner = new Set([...seen, name]);

@@ -1,6 +1,13 @@
 import type { CaseInput, CaseTests } from '../schema/case.ts';
 import type { Execution, Executor } from '../execute/executor.ts';
-import { type CommandRefusal, commandFromPolicy, detectTestCommand, isBrowserTest, isTestEntry, type TestCommand } from '../execute/test-runners.ts';
+import {
+	type CommandRefusal,
+	commandFromPolicy,
+	detectTestCommand,
+	isBrowserTest,
+	isTestEntry,
+	type TestCommand,
+} from '../execute/test-runners.ts';
 import { pathKind } from './path-kinds.ts';
 import type { CandidateOutcome, FileText } from './build-cases.ts';
 import type { SkipReason } from './types.ts';
@@ -43,7 +50,10 @@ export function testCommandOf(policyCommand: string | undefined, packageJson: st
 /** The few words of an environment error worth counting: the dependency problem, or the first clause of the detail. */
 function environmentReason(run: Execution): string {
 	const detail = run.detail.replace(/^dependencies: /, '');
-	return detail.replace(/\s*\(.*$/, '').replace(/:.*$/, '').slice(0, 80);
+	return detail
+		.replace(/\s*\(.*$/, '')
+		.replace(/:.*$/, '')
+		.slice(0, 80);
 }
 
 /** Why a run at the commit shows the case cannot be used, or undefined when its tests passed there. */

@@ -183,7 +183,11 @@ export async function mineCases(options: MineOptions): Promise<MineResult> {
 }
 
 /** What the executor did between two snapshots of its counters. */
-function coderCost(reasons: Record<string, number>, before: CoderMining['executor']['stats'], after: CoderMining['executor']['stats']): CoderCost {
+function coderCost(
+	reasons: Record<string, number>,
+	before: CoderMining['executor']['stats'],
+	after: CoderMining['executor']['stats'],
+): CoderCost {
 	return {
 		reasons,
 		runs: { made: after.executed - before.executed, ms: after.runMs - before.runMs, cached: after.cached - before.cached },
