@@ -151,6 +151,12 @@ describe('detecting the test command from package.json', () => {
 		expect(isTestEntry('test/index.d.ts')).toBe(false);
 		expect(isTestEntry('test/server.ts', 'export function server() {}\n')).toBe(false);
 		expect(isTestEntry('src/main.ts', "test('x', () => {});")).toBe(false);
+		// Vitest runs only what its include pattern names (*.test.*, *.spec.*); jest also __tests__ folders.
+		const declares = "test('x', () => {});";
+		expect(isTestEntry('tests/execute/calc-repo.ts', declares, 'vitest')).toBe(false);
+		expect(isTestEntry('test/main.ts', declares, 'jest')).toBe(false);
+		expect(isTestEntry('src/__tests__/main.ts', declares, 'jest')).toBe(true);
+		expect(isTestEntry('test/main.ts', declares, 'ava')).toBe(true);
 	});
 
 	it("takes the policy's command, runner read from its words, files appended when it names no place", () => {

@@ -21,12 +21,15 @@ const DECLARES_TEST = /(^|[^\w.])(test|it|describe|suite|context)(\.\w+)*\s*\(|\
 /**
  * A test file a runner is pointed at: `*.test.*` / `*.spec.*` with a JavaScript or TypeScript extension;
  * or, as ava, mocha, tap and `node --test` find them, a script under a `test` / `tests` / `__tests__`
- * folder — not a helper or fixture (a `_` name, a `helpers/` or `fixtures/` folder, a declaration file)
- * and, when its content is known, one that declares a test. Helpers and fixtures are written but not run.
+ * folder (jest: `__tests__` only; vitest: none) — not a helper or fixture (a `_` name, a `helpers/` or
+ * `fixtures/` folder, a declaration file) and, when its content is known, one that declares a test.
+ * Helpers and fixtures are written but not run.
  */
-export function isTestEntry(path: string, content?: string): boolean {
+export function isTestEntry(path: string, content?: string, runner?: TestRunner): boolean {
 	if (NAMED_TEST.test(path)) return true;
-	if (!/(^|\/)(test|tests|__tests__)\/(.+\/)?[^/]+\.[cm]?[jt]sx?$/.test(path) || /\.d\.[cm]?ts$/.test(path)) return false;
+	if (runner === 'vitest') return false;
+	const folders = runner === 'jest' ? '__tests__' : 'test|tests|__tests__';
+	if (!new RegExp(`(^|/)(${folders})/(.+/)?[^/]+\\.[cm]?[jt]sx?$`).test(path) || /\.d\.[cm]?ts$/.test(path)) return false;
 	const name = path.slice(path.lastIndexOf('/') + 1);
 	if (name.startsWith('_') || HELPER_SEGMENT.test(path.replace(/^.*?(^|\/)(test|tests|__tests__)\//, ''))) return false;
 	return content === undefined || DECLARES_TEST.test(content);

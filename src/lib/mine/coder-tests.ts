@@ -89,7 +89,7 @@ export async function validateImplementChange(
 		if (reason === 'environment-error') coder.countReason?.(`environment-error: ${environmentReason(run)}`);
 		return { skip: reason };
 	};
-	const entries = tests.files.filter((file) => isTestEntry(file.path, file.content));
+	const entries = tests.files.filter((file) => isTestEntry(file.path, file.content, tests.command.runner));
 	const run = entries.filter((file) => !isBrowserTest(file.content)).map((file) => file.path);
 	if (run.length === 0) {
 		if (entries.length > 0) coder.countReason?.('no-tests: browser tests only');
