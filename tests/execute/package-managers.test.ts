@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../src/lib/execute/executor.ts';
-import { dependencyPlan, installFailureReason, lockHashOf, type InstallPlan } from '../../src/lib/execute/package-managers.ts';
+import {
+	dependencyPlan,
+	installFailureReason,
+	isRelaxable,
+	lockHashOf,
+	relaxedInstallCommand,
+	type InstallPlan,
+} from '../../src/lib/execute/package-managers.ts';
 import { mineCases, type MineResult } from '../../src/lib/mine/mine.ts';
 import { formatSummary } from '../../src/lib/mine/report.ts';
 import { CoderSchema } from '../../src/lib/schema/policy.ts';
@@ -106,6 +113,27 @@ describe('the install a commit calls for', () => {
 			manager: 'yarn-berry',
 			version: '3.8.7',
 		});
+	});
+
+	it('runs yarn berry at the release the history checked in (yarnPath) when packageManager names none', () => {
+		expect(
+			plan({
+				'yarn.lock': YARN_BERRY_LOCK.replace('version: 8', 'version: 6'),
+				'.yarnrc.yml': 'nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-3.1.1.cjs\n',
+			}),
+		).toMatchObject({ manager: 'yarn-berry', version: '3.1.1', versionFrom: 'yarnPath' });
+	});
+
+	it('installs again, letting the manager update its copy of the lockfile, only when the frozen install found it out of step', () => {
+		const caches = { npm: '/c/npm', pnpmStore: '/c/pnpm', yarn: '/c/yarn', yarnBerry: '/c/berry' };
+		const pnpm = plan({ 'pnpm-lock.yaml': PNPM_LOCK }) as InstallPlan;
+		expect(relaxedInstallCommand(pnpm, caches).args).toContain('--no-frozen-lockfile');
+		expect(relaxedInstallCommand(plan({ 'yarn.lock': YARN_BERRY_LOCK }) as InstallPlan, caches).env.YARN_ENABLE_IMMUTABLE_INSTALLS).toBe(
+			'false',
+		);
+		expect(isRelaxable(installFailureReason(pnpm, 'ERR_PNPM_OUTDATED_LOCKFILE'))).toBe(true);
+		expect(isRelaxable(installFailureReason(plan({}) as InstallPlan, 'npm error code ENOVERSIONS'))).toBe(true);
+		expect(isRelaxable(installFailureReason(pnpm, 'ERR_PNPM_FETCH_404'))).toBe(false);
 	});
 
 	it('keeps the cache key of an npm lockfile as it always was: its hash alone', () => {

@@ -10,10 +10,12 @@ import {
 	type InstallPlan,
 	installCommand,
 	installFailureReason,
+	isRelaxable,
 	isTransientFailure,
 	MANIFEST_FILES,
 	type ManagerCaches,
 	type ManifestFiles,
+	relaxedInstallCommand,
 	toolPackage,
 } from './package-managers.ts';
 import { runSandboxed } from './sandbox.ts';
@@ -269,23 +271,28 @@ async function installLocked(
 	options.log(`installing dependencies for ${what} (once; later runs reuse .cache)`);
 	// The install runs the packages' own scripts (a pinned runtime downloads itself): in the sandbox too,
 	// with the network it needs but writing only into its cache folders.
-	const result = await runSandboxed({
-		cwd: dir,
-		argv: [...command, ...args],
-		env: { ...installEnvironment(), ...env, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, CI: '1' },
-		timeoutMs: options.installTimeoutMs,
-		isolation: options.isolation,
-		readable: [options.cacheDir],
-		writable: [path.join(options.cacheDir, '.npm'), path.join(options.cacheDir, '.managers')],
-		network: true,
-	});
-	if (options.stats) options.stats.ms += result.durationMs;
-	let reason: string | undefined;
-	if (result.timedOut) reason = `installing ${plan.key} took over ${options.installTimeoutMs / 1000} s`;
-	else if (result.exitCode !== 0 || !(await exists(nodeModules))) {
+	const run = async (step: { args: string[]; env: Record<string, string> }): Promise<string | undefined> => {
+		const result = await runSandboxed({
+			cwd: dir,
+			argv: [...command, ...step.args],
+			env: { ...installEnvironment(), ...step.env, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, CI: '1' },
+			timeoutMs: options.installTimeoutMs,
+			isolation: options.isolation,
+			readable: [options.cacheDir],
+			writable: [path.join(options.cacheDir, '.npm'), path.join(options.cacheDir, '.managers')],
+			network: true,
+		});
+		if (options.stats) options.stats.ms += result.durationMs;
+		if (result.timedOut) return `installing ${plan.key} took over ${options.installTimeoutMs / 1000} s`;
+		if (result.exitCode === 0 && (await exists(nodeModules))) return undefined;
 		const output = (result.spawnError ?? `${result.stderr}\n${result.stdout}`).trim();
-		reason = installFailureReason(plan, output);
 		options.log(`dependencies: ${plan.key}: ${output.split('\n').slice(-3).join(' ').slice(0, 400)}`);
+		return installFailureReason(plan, output);
+	};
+	let reason = await run({ args, env });
+	if (reason !== undefined && isRelaxable(reason)) {
+		options.log(`dependencies: ${plan.key}: ${reason}; installing again, letting ${plan.manager} update its copy of the lockfile`);
+		reason = await run(relaxedInstallCommand(plan, caches));
 	}
 	if (reason !== undefined) {
 		// A lockfile that cannot install will not start to: remembered, so a second mining does not try again.

@@ -16,7 +16,7 @@ export type InstallPlan = {
 	/** The version of the manager the install runs with. */
 	version: string;
 	/** Where the version came from: the `packageManager` field, or the lockfile's format. */
-	versionFrom: 'packageManager' | 'lockfile' | 'default';
+	versionFrom: 'packageManager' | 'yarnPath' | 'lockfile' | 'default';
 	/** The lockfile's name at the root of the tree, or null (npm without a lockfile). */
 	lockfileName: string | null;
 	/** The cache folder's name: manager@version and the lockfile's hash (or the dependency ranges' hash). */
@@ -36,6 +36,7 @@ export type ManifestFiles = {
 	'pnpm-lock.yaml'?: string | undefined;
 	'yarn.lock'?: string | undefined;
 	'pnpm-workspace.yaml'?: string | undefined;
+	'.yarnrc.yml'?: string | undefined;
 };
 
 /** The files `dependencyPlan` reads, in the order it prefers lockfiles. */
@@ -46,6 +47,7 @@ export const MANIFEST_FILES = [
 	'pnpm-lock.yaml',
 	'yarn.lock',
 	'pnpm-workspace.yaml',
+	'.yarnrc.yml',
 ] as const;
 
 /** Versions used when neither `packageManager` nor the lockfile names one (each reads that lockfile format). */
@@ -219,11 +221,13 @@ export function dependencyPlan(files: ManifestFiles): InstallPlan | InstallRefus
 				needsDate: false,
 			};
 		}
-		const fallback = DEFAULT_VERSIONS.yarnBerry[berry] ?? '4.9.2';
+		// The release the history checked in (`yarnPath: .yarn/releases/yarn-3.1.1.cjs`) names the version it ran.
+		const checkedIn = /^yarnPath:\s*['"]?\S*?yarn-(\d+\.\d+\.\d+(?:-[\w.]+)?)\.c?js['"]?\s*$/m.exec(files['.yarnrc.yml'] ?? '')?.[1];
+		const fallback = checkedIn ?? DEFAULT_VERSIONS.yarnBerry[berry] ?? '4.9.2';
 		const { version, versionFrom } =
 			named?.name === 'yarn' && major(named.version) >= 2
 				? pick('yarn', fallback)
-				: { version: fallback, versionFrom: 'lockfile' as const };
+				: { version: fallback, versionFrom: checkedIn ? ('yarnPath' as const) : ('lockfile' as const) };
 		return {
 			manager: 'yarn-berry',
 			version,
@@ -314,6 +318,31 @@ export function installCommand(plan: InstallPlan, caches: ManagerCaches, date?: 
 	}
 }
 
+/**
+ * The second try when the frozen install refused a lockfile out of step with package.json (histories hold
+ * such commits, and their CI often ran a plain install), or a date before any matching version was
+ * published: the same manager, allowed to update the install folder's copy of the lockfile — versions it
+ * locks stay as they are wherever package.json still accepts them.
+ */
+export function relaxedInstallCommand(plan: InstallPlan, caches: ManagerCaches): { args: string[]; env: Record<string, string> } {
+	const strict = installCommand(plan, caches);
+	switch (plan.manager) {
+		case 'npm':
+			return { args: ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', '--loglevel=error'], env: strict.env };
+		case 'pnpm':
+			return { args: strict.args.map((arg) => (arg === '--frozen-lockfile' ? '--no-frozen-lockfile' : arg)), env: strict.env };
+		case 'yarn':
+			return { args: strict.args.filter((arg) => arg !== '--frozen-lockfile'), env: strict.env };
+		case 'yarn-berry':
+			return { args: ['install'], env: { ...strict.env, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' } };
+	}
+}
+
+/** Failures a relaxed install may get past: a lockfile out of step, a date too early for a range. */
+export function isRelaxable(reason: string): boolean {
+	return reason === 'lockfile out of date with package.json' || reason === 'no version of a range published by the commit date';
+}
+
 /** Configuration files an install reads besides package.json and the lockfile, copied when present. */
 export const INSTALL_CONFIG_FILES = ['.npmrc', '.yarnrc', '.yarnrc.yml', 'pnpm-workspace.yaml', '.pnpmfile.cjs'];
 /** Folders an install may need (patches the lockfile refers to, yarn plugins). */
@@ -332,6 +361,7 @@ export function installFailureReason(plan: InstallPlan, output: string): string 
 		)
 	)
 		return 'lockfile out of date with package.json';
+	if (/ENOVERSIONS|ETARGET/.test(output) && plan.needsDate) return 'no version of a range published by the commit date';
 	if (/E404|404 Not Found|ERR_PNPM_FETCH_404|not found in the registry|ERR_PNPM_NO_MATCHING_VERSION|No matching version/i.test(output))
 		return 'a package is gone from the registry';
 	if (/workspace:/i.test(output)) return 'workspace protocol';
