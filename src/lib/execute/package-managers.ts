@@ -350,7 +350,7 @@ export const INSTALL_CONFIG_DIRS = ['patches', '.yarn/patches', '.yarn/plugins']
 
 /** A few words for why an install failed, read from its output: what the mining summary counts. */
 export function installFailureReason(plan: InstallPlan, output: string): string {
-	const who = `${plan.manager === 'yarn-berry' ? 'yarn' : plan.manager}@${plan.version}`;
+	const who = plan.version === 'system' ? plan.manager : `${plan.manager === 'yarn-berry' ? 'yarn' : plan.manager}@${plan.version}`;
 	if (/ERR_PNPM_LOCKFILE_BREAKING_CHANGE|lockfile.*(not compatible|unsupported|breaking)|Unsupported lockfile/i.test(output))
 		return `lockfile version unsupported by ${who}`;
 	if (/\bgit\b.*(clone|ls-remote)|ERR_PNPM_GIT|git dependency|Couldn't find the binary git|spawn git/i.test(output))
