@@ -109,6 +109,14 @@ describe('the install a commit calls for', () => {
 			versionFrom: 'lockfile',
 		});
 		expect(plan({ 'pnpm-lock.yaml': PNPM_LOCK.replace("'9.0'", '6.0') })).toMatchObject({ version: '8.15.9' });
+		// pnpm 6 and early 7 fail every request on current Node: the last pnpm 7 reads their lockfiles.
+		expect(plan({ 'pnpm-lock.yaml': PNPM_LOCK.replace("'9.0'", '5.3') })).toMatchObject({ version: '7.33.7' });
+		expect(
+			dependencyPlan({
+				'package.json': manifest({ packageManager: 'pnpm@7.28.0' }),
+				'pnpm-lock.yaml': PNPM_LOCK.replace("'9.0'", "'5.4'"),
+			}),
+		).toMatchObject({ version: '7.33.7', versionFrom: 'packageManager' });
 		expect(plan({ 'yarn.lock': YARN_BERRY_LOCK.replace('version: 8', 'version: 6') })).toMatchObject({
 			manager: 'yarn-berry',
 			version: '3.8.7',

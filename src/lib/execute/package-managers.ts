@@ -52,11 +52,14 @@ export const MANIFEST_FILES = [
 
 /** Versions used when neither `packageManager` nor the lockfile names one (each reads that lockfile format). */
 export const DEFAULT_VERSIONS = {
-	pnpm: { '5.3': '6.35.1', '5.4': '7.33.7', '6.0': '8.15.9', '6.1': '8.15.9', '7.0': '9.15.9', '9.0': '9.15.9' } as Record<string, string>,
+	pnpm: { '5.3': '7.33.7', '5.4': '7.33.7', '6.0': '8.15.9', '6.1': '8.15.9', '7.0': '9.15.9', '9.0': '9.15.9' } as Record<string, string>,
 	yarnClassic: '1.22.22',
 	/** Berry lockfiles' `__metadata.version` → a yarn that writes that version. */
 	yarnBerry: { '4': '2.4.3', '5': '3.1.1', '6': '3.8.7', '7': '4.0.2', '8': '4.9.2' } as Record<string, string>,
 };
+
+/** The oldest pnpm that runs on current Node, and the last of its major. */
+const LAST_PNPM_7 = '7.33.7';
 
 type Manifest = Record<string, unknown>;
 
@@ -193,7 +196,10 @@ export function dependencyPlan(files: ManifestFiles): InstallPlan | InstallRefus
 		const fallback = DEFAULT_VERSIONS.pnpm[lockVersion] ?? (Number(lockVersion) < 5.3 ? undefined : '9.15.9');
 		if (fallback === undefined && named?.name !== 'pnpm')
 			return { reason: `pnpm lockfile version ${lockVersion} is older than any pnpm that runs here` };
-		const { version, versionFrom } = pick('pnpm', fallback ?? '');
+		const picked = pick('pnpm', fallback ?? '');
+		// pnpm 6 and 7 before 7.33 fail every request on Node 20 and later (ERR_INVALID_THIS): the last pnpm 7
+		// runs, and reads the same lockfiles (5.3 and 5.4).
+		const { version, versionFrom } = major(picked.version) <= 7 ? { ...picked, version: LAST_PNPM_7 } : picked;
 		if (!pnpmReads(version, lockVersion)) return { reason: `lockfile version ${lockVersion} unsupported by pnpm@${version}` };
 		return {
 			manager: 'pnpm',
@@ -351,6 +357,7 @@ export const INSTALL_CONFIG_DIRS = ['patches', '.yarn/patches', '.yarn/plugins']
 /** A few words for why an install failed, read from its output: what the mining summary counts. */
 export function installFailureReason(plan: InstallPlan, output: string): string {
 	const who = plan.version === 'system' ? plan.manager : `${plan.manager === 'yarn-berry' ? 'yarn' : plan.manager}@${plan.version}`;
+	if (/ERR_INVALID_THIS/.test(output)) return `${who} does not run on this Node`;
 	if (/ERR_PNPM_LOCKFILE_BREAKING_CHANGE|lockfile.*(not compatible|unsupported|breaking)|Unsupported lockfile/i.test(output))
 		return `lockfile version unsupported by ${who}`;
 	if (/\bgit\b.*(clone|ls-remote)|ERR_PNPM_GIT|git dependency|Couldn't find the binary git|spawn git/i.test(output))
