@@ -371,7 +371,7 @@ export function installFailureReason(plan: InstallPlan, output: string): string 
 	if (/ENOVERSIONS|ETARGET/.test(output) && plan.needsDate) return 'no version of a range published by the commit date';
 	if (/E404|404 Not Found|ERR_PNPM_FETCH_404|not found in the registry|ERR_PNPM_NO_MATCHING_VERSION|No matching version/i.test(output))
 		return 'a package is gone from the registry';
-	if (/workspace:/i.test(output)) return 'workspace protocol';
+	if (/ERR_PNPM_WORKSPACE|Unsupported URL Type "workspace:"|EUNSUPPORTEDPROTOCOL.*workspace/i.test(output)) return 'workspace protocol';
 	if (/ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|ECONNREFUSED|socket hang up|network/i.test(output)) return 'network error';
 	if (/node-gyp|gyp ERR|prebuild-install|install script|postinstall|ELIFECYCLE/i.test(output)) return 'a package build script failed';
 	return `${who} install failed`;
