@@ -290,3 +290,44 @@ describe.each([
 		}
 	}, 180_000);
 });
+
+describe('a history whose test script lints, then builds, then runs the tests', () => {
+	it("skips the linter, runs the build before the runner on the commit's test files, and validates the change", async () => {
+		const repo = createTempRepo('execute-chain-');
+		try {
+			// The tests import the build's output, as many libraries' tests do: without the build step they fail.
+			const build = "import { cpSync } from 'node:fs';\ncpSync('src', 'dist', { recursive: true });\n";
+			repo.commit(
+				{
+					'package.json': `${JSON.stringify({ name: 'chain', private: true, type: 'module', scripts: { test: 'xo && npm run build && c8 --100 node --test', build: 'node build.js' } }, null, 2)}\n`,
+					'build.js': build,
+					'src/greet.js': 'export const greet = (name) => `Hello, ${name}`;\n',
+					'test/greet.test.js':
+						"import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { greet } from '../dist/greet.js';\n\ntest('greets', () => {\n\tassert.equal(greet('Ada'), 'Hello, Ada');\n});\n",
+				},
+				'Greet by name',
+			);
+			repo.commit(
+				{
+					'src/greet.js': 'export const greet = (name) => `Hello, ${name}`;\n\nexport const farewell = (name) => `Goodbye, ${name}`;\n',
+					'test/greet.test.js':
+						"import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { farewell, greet } from '../dist/greet.js';\n\ntest('greets', () => {\n\tassert.equal(greet('Ada'), 'Hello, Ada');\n});\n\ntest('says goodbye', () => {\n\tassert.equal(farewell('Ada'), 'Goodbye, Ada');\n});\n",
+				},
+				'Say goodbye too',
+			);
+			const { result } = await mineTiny(repo, path.join(scratch, 'cache-chain'));
+			expect(result.cases).toHaveLength(1);
+			const found = result.cases[0];
+			expect(found?.task === 'implement-change' && found.tests).toMatchObject({
+				runner: 'node',
+				command: ['sh', '-c', 'node build.js && node --test "$@"', 'sh', '{files}'],
+				run: ['test/greet.test.js'],
+				count: 2,
+				failed_before: 1,
+			});
+			expect(result.coder?.installs).toEqual({ made: 0, ms: 0, linked: 0, refused: 0 });
+		} finally {
+			repo.cleanup();
+		}
+	}, 120_000);
+});
