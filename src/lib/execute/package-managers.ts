@@ -271,6 +271,15 @@ export function toolPackage(manager: ManagerName, version: string): { spec: stri
 	}
 }
 
+/**
+ * A day after the commit: histories often raise a range to a version published minutes before the commit,
+ * and a clock or a time zone off by hours must not make that version "not yet published".
+ */
+function dayAfter(date: string): string {
+	const time = Date.parse(date);
+	return Number.isNaN(time) ? date : new Date(time + 24 * 60 * 60 * 1000).toISOString();
+}
+
 /** Folders (under the shared cache) where each manager keeps what it downloaded, so installs share it. */
 export type ManagerCaches = { npm: string; pnpmStore: string; yarn: string; yarnBerry: string };
 
@@ -284,7 +293,7 @@ export function installCommand(plan: InstallPlan, caches: ManagerCaches, date?: 
 		case 'npm':
 			if (plan.lockfileName === null)
 				return {
-					args: ['install', '--no-package-lock', '--legacy-peer-deps', '--loglevel=error', ...(date ? [`--before=${date}`] : [])],
+					args: ['install', '--no-package-lock', '--legacy-peer-deps', '--loglevel=error', ...(date ? [`--before=${dayAfter(date)}`] : [])],
 					env: { ...quiet, npm_config_cache: caches.npm },
 				};
 			return { args: ['ci', '--loglevel=error'], env: { ...quiet, npm_config_cache: caches.npm } };
