@@ -288,7 +288,20 @@ export type ManagerCaches = { npm: string; pnpmStore: string; yarn: string; yarn
  * lockfile: an install that would change it fails instead of resolving anew.
  */
 export function installCommand(plan: InstallPlan, caches: ManagerCaches, date?: string): { args: string[]; env: Record<string, string> } {
-	const quiet = { npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+	const quiet = {
+		npm_config_update_notifier: 'false',
+		npm_config_fund: 'false',
+		npm_config_audit: 'false',
+		// Browsers and app binaries that packages download from their own hosts as they install: browser
+		// tests are never run, and those hosts are not the registry.
+		PUPPETEER_SKIP_DOWNLOAD: '1',
+		PUPPETEER_SKIP_CHROMIUM_DOWNLOAD: '1',
+		PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
+		CYPRESS_INSTALL_BINARY: '0',
+		ELECTRON_SKIP_BINARY_DOWNLOAD: '1',
+		CHROMEDRIVER_SKIP_DOWNLOAD: 'true',
+		GECKODRIVER_SKIP_DOWNLOAD: 'true',
+	};
 	switch (plan.manager) {
 		case 'npm':
 			if (plan.lockfileName === null)
