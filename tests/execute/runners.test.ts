@@ -113,6 +113,11 @@ describe('detecting the test command from package.json', () => {
 		[{ test: 'cross-env NODE_ENV=test yarn jest --ci' }, 'jest', ['env', 'NODE_ENV=test', 'jest', '--ci', '{files}']],
 		[{ test: 'uvu -r tsm test -i fixtures' }, 'uvu', ['uvu', '-r', 'tsm', '-i', 'fixtures', '{files}']],
 		[{ test: 'tape test/*.js | tap-spec' }, 'tape', ['tape', '{files}']],
+		[
+			{ test: 'NODE_ENV=test mocha --compilers js:babel/register --recursive' },
+			'mocha',
+			['env', 'NODE_ENV=test', 'mocha', '--compilers', 'js:babel/register', '--recursive', '{files}'],
+		],
 		[{ test: 'tap --100 test/*.js' }, 'tap', ['tap', '{files}']],
 		[{ test: 'npm run build && node test.js', build: 'tsc' }, 'exit-code', ['sh', '-c', 'tsc && node test.js']],
 		[{ test: 'make check' }, 'exit-code', ['sh', '-c', 'make check']],
