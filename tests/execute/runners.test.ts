@@ -114,6 +114,11 @@ describe('detecting the test command from package.json', () => {
 		[{ test: 'uvu -r tsm test -i fixtures' }, 'uvu', ['uvu', '-r', 'tsm', '-i', 'fixtures', '{files}']],
 		[{ test: 'tape test/*.js | tap-spec' }, 'tape', ['tape', '{files}']],
 		[
+			{ test: 'yarn node --experimental-vm-modules $(yarn bin jest)' },
+			'jest',
+			['node', '--experimental-vm-modules', 'node_modules/.bin/jest', '{files}'],
+		],
+		[
 			{ test: 'NODE_ENV=test mocha --compilers js:babel/register --recursive' },
 			'mocha',
 			['env', 'NODE_ENV=test', 'mocha', '--compilers', 'js:babel/register', '--recursive', '{files}'],
@@ -179,7 +184,7 @@ describe('detecting the test command from package.json', () => {
 			't/a.test.js',
 		]);
 		expect(expandCommand(['npx', 'vitest', 'run', '{files}'], 'vitest', ['a.test.ts', 'b.test.ts'], '/w/r')).toEqual({
-			argv: ['npx', 'vitest', 'run', '--reporter=json', '--outputFile=/w/r', 'a.test.ts', 'b.test.ts'],
+			argv: ['npx', 'vitest', 'run', '--reporter=json', '--outputFile=/w/r', '--coverage.enabled=false', 'a.test.ts', 'b.test.ts'],
 			target: { kind: 'file', path: '/w/r' },
 		});
 		expect(expandCommand(['ava', '{files}'], 'ava', ['a.test.js'], '/w/r').target).toEqual({ kind: 'stdout' });

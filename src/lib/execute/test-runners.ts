@@ -290,7 +290,12 @@ function shellQuote(word: string): string {
  * executor replaces (the runner's own file arguments, reporters, coverage) left out; or a step to run as it is.
  */
 function readCommand(text: string): Segment | { kind: 'lint' | 'browser'; name: string } {
-	const words = splitCommandLine(text);
+	// `$(yarn bin jest)`, `$(npm bin)/jest`: the package's own binary, where the shell would find it.
+	const words = splitCommandLine(
+		text
+			.replace(/\$\((?:yarn|pnpm) bin ([\w@/.-]+)\)/g, 'node_modules/.bin/$1')
+			.replace(/\$\((?:npm|yarn|pnpm) bin\)\//g, 'node_modules/.bin/'),
+	);
 	const env: string[] = [];
 	let index = 0;
 	const skipOptions = () => {
@@ -305,7 +310,12 @@ function readCommand(text: string): Segment | { kind: 'lint' | 'browser'; name: 
 		if (word === undefined) return { kind: 'step', text };
 		const base = word.replace(/^.*\//, '');
 		if (base === 'pnpm' && words[index + 1] === 'exec') index += 2;
-		else if ((base === 'yarn' || base === 'pnpm') && words[index + 1] !== undefined && runnerOfPath(words[index + 1] as string)) index += 1;
+		else if (
+			(base === 'yarn' || base === 'pnpm') &&
+			words[index + 1] !== undefined &&
+			(words[index + 1] === 'node' || runnerOfPath(words[index + 1] as string))
+		)
+			index += 1;
 		else if (WRAPPERS.has(base)) {
 			index += 1;
 			skipOptions();
@@ -440,10 +450,15 @@ export function commandFromPolicy(line: string): TestCommand {
 /** The arguments that make a runner write its machine-readable report, and where it goes. */
 export function reporterArgs(runner: TestRunner, reportPath: string): { args: string[]; target: ReportTarget | undefined } {
 	switch (runner) {
+		// Coverage off: a configuration that collects it (with thresholds, or a provider not installed) would
+		// fail a run narrowed to a few files for reasons that have nothing to do with the code.
 		case 'vitest':
-			return { args: ['--reporter=json', `--outputFile=${reportPath}`], target: { kind: 'file', path: reportPath } };
+			return {
+				args: ['--reporter=json', `--outputFile=${reportPath}`, '--coverage.enabled=false'],
+				target: { kind: 'file', path: reportPath },
+			};
 		case 'jest':
-			return { args: ['--ci', '--json', `--outputFile=${reportPath}`], target: { kind: 'file', path: reportPath } };
+			return { args: ['--ci', '--json', `--outputFile=${reportPath}`, '--coverage=false'], target: { kind: 'file', path: reportPath } };
 		case 'mocha':
 			return { args: ['--reporter', 'json', '--reporter-option', `output=${reportPath}`], target: { kind: 'file', path: reportPath } };
 		case 'ava':
