@@ -44,6 +44,19 @@ beforeEach(async () => {
 afterEach(() => rm(scratch, { recursive: true, force: true }));
 
 describe('installing a lockfile into a shared cache', () => {
+	it('takes over at once a lock whose process is gone', async () => {
+		const lock = 'not a lockfile either\n';
+		await writeFile(path.join(worktree, 'package-lock.json'), lock);
+		const dir = path.join(cacheDir, lockHashOf(lock));
+		await mkdir(`${dir}.lock`, { recursive: true });
+		// A pid that no process has: the run that held the lock was killed.
+		await writeFile(path.join(`${dir}.lock`, 'pid'), '2147483646\n');
+		const result = await prepareDependencies(worktree, options());
+		expect(log.some((line) => line.startsWith('waiting for another process'))).toBe(false);
+		expect(result).toEqual({ ok: false, reason: 'npm install failed' });
+		expect(existsSync(`${dir}.lock`)).toBe(false);
+	});
+
 	it('waits while another process installs the same lockfile, then uses that install instead of making its own', async () => {
 		const lock = lockfile('waits');
 		await writeFile(path.join(worktree, 'package-lock.json'), lock);

@@ -111,7 +111,7 @@ function failed(reason: string, options: DependencyOptions): { reason: string } 
 /**
  * Takes the install lock of `dir` (a folder beside it, made atomically), waiting while another process
  * installs the same lockfile; returns false when that install completed (or was refused) meanwhile. A lock
- * older than an install may take is left by a killed process and taken over.
+ * whose process is gone, or older than an install may take, was left by a killed process and is taken over.
  */
 async function lockInstall(dir: string, options: DependencyOptions): Promise<boolean> {
 	const lock = `${dir}.lock`;
@@ -120,9 +120,16 @@ async function lockInstall(dir: string, options: DependencyOptions): Promise<boo
 		if ((await exists(path.join(dir, '.complete'))) || (await exists(`${dir}.failed`))) return false;
 		try {
 			await mkdir(lock);
+			await writeFile(path.join(lock, 'pid'), `${process.pid}\n`);
 			return true;
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+		}
+		// A lock whose process is gone (a killed run, on this machine) is taken over at once.
+		const holder = Number(await readText(path.join(lock, 'pid')));
+		if (Number.isInteger(holder) && holder > 0 && !isAlive(holder)) {
+			await rm(lock, { recursive: true, force: true });
+			continue;
 		}
 		const since = await stat(lock).then(
 			(info) => info.mtimeMs,
@@ -135,6 +142,15 @@ async function lockInstall(dir: string, options: DependencyOptions): Promise<boo
 		if (!said) options.log(`waiting for another process installing lockfile ${path.basename(dir)}`);
 		said = true;
 		await sleep(500);
+	}
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}
 }
 
