@@ -113,6 +113,8 @@ describe('detecting the test command from package.json', () => {
 		[{ test: 'cross-env NODE_ENV=test yarn jest --ci' }, 'jest', ['env', 'NODE_ENV=test', 'jest', '--ci', '{files}']],
 		[{ test: 'uvu -r tsm test -i fixtures' }, 'uvu', ['uvu', '-r', 'tsm', '-i', 'fixtures', '{files}']],
 		[{ test: 'tape test/*.js | tap-spec' }, 'tape', ['tape', '{files}']],
+		[{ test: 'vitest run --ui --coverage' }, 'vitest', ['vitest', 'run', '{files}']],
+		[{ test: 'mocha --ui tdd --recursive' }, 'mocha', ['mocha', '--ui', 'tdd', '--recursive', '{files}']],
 		[
 			{ test: 'yarn node --experimental-vm-modules $(yarn bin jest)' },
 			'jest',

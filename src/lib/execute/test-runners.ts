@@ -349,8 +349,14 @@ function runnerArguments(runner: TestRunner, args: readonly string[]): string[] 
 	for (let index = 0; index < args.length; index += 1) {
 		const word = args[index] as string;
 		if (word.startsWith('-')) {
-			const takesValue = VALUE_OPTIONS.has(word);
-			if (DROPPED_OPTION.test(word)) {
+			// A value never starts with a dash; `--ui` takes one only in mocha (vitest's opens its web UI: dropped).
+			const next = args[index + 1];
+			const takesValue =
+				VALUE_OPTIONS.has(word) &&
+				next !== undefined &&
+				!next.startsWith('-') &&
+				!(runner !== 'mocha' && (word === '--ui' || word === '-u'));
+			if (DROPPED_OPTION.test(word) || (runner === 'vitest' && word === '--ui')) {
 				if (takesValue) index += 1;
 				continue;
 			}
