@@ -129,8 +129,5 @@ await runCommand({ name: 'mine', usage }, async () => {
 	const outcomes = await writeCases(result.cases, outDir, { dryRun, force: args.force });
 	for (const line of formatSummary(result, outcomes, { budget, dryRun, outDir })) process.stdout.write(`${line}\n`);
 	const seconds = ((performance.now() - started) / 1000).toFixed(1);
-	const runs = coder
-		? `; coder validation: ${coder.executor.stats.executed} test run(s), ${coder.executor.stats.cached} from the cache`
-		: '';
-	process.stdout.write(`Mining took ${seconds} s${runs}.\n`);
+	process.stdout.write(`Mining took ${seconds} s.\n`);
 });

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judgeRun } from '../../src/lib/execute/executor.ts';
-import { parseJestJson, parseMochaJson, parseTap, parseTestOutput } from '../../src/lib/execute/parse-test-output.ts';
+import {
+	mochaJsonFromStdout,
+	parseJestJson,
+	parseMochaJson,
+	parseTap,
+	parseTestOutput,
+	parseUvu,
+} from '../../src/lib/execute/parse-test-output.ts';
 import { executionPromotionBlocks } from '../../src/lib/execute/promotion-evidence.ts';
 import {
 	commandFromPolicy,
@@ -42,15 +49,126 @@ describe('detecting the test command from package.json', () => {
 	it.each([
 		[{ scripts: { test: 'vitest run' }, devDependencies: { jest: '1' } }, 'vitest', ['vitest', 'run', '{files}']],
 		[{ scripts: { test: 'node --test' } }, 'node', ['node', '--test', '{files}']],
-		[{ scripts: { test: 'npm run build && jest --ci' } }, 'jest', ['jest', '{files}']],
+		[{ scripts: { test: 'npm run build && jest --ci' } }, 'jest', ['jest', '--ci', '{files}']],
 		[{ devDependencies: { mocha: '10' } }, 'mocha', ['mocha', '{files}']],
 		[{ scripts: { test: 'ava' } }, 'ava', ['ava', '{files}']],
 	])('%j → %s', (manifest, runner, command) => {
 		expect(detectTestCommand(JSON.stringify(manifest))).toEqual({ runner, command });
 	});
 
-	it.each([[undefined], ['{not json'], [JSON.stringify({ scripts: { test: 'make check' } })]])('finds none in %j', (text) => {
-		expect(detectTestCommand(text)).toBeUndefined();
+	it.each([
+		[undefined, 'no package.json'],
+		['{not json', 'package.json is not valid JSON'],
+		[JSON.stringify({ scripts: { test: 'echo "Error: no test specified" && exit 1' } }), 'no test script'],
+		[JSON.stringify({ scripts: { test: 'xo && tsd' } }), 'the test script only lints'],
+		[JSON.stringify({ scripts: { test: 'karma start --single-run' } }), 'browser tests (karma)'],
+		[
+			JSON.stringify({ scripts: { test: 'npm run lint && npm run test:browser', lint: 'eslint .', 'test:browser': 'playwright test' } }),
+			'browser tests (playwright)',
+		],
+	])('finds none in %j: %s', (text, reason) => {
+		expect(detectTestCommand(text)).toEqual({ reason });
+	});
+
+	// Test scripts as real histories wrote them: the runner found through scripts, wrappers and loaders,
+	// linters left out, steps before the runner kept, the runner's own file arguments replaced by {files}.
+	it.each([
+		[
+			{ test: 'xo && npm run build && ava', build: 'del-cli distribution && tsc --project tsconfig.dist.json' },
+			'ava',
+			['sh', '-c', 'del-cli distribution && tsc --project tsconfig.dist.json && ava "$@"', 'sh', '{files}'],
+		],
+		[{ test: 'xo && nyc ava && tsd' }, 'ava', ['ava', '{files}']],
+		[
+			{ test: 'xo && npm run build && ava --timeout=10m --serial', build: 'tsc' },
+			'ava',
+			['sh', '-c', 'tsc && ava --timeout=10m --serial "$@"', 'sh', '{files}'],
+		],
+		[{ test: 'pnpm lint && vitest run --typecheck', lint: 'eslint . && prettier -c src test' }, 'vitest', ['vitest', 'run', '{files}']],
+		[
+			{
+				test: 'pnpm run "/^test:.*/"',
+				'test:format': 'prettier . --list-different',
+				'test:types': 'tsc --noEmit',
+				'test:spec': 'vitest run',
+			},
+			'vitest',
+			['vitest', 'run', '{files}'],
+		],
+		[
+			{ test: 'node --expose-gc ./node_modules/vitest/dist/cli-wrapper.js --run && vitest --run --typecheck.only' },
+			'vitest',
+			['node', '--expose-gc', './node_modules/vitest/dist/cli-wrapper.js', 'run', '--run', '{files}'],
+		],
+		[{ test: 'c8 --100 --reporter=lcov node --test' }, 'node', ['node', '--test', '{files}']],
+		[{ test: 'tsx --test test/*.ts' }, 'node', ['tsx', '--test', '{files}']],
+		[{ test: 'node --import tsx --test "test/**/*.test.ts"' }, 'node', ['node', '--import', 'tsx', '--test', '{files}']],
+		[
+			{ test: 'run-s lint test:*', lint: 'standard', 'test:unit': "mocha -r ts-node/register --reporter spec 'test/**/*.ts'" },
+			'mocha',
+			['mocha', '-r', 'ts-node/register', '{files}'],
+		],
+		[{ test: 'npm-run-all -s lint unit', lint: 'xo', unit: 'jest --coverage src' }, 'jest', ['jest', '{files}']],
+		[{ test: 'NODE_OPTIONS=--experimental-vm-modules jest' }, 'jest', ['env', 'NODE_OPTIONS=--experimental-vm-modules', 'jest', '{files}']],
+		[{ test: 'cross-env NODE_ENV=test yarn jest --ci' }, 'jest', ['env', 'NODE_ENV=test', 'jest', '--ci', '{files}']],
+		[{ test: 'uvu -r tsm test -i fixtures' }, 'uvu', ['uvu', '-r', 'tsm', '-i', 'fixtures', '{files}']],
+		[{ test: 'tape test/*.js | tap-spec' }, 'tape', ['tape', '{files}']],
+		[{ test: 'vitest run --ui --coverage' }, 'vitest', ['vitest', 'run', '{files}']],
+		[{ test: 'mocha --ui tdd --recursive' }, 'mocha', ['mocha', '--ui', 'tdd', '--recursive', '{files}']],
+		[
+			{ test: 'yarn node --experimental-vm-modules $(yarn bin jest)' },
+			'jest',
+			['node', '--experimental-vm-modules', 'node_modules/.bin/jest', '{files}'],
+		],
+		[
+			{ test: 'NODE_ENV=test mocha --compilers js:babel/register --recursive' },
+			'mocha',
+			['env', 'NODE_ENV=test', 'mocha', '--compilers', 'js:babel/register', '--recursive', '{files}'],
+		],
+		[{ test: 'tap --100 test/*.js' }, 'tap', ['tap', '{files}']],
+		[{ test: 'npm run build && node test.js', build: 'tsc' }, 'exit-code', ['sh', '-c', 'tsc && node test.js']],
+		[{ test: 'make check' }, 'exit-code', ['sh', '-c', 'make check']],
+	])('%j → %s %j', (scripts, runner, command) => {
+		expect(detectTestCommand(JSON.stringify({ scripts }))).toEqual({ runner, command });
+	});
+
+	it("runs npm's pretest first", () => {
+		expect(detectTestCommand(JSON.stringify({ scripts: { pretest: 'npm run build', build: 'tsc', test: 'mocha' } }))).toEqual({
+			runner: 'mocha',
+			command: ['sh', '-c', 'tsc && mocha "$@"', 'sh', '{files}'],
+		});
+	});
+
+	it('points uvu at the files by a pattern of their paths, and reads TAP from tape and node-tap', () => {
+		expect(expandCommand(['uvu', '-r', 'tsm', '{files}'], 'uvu', ['test/a.ts', 'test/b.c.ts'], '/w/r')).toEqual({
+			argv: ['uvu', '-r', 'tsm', '.', '^(test/a\\.ts|test/b\\.c\\.ts)$'],
+			target: { kind: 'stdout' },
+		});
+		expect(expandCommand(['tap', '{files}'], 'tap', ['t/a.js'], '/w/r').argv).toEqual(['tap', '--reporter=tap', 't/a.js']);
+		expect(expandCommand(['sh', '-c', 'tsc && ava "$@"', 'sh', '{files}'], 'ava', ['test/a.ts'], '/w/r').argv).toEqual([
+			'sh',
+			'-c',
+			'tsc && ava "$@"',
+			'sh',
+			'--tap',
+			'test/a.ts',
+		]);
+	});
+
+	it('runs the test files a runner finds by folder, never their helpers', () => {
+		expect(isTestEntry('test/main.ts', "import test from 'ava';\ntest('works', t => t.pass());\n")).toBe(true);
+		expect(isTestEntry('test/helpers/create-server.ts', 'export const createServer = () => {};\n')).toBe(false);
+		expect(isTestEntry('test/_utils.ts')).toBe(false);
+		expect(isTestEntry('test/fixtures/app.js')).toBe(false);
+		expect(isTestEntry('test/index.d.ts')).toBe(false);
+		expect(isTestEntry('test/server.ts', 'export function server() {}\n')).toBe(false);
+		expect(isTestEntry('src/main.ts', "test('x', () => {});")).toBe(false);
+		// Vitest runs only what its include pattern names (*.test.*, *.spec.*); jest also __tests__ folders.
+		const declares = "test('x', () => {});";
+		expect(isTestEntry('tests/execute/calc-repo.ts', declares, 'vitest')).toBe(false);
+		expect(isTestEntry('test/main.ts', declares, 'jest')).toBe(false);
+		expect(isTestEntry('src/__tests__/main.ts', declares, 'jest')).toBe(true);
+		expect(isTestEntry('test/main.ts', declares, 'ava')).toBe(true);
 	});
 
 	it("takes the policy's command, runner read from its words, files appended when it names no place", () => {
@@ -68,7 +186,7 @@ describe('detecting the test command from package.json', () => {
 			't/a.test.js',
 		]);
 		expect(expandCommand(['npx', 'vitest', 'run', '{files}'], 'vitest', ['a.test.ts', 'b.test.ts'], '/w/r')).toEqual({
-			argv: ['npx', 'vitest', 'run', '--reporter=json', '--outputFile=/w/r', 'a.test.ts', 'b.test.ts'],
+			argv: ['npx', 'vitest', 'run', '--reporter=json', '--outputFile=/w/r', '--coverage.enabled=false', 'a.test.ts', 'b.test.ts'],
 			target: { kind: 'file', path: '/w/r' },
 		});
 		expect(expandCommand(['ava', '{files}'], 'ava', ['a.test.js'], '/w/r').target).toEqual({ kind: 'stdout' });
@@ -112,6 +230,23 @@ describe("reading the runners' reports", () => {
 		expect(parseTestOutput('vitest', undefined)).toBeUndefined();
 		expect(parseTestOutput('node', '  ')).toBeUndefined();
 		expect(parseTestOutput('exit-code', 'anything')).toBeUndefined();
+	});
+
+	it('counts tape (no fail line when all passed), uvu, and mocha JSON printed on standard output', () => {
+		expect(parseTestOutput('tape', 'TAP version 13\nok 1 a\nok 2 b\n\n1..2\n# tests 2\n# pass  2\n\n# ok\n')).toEqual({
+			total: 2,
+			passed: 2,
+			failed: 0,
+		});
+		expect(parseTestOutput('tape', '# tests 3\n# pass  2\n# fail  1\n')).toEqual({ total: 3, passed: 2, failed: 1 });
+		expect(parseTestOutput('uvu', 'calc  ✘ ✓\n\n  Total:     2\n  Passed:    1\n  Skipped:   0\n  Duration:  0.51ms\n')).toEqual({
+			total: 2,
+			passed: 1,
+			failed: 1,
+		});
+		expect(parseUvu('no summary')).toBeUndefined();
+		const stdout = `a log line\n${JSON.stringify({ stats: { passes: 2, failures: 0 } }, null, 2)}\n`;
+		expect(parseMochaJson(mochaJsonFromStdout(stdout) ?? '')).toEqual({ total: 2, passed: 2, failed: 0 });
 	});
 });
 

@@ -5,8 +5,9 @@ import { hashOf } from '../files/stable-json.ts';
 import { writeFileAtomic } from '../files/write-atomic.ts';
 import { type ExecutionRecord, ExecutionRecordSchema, type Isolation, notRunRecord } from '../schema/execution.ts';
 import type { CoderSettings } from '../schema/policy.ts';
-import { lockHashOf, prepareDependencies } from './dependencies.ts';
-import { parseTestOutput, type TestCounts } from './parse-test-output.ts';
+import { type InstallStats, prepareDependencies } from './dependencies.ts';
+import { dependencyPlan, lockHashOf, MANIFEST_FILES, type ManifestFiles } from './package-managers.ts';
+import { mochaJsonFromStdout, parseTestOutput, type TestCounts } from './parse-test-output.ts';
 import { probeBubblewrap, runSandboxed } from './sandbox.ts';
 import { expandCommand, type TestRunner } from './test-runners.ts';
 import { createWorktree, removeStaleWorktrees, removeTree, WORKTREES_DIR, type WorktreeFile, writeWorktreeFiles } from './worktree.ts';
@@ -49,8 +50,11 @@ export type Executor = {
 	/** Why results of this executor may not back a promotion, or undefined when they may. */
 	promotionBlock: string | undefined;
 	execute(request: ExecutionRequest): Promise<Execution>;
-	/** Runs made and cached results used since the executor was made. */
-	stats: { executed: number; cached: number };
+	/**
+	 * Since the executor was made: test runs made (and their time, in ms), cached results used, and what
+	 * installing dependencies cost.
+	 */
+	stats: { executed: number; cached: number; runMs: number; installs: InstallStats };
 };
 
 /** What an executor needs: the project, the repository of the cases, the settings and a logger. */
@@ -176,7 +180,7 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 	}
 	options.log(description);
 
-	const stats = { executed: 0, cached: 0 };
+	const stats = { executed: 0, cached: 0, runMs: 0, installs: { made: 0, ms: 0, linked: 0, refused: 0 } };
 	const limit = limiter(options.parallel ?? 1);
 	const resultsDir = path.join(cacheDir, 'results');
 
@@ -217,6 +221,8 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 				installTimeoutMs: settings.install_timeout_s * 1000,
 				isolation: activeIsolation,
 				log: options.log,
+				date: commitDate(request.rev),
+				stats: stats.installs,
 			});
 			if (!dependencies.ok) return notRun(request, 'error', `dependencies: ${dependencies.reason}`);
 			const reportPath = path.join(worktree, '.lmb-test-report');
@@ -248,9 +254,12 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 				isolation: activeIsolation,
 			});
 			stats.executed += 1;
+			stats.runMs += ran.durationMs;
 			let report: string | undefined;
 			if (target?.kind === 'file') report = await readReportFile(target.path);
 			else if (target?.kind === 'stdout') report = ran.stdout;
+			// Mocha before 9.2 prints its JSON report instead of writing it.
+			if (report === undefined && request.runner === 'mocha') report = mochaJsonFromStdout(ran.stdout);
 			const counts = parseTestOutput(request.runner, report);
 			const outputTail = tail(`${ran.stdout}\n${ran.stderr}`);
 			const judged = judgeRun(request.runner, { ...ran, timeoutMs }, counts, tail(ran.stderr || ran.stdout, 1));
@@ -274,16 +283,34 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 	}
 
 	// A commit's lockfile never changes: read once per commit, not for every answer (a cached one too) —
-	// `git show` blocks the event loop while it runs.
+	// `git show` blocks the event loop while it runs. An npm lockfile is named by its hash alone (as it
+	// always was, so results cached before other managers were supported stay valid); any other install by
+	// its manager, version and lockfile.
 	const lockHashes = new Map<string, string | null>();
 	const lockHashAt = (rev: string): string | null => {
 		let hash = lockHashes.get(rev);
 		if (hash === undefined) {
-			const lockfile = gitShow(repository, rev, 'package-lock.json');
-			hash = lockfile === undefined ? null : lockHashOf(lockfile);
+			const files: ManifestFiles = {};
+			for (const name of MANIFEST_FILES) files[name] = gitShow(repository, rev, name);
+			const plan = files['package.json'] === undefined ? undefined : dependencyPlan(files);
+			const npmLock = files['package-lock.json'];
+			if (
+				npmLock !== undefined &&
+				(plan === undefined || ('manager' in plan && plan.lockfileName === 'package-lock.json' && plan.version === 'system'))
+			)
+				hash = lockHashOf(npmLock);
+			else hash = plan === undefined ? null : 'key' in plan ? plan.key : `refused: ${plan.reason}`;
 			lockHashes.set(rev, hash);
 		}
 		return hash;
+	};
+	const commitDates = new Map<string, string | undefined>();
+	const commitDate = (rev: string): string | undefined => {
+		if (!commitDates.has(rev)) {
+			const shown = spawnSync('git', ['log', '-1', '--format=%cI', rev], { cwd: repository, encoding: 'utf8' });
+			commitDates.set(rev, shown.status === 0 ? shown.stdout.trim() || undefined : undefined);
+		}
+		return commitDates.get(rev);
 	};
 
 	return {

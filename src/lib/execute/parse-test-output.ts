@@ -54,11 +54,12 @@ export function parseMochaJson(text: string): TestCounts | undefined {
  */
 export function parseTap(text: string): TestCounts | undefined {
 	const summary = (name: string): number | undefined => {
-		const match = new RegExp(`^# ${name} (\\d+)\\s*$`, 'm').exec(text);
+		const match = new RegExp(`^# ${name}\\s+(\\d+)\\s*$`, 'm').exec(text);
 		return match ? Number(match[1]) : undefined;
 	};
 	const pass = summary('pass');
-	const fail = summary('fail');
+	// tape prints no `# fail` line when nothing failed, but `# ok`.
+	const fail = summary('fail') ?? (pass !== undefined && /^# ok\s*$/m.test(text) ? 0 : undefined);
 	if (pass !== undefined && fail !== undefined) {
 		const failed = fail + (summary('cancelled') ?? 0);
 		return { total: pass + failed, passed: pass, failed };
@@ -68,6 +69,29 @@ export function parseTap(text: string): TestCounts | undefined {
 	const failed = lines.filter((line) => /^not ok \d+/.test(line)).length;
 	if (passed + failed === 0) return undefined;
 	return { total: passed + failed, passed, failed };
+}
+
+/** uvu's summary (`Total: 3`, `Passed: 2`, `Skipped: 1`): a test neither passed nor skipped failed. */
+export function parseUvu(text: string): TestCounts | undefined {
+	const field = (name: string): number | undefined => {
+		const match = new RegExp(`^\\s*${name}:\\s+(\\d+)\\s*$`, 'm').exec(text);
+		return match ? Number(match[1]) : undefined;
+	};
+	const total = field('Total');
+	const passed = field('Passed');
+	if (total === undefined || passed === undefined) return undefined;
+	const skipped = field('Skipped') ?? 0;
+	const failed = Math.max(0, total - passed - skipped);
+	return { total: passed + failed, passed, failed };
+}
+
+/**
+ * The JSON document mocha's `json` reporter printed on standard output (mocha before 9.2 cannot write it to
+ * a file): from the first line that is only `{` to the end, or undefined.
+ */
+export function mochaJsonFromStdout(stdout: string): string | undefined {
+	const start = /^\{\s*$/m.exec(stdout);
+	return start ? stdout.slice(start.index) : undefined;
 }
 
 /** The counts in a runner's report, or undefined when the report is missing or unreadable (the run did not get that far). */
@@ -81,7 +105,11 @@ export function parseTestOutput(runner: TestRunner, report: string | undefined):
 			return parseMochaJson(report);
 		case 'ava':
 		case 'node':
+		case 'tap':
+		case 'tape':
 			return parseTap(report);
+		case 'uvu':
+			return parseUvu(report);
 		case 'exit-code':
 			return undefined;
 	}

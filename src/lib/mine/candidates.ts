@@ -93,7 +93,10 @@ export function commitCandidates(
 				if (tests.length === 0) return { skip: 'no-tests' };
 				if (code.length === 0) return { skip: 'tests-only' };
 				const command = testCommandOf(coder.testCommand, await readBlobIfPresent(repo, entry.commit.sha, 'package.json'));
-				if (!command) return { skip: 'no-test-command' };
+				if ('reason' in command) {
+					coder.countReason?.(`no-test-command: ${command.reason}`);
+					return { skip: 'no-test-command' };
+				}
 				const { before, after } = await bothSides(repo, entry.commit, code);
 				const built = buildImplementChangeCase(facts, before, after, repository, budget, minedAt, coder.answerFormat);
 				if ('skip' in built) return built;

@@ -1,7 +1,14 @@
 import type { CaseInput, CaseTests } from '../schema/case.ts';
 import type { CoderAnswerFormat } from '../schema/policy.ts';
 import type { Execution, Executor } from '../execute/executor.ts';
-import { commandFromPolicy, detectTestCommand, isTestEntry, type TestCommand } from '../execute/test-runners.ts';
+import {
+	type CommandRefusal,
+	commandFromPolicy,
+	detectTestCommand,
+	isBrowserTest,
+	isTestEntry,
+	type TestCommand,
+} from '../execute/test-runners.ts';
 import { pathKind } from './path-kinds.ts';
 import type { CandidateOutcome, FileText } from './build-cases.ts';
 import type { SkipReason } from './types.ts';
@@ -15,6 +22,11 @@ export type CoderMining = {
 	answerFormat?: CoderAnswerFormat;
 	/** Told why each validated candidate was skipped, with the run's own words. */
 	log?: (message: string) => void;
+	/**
+	 * Told, for each candidate that could not be run, why in a few words (`no-test-command: browser tests
+	 * (karma)`, `environment-error: needs a git dependency`): the mining summary counts them.
+	 */
+	countReason?: (reason: string) => void;
 };
 
 /** True for a path the miner counts as a test (`pathKind`): test files and the helpers and fixtures beside them. */
@@ -33,9 +45,18 @@ export function splitTestPaths(paths: readonly string[]): { code: string[]; test
 	};
 }
 
-/** The command a commit's tests run with: the policy's, else the one its package.json at the commit implies. */
-export function testCommandOf(policyCommand: string | undefined, packageJson: string | undefined): TestCommand | undefined {
+/** The command a commit's tests run with: the policy's, else the one its package.json at the commit implies, else why none. */
+export function testCommandOf(policyCommand: string | undefined, packageJson: string | undefined): TestCommand | CommandRefusal {
 	return policyCommand === undefined ? detectTestCommand(packageJson) : commandFromPolicy(policyCommand);
+}
+
+/** The few words of an environment error worth counting: the dependency problem, or the first clause of the detail. */
+function environmentReason(run: Execution): string {
+	const detail = run.detail.replace(/^dependencies: /, '');
+	return detail
+		.replace(/\s*\(.*$/, '')
+		.replace(/:.*$/, '')
+		.slice(0, 80);
 }
 
 /** Why a run at the commit shows the case cannot be used, or undefined when its tests passed there. */
@@ -68,10 +89,15 @@ export async function validateImplementChange(
 	const { executor } = coder;
 	const skip = (reason: SkipReason, where: string, run: Execution): CandidateOutcome => {
 		coder.log?.(`${candidate.id}: ${reason} (${where}: ${run.detail})`);
+		if (reason === 'environment-error') coder.countReason?.(`environment-error: ${environmentReason(run)}`);
 		return { skip: reason };
 	};
-	const run = tests.files.map((file) => file.path).filter(isTestEntry);
-	if (run.length === 0) return { skip: 'no-tests' };
+	const entries = tests.files.filter((file) => isTestEntry(file.path, file.content, tests.command.runner));
+	const run = entries.filter((file) => !isBrowserTest(file.content)).map((file) => file.path);
+	if (run.length === 0) {
+		if (entries.length > 0) coder.countReason?.('no-tests: browser tests only');
+		return { skip: 'no-tests' };
+	}
 	const { commit, parent } = candidate.source;
 	const request = { runner: tests.command.runner, command: tests.command.command, run };
 	const after = await executor.execute({ ...request, rev: commit, files: [] });

@@ -59,6 +59,18 @@ export type MineResult = {
 	fixes?: SzzResult['fixes'];
 	/** Per review task: size and dates of the reject and the approve cases, and rejects left without an approve. */
 	balance: ReviewBalance[];
+	/** Coder role only: why candidates could not be run, by reason, and what validating the others cost. */
+	coder?: CoderCost;
+};
+
+/** What validating implement-change candidates took, and why some could not be run at all. */
+export type CoderCost = {
+	/** `no-test-command: …` and `environment-error: …` reasons, counted. */
+	reasons: Record<string, number>;
+	/** Test runs made now and their total time; results taken from the execution cache. */
+	runs: { made: number; ms: number; cached: number };
+	/** Dependency installs made now and their total time; worktrees given a cached install; refused installs. */
+	installs: { made: number; ms: number; linked: number; refused: number };
 };
 
 /** How alike a review task's reject and approve cases are, for the summary. */
@@ -101,10 +113,19 @@ export async function mineCases(options: MineOptions): Promise<MineResult> {
 	const settings = options.coder?.answerFormat === undefined ? {} : { coderAnswerFormat: options.coder.answerFormat };
 	const judge = createJudge({ budget: options.budget, settings, tallies, secrets, invalid });
 	const cases: Case[] = [];
+	const coderReasons: Record<string, number> = {};
+	const coder: CoderMining | undefined = options.coder && {
+		...options.coder,
+		countReason: (reason) => {
+			coderReasons[reason] = (coderReasons[reason] ?? 0) + 1;
+			options.coder?.countReason?.(reason);
+		},
+	};
+	const before = options.coder && structuredClone(options.coder.executor.stats);
 
 	for (const task of tasks) {
 		if (task === 'code-review' || task === 'security-review') continue;
-		const candidates = commitCandidates(task, usable, repo, repository, options.budget, options.coder);
+		const candidates = commitCandidates(task, usable, repo, repository, options.budget, coder);
 		cases.push(...(await takeCases(candidates, limit, concurrency, task, judge)));
 	}
 
@@ -158,5 +179,24 @@ export async function mineCases(options: MineOptions): Promise<MineResult> {
 		invalid,
 		...(fixes ? { fixes } : {}),
 		balance,
+		...(options.coder && before ? { coder: coderCost(coderReasons, before, options.coder.executor.stats) } : {}),
+	};
+}
+
+/** What the executor did between two snapshots of its counters. */
+function coderCost(
+	reasons: Record<string, number>,
+	before: CoderMining['executor']['stats'],
+	after: CoderMining['executor']['stats'],
+): CoderCost {
+	return {
+		reasons,
+		runs: { made: after.executed - before.executed, ms: after.runMs - before.runMs, cached: after.cached - before.cached },
+		installs: {
+			made: after.installs.made - before.installs.made,
+			ms: after.installs.ms - before.installs.ms,
+			linked: after.installs.linked - before.installs.linked,
+			refused: after.installs.refused - before.installs.refused,
+		},
 	};
 }

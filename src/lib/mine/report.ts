@@ -47,6 +47,14 @@ export function formatSummary(
 			`  ${entry.task} balance: reject ${show(entry.rejects)}; approve ${show(entry.approves)}; rejects without a match ${entry.unmatched}.`,
 		);
 	}
+	if (result.coder) {
+		const { reasons, runs, installs } = result.coder;
+		const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+		lines.push(
+			`  implement-change validation: ${runs.made} test run${runs.made === 1 ? '' : 's'} (${seconds(runs.ms)}), ${runs.cached} from the cache; ${installs.made} install${installs.made === 1 ? '' : 's'} made (${seconds(installs.ms)}), ${installs.linked} worktree${installs.linked === 1 ? '' : 's'} given a cached install, ${installs.refused} refused one.`,
+		);
+		if (Object.keys(reasons).length > 0) lines.push(`  implement-change could not run: ${formatCounts(reasons)}.`);
+	}
 	for (const finding of result.secrets) {
 		lines.push(`Secret: dropped ${finding.caseId}: ${finding.ruleId} (${finding.messageId}) in ${finding.field}.`);
 	}

@@ -111,7 +111,7 @@ export const SecurityReviewCaseSchema = z.strictObject({
  * the commit they passed. Never shown to the model; written over every answer before the tests run.
  */
 export const CaseTestsSchema = z.strictObject({
-	/** Whose report is read: vitest, jest, mocha, ava, node (`node --test`), or exit-code (pass or fail only). */
+	/** Whose report is read: vitest, jest, mocha, ava, node (`node --test`), tap, tape, uvu, or exit-code (pass or fail only). */
 	runner: TestRunnerSchema,
 	/** The command's words, `{files}` standing for `run`; no shell runs it. */
 	command: z.array(z.string().min(1)).min(1),

@@ -4,8 +4,11 @@ import { z } from 'astro/zod';
 export const IsolationSchema = z.enum(['bubblewrap', 'none']);
 export type Isolation = z.infer<typeof IsolationSchema>;
 
-/** The test runners whose machine-readable output the executor reads; `exit-code` knows only pass or fail. */
-export const TEST_RUNNERS = ['vitest', 'jest', 'mocha', 'ava', 'node', 'exit-code'] as const;
+/**
+ * The test runners whose machine-readable output the executor reads (`tap`: node-tap, `tape`: tape and its
+ * TAP-printing kin, `uvu`: its summary); `exit-code` knows only pass or fail.
+ */
+export const TEST_RUNNERS = ['vitest', 'jest', 'mocha', 'ava', 'node', 'tap', 'tape', 'uvu', 'exit-code'] as const;
 export const TestRunnerSchema = z.enum(TEST_RUNNERS);
 /** A test runner the executor can read. */
 export type TestRunner = z.infer<typeof TestRunnerSchema>;

@@ -160,7 +160,7 @@ export const CoderSchema = z.strictObject({
 	sandbox: z.enum(['bubblewrap', 'none']).default('bubblewrap'),
 	/**
 	 * The test command, `{files}` standing for the commit's test files (e.g. `npx vitest run {files}`). Read
-	 * by the miner; by default detected from package.json (vitest, jest, mocha, ava, `node --test`).
+	 * by the miner; by default read from package.json's test script (see the README's Coder tests).
 	 */
 	test_command: z.string().regex(/\S/, 'a command such as "npx vitest run {files}"').optional(),
 	/** Longest one test run may take, in seconds; a run cut off counts as failed. @default 120 */
