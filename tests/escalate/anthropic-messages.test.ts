@@ -42,7 +42,8 @@ describe('the Messages API client', () => {
 		expect(fake!.violations).toEqual([]);
 		const [request] = fake!.requests;
 		expect(request).toMatchObject({ method: 'POST', path: '/v1/messages', status: 200 });
-		expect(request!.headers['x-api-key']).toBe(KEY);
+		expect(request!.key).toBe('accepted');
+		expect(JSON.stringify(request)).not.toContain(KEY);
 		expect(request!.headers['anthropic-version']).toBe(ANTHROPIC_VERSION);
 		expect(request!.headers['content-type']).toBe('application/json');
 		expect(request!.body).toEqual({

@@ -69,7 +69,7 @@ describe('the API key during a build that escalates', () => {
 
 	it('was really used: the frontier API got it on every escalation', () => {
 		expect(frontier.requests).toHaveLength(3);
-		expect(frontier.requests.every((request) => request.headers['x-api-key'] === KEY)).toBe(true);
+		expect(frontier.requests.every((request) => request.key === 'accepted')).toBe(true);
 		expect(frontier.violations).toEqual([]);
 		expect(report.escalations).toMatchObject({ escalations: 3, resolved: 2, overturned: 1, frontier: { calls: 3 } });
 		expect(report.escalations!.steps[1]!.outcomes).toEqual({ answered: 2, error: 1 });

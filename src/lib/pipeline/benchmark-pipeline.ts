@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { BASELINE_TEMPERATURE_NOTE, type BaselineOutcome, runBaseline } from '../baseline/run-baseline.ts';
 import { escalationRunnerFor } from '../escalate/run-chain.ts';
 import { summarizeEscalations, withStableEscalation } from '../escalate/summarize-escalations.ts';
 import { BenchmarkError, describeError } from '../errors/describe-error.ts';
@@ -10,6 +11,7 @@ import { registryGaps } from '../registry/registry-gaps.ts';
 import { harnessCommit, runtimeInfo } from '../report/harness-info.ts';
 import { readRecentReports } from '../report/read-reports.ts';
 import { decideRun } from '../policy/decide-run.ts';
+import { routeRun } from '../policy/route-run.ts';
 import { type RunHistory, historyDepth } from '../policy/propose-changes.ts';
 import { notMeasured, notMeasuredLine, notRunLine, summarizeNotRun } from '../report/not-run.ts';
 import { renderReport } from '../report/render-report.ts';
@@ -51,6 +53,8 @@ export interface PipelineOptions {
 	requireOllama?: boolean;
 	/** Said after "benchmark skipped: …": what happens instead (the build: the site is built from the reports). */
 	whenSkipped?: string;
+	/** The frontier baseline's fetch and wait between retries; tests pass their own. */
+	baseline?: { fetch?: typeof fetch; sleep?: (ms: number) => Promise<void> };
 }
 
 export type PipelineResult =
@@ -142,11 +146,25 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 		{ executor, coderAnswerFormat: registry.policy.coder.answer_format },
 	);
 	let outcome: Awaited<ReturnType<typeof runBenchmark>>;
+	let baseline: BaselineOutcome | undefined;
 	try {
 		outcome = await runBenchmark(
 			plans,
 			{ clientFor, cache, logger, gradeContext, afterResult: escalationRunnerFor(registry, { env, cache, logger }) },
 			{ run: registry.policy.run, repeats, useCache: options.useCache ?? true },
+		);
+		// The frontier baseline: asked after the local models, never a challenger (see src/lib/baseline).
+		baseline = await runBaseline(
+			{ ...registry, cases: registry.cases.filter((entry) => runCases.some((testCase) => testCase.id === entry.case.id)) },
+			{
+				env,
+				cache,
+				logger,
+				gradeContext,
+				readCache: options.useCache ?? true,
+				callTimeoutMs: registry.policy.run.call_timeout_s * 1000,
+				...options.baseline,
+			},
 		);
 	} finally {
 		// Folds this run's answer log into the cache's stores, even after a failed run: what was answered stays.
@@ -174,6 +192,7 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 		validity,
 		runCases,
 		withheld,
+		baseline,
 	});
 	for (const summary of report.not_run ?? []) {
 		const measured = !notMeasured(report).includes(summary);
@@ -222,6 +241,8 @@ interface RunFacts {
 	runCases: readonly Case[];
 	/** Roles whose results may not back a promotion this run, with why (see `executionPromotionBlocks`). */
 	withheld?: ReadonlyMap<string, string>;
+	/** What the frontier baseline answered; undefined when policy.yaml has no `baseline`. */
+	baseline?: BaselineOutcome;
 }
 
 /** Both reasons a role's verdicts are withheld (an invalid grader, coder tests that could not back a promotion), joined per role. */
@@ -240,8 +261,9 @@ export const CONTEXT_CAP_NOTE =
 	'Some models were trained for a shorter context than run.num_ctx: they were asked with num_ctx capped at their trained length (manifest.models: options.num_ctx, context_length), as Ollama would have capped it anyway.';
 
 /** What a reader must know about how the answers were asked. */
-function manifestNotes(models: readonly ManifestModel[], numCtx: number): { notes?: string[] } {
+function manifestNotes(models: readonly ManifestModel[], numCtx: number, baseline?: BaselineOutcome): { notes?: string[] } {
 	const notes = [
+		...(baseline?.roles.some((role) => role.answers.length > 0) ? [BASELINE_TEMPERATURE_NOTE] : []),
 		...(models.some((model) => (model.parallel ?? 1) > 1) ? [PARALLEL_NOTE] : []),
 		...(models.some((model) => model.context_length !== undefined && model.context_length < numCtx) ? [CONTEXT_CAP_NOTE] : []),
 	];
@@ -273,11 +295,25 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		// localhost, one host or a pool), is not evidence.
 		models: outcome.models.map(({ context_length: _contextLength, host: _host, hosts: _hosts, ...model }) => model),
 		// Neither where an answer came from (the cache, which host of a pool, which server version) changes the evidence.
-		results: outcome.results.map(({ cached: _cached, host: _host, ollama_version: _version, ...result }) => withStableEscalation(result)),
+		// …nor how long the server took to read the prompt (kept since the frontier baseline; older reports lack it).
+		results: outcome.results.map(
+			({ cached: _cached, host: _host, ollama_version: _version, prompt_eval_duration_ns: _promptNs, ...result }) =>
+				withStableEscalation(result),
+		),
 		// Which cases were not run and why, not the server's words or the attempts (a memory figure or a
 		// retry count that differs is no new evidence). Absent when every case ran, so such hashes are as before.
 		...(outcome.notRun.length > 0
 			? { notRun: outcome.notRun.map((entry) => [entry.role, entry.model, entry.case_id, entry.repeat, entry.reason, entry.stage]) }
+			: {}),
+		// The baseline's graded answers (absent without a baseline, so older reports hash as before).
+		...(facts.baseline
+			? {
+					baseline: facts.baseline.roles.map((role) => ({
+						role: role.role,
+						by: role.answeredBy,
+						results: role.answers.map(({ result: { cached: _cached, latency_ms: _latency, ...result } }) => result),
+					})),
+				}
 			: {}),
 	});
 	const manifest: Report['manifest'] = {
@@ -294,7 +330,7 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		answers_from_older_ollama: outcome.answersFromOlderOllama,
 		evidence_hash: evidenceHash,
 		results_file: '',
-		...manifestNotes(outcome.models, registry.policy.run.num_ctx),
+		...manifestNotes(outcome.models, registry.policy.run.num_ctx, facts.baseline),
 		graders,
 	};
 	const decision = decideRun({
@@ -310,15 +346,26 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		notRun: outcome.notRun,
 		notMeasured: notMeasuredByRole(metrics, notRun),
 	});
+	const escalations = summarizeEscalations(registry, outcome.results);
 	return {
 		title: `Local model benchmark ${date}`,
 		date,
 		manifest,
 		metrics,
 		...decision,
-		escalations: summarizeEscalations(registry, outcome.results),
+		escalations,
 		grader_validity: facts.validity,
 		...(notRun.length > 0 ? { not_run: notRun } : {}),
+		routing: routeRun({
+			roles: registry.roles.map((entry) => entry.role),
+			models: registry.models,
+			cases: facts.runCases,
+			results: outcome.results,
+			baseline: facts.baseline,
+			policy: registry.policy,
+			...(escalations ? { escalations } : {}),
+		}),
+		...(facts.baseline ? { baseline_run: facts.baseline.run } : {}),
 	};
 }
 

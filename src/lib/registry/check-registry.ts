@@ -142,6 +142,7 @@ export function checkRegistry(parts: RegistryParts, locate: Locate = () => undef
 			}
 			seenInRole.add(challenger);
 		});
+		if (role.baseline !== undefined) checkBaseline(file, role, parts.models, issue, unknownModel);
 	}
 
 	// What a case or the escalation may name: every role defined, and every role file even when its own
@@ -184,6 +185,38 @@ export function checkRegistry(parts: RegistryParts, locate: Locate = () => undef
 }
 
 type Report = (file: string, path: PropertyKey[], rest: Omit<RegistryIssue, 'file' | 'field' | 'line'>) => void;
+
+/** A role's `baseline`: a frontier model from models.yaml, paid, asked through the Messages API, never also run as a local model of the role. */
+function checkBaseline(
+	file: string,
+	role: Role,
+	models: readonly Model[] | undefined,
+	issue: (file: string, path: PropertyKey[], rest: Omit<RegistryIssue, 'file' | 'field' | 'line'>) => void,
+	unknownModel: (file: string, path: PropertyKey[], id: string) => void,
+): void {
+	const id = role.baseline!;
+	if (!models) return;
+	const model = models.find((entry) => entry.id === id);
+	if (!model) return unknownModel(file, ['baseline'], id);
+	if (model.provider !== 'anthropic')
+		issue(file, ['baseline'], {
+			found: `${showValue(id)}, whose provider is ${model.provider}`,
+			expected: 'a model with `provider: anthropic` (asked through the Messages API)',
+			hint: `set \`provider: anthropic\` on ${id} in ${REGISTRY_PATHS.models}, or name another baseline`,
+		});
+	else if (model.cost_tier !== 'paid')
+		issue(file, ['baseline'], {
+			found: `${showValue(id)}, whose cost_tier is ${model.cost_tier}`,
+			expected: 'a paid model (`cost_tier: paid`)',
+			hint: `set \`cost_tier: paid\` on ${id} in ${REGISTRY_PATHS.models}`,
+		});
+	if (id === role.incumbent || role.challengers.includes(id))
+		issue(file, ['baseline'], {
+			found: `${showValue(id)}, also ${id === role.incumbent ? 'the incumbent' : 'a challenger'}`,
+			expected: 'a baseline that is not one of the role\'s own models',
+			hint: 'a baseline is only compared with the incumbent, never promoted: remove it from the role\'s models',
+		});
+}
 
 function checkPolicy(
 	policy: Policy,

@@ -46,7 +46,12 @@ export function registryGaps(registry: {
 		}
 	}
 	const named = new Set(
-		registry.roles.flatMap((role) => [role.incumbent, ...role.challengers, ...role.retired.map((entry) => entry.model)]),
+		registry.roles.flatMap((role) => [
+			role.incumbent,
+			...role.challengers,
+			...role.retired.map((entry) => entry.model),
+			...(role.baseline ? [role.baseline] : []),
+		]),
 	);
 	for (const step of registry.policy.escalation.chain) if (step.provider === 'ollama') named.add(step.model);
 	for (const model of [...registry.models].sort((a, b) => a.id.localeCompare(b.id))) {

@@ -35,6 +35,7 @@ const ChatAnswerSchema = z.object({
 	evalCount: z.number(),
 	evalDurationNs: z.number(),
 	promptEvalCount: z.number(),
+	promptEvalDurationNs: z.number().optional(),
 	loadDurationNs: z.number(),
 }) satisfies z.ZodType<ChatAnswer>;
 
@@ -49,6 +50,17 @@ export const CachedAnswerSchema = z.object({
 	 * written before it was recorded, and when the server did not say.
 	 */
 	ollamaVersion: z.string().optional(),
+	/** A frontier answer: the model the API said answered and the usage it billed (for the dollar figures). */
+	frontier: z
+		.object({
+			model: z.string(),
+			input_tokens: z.number(),
+			output_tokens: z.number(),
+			cache_creation_input_tokens: z.number(),
+			cache_read_input_tokens: z.number(),
+			service_tier: z.string().nullable(),
+		})
+		.optional(),
 });
 export type CachedAnswer = z.infer<typeof CachedAnswerSchema>;
 

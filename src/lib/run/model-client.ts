@@ -50,6 +50,8 @@ export interface ChatAnswer {
 	evalCount: number;
 	evalDurationNs: number;
 	promptEvalCount: number;
+	/** Ollama's `prompt_eval_duration`: time spent reading the prompt, ns (absent in answers cached before it was kept). */
+	promptEvalDurationNs?: number;
 	loadDurationNs: number;
 }
 
@@ -264,6 +266,7 @@ async function streamChat(withSignal: WithSignal, host: string, request: ChatReq
 					evalCount: chunk.eval_count ?? 0,
 					evalDurationNs: chunk.eval_duration ?? 0,
 					promptEvalCount: chunk.prompt_eval_count ?? 0,
+					promptEvalDurationNs: chunk.prompt_eval_duration ?? 0,
 					loadDurationNs: chunk.load_duration ?? 0,
 				};
 			}

@@ -438,6 +438,7 @@ async function serveModel(
 				eval_count: answer.evalCount,
 				eval_duration_ns: answer.evalDurationNs,
 				prompt_eval_count: answer.promptEvalCount,
+				...(answer.promptEvalDurationNs === undefined ? {} : { prompt_eval_duration_ns: answer.promptEvalDurationNs }),
 				load_ms: loadMs === null ? null : round(loadMs),
 				cached: asked.cached,
 				cache_key: cacheable ? asked.key : null,

@@ -39,6 +39,17 @@ export const ModelSchema = z.strictObject({
 	 * training data; the model and role pages show its acceptance before and after this date.
 	 */
 	released: DateSchema.optional(),
+	/**
+	 * US dollars per million input tokens, as the provider bills them (a paid model): with it the report
+	 * shows cost per case and per accepted answer; without it, "price not set", never 0.
+	 */
+	price_per_mtok_in: z.number().min(0, 'a price of at least 0').optional(),
+	/** US dollars per million output tokens (thinking tokens are billed as output). */
+	price_per_mtok_out: z.number().min(0, 'a price of at least 0').optional(),
+	/** US dollars per million input tokens written to the provider's prompt cache; needed only when the usage reports some. */
+	price_per_mtok_cache_write: z.number().min(0, 'a price of at least 0').optional(),
+	/** US dollars per million input tokens read from the provider's prompt cache; needed only when the usage reports some. */
+	price_per_mtok_cache_read: z.number().min(0, 'a price of at least 0').optional(),
 	/** Free text for the person reading the registry. */
 	notes: z.string().optional(),
 });

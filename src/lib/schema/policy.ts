@@ -146,6 +146,36 @@ export const EscalationSchema = z.strictObject({
 	max_frontier_calls_per_run: z.number().int('a whole number').min(0, 'at least 0'),
 });
 
+/** The frontier baseline: how many cases it is asked, what a run may spend, and the routing verdict's margin. */
+export const BaselineSchema = z.strictObject({
+	/**
+	 * Most cases per role the baseline is asked: above it, a sample drawn with `run.seed`, stratified by
+	 * severity, the same every run while the cases stay the same. Unset: every case.
+	 */
+	max_cases_per_role: z.number().int('a whole number').min(1, 'at least 1').optional(),
+	/** Most billed frontier calls in one run (cached answers are free); the rest wait for the next run. */
+	max_calls_per_run: z.number().int('a whole number').min(0, 'at least 0'),
+	/** Most US dollars one run may spend on the baseline, from models.yaml prices; asking stops when the next call could pass it. */
+	budget_usd_per_run: z.number().positive('more than 0 dollars').optional(),
+	/**
+	 * Non-inferiority margin, in points of acceptance (0.05 = 5 points): the work stays local when the
+	 * upper confidence bound of (frontier − local) acceptance is below it. @default 0.05
+	 */
+	margin: z.number().gt(0, 'a margin above 0, such as 0.05').max(0.5, 'a margin of at most 0.5').default(0.05),
+	/** Most tokens one frontier answer may use, thinking included. @default 4096 */
+	max_tokens: z.number().int('a whole number').min(16, 'at least 16').max(128_000, 'at most 128000').default(4096),
+	/** Environment variable holding the API key; without it the baseline is skipped. @default 'ANTHROPIC_API_KEY' */
+	api_key_env: z
+		.string()
+		.regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
+		.default('ANTHROPIC_API_KEY'),
+	/** API base URL; change it only to point at a test server. @default 'https://api.anthropic.com' */
+	base_url: HttpUrlSchema.default('https://api.anthropic.com'),
+	/** What an hour of local GPU time costs you, in US dollars (power, hardware); 0 counts it free. @default 0 */
+	local_cost_per_gpu_hour: z.number().min(0, 'at least 0').default(0),
+});
+export type BaselineSettings = z.infer<typeof BaselineSchema>;
+
 /**
  * How implement-change answers are tested: each answer is written into a throwaway worktree at the case's
  * parent with the commit's own tests, and the tests run there, isolated.
@@ -201,6 +231,8 @@ export const PolicySchema = z.strictObject({
 	escalation: EscalationSchema,
 	/** Test execution for the coder role; every field has a default. */
 	coder: CoderSchema.prefault({}),
+	/** The frontier baseline per role (roles name it with `baseline:`); absent, no baseline is asked. */
+	baseline: BaselineSchema.optional(),
 });
 export type Policy = z.infer<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;

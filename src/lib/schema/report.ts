@@ -7,7 +7,8 @@ import { GraderValiditySchema } from './validity.ts';
 /**
  * Why a call produced no usable answer. `context-overflow` is the harness's (a prompt that did not fit
  * `num_ctx`, refused before the call or cut or refused by the server); `repetition` is the model's (a
- * generation Ollama stopped for repeating one token: the stream ends after tokens with no done chunk).
+ * generation Ollama stopped for repeating one token: the stream ends after tokens with no done chunk);
+ * `refusal` is a frontier model's (stop_reason `refusal`: it declined to answer).
  */
 export const HARD_FAILURE_CLASSES = [
 	'transport',
@@ -22,6 +23,7 @@ export const HARD_FAILURE_CLASSES = [
 	'context-overflow',
 	'repetition',
 	'malformed-edit',
+	'refusal',
 ] as const;
 export const HardFailureClassSchema = z.enum(HARD_FAILURE_CLASSES);
 export type HardFailureClass = z.infer<typeof HardFailureClassSchema>;
@@ -76,6 +78,8 @@ export const CaseResultSchema = z.strictObject({
 	eval_count: z.number().int().min(0),
 	eval_duration_ns: z.number().min(0),
 	prompt_eval_count: z.number().int().min(0),
+	/** Ollama's `prompt_eval_duration`, ns: with load and eval time, the GPU time the answer took. Absent in older reports. */
+	prompt_eval_duration_ns: z.number().min(0).optional(),
 	load_ms: z.number().nullable(),
 	/** True when the answer came from the cache rather than a model call in this run. */
 	cached: z.boolean(),
@@ -302,6 +306,91 @@ export const HeldProposalSchema = z.strictObject({
 });
 export type HeldProposal = z.infer<typeof HeldProposalSchema>;
 
+/** Tokens, time and dollars over one model's answers to a role's cases; a dollar figure is null when a price is not set. */
+export const CostSummarySchema = z.strictObject({
+	cases: z.number().int().min(0),
+	accepted: z.number().int().min(0),
+	tokens_in: z.number().int().min(0),
+	tokens_out: z.number().int().min(0),
+	/** Mean wall time per answered case, ms. */
+	wall_ms_per_case: z.number().min(0).nullable(),
+	/** Local models: GPU hours from Ollama's load, prompt-eval and eval durations; null for a frontier model. */
+	gpu_hours: z.number().min(0).nullable(),
+	/** Null: "price not set" (never 0). */
+	usd: z.number().min(0).nullable(),
+	usd_per_case: z.number().min(0).nullable(),
+	usd_per_accepted: z.number().min(0).nullable(),
+});
+export type CostSummary = z.infer<typeof CostSummarySchema>;
+
+/** Where a role's work goes: `local` (stay local), `frontier` (the frontier is better), `hold` (not enough evidence), `none` (no baseline). */
+export const ROUTES = ['local', 'frontier', 'hold', 'none'] as const;
+export const ROUTE_OUTCOMES = ['stay local', 'frontier is better', 'hold: not enough evidence', 'no baseline'] as const;
+
+/**
+ * The routing verdict of one role: the incumbent against the frontier baseline on the cases both
+ * answered, by a paired non-inferiority test on acceptance. Never a promotion verdict.
+ */
+export const RouteVerdictSchema = z.strictObject({
+	role: SlugSchema,
+	route: z.enum(ROUTES),
+	outcome: z.enum(ROUTE_OUTCOMES),
+	/** The routing line, e.g. `stays local: llama3.1:8b is within 5 points of claude-… on 57 cases (upper bound 3.1 points)`. */
+	reason: z.string(),
+	incumbent: ModelIdSchema,
+	/** The role's `baseline:` model, or null when it names none. */
+	baseline: ModelIdSchema.nullable(),
+	/** The model the API said answered (an alias resolves to a dated id); null when it answered nothing this run. */
+	answered_by: z.string().nullable(),
+	/** Cases both the incumbent and the baseline answered (results not run or not scored are left out). */
+	cases: z.number().int().min(0),
+	/** The paired table: both accepted, only the frontier, only the local model, neither. */
+	pairs: z.strictObject({
+		both: z.number().int().min(0),
+		only_frontier: z.number().int().min(0),
+		only_local: z.number().int().min(0),
+		neither: z.number().int().min(0),
+	}),
+	/** Frontier − local acceptance on the paired cases, with its one-sided confidence bounds at `alpha`; null without pairs. */
+	difference: z.strictObject({ value: z.number(), low: z.number(), high: z.number() }).nullable(),
+	/** The non-inferiority margin (baseline.margin), as a share: 0.05 = 5 points. */
+	margin: z.number().gt(0),
+	alpha: z.number().gt(0).lt(1),
+	/** The interval behind the verdict. */
+	test: z.string(),
+	/** For `hold`: how many paired cases in all would settle it at the observed rates (null: more than can be projected). */
+	more_cases: z.number().int().min(1).nullable(),
+	/** How many of the role's cases the baseline was given and answered this run. */
+	baseline_cases: z.strictObject({
+		role_cases: z.number().int().min(0),
+		sampled: z.number().int().min(0),
+		answered: z.number().int().min(0),
+		/** Asked but not scored: transient API errors after retries, or an answer cut at our own max_tokens. */
+		not_scored: z.number().int().min(0),
+	}),
+	cost: z.strictObject({ local: CostSummarySchema, frontier: CostSummarySchema.nullable() }),
+	/** New cases per 30 days in this repository's history (from the cases' author dates); null with too few. */
+	cases_per_month: z.number().min(0).nullable(),
+	/** What sending every case of a month to the frontier would cost, minus what the local model costs; null without prices. */
+	frontier_extra_usd_per_month: z.number().nullable(),
+	/** Review role: what the escalation chain already measures (overturned local rejections, frontier tokens). */
+	escalation: z.string().optional(),
+});
+export type RouteVerdict = z.infer<typeof RouteVerdictSchema>;
+
+/** What the frontier baseline did in one run. */
+export const BaselineRunSchema = z.strictObject({
+	/** Why the baseline asked nothing new this run (no key, budget reached, spend cap), or null. */
+	stopped: z.string().nullable(),
+	/** Frontier calls the API billed this run (cached answers are free). */
+	billed_calls: z.number().int().min(0),
+	max_calls_per_run: z.number().int().min(0),
+	/** Dollars spent this run, null when a price is not set. */
+	spent_usd: z.number().min(0).nullable(),
+	budget_usd_per_run: z.number().min(0).nullable(),
+});
+export type BaselineRun = z.infer<typeof BaselineRunSchema>;
+
 /** Frontmatter of `reports/local-model-benchmark-YYYY-MM-DD[-N].md`. */
 export const ReportSchema = z.strictObject({
 	title: z.string(),
@@ -322,6 +411,10 @@ export const ReportSchema = z.strictObject({
 	 * gate, asked again next run. Absent when every case ran.
 	 */
 	not_run: z.array(NotRunSummarySchema).optional(),
+	/** Per role: stay local, frontier is better, hold, or no baseline (absent in older reports). */
+	routing: z.array(RouteVerdictSchema).optional(),
+	/** The frontier baseline's calls and spend this run; absent when policy.yaml has no `baseline`. */
+	baseline_run: BaselineRunSchema.optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
 

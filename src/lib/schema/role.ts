@@ -26,6 +26,11 @@ export const RoleSchema = z.strictObject({
 	challengers: z.array(ModelIdSchema).default([]),
 	/** Models that left the role, newest last. @default [] */
 	retired: z.array(RetiredModelSchema).default([]),
+	/**
+	 * A frontier model (a models.yaml entry with `provider: anthropic` or `ollama-cloud`, `cost_tier: paid`)
+	 * asked the role's cases so the report can say whether the work may stay local. Never a challenger, never promoted.
+	 */
+	baseline: ModelIdSchema.optional(),
 });
 export type Role = z.infer<typeof RoleSchema>;
 export type RoleInput = z.input<typeof RoleSchema>;

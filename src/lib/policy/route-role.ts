@@ -1,0 +1,150 @@
+import { type PairedCounts, nonInferiority } from '../metrics/paired-difference.ts';
+import type { CaseResult, CostSummary, RouteVerdict } from '../schema/report.ts';
+import type { EscalationSummary } from '../schema/escalation.ts';
+
+/** The test named in every routing verdict. */
+export const ROUTING_TEST =
+	"paired non-inferiority on acceptance: one-sided score bounds for (frontier − local) by Tango's interval for paired proportions (Tango 1998)";
+
+/** What the routing verdict of one role rests on. */
+export interface RouteInput {
+	role: string;
+	incumbent: string;
+	/** The role's `baseline:` model, or undefined when it names none. */
+	baseline: string | undefined;
+	/** The id the API resolved the baseline to, or null when it was never reached. */
+	answeredBy: string | null;
+	/** Why the baseline answered nothing this run (no key, budget, unknown model), or null. */
+	skipped: string | null;
+	/** The incumbent's results in the role (first repeat is used). */
+	local: readonly CaseResult[];
+	/** The baseline's results in the role. */
+	frontier: readonly CaseResult[];
+	roleCases: number;
+	sampled: number;
+	notScored: number;
+	/** Cost over the paired cases; the frontier's is null without a baseline. */
+	cost: { local: CostSummary; frontier: CostSummary | null };
+	casesPerMonth: number | null;
+	margin: number;
+	alpha: number;
+	/** The escalation accounting when this role is the escalation role. */
+	escalation?: EscalationSummary;
+}
+
+/**
+ * The routing verdict of one role: does the work stay local? On the cases both the incumbent and the
+ * baseline answered, `stay local` when the upper bound of (frontier − local) acceptance is below the
+ * margin, `frontier is better` when its lower bound is above it, else `hold: not enough evidence` with
+ * the cases that would settle it; `no baseline` when there is nothing to compare. Never changes a
+ * promotion verdict. Pure.
+ */
+export function routeRole(input: RouteInput): RouteVerdict {
+	const frontierByCase = new Map(input.frontier.map((result) => [result.case_id, result]));
+	const counts: PairedCounts = { both: 0, onlyFirst: 0, onlySecond: 0, neither: 0 };
+	for (const local of input.local) {
+		if (local.repeat !== 0) continue;
+		const frontier = frontierByCase.get(local.case_id);
+		if (!frontier) continue;
+		const f = frontier.outcome === 'accepted';
+		const l = local.outcome === 'accepted';
+		if (f && l) counts.both++;
+		else if (f) counts.onlyFirst++;
+		else if (l) counts.onlySecond++;
+		else counts.neither++;
+	}
+	const n = counts.both + counts.onlyFirst + counts.onlySecond + counts.neither;
+	const judged = nonInferiority(counts, input.margin, input.alpha);
+	const points = (share: number) => `${(share * 100).toFixed(1).replace(/\.0$/, '')} points`;
+	const marginText = `${(input.margin * 100).toFixed(1).replace(/\.0$/, '')} points`;
+	const extraPerMonth =
+		input.cost.frontier?.usd_per_case != null && input.cost.local.usd_per_case !== null && input.casesPerMonth !== null
+			? round((input.cost.frontier.usd_per_case - input.cost.local.usd_per_case) * input.casesPerMonth, 2)
+			: null;
+	const common = {
+		role: input.role,
+		incumbent: input.incumbent,
+		baseline: input.baseline ?? null,
+		answered_by: input.answeredBy,
+		cases: n,
+		pairs: { both: counts.both, only_frontier: counts.onlyFirst, only_local: counts.onlySecond, neither: counts.neither },
+		difference: judged.interval ? { value: round(judged.interval.difference, 4), low: round(judged.interval.low, 4), high: round(judged.interval.high, 4) } : null,
+		margin: input.margin,
+		alpha: input.alpha,
+		test: ROUTING_TEST,
+		baseline_cases: { role_cases: input.roleCases, sampled: input.sampled, answered: input.frontier.length, not_scored: input.notScored },
+		cost: input.cost,
+		cases_per_month: input.casesPerMonth,
+		frontier_extra_usd_per_month: extraPerMonth,
+		...(input.escalation ? { escalation: escalationLine(input.escalation) } : {}),
+	};
+	const name = input.answeredBy ?? input.baseline ?? '';
+	if (input.baseline === undefined)
+		return { ...common, route: 'none', outcome: 'no baseline', reason: `no baseline: the role names no frontier model to compare ${input.incumbent} with`, more_cases: null };
+	if (judged.decision === 'no-data') {
+		const why = input.skipped ?? `${name} answered none of the cases ${input.incumbent} answered`;
+		return { ...common, route: 'none', outcome: 'no baseline', reason: `no baseline: ${why}`, more_cases: null };
+	}
+	const interval = judged.interval;
+	if (judged.decision === 'non-inferior') {
+		const saves = savings(input.cost, input.role);
+		return {
+			...common,
+			route: 'local',
+			outcome: 'stay local',
+			reason: `stays local: ${input.incumbent} is within ${marginText} of ${name} on ${n} case${n === 1 ? '' : 's'} (upper bound ${points(interval.high)})${saves}`,
+			more_cases: null,
+		};
+	}
+	if (judged.decision === 'superior') {
+		const perAccepted = input.cost.frontier?.usd_per_accepted;
+		const cost = perAccepted == null ? 'cost: price not set' : `$${perAccepted.toFixed(4)} per accepted answer${extraPerMonth === null ? '' : `, about $${extraPerMonth.toFixed(2)} more per month at this repository's ${input.casesPerMonth} cases a month`}`;
+		return {
+			...common,
+			route: 'frontier',
+			outcome: 'frontier is better',
+			reason: `goes to the frontier: ${name} is better than ${input.incumbent} by more than ${marginText} on ${n} case${n === 1 ? '' : 's'} (lower bound ${points(interval.low)}); ${cost}`,
+			more_cases: null,
+		};
+	}
+	const more = judged.moreCases;
+	return {
+		...common,
+		route: 'hold',
+		outcome: 'hold: not enough evidence',
+		reason: `hold: ${n} paired case${n === 1 ? '' : 's'} cannot tell whether ${input.incumbent} is within ${marginText} of ${name} (bounds ${points(interval.low)} to ${points(interval.high)}); ${more === null ? 'no number of cases at these rates would settle it' : `about ${more} cases in all would settle it`}`,
+		more_cases: more,
+	};
+}
+
+/** ", saves $x per 100 <role> cases" when both costs are known; the local model's price may be 0 (policy default). */
+function savings(cost: RouteInput['cost'], role: string): string {
+	const frontier = cost.frontier?.usd_per_case;
+	const local = cost.local.usd_per_case;
+	if (frontier == null) return ', frontier price not set';
+	if (local === null) return '';
+	return `, saves $${((frontier - local) * 100).toFixed(2)} per 100 ${role} cases`;
+}
+
+/** What the escalation chain already measures in the review role, in a sentence. */
+function escalationLine(summary: EscalationSummary): string {
+	const overturned = summary.overturn_rate === null ? 'no escalation resolved' : `the chain overturned ${summary.overturned} of ${summary.resolved} escalated rejection(s)`;
+	return `${summary.escalations} of ${summary.results} local verdict(s) escalated; ${overturned}; frontier tokens ${summary.frontier.input_tokens} in, ${summary.frontier.output_tokens} out`;
+}
+
+/**
+ * New cases per 30 days in the repository's history, from the cases' author dates: what "per month"
+ * means for a role. Null with fewer than two cases or a span under a day. Pure.
+ */
+export function casesPerMonth(authorDates: readonly string[]): number | null {
+	const times = authorDates.map((date) => Date.parse(date)).filter(Number.isFinite).sort((a, b) => a - b);
+	if (times.length < 2) return null;
+	const days = (times.at(-1)! - times[0]!) / 86_400_000;
+	if (days < 1) return null;
+	return round((times.length / days) * 30, 1);
+}
+
+function round(value: number, digits: number): number {
+	const factor = 10 ** digits;
+	return Math.round(value * factor) / factor;
+}

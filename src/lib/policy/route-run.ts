@@ -1,0 +1,74 @@
+import type { BaselineOutcome } from '../baseline/run-baseline.ts';
+import { billedCost, costSummary, gpuHours, pricesOf } from '../metrics/cost.ts';
+import type { Case } from '../schema/case.ts';
+import type { EscalationSummary } from '../schema/escalation.ts';
+import type { Model } from '../schema/model.ts';
+import type { Policy } from '../schema/policy.ts';
+import type { Role } from '../schema/role.ts';
+import type { CaseResult, RouteVerdict } from '../schema/report.ts';
+import { casesPerMonth, routeRole } from './route-role.ts';
+
+export interface RouteRunInput {
+	roles: readonly Role[];
+	models: readonly Model[];
+	cases: readonly Case[];
+	/** This run's results of the local models. */
+	results: readonly CaseResult[];
+	/** What the baseline did, or undefined when policy.yaml has no `baseline`. */
+	baseline: BaselineOutcome | undefined;
+	policy: Policy;
+	escalations?: EscalationSummary;
+}
+
+/**
+ * Every role's routing verdict, sorted by role: the incumbent against its baseline, with cost per case
+ * and per accepted answer over the cases both answered (local dollars from GPU hours at
+ * `baseline.local_cost_per_gpu_hour`, frontier dollars from the billed usage at models.yaml prices).
+ * A run without a baseline gives every role `no baseline`. Pure.
+ */
+export function routeRun(input: RouteRunInput): RouteVerdict[] {
+	const catalog = new Map(input.models.map((model) => [model.id, model]));
+	const gpuRate = input.policy.baseline?.local_cost_per_gpu_hour ?? 0;
+	const margin = input.policy.baseline?.margin ?? 0.05;
+	return [...input.roles]
+		.sort((a, b) => a.role.localeCompare(b.role))
+		.map((role) => {
+			const run = input.baseline?.roles.find((entry) => entry.role === role.role);
+			const frontier = run?.answers.map((answer) => answer.result) ?? [];
+			const usageOf = new Map(run?.answers.map((answer) => [answer.result.case_id, answer.usage]) ?? []);
+			const local = input.results.filter((result) => result.role === role.role && result.model === role.incumbent && result.repeat === 0);
+			const paired = new Set(frontier.map((result) => result.case_id));
+			const pairedLocal = local.filter((result) => paired.has(result.case_id));
+			const pairedFrontier = frontier.filter((result) => pairedLocal.some((entry) => entry.case_id === result.case_id));
+			const baselineModel = role.baseline === undefined ? undefined : catalog.get(role.baseline);
+			const prices = baselineModel ? pricesOf(baselineModel) : {};
+			const roleCases = input.cases.filter((testCase) => testCase.role === role.role);
+			return routeRole({
+				role: role.role,
+				incumbent: role.incumbent,
+				baseline: role.baseline,
+				answeredBy: run?.answeredBy ?? null,
+				skipped: run?.skipped ?? (role.baseline !== undefined && !input.baseline ? 'policy.yaml has no `baseline` section' : null),
+				local,
+				frontier,
+				roleCases: roleCases.length,
+				sampled: run?.sampled.length ?? 0,
+				notScored: run?.notScored ?? 0,
+				cost: {
+					// Over the paired cases when there are some, so both figures price the same work.
+					local: costSummary(pairedLocal.length > 0 ? pairedLocal : local, (result) => gpuHours(result) * gpuRate, gpuHours),
+					frontier:
+						role.baseline === undefined || !run
+							? null
+							: costSummary(pairedFrontier, (result) => {
+									const usage = usageOf.get(result.case_id);
+									return usage ? billedCost(usage, prices) : null;
+								}),
+				},
+				casesPerMonth: casesPerMonth(roleCases.map((testCase) => testCase.source.author_date)),
+				margin,
+				alpha: input.policy.evidence.alpha,
+				...(input.escalations && input.escalations.role === role.role ? { escalation: input.escalations } : {}),
+			});
+		});
+}
