@@ -7,7 +7,7 @@ import type { Case } from '../../src/lib/schema/case.ts';
 import { gradeContexts } from '../../src/lib/tasks/index.ts';
 import { type FakeAnthropic, type MessagesReply, anthropicErrors, startFakeAnthropic } from '../../testing/fake-anthropic.ts';
 import type { ProjectCopy } from '../../testing/project-copy.ts';
-import { fixtureCases, fixtureWorkspace } from '../../testing/workspace.ts';
+import { fixtureCases, fixtureWorkspace, rightAnswer } from '../../testing/workspace.ts';
 import { BASELINE, BASELINE_ID, baselineScript, caseAsked, configureBaseline } from './support.ts';
 
 const KEY = 'sk-ant-api03-baseline-TESTKEY-0ddba11';
@@ -151,7 +151,7 @@ describe('the frontier baseline', () => {
 		const review = cases.filter((testCase) => testCase.role === 'review');
 		const outcome = (await ask(
 			baselineScript(cases, {
-				[review[0]!.id]: { text: JSON.stringify({ verdict: review[0]!.reference.verdict, findings: [] }), thinking: 'Let me think.', stopReason: 'end_turn' },
+				[review[0]!.id]: { text: rightAnswer(review[0]!), thinking: 'Let me think.', stopReason: 'end_turn' },
 				[review[1]!.id]: { text: '', stopReason: 'refusal' },
 				[review[2]!.id]: { text: '{"verdict":', stopReason: 'max_tokens', thinking: 'long thoughts' },
 			}),
@@ -159,7 +159,7 @@ describe('the frontier baseline', () => {
 		const answers = outcome.roles.find((role) => role.role === 'review')!.answers;
 		const byCase = new Map(answers.map((answer) => [answer.result.case_id, answer.result]));
 		expect(byCase.get(review[0]!.id)!.thinking_chars).toBe('Let me think.'.length);
-		expect(byCase.get(review[0]!.id)!.outcome).not.toBe('hard-failure');
+		expect(byCase.get(review[0]!.id)!.outcome).toBe('accepted');
 		expect(byCase.get(review[1]!.id)).toMatchObject({ outcome: 'hard-failure', failure_class: 'refusal' });
 		expect(byCase.has(review[2]!.id)).toBe(false);
 		expect(outcome.roles.find((role) => role.role === 'review')!.notScored).toBe(1);

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { renderEscalationSection } from '../escalate/render-escalations.ts';
+import { renderRoutingSection } from './render-routing.ts';
 import { sortKeys } from '../files/stable-json.ts';
 import type { Report, RoleMetrics } from '../schema/report.ts';
 import { METRIC_COLUMNS, count, metricCells, ms, pct, tokensPerSecond } from '../format/format.ts';
@@ -120,6 +121,7 @@ function renderBody(report: Report): string {
 		lines.push('');
 	}
 	lines.push(...renderEscalationSection(report.escalations));
+	lines.push(...renderRoutingSection(report));
 	return `${lines.join('\n')}`;
 }
 

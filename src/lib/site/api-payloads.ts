@@ -1,6 +1,7 @@
 import type { Case } from '../schema/case.ts';
 import type { CaseResult } from '../schema/report.ts';
 import type { ResultSummary } from './result-index.ts';
+import { routeToday } from './route-today.ts';
 import { type RunEntry, type SiteInput, roleCaseCount, rolesOf, routingTable } from './site-model.ts';
 import { apiPaths, casePath, modelPath, rolePath, runPath } from './urls.ts';
 
@@ -32,17 +33,36 @@ export function registryPayload(input: Pick<SiteInput, 'models' | 'roles' | 'pol
 	);
 }
 
-/** `/api/routing.json`: role → incumbent and the run that justified it (see `routingTable`). */
+/**
+ * `/api/routing.json`: role → incumbent and the run that justified it (see `routingTable`), and `route`:
+ * where the work goes (`local`, `frontier`, `hold`, or `none` without a baseline) with the evidence of
+ * the newest run's routing verdict (see `routeToday`).
+ */
 export function routingPayload(input: Pick<SiteInput, 'roles' | 'runs' | 'cases'>, context: PayloadContext) {
 	const routes = Object.fromEntries(
-		[...routingTable(input)].map(([role, route]) => [
-			role,
-			{
-				...route,
-				incumbent_page: modelPath(context.slugOf(route.incumbent)),
-				run_page: route.justified_by ? runPath(route.justified_by.run) : null,
-			},
-		]),
+		[...routingTable(input)].map(([role, route]) => {
+			const today = routeToday(role, input.runs);
+			return [
+				role,
+				{
+					...route,
+					incumbent_page: modelPath(context.slugOf(route.incumbent)),
+					run_page: route.justified_by ? runPath(route.justified_by.run) : null,
+					route: today.route,
+					route_evidence: {
+						outcome: today.outcome,
+						reason: today.reason,
+						run: today.run,
+						baseline: today.verdict?.answered_by ?? today.verdict?.baseline ?? null,
+						cases: today.verdict?.cases ?? 0,
+						difference: today.verdict?.difference ?? null,
+						margin: today.verdict?.margin ?? null,
+						more_cases: today.verdict?.more_cases ?? null,
+						usd_per_accepted: { local: today.verdict?.cost.local.usd_per_accepted ?? null, frontier: today.verdict?.cost.frontier?.usd_per_accepted ?? null },
+					},
+				},
+			];
+		}),
 	);
 	return mark({ latest_run: input.runs.at(-1)?.id ?? null, routes }, context);
 }
