@@ -114,6 +114,27 @@ const malformed: { name: string; file: string; change: (text: string) => string;
 		mentions: /real calendar date/,
 	},
 	{
+		name: 'a baseline that is not in models.yaml',
+		file: ROLE,
+		change: (t) => t.replace('retired: []', 'retired: []\nbaseline: claude-sonet-4-5'),
+		field: 'baseline',
+		mentions: /not in benchmarks\/models.yaml/,
+	},
+	{
+		name: 'a baseline that is a local model',
+		file: ROLE,
+		change: (t) => t.replace('retired: []', 'retired: []\nbaseline: qwen2.5-coder:14b'),
+		field: 'baseline',
+		mentions: /provider is ollama.*expected: a model with `provider: anthropic`/s,
+	},
+	{
+		name: 'a baseline that is also a challenger',
+		file: ROLE,
+		change: (t) => t.replace('retired: []', 'retired: []\nbaseline: llama3.1:8b'),
+		field: 'baseline',
+		mentions: /also a challenger/,
+	},
+	{
 		name: 'a duplicate model id',
 		file: MODELS,
 		change: (t) => t.replace('- id: gemma4:26b', '- id: gemma4:latest'),
