@@ -7,7 +7,19 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { BenchmarkError } from '../src/lib/errors/describe-error.ts';
-import { DEMO_RUNS, committedCases, demoEnv, demoModels, demoWorkspace, playEarlierRuns } from '../testing/demo-scenario.ts';
+import {
+	DEMO_BASELINE,
+	DEMO_BASELINE_ID,
+	DEMO_FRONTIER_KEY,
+	DEMO_RUNS,
+	committedCases,
+	demoEnv,
+	demoFrontier,
+	demoModels,
+	demoWorkspace,
+	playEarlierRuns,
+} from '../testing/demo-scenario.ts';
+import { startFakeAnthropic } from '../testing/fake-anthropic.ts';
 import { startFakeOllama } from '../testing/fake-ollama/server.ts';
 import { PROJECT_ROOT } from '../testing/project-copy.ts';
 import { serveStatic } from '../testing/static-server.ts';
@@ -34,7 +46,12 @@ await runCommand({ name: 'demo', usage }, async () => {
 	const started = Date.now();
 	const now = new Date();
 	const cases = await committedCases();
-	const workspace = await demoWorkspace('lmb-demo-', now);
+	// The frontier baseline's fake API first: its address goes into the demo registry's policy.yaml.
+	const frontier = await startFakeAnthropic({ apiKey: DEMO_FRONTIER_KEY, respond: demoFrontier(cases), models: { [DEMO_BASELINE]: DEMO_BASELINE_ID } });
+	const workspace = await demoWorkspace('lmb-demo-', now, frontier.url).catch(async (error: unknown) => {
+		await frontier.close();
+		throw error;
+	});
 	const fake = await startFakeOllama({ models: [] });
 	let server: Awaited<ReturnType<typeof serveStatic>> | undefined;
 
@@ -43,6 +60,7 @@ await runCommand({ name: 'demo', usage }, async () => {
 			`workspace ${workspace.root}: a git clone of the project at ${workspace.projectCommit.slice(0, 12)}${workspace.projectDirty ? ' (with its uncommitted changes)' : ''}, a demo registry and no reports`,
 		);
 		say(`fake Ollama at ${fake.url}: every model answer is scripted (the history's answer or junk) — simulated data`);
+		say(`fake Anthropic API at ${frontier.url}: the frontier baseline's answers are scripted too`);
 		server = await serveStatic(path.join(workspace.root, 'dist'), port).catch((error: NodeJS.ErrnoException) => {
 			if (error.code === 'EADDRINUSE')
 				throw new BenchmarkError(`Port ${port} is in use.`, {
@@ -88,6 +106,7 @@ await runCommand({ name: 'demo', usage }, async () => {
 	} finally {
 		await server?.close();
 		await fake.close();
+		await frontier.close();
 		await workspace.dispose();
 		say(`stopped; ${workspace.root} was deleted.`);
 	}

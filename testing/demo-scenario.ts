@@ -12,6 +12,7 @@ import type { ProgressLogger } from '../src/lib/run/ask-model.ts';
 import type { Case } from '../src/lib/schema/case.ts';
 import type { Report } from '../src/lib/schema/report.ts';
 import { taskFor } from '../src/lib/tasks/index.ts';
+import type { MessagesCall, MessagesReply } from './fake-anthropic.ts';
 import { type FakeModel, type FakeReply, type FakeRequest, faults } from './fake-ollama/server.ts';
 import { PROJECT_ROOT, type ProjectCopy, linkNodeModules, shareExecuteCache } from './project-copy.ts';
 import { digestOf } from './site-runs.ts';
@@ -34,6 +35,12 @@ import { readCaseTree, removeReports, rightAnswer, wrongAnswer } from './workspa
 //    7 days ago  deepseek-r1:14b is re-pulled (a new digest) and regresses on reason.
 //   today        gemma4:26b is re-pulled and regresses on review; more rejections escalate.
 //
+// A frontier baseline (claude-sonnet-4-5, answered by the fake Anthropic API under a demo key) is asked
+// every draft, reason and review case in the first run and served from the cache after. Today: draft stays
+// local (llama3.1:8b accepts what the frontier accepts, on 57 cases), reason goes to the frontier (it
+// accepts 95 % where the regressed deepseek-r1:14b accepts 40 %, with what that costs), review holds (5
+// cases cannot tell).
+//
 // Shared by `npm run demo` and tests/e2e/demo.test.ts, so the demo shows what the test checks.
 
 const exec = promisify(execFile);
@@ -52,6 +59,46 @@ export const DEMO_ROLES: Record<string, { incumbent: string; challengers: string
 	review: { incumbent: 'gemma4:26b', challengers: ['phi4:14b', 'mistral-small3.2:24b'] },
 	coder: { incumbent: 'qwen2.5-coder:14b', challengers: ['qwen3:14b', 'phi4:14b'] },
 };
+
+/** The demo's frontier baseline, as the fake Anthropic API knows it (an alias and the dated id it resolves to). */
+export const DEMO_BASELINE = 'claude-sonnet-4-5';
+export const DEMO_BASELINE_ID = 'claude-sonnet-4-5-20250929';
+/** The environment variable the demo's baseline key is read from: never ANTHROPIC_API_KEY, which the escalation chain uses. */
+export const DEMO_FRONTIER_KEY_ENV = 'DEMO_FRONTIER_KEY';
+/** The key the fake Anthropic API accepts: a demo value, no secret. */
+export const DEMO_FRONTIER_KEY = 'demo-frontier-key-not-a-secret';
+
+/**
+ * The baseline's script, the same in every run (its answers are cached after the first): on draft it
+ * accepts exactly the cases llama3.1:8b accepts; on reason 95 % of the cases; on review the cases
+ * gemma4:26b accepted before its regression.
+ */
+const FRONTIER_RIGHT: Record<string, { model: string; share: number }> = {
+	draft: { model: 'llama3.1:8b', share: 0.86 },
+	reason: { model: DEMO_BASELINE, share: 0.95 },
+	review: { model: 'gemma4:26b', share: 0.6 },
+};
+
+/** The fake Anthropic API's script for the demo: each case right or wrong as `FRONTIER_RIGHT` says. */
+export function demoFrontier(cases: readonly Case[]): (call: MessagesCall) => MessagesReply {
+	const byPrompt = new Map<string, Case>();
+	for (const testCase of cases) {
+		const prompt = taskFor(testCase.task).buildPrompt(testCase);
+		const system = prompt.messages.filter((message) => message.role === 'system').map((message) => message.content);
+		const rest = prompt.messages.filter((message) => message.role !== 'system').map((message) => message.content);
+		byPrompt.set([system.join('\n\n'), ...rest].join('\n'), testCase);
+	}
+	const right = new Set<string>();
+	for (const [role, roleCases] of Map.groupBy(cases, (testCase) => testCase.role)) {
+		const script = FRONTIER_RIGHT[role];
+		if (script) for (const id of casesAnsweredRight(script.model, roleCases, script.share)) right.add(id);
+	}
+	return (call) => {
+		const testCase = byPrompt.get([call.system, ...call.messages.map((message) => message.content)].join('\n'));
+		if (!testCase) throw new Error(`the demo has no case for a frontier prompt: ${call.messages[0]?.content.slice(0, 120)}`);
+		return { text: right.has(testCase.id) ? rightAnswer(testCase) : wrongAnswer(testCase), delayMs: 5 };
+	};
+}
 
 /** How one model behaves in one run. */
 export interface DemoModelScript {
@@ -234,7 +281,7 @@ export interface DemoWorkspace extends ProjectCopy {
  * committed on top of the project's HEAD, so every report names a real harness commit whose parent is
  * the project's own. Throws when the project is not a git checkout: the coder cases need its history.
  */
-export async function demoWorkspace(prefix = 'lmb-demo-', now: Date = new Date()): Promise<DemoWorkspace> {
+export async function demoWorkspace(prefix = 'lmb-demo-', now: Date = new Date(), frontierUrl?: string): Promise<DemoWorkspace> {
 	const root = await mkdtemp(path.join(os.tmpdir(), prefix));
 	const dispose = () => rm(root, { recursive: true, force: true });
 	try {
@@ -255,7 +302,7 @@ export async function demoWorkspace(prefix = 'lmb-demo-', now: Date = new Date()
 		const projectDirty = (await git(root, ['status', '--porcelain'])).length > 0;
 
 		await removeReports(root);
-		await writeDemoRegistry(root);
+		await writeDemoRegistry(root, frontierUrl);
 		const first = new Date(now.getTime() - (DEMO_RUNS[0]!.daysAgo + 1) * DAY);
 		await commitAll(
 			root,
@@ -275,14 +322,27 @@ export async function demoWorkspace(prefix = 'lmb-demo-', now: Date = new Date()
 	}
 }
 
-/** Writes the demo line-up: the extra models appended to models.yaml, the roles rewritten with their comments kept. */
-async function writeDemoRegistry(root: string): Promise<void> {
+/**
+ * Writes the demo line-up: the extra models appended to models.yaml, the roles rewritten with their
+ * comments kept; with `frontierUrl`, the frontier baseline too (its model with demo prices, `baseline:`
+ * on draft, reason and review, and policy.yaml's `baseline` section pointing at that fake API).
+ */
+async function writeDemoRegistry(root: string, frontierUrl?: string): Promise<void> {
 	const models = path.join(root, 'benchmarks', 'models.yaml');
 	const extra = DEMO_EXTRA_MODELS.map(
 		(model) =>
 			`\n- id: ${model.id}\n  family: ${model.family}\n  cost_tier: free\n  provider: ollama\n  notes: ${JSON.stringify(model.notes)}\n`,
 	).join('');
-	await writeFile(models, `${(await readFile(models, 'utf8')).trimEnd()}\n${extra}`);
+	const frontier = frontierUrl
+		? `\n- id: ${DEMO_BASELINE}\n  family: anthropic-claude\n  cost_tier: paid\n  provider: anthropic\n  price_per_mtok_in: 3\n  price_per_mtok_out: 15\n  notes: "Demo registry only: the frontier baseline, answered by a fake API at demo prices."\n`
+		: '';
+	await writeFile(models, `${(await readFile(models, 'utf8')).trimEnd()}\n${extra}${frontier}`);
+	if (frontierUrl) {
+		const policyFile = path.join(root, 'benchmarks', 'policy.yaml');
+		const policy = parseDocument(await readFile(policyFile, 'utf8'));
+		policy.set('baseline', policy.createNode({ base_url: frontierUrl, api_key_env: DEMO_FRONTIER_KEY_ENV, max_calls_per_run: 200, local_cost_per_gpu_hour: 0.2 }));
+		await writeFile(policyFile, policy.toString());
+	}
 	for (const [role, line] of Object.entries(DEMO_ROLES)) {
 		const file = path.join(root, 'benchmarks', 'roles', `${role}.yaml`);
 		const doc = parseDocument(await readFile(file, 'utf8'));
@@ -291,6 +351,7 @@ async function writeDemoRegistry(root: string): Promise<void> {
 		challengers.flow = false;
 		doc.set('challengers', challengers);
 		doc.set('retired', doc.createNode([]));
+		if (frontierUrl && role in FRONTIER_RIGHT) doc.set('baseline', DEMO_BASELINE);
 		await writeFile(file, doc.toString());
 	}
 }
@@ -302,9 +363,12 @@ export function runDate(now: Date, daysAgo: number): Date {
 	return new Date(now.getTime() - daysAgo * DAY);
 }
 
-/** The environment every demo run gets: the fake Ollama, and never a frontier API key. */
+/**
+ * The environment every demo run gets: the fake Ollama, never a real frontier API key (the escalation
+ * chain's `ANTHROPIC_API_KEY` is empty), and the demo key the fake Anthropic API accepts for the baseline.
+ */
 export function demoEnv(ollamaUrl: string): NodeJS.ProcessEnv {
-	return { OLLAMA_HOST: ollamaUrl, ANTHROPIC_API_KEY: '' };
+	return { OLLAMA_HOST: ollamaUrl, ANTHROPIC_API_KEY: '', [DEMO_FRONTIER_KEY_ENV]: DEMO_FRONTIER_KEY };
 }
 
 /**

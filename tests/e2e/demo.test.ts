@@ -137,7 +137,7 @@ describe('npm run demo', () => {
 		expect(acceptance(third, 'reason', 'deepseek-r1:14b')!).toBeLessThan(acceptance(second, 'reason', 'deepseek-r1:14b')! - 0.1);
 		expect(digest(today, 'gemma4:26b')).not.toBe(digest(third, 'gemma4:26b'));
 		expect(acceptance(today, 'review', 'gemma4:26b')!).toBeLessThan(acceptance(third, 'review', 'gemma4:26b')!);
-		// Review rejections escalate to the chain, some overturned, and no frontier call is ever made.
+		// Review rejections escalate to the chain, some overturned, and no escalation ever calls a frontier API.
 		for (const report of reports) {
 			expect(report.escalations?.escalations).toBeGreaterThan(0);
 			expect(report.escalations?.overturned).toBeGreaterThan(0);
@@ -160,6 +160,32 @@ describe('npm run demo', () => {
 		const todayRun = await html(`/runs/${runs.runs.find((run) => run.date === today.date)!.id}/`);
 		expect(todayRun).toContain('id="escalations"');
 		expect(todayRun).not.toContain('recorded no escalation accounting');
+
+		// Local or frontier: the baseline was asked once (the first run) and served from the cache after.
+		expect(first.baseline_run?.billed_calls).toBeGreaterThan(0);
+		for (const report of [second, third, today]) expect(report.baseline_run?.billed_calls).toBe(0);
+		const route = (role: string) => today.routing!.find((entry) => entry.role === role)!;
+		expect(route('draft')).toMatchObject({ route: 'local', outcome: 'stay local', incumbent: 'llama3.1:8b', cases: 57 });
+		expect(route('draft').reason).toMatch(/^stays local: llama3\.1:8b is within 5 points of claude-sonnet-4-5-20250929 on 57 cases .*saves \$\d+\.\d\d per 100 draft cases$/);
+		expect(route('reason')).toMatchObject({ route: 'frontier', outcome: 'frontier is better', incumbent: 'deepseek-r1:14b' });
+		expect(route('reason').cost.frontier!.usd_per_accepted).toBeGreaterThan(0);
+		expect(route('reason').reason).toMatch(/per accepted answer, about \$\d+\.\d\d more per month/);
+		expect(route('review')).toMatchObject({ route: 'hold', outcome: 'hold: not enough evidence', cases: 5 });
+		expect(route('review').more_cases).toBeGreaterThan(5);
+		expect(route('coder')).toMatchObject({ route: 'none', outcome: 'no baseline' });
+		const routing = (await (await fetch(`${url}/api/routing.json`)).json()) as { routes: Record<string, { route: string; route_evidence: { reason: string } }> };
+		expect(Object.fromEntries(Object.entries(routing.routes).map(([role, entry]) => [role, entry.route]))).toEqual({
+			coder: 'none',
+			draft: 'local',
+			reason: 'frontier',
+			review: 'hold',
+		});
+		expect(routing.routes.reason!.route_evidence.reason).toBe(route('reason').reason);
+		expect(await html('/')).toContain(route('draft').reason.replace(/\$/g, '$'));
+		const reasonPage = await html('/roles/reason/');
+		expect(reasonPage).toContain('id="local-or-frontier"');
+		expect(reasonPage).toContain('Cost per accepted answer');
+		expect(await html('/roles/review/')).toContain('hold: not enough evidence');
 
 		demo.kill('SIGINT');
 		expect(await exited).toBe(0);
