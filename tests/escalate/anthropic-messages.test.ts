@@ -161,3 +161,39 @@ describe('the fake Messages API itself', () => {
 		expect(fake.violations).toHaveLength(5);
 	});
 });
+
+describe('the Messages API as it is now', () => {
+	it('asks a model that refuses any temperature again without one, and says the answer is at its default', async () => {
+		const result = await ask({ text: 'ok' }, { model: 'claude-opus-4-7', temperature: 0 });
+		expect(result.ok && result.answer.temperatureSent).toBeNull();
+		expect(fake!.requests.map((request) => request.status)).toEqual([400, 200]);
+		expect('temperature' in (fake!.requests[1]!.body as object)).toBe(false);
+	});
+
+	it('keeps the temperature for a model that takes one', async () => {
+		const result = await ask({ text: 'ok' }, { model: 'claude-sonnet-4-5', temperature: 0 });
+		expect(result.ok && result.answer.temperatureSent).toBe(0);
+		expect(fake!.requests).toHaveLength(1);
+	});
+
+	it('reads thinking blocks apart from the text, every usage field, and the model that answered', async () => {
+		fake = await startFakeAnthropic({
+			apiKey: KEY,
+			models: { 'claude-sonnet-4-5': 'claude-sonnet-4-5-20250929' },
+			respond: () => ({ text: 'the answer', thinking: 'first, the diff', outputTokens: 90, cacheReadInputTokens: 12 }),
+		});
+		const result = await callMessagesApi({ baseUrl: fake.url, apiKey: KEY, model: 'claude-sonnet-4-5', maxTokens: 200, prompt, timeoutMs: 5000 });
+		expect(result.ok).toBe(true);
+		if (!result.ok) return;
+		expect(result.answer).toMatchObject({ text: 'the answer', thinking: 'first, the diff', model: 'claude-sonnet-4-5-20250929', outputTokens: 90 });
+		expect(result.answer.usage).toMatchObject({ cacheReadInputTokens: 12, cacheCreationInputTokens: 0, serviceTier: 'standard' });
+	});
+
+	it('hands back what an error said: the status, the spend-cap code and retry-after', async () => {
+		const capped = await ask(anthropicErrors.spendCap());
+		expect(!capped.ok && capped.facts).toMatchObject({ status: 429, errorCode: 'enforced_spend_limit_reached', retryAfterS: null });
+		await fake!.close();
+		const limited = await ask(anthropicErrors.rateLimitedFor(3));
+		expect(!limited.ok && limited.facts).toMatchObject({ status: 429, errorType: 'rate_limit_error', errorCode: null, retryAfterS: 3 });
+	});
+});

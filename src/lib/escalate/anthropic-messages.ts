@@ -45,6 +45,8 @@ export interface MessagesAnswer {
 	inputTokens: number;
 	outputTokens: number;
 	usage: MessagesUsage;
+	/** The temperature the answer was asked at; null when none was sent (the model's default, 1.0). */
+	temperatureSent: number | null;
 	latencyMs: number;
 }
 
@@ -91,6 +93,22 @@ export function messagesBody(request: Pick<MessagesRequest, 'model' | 'maxTokens
  * request — so the key cannot reach a report or a log through it.
  */
 export async function callMessagesApi(request: MessagesRequest): Promise<MessagesResult> {
+	const first = await callOnce(request);
+	// Models after Claude Opus 4.6 refuse any temperature (400 "`temperature` is deprecated for this model"):
+	// asked again without one, the model answers at its default, and the answer says it was not at ours.
+	if (
+		!first.ok &&
+		request.temperature !== undefined &&
+		first.facts.status === 400 &&
+		/\btemperature\b/i.test(first.facts.message ?? '')
+	) {
+		const again = await callOnce({ ...request, temperature: undefined });
+		return again.ok ? { ok: true, answer: { ...again.answer, temperatureSent: null } } : again;
+	}
+	return first;
+}
+
+async function callOnce(request: MessagesRequest): Promise<MessagesResult> {
 	const fetchImpl = request.fetch ?? fetch;
 	const origin = originOf(request.baseUrl);
 	const started = performance.now();
@@ -127,7 +145,14 @@ export async function callMessagesApi(request: MessagesRequest): Promise<Message
 		const answer = readAnswer(body);
 		if (!answer)
 			return failed({ outcome: 'error', detail: `${origin} answered HTTP ${response.status} with a body that is not a Messages response` });
-		return { ok: true, answer: { ...answer, latencyMs: performance.now() - started } };
+		return {
+			ok: true,
+			answer: {
+				...answer,
+				latencyMs: performance.now() - started,
+				temperatureSent: request.temperature === undefined ? null : Math.min(1, request.temperature),
+			},
+		};
 	} catch (cause) {
 		const name = (cause as { name?: string } | undefined)?.name;
 		if (name === 'TimeoutError' || name === 'AbortError') {
@@ -144,7 +169,7 @@ export async function callMessagesApi(request: MessagesRequest): Promise<Message
  * The text blocks, thinking blocks and usage of a Messages response, or undefined when the body is not
  * one. Content may start with `thinking` (or `redacted_thinking`) blocks; only `text` blocks are the answer.
  */
-function readAnswer(body: unknown): Omit<MessagesAnswer, 'latencyMs'> | undefined {
+function readAnswer(body: unknown): Omit<MessagesAnswer, 'latencyMs' | 'temperatureSent'> | undefined {
 	const message = body as
 		| {
 				content?: unknown;
