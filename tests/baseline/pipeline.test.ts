@@ -103,4 +103,12 @@ describe('a build with a frontier baseline', () => {
 		expect(withBaseline.proposals).toEqual(without.proposals);
 		expect(withBaseline.metrics.map((row) => row.model)).toEqual(without.metrics.map((row) => row.model));
 	});
+
+	it('says in a dry run how many billed calls the baseline may make, and calls nothing', async () => {
+		await configureBaseline(workspace.root, frontier.url, { settings: { max_calls_per_run: 2, budget_usd_per_run: 1 } });
+		const result = await runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: ollama.url, ANTHROPIC_API_KEY: KEY }, logger, dryRun: true });
+		expect(result.status).toBe('dry-run');
+		expect(logged).toContain('plan: frontier baseline · 4 case(s), at most 2 billed call(s) and $1 (cached answers are free)');
+		expect(frontier.requests).toHaveLength(0);
+	});
 });

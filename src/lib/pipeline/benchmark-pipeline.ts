@@ -100,6 +100,14 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 			logger.info(
 				`plan: ${plan.hosts.join(' + ')} · ${plan.model} · ${plan.items.length} case(s) × ${repeats} repeat(s)${plan.parallel > 1 ? `, ${plan.parallel} at once per host` : ''}`,
 			);
+		const baseline = registry.policy.baseline;
+		const baselineCases = registry.roles
+			.filter((entry) => entry.role.baseline !== undefined)
+			.reduce((sum, entry) => sum + Math.min(baseline?.max_cases_per_role ?? Infinity, registry.cases.filter((c) => c.case.role === entry.role.role).length), 0);
+		if (baseline && baselineCases > 0)
+			logger.info(
+				`plan: frontier baseline · ${baselineCases} case(s), at most ${Math.min(baselineCases, baseline.max_calls_per_run)} billed call(s)${baseline.budget_usd_per_run === undefined ? '' : ` and $${baseline.budget_usd_per_run}`} (cached answers are free)`,
+			);
 		logger.info(
 			`dry run: at most ${planned} model call(s) (cached answers are reused), ${plans.length} model load(s); nothing was called or written`,
 		);
