@@ -121,7 +121,8 @@ describe('the site before the first run', () => {
 		expect(runs).toEqual({ runs: [] });
 		const routing = await (await fetch(`${server.url}/api/routing.json`)).json();
 		expect(routing.latest_run).toBeNull();
-		expect(routing.routes.review).toMatchObject({ incumbent: 'gemma4:26b', justified_by: null, promoted_in: null });
+		expect(routing.routes.review).toMatchObject({ incumbent: 'gemma4:26b', justified_by: null, promoted_in: null, route: 'none' });
+		expect(routing.routes.review.route_evidence).toMatchObject({ outcome: 'no baseline', run: null });
 		const one = await (await fetch(`${server.url}/api/cases/${CASE_IDS.security}.json`)).json();
 		expect(one.results).toEqual([]);
 	});
