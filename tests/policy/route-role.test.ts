@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { costSummary } from '../../src/lib/metrics/cost.ts';
-import { casesPerMonth, routeRole, type RouteInput } from '../../src/lib/policy/route-role.ts';
+import { casesPerMonth, routeRole, type RouteInput, withEscalation } from '../../src/lib/policy/route-role.ts';
 import type { CaseResult } from '../../src/lib/schema/report.ts';
 import { caseResult } from '../../testing/case-result.ts';
 import { referenceBounds, referenceDecision } from '../metrics/paired-reference.ts';
@@ -106,6 +106,29 @@ describe('routeRole', () => {
 		expect(verdict.cost.frontier!.usd_per_accepted).toBeNull();
 		expect(verdict.frontier_extra_usd_per_month).toBeNull();
 		expect(verdict.reason).toContain('cost: price not set');
+	});
+});
+
+describe('withEscalation', () => {
+	// Alone, the local model trails by far; with its rejections escalated it accepts what the frontier does.
+	const alone = () => routeRole(input(pairs(20, 30, 1, 9), { role: 'review' }));
+	const escalated = () => routeRole(input(pairs(150, 6, 5, 39), { role: 'review' }));
+
+	it('answers "local, escalate rejections" when escalating closes the gap and costs less than sending every case out', () => {
+		const verdict = withEscalation(alone(), escalated(), 0.002);
+		expect(verdict).toMatchObject({ route: 'local', outcome: 'local, escalate rejections', more_cases: null });
+		expect(verdict.reason).toMatch(/^stays local, escalating rejections: llama3\.1:8b with the escalation chain is within 5 points/);
+		expect(verdict.reason).toContain('$0.0020 per case against $0.0100 for sending every case out');
+		expect(verdict.with_escalation!.pairs).toEqual({ both: 150, only_frontier: 6, only_local: 5, neither: 39 });
+	});
+
+	it('keeps the frontier when escalating costs more per case than the frontier itself', () => {
+		expect(withEscalation(alone(), escalated(), 0.02)).toMatchObject({ route: 'frontier', outcome: 'frontier is better' });
+	});
+
+	it('keeps the verdict when escalation does not close the gap, or the local model stays local alone', () => {
+		expect(withEscalation(alone(), alone(), 0.001).route).toBe('frontier');
+		expect(withEscalation(escalated(), escalated(), 0.001).outcome).toBe('stay local');
 	});
 });
 

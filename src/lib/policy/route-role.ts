@@ -117,6 +117,32 @@ export function routeRole(input: RouteInput): RouteVerdict {
 	};
 }
 
+/**
+ * The escalation role's verdict, given what the incumbent achieves with its rejections escalated
+ * (`escalated`: the same comparison with those cases counted as the chain's answer graded them). When
+ * the incumbent alone does not stay local but with escalation it does, and escalating costs no more per
+ * case than sending every case to the frontier (or a price is not set), the answer is `local, escalate
+ * rejections`. Pure.
+ */
+export function withEscalation(alone: RouteVerdict, escalated: RouteVerdict, usdPerCase: number | null): RouteVerdict {
+	const record = { ...alone, with_escalation: { pairs: escalated.pairs, difference: escalated.difference, usd_per_case: usdPerCase } };
+	if (alone.route === 'local' || alone.route === 'none' || escalated.route !== 'local') return record;
+	const frontier = alone.cost.frontier?.usd_per_case;
+	if (usdPerCase !== null && frontier != null && usdPerCase > frontier) return record;
+	const cost =
+		usdPerCase === null || frontier == null
+			? 'cost per case: price not set'
+			: `$${usdPerCase.toFixed(4)} per case against $${frontier.toFixed(4)} for sending every case out`;
+	const name = alone.answered_by ?? alone.baseline ?? '';
+	return {
+		...record,
+		route: 'local',
+		outcome: 'local, escalate rejections',
+		reason: `stays local, escalating rejections: ${alone.incumbent} with the escalation chain is within ${(alone.margin * 100).toFixed(1).replace(/\.0$/, '')} points of ${name} on ${escalated.cases} case${escalated.cases === 1 ? '' : 's'} (upper bound ${(escalated.difference!.high * 100).toFixed(1).replace(/\.0$/, '')} points); ${cost}`,
+		more_cases: null,
+	};
+}
+
 /** ", saves $x per 100 <role> cases" when both costs are known; the local model's price may be 0 (policy default). */
 function savings(cost: RouteInput['cost'], role: string): string {
 	const frontier = cost.frontier?.usd_per_case;

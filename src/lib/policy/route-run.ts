@@ -6,7 +6,7 @@ import type { Model } from '../schema/model.ts';
 import type { Policy } from '../schema/policy.ts';
 import type { Role } from '../schema/role.ts';
 import type { CaseResult, RouteVerdict } from '../schema/report.ts';
-import { casesPerMonth, routeRole } from './route-role.ts';
+import { type RouteInput, casesPerMonth, routeRole, withEscalation } from './route-role.ts';
 
 export interface RouteRunInput {
 	roles: readonly Role[];
@@ -43,7 +43,7 @@ export function routeRun(input: RouteRunInput): RouteVerdict[] {
 			const baselineModel = role.baseline === undefined ? undefined : catalog.get(role.baseline);
 			const prices = baselineModel ? pricesOf(baselineModel) : {};
 			const roleCases = input.cases.filter((testCase) => testCase.role === role.role);
-			return routeRole({
+			const routeInput: RouteInput = {
 				role: role.role,
 				incumbent: role.incumbent,
 				baseline: role.baseline,
@@ -69,6 +69,29 @@ export function routeRun(input: RouteRunInput): RouteVerdict[] {
 				margin,
 				alpha: input.policy.evidence.alpha,
 				...(input.escalations && input.escalations.role === role.role ? { escalation: input.escalations } : {}),
+			};
+			const alone = routeRole(routeInput);
+			if (!routeInput.escalation || frontier.length === 0) return alone;
+			// The incumbent with its rejections escalated: a case counts accepted when the chain's deciding answer was.
+			const escalated = local.map((result) => {
+				const decided = result.escalation?.steps.find((step) => step.outcome === 'answered');
+				return result.outcome !== 'accepted' && decided?.accepted === true ? { ...result, outcome: 'accepted' as const } : result;
 			});
+			const stepCost = (result: CaseResult): number | null =>
+				(result.escalation?.steps ?? [])
+					.filter((step) => step.provider === 'anthropic' && step.input_tokens + step.output_tokens > 0)
+					.reduce<number | null>((sum, step) => {
+						const model = catalog.get(step.model);
+						const cost = model
+							? billedCost({ input_tokens: step.input_tokens, output_tokens: step.output_tokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }, pricesOf(model))
+							: null;
+						return sum === null || cost === null ? null : sum + cost;
+					}, 0);
+			const pairedEscalated = escalated.filter((result) => paired.has(result.case_id));
+			const usd = costSummary(pairedEscalated, (result) => {
+				const extra = stepCost(result);
+				return extra === null ? null : gpuHours(result) * gpuRate + extra;
+			}).usd_per_case;
+			return withEscalation(alone, routeRole({ ...routeInput, local: escalated }), usd);
 		});
 }

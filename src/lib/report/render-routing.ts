@@ -60,6 +60,11 @@ function comparisonTable(verdict: RouteVerdict): string[] {
 					`- This repository's rate: about ${verdict.cases_per_month} cases a month; ${verdict.frontier_extra_usd_per_month === null ? 'what the frontier would cost a month more: price not set' : `the frontier would cost $${verdict.frontier_extra_usd_per_month.toFixed(2)} a month more`}.`,
 				]),
 		...(verdict.escalation ? [`- Escalation: ${cell(verdict.escalation)}.`] : []),
+		...(verdict.with_escalation?.difference
+			? [
+					`- With its rejections escalated: frontier − local ${points(verdict.with_escalation.difference.value)} (bounds ${points(verdict.with_escalation.difference.low)} to ${points(verdict.with_escalation.difference.high)}), ${dollars(verdict.with_escalation.usd_per_case)} per case.`,
+				]
+			: []),
 		`- Test: ${verdict.test}.`,
 		'',
 	];

@@ -325,7 +325,7 @@ export type CostSummary = z.infer<typeof CostSummarySchema>;
 
 /** Where a role's work goes: `local` (stay local), `frontier` (the frontier is better), `hold` (not enough evidence), `none` (no baseline). */
 export const ROUTES = ['local', 'frontier', 'hold', 'none'] as const;
-export const ROUTE_OUTCOMES = ['stay local', 'frontier is better', 'hold: not enough evidence', 'no baseline'] as const;
+export const ROUTE_OUTCOMES = ['stay local', 'local, escalate rejections', 'frontier is better', 'hold: not enough evidence', 'no baseline'] as const;
 
 /**
  * The routing verdict of one role: the incumbent against the frontier baseline on the cases both
@@ -375,6 +375,23 @@ export const RouteVerdictSchema = z.strictObject({
 	frontier_extra_usd_per_month: z.number().nullable(),
 	/** Review role: what the escalation chain already measures (overturned local rejections, frontier tokens). */
 	escalation: z.string().optional(),
+	/**
+	 * Review role: the incumbent with its rejections escalated (a case counts accepted when the chain's
+	 * deciding answer was), against the frontier on the same cases, and what that costs per case.
+	 */
+	with_escalation: z
+		.strictObject({
+			pairs: z.strictObject({
+				both: z.number().int().min(0),
+				only_frontier: z.number().int().min(0),
+				only_local: z.number().int().min(0),
+				neither: z.number().int().min(0),
+			}),
+			difference: z.strictObject({ value: z.number(), low: z.number(), high: z.number() }).nullable(),
+			/** Local GPU time plus the escalation's frontier tokens at models.yaml prices; null when a price is not set. */
+			usd_per_case: z.number().min(0).nullable(),
+		})
+		.optional(),
 });
 export type RouteVerdict = z.infer<typeof RouteVerdictSchema>;
 
