@@ -2,8 +2,8 @@ import type { Model } from '../schema/model.ts';
 import type { Policy } from '../schema/policy.ts';
 import type { Role } from '../schema/role.ts';
 import type { CaseResult, RoleMetrics, Verdict } from '../schema/report.ts';
-import { type GateMetric, METRIC_GATES } from './gate-rules.ts';
-import { GATE_TESTS, type MetricComparison, caseScores, compareOnCases } from './paired-evidence.ts';
+import { GATE_TESTS, type GateMetric, METRIC_GATES } from './gate-rules.ts';
+import { type MetricComparison, caseScores, compareOnCases } from './paired-evidence.ts';
 
 type GateResult = Verdict['gates'][number];
 

@@ -1,5 +1,4 @@
 import type { Policy } from '../schema/policy.ts';
-import { GATE_TESTS } from './paired-evidence.ts';
 
 /** The three metric gates, in the order the policy states them, with their fixed direction. */
 export const METRIC_GATES = [
@@ -8,6 +7,13 @@ export const METRIC_GATES = [
 	{ metric: 'hard_failure_rate', direction: 'lower', comparison: '≤' },
 ] as const;
 export type GateMetric = (typeof METRIC_GATES)[number]['metric'];
+
+/** The test a metric gate uses, as the report and the page name it. */
+export const GATE_TESTS: Record<GateMetric, string> = {
+	acceptance_rate: 'exact sign test (McNemar) on the cases where one was accepted more often',
+	review_pain: 'paired sign-flip test on the per-case review pain',
+	hard_failure_rate: 'exact sign test on the cases where one failed hard more often',
+};
 
 /** One promotion rule as a person reads it; the page renders these so it can never disagree with policy.yaml. */
 export interface GateRuleText {

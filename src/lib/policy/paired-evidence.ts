@@ -1,6 +1,6 @@
 import { casesToShowBetterByMean, casesToShowBetterBySignTest, signFlipTest, signTest } from '../metrics/paired-tests.ts';
 import type { CaseResult } from '../schema/report.ts';
-import type { GateMetric } from './gate-rules.ts';
+import { GATE_TESTS, type GateMetric } from './gate-rules.ts';
 
 /** One model's showing on one case: each a mean over the repeats of that case. */
 export interface CaseScore {
@@ -31,13 +31,6 @@ export function caseScores(results: readonly CaseResult[], role: string, model: 
 		[...sums].map(([id, { runs, ...sum }]) => [id, { accepted: sum.accepted / runs, pain: sum.pain / runs, hard: sum.hard / runs }]),
 	);
 }
-
-/** The test a metric gate uses, as the report and the page name it. */
-export const GATE_TESTS: Record<GateMetric, string> = {
-	acceptance_rate: 'exact sign test (McNemar) on the cases where one was accepted more often',
-	review_pain: 'paired sign-flip test on the per-case review pain',
-	hard_failure_rate: 'exact sign test on the cases where one failed hard more often',
-};
 
 /** One metric compared on the cases both models answered. */
 export interface MetricComparison {
