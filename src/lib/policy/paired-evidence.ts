@@ -1,6 +1,6 @@
 import { casesToShowBetterByMean, casesToShowBetterBySignTest, signFlipTest, signTest } from '../metrics/paired-tests.ts';
 import type { CaseResult } from '../schema/report.ts';
-import { GATE_TESTS, type GateMetric } from './gate-rules.ts';
+import type { GateMetric } from './gate-rules.ts';
 
 /** One model's showing on one case: each a mean over the repeats of that case. */
 export interface CaseScore {
