@@ -47,7 +47,11 @@ await runCommand({ name: 'demo', usage }, async () => {
 	const now = new Date();
 	const cases = await committedCases();
 	// The frontier baseline's fake API first: its address goes into the demo registry's policy.yaml.
-	const frontier = await startFakeAnthropic({ apiKey: DEMO_FRONTIER_KEY, respond: demoFrontier(cases), models: { [DEMO_BASELINE]: DEMO_BASELINE_ID } });
+	const frontier = await startFakeAnthropic({
+		apiKey: DEMO_FRONTIER_KEY,
+		respond: demoFrontier(cases),
+		models: { [DEMO_BASELINE]: DEMO_BASELINE_ID },
+	});
 	const workspace = await demoWorkspace('lmb-demo-', now, frontier.url).catch(async (error: unknown) => {
 		await frontier.close();
 		throw error;

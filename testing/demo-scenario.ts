@@ -340,7 +340,15 @@ async function writeDemoRegistry(root: string, frontierUrl?: string): Promise<vo
 	if (frontierUrl) {
 		const policyFile = path.join(root, 'benchmarks', 'policy.yaml');
 		const policy = parseDocument(await readFile(policyFile, 'utf8'));
-		policy.set('baseline', policy.createNode({ base_url: frontierUrl, api_key_env: DEMO_FRONTIER_KEY_ENV, max_calls_per_run: 200, local_cost_per_gpu_hour: 0.2 }));
+		policy.set(
+			'baseline',
+			policy.createNode({
+				base_url: frontierUrl,
+				api_key_env: DEMO_FRONTIER_KEY_ENV,
+				max_calls_per_run: 200,
+				local_cost_per_gpu_hour: 0.2,
+			}),
+		);
 		await writeFile(policyFile, policy.toString());
 	}
 	for (const [role, line] of Object.entries(DEMO_ROLES)) {

@@ -79,7 +79,10 @@ describe('a build with a frontier baseline', () => {
 		expect((await build({ ANTHROPIC_API_KEY: KEY })).status).toBe('unchanged');
 		expect(frontier.requests.filter((request) => request.path === '/v1/messages')).toHaveLength(0);
 
-		for (const file of [...(await filesUnder(path.join(workspace.root, 'reports'))), ...(await filesUnder(path.join(workspace.root, '.cache')))])
+		for (const file of [
+			...(await filesUnder(path.join(workspace.root, 'reports'))),
+			...(await filesUnder(path.join(workspace.root, '.cache'))),
+		])
 			expect(await readFile(file, 'utf8'), file).not.toContain(KEY);
 	});
 
@@ -106,7 +109,12 @@ describe('a build with a frontier baseline', () => {
 
 	it('says in a dry run how many billed calls the baseline may make, and calls nothing', async () => {
 		await configureBaseline(workspace.root, frontier.url, { settings: { max_calls_per_run: 2, budget_usd_per_run: 1 } });
-		const result = await runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: ollama.url, ANTHROPIC_API_KEY: KEY }, logger, dryRun: true });
+		const result = await runBenchmarkPipeline({
+			root: workspace.root,
+			env: { OLLAMA_HOST: ollama.url, ANTHROPIC_API_KEY: KEY },
+			logger,
+			dryRun: true,
+		});
 		expect(result.status).toBe('dry-run');
 		expect(logged).toContain('plan: frontier baseline · 4 case(s), at most 2 billed call(s) and $1 (cached answers are free)');
 		expect(frontier.requests).toHaveLength(0);

@@ -45,7 +45,13 @@ afterEach(async () => {
 
 async function ask(
 	respond: Parameters<typeof startFakeAnthropic>[0]['respond'],
-	options: { settings?: Record<string, unknown>; env?: Record<string, string>; cache?: AnswerCache; prices?: boolean; models?: Record<string, string> } = {},
+	options: {
+		settings?: Record<string, unknown>;
+		env?: Record<string, string>;
+		cache?: AnswerCache;
+		prices?: boolean;
+		models?: Record<string, string>;
+	} = {},
 ) {
 	frontier ??= await startFakeAnthropic({ apiKey: KEY, respond, models: options.models ?? { [BASELINE]: BASELINE_ID } });
 	await configureBaseline(workspace.root, frontier.url, { settings: options.settings ?? {}, prices: options.prices ?? true });
@@ -144,7 +150,9 @@ describe('the frontier baseline', () => {
 	it('names the model in models.yaml when the API does not know it', async () => {
 		const outcome = (await ask(baselineScript(cases), { models: {} }))!;
 		expect(messageCalls()).toHaveLength(0);
-		expect(outcome.roles[0]!.skipped).toContain(`the API does not know the model ${BASELINE} (HTTP 404): check its id in benchmarks/models.yaml`);
+		expect(outcome.roles[0]!.skipped).toContain(
+			`the API does not know the model ${BASELINE} (HTTP 404): check its id in benchmarks/models.yaml`,
+		);
 	});
 
 	it('grades only the text after thinking blocks, fails a refusal, and does not score a cut at our own max_tokens', async () => {
@@ -167,7 +175,9 @@ describe('the frontier baseline', () => {
 
 	it('keeps the key out of every answer, log line and cached entry', async () => {
 		const cache = memoryCache();
-		await ask(baselineScript(cases, { [cases.find((c) => c.role === 'draft')!.id]: { text: `fix: header was x-api-key ${KEY}` } }), { cache });
+		await ask(baselineScript(cases, { [cases.find((c) => c.role === 'draft')!.id]: { text: `fix: header was x-api-key ${KEY}` } }), {
+			cache,
+		});
 		expect(JSON.stringify([...cache.entries.values()])).not.toContain(KEY);
 		expect(logged.join('\n')).not.toContain(KEY);
 		expect(JSON.stringify(frontier!.requests)).not.toContain(KEY);

@@ -166,14 +166,18 @@ describe('npm run demo', () => {
 		for (const report of [second, third, today]) expect(report.baseline_run?.billed_calls).toBe(0);
 		const route = (role: string) => today.routing!.find((entry) => entry.role === role)!;
 		expect(route('draft')).toMatchObject({ route: 'local', outcome: 'stay local', incumbent: 'llama3.1:8b', cases: 57 });
-		expect(route('draft').reason).toMatch(/^stays local: llama3\.1:8b is within 5 points of claude-sonnet-4-5-20250929 on 57 cases .*saves \$\d+\.\d\d per 100 draft cases$/);
+		expect(route('draft').reason).toMatch(
+			/^stays local: llama3\.1:8b is within 5 points of claude-sonnet-4-5-20250929 on 57 cases .*saves \$\d+\.\d\d per 100 draft cases$/,
+		);
 		expect(route('reason')).toMatchObject({ route: 'frontier', outcome: 'frontier is better', incumbent: 'deepseek-r1:14b' });
 		expect(route('reason').cost.frontier!.usd_per_accepted).toBeGreaterThan(0);
 		expect(route('reason').reason).toMatch(/per accepted answer, about \$\d+\.\d\d more per month/);
 		expect(route('review')).toMatchObject({ route: 'hold', outcome: 'hold: not enough evidence', cases: 5 });
 		expect(route('review').more_cases).toBeGreaterThan(5);
 		expect(route('coder')).toMatchObject({ route: 'none', outcome: 'no baseline' });
-		const routing = (await (await fetch(`${url}/api/routing.json`)).json()) as { routes: Record<string, { route: string; route_evidence: { reason: string } }> };
+		const routing = (await (await fetch(`${url}/api/routing.json`)).json()) as {
+			routes: Record<string, { route: string; route_evidence: { reason: string } }>;
+		};
 		expect(Object.fromEntries(Object.entries(routing.routes).map(([role, entry]) => [role, entry.route]))).toEqual({
 			coder: 'none',
 			draft: 'local',

@@ -182,10 +182,22 @@ describe('the Messages API as it is now', () => {
 			models: { 'claude-sonnet-4-5': 'claude-sonnet-4-5-20250929' },
 			respond: () => ({ text: 'the answer', thinking: 'first, the diff', outputTokens: 90, cacheReadInputTokens: 12 }),
 		});
-		const result = await callMessagesApi({ baseUrl: fake.url, apiKey: KEY, model: 'claude-sonnet-4-5', maxTokens: 200, prompt, timeoutMs: 5000 });
+		const result = await callMessagesApi({
+			baseUrl: fake.url,
+			apiKey: KEY,
+			model: 'claude-sonnet-4-5',
+			maxTokens: 200,
+			prompt,
+			timeoutMs: 5000,
+		});
 		expect(result.ok).toBe(true);
 		if (!result.ok) return;
-		expect(result.answer).toMatchObject({ text: 'the answer', thinking: 'first, the diff', model: 'claude-sonnet-4-5-20250929', outputTokens: 90 });
+		expect(result.answer).toMatchObject({
+			text: 'the answer',
+			thinking: 'first, the diff',
+			model: 'claude-sonnet-4-5-20250929',
+			outputTokens: 90,
+		});
 		expect(result.answer.usage).toMatchObject({ cacheReadInputTokens: 12, cacheCreationInputTokens: 0, serviceTier: 'standard' });
 	});
 

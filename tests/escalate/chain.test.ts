@@ -193,9 +193,9 @@ describe('turbo escalation in a run', () => {
 		}
 		expect(frontier.violations).toEqual([]);
 		expect(frontier.requests).toHaveLength(3);
-		expect(
-			frontier.requests.every((request) => request.key === 'accepted' && request.headers['anthropic-version'] === '2023-06-01'),
-		).toBe(true);
+		expect(frontier.requests.every((request) => request.key === 'accepted' && request.headers['anthropic-version'] === '2023-06-01')).toBe(
+			true,
+		);
 		expect(frontier.requests.map((request) => (request.body as { model: string; max_tokens: number }).model)).toEqual(
 			Array(3).fill('claude-sonnet-4-5'),
 		);

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { type PairedCounts, nonInferiority, pairedDifferenceInterval, tangoScore } from '../../src/lib/metrics/paired-difference.ts';
 import { referenceBounds, referenceDecision, referenceScore } from './paired-reference.ts';
 
-const table = (both: number, onlyFirst: number, onlySecond: number, neither: number): PairedCounts => ({ both, onlyFirst, onlySecond, neither });
+const table = (both: number, onlyFirst: number, onlySecond: number, neither: number): PairedCounts => ({
+	both,
+	onlyFirst,
+	onlySecond,
+	neither,
+});
 
 describe("Tango's score interval for paired proportions", () => {
 	it.each([

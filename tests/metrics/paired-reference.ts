@@ -64,4 +64,3 @@ export function referenceDecision(counts: PairedCounts, margin: number): string 
 	if (z > Z95) return 'superior';
 	return 'undecided';
 }
-

@@ -19,7 +19,14 @@ function pairs(both: number, onlyFrontier: number, onlyLocal: number, neither: n
 	const outcome = (accepted: boolean) => (accepted ? 'accepted' : 'rejected');
 	return {
 		frontier: rows.map(([f], index) =>
-			caseResult({ model: FRONTIER, case_id: `c${index}`, outcome: outcome(f), eval_count: 100, prompt_eval_count: 1000, latency_ms: 2000 }),
+			caseResult({
+				model: FRONTIER,
+				case_id: `c${index}`,
+				outcome: outcome(f),
+				eval_count: 100,
+				prompt_eval_count: 1000,
+				latency_ms: 2000,
+			}),
 		),
 		local: rows.map(([, l], index) =>
 			caseResult({ model: LOCAL, case_id: `c${index}`, outcome: outcome(l), eval_duration_ns: 3.6e9, load_ms: 0, latency_ms: 4000 }),
@@ -40,7 +47,14 @@ function input(table: ReturnType<typeof pairs>, overrides: Partial<RouteInput> =
 		roleCases: table.local.length,
 		sampled: table.frontier.length,
 		notScored: 0,
-		cost: { local: costSummary(table.local, () => 0, () => 0.001), frontier: costSummary(table.frontier, () => 0.01) },
+		cost: {
+			local: costSummary(
+				table.local,
+				() => 0,
+				() => 0.001,
+			),
+			frontier: costSummary(table.frontier, () => 0.01),
+		},
 		casesPerMonth: 40,
 		margin: 0.05,
 		alpha: 0.05,
@@ -87,7 +101,12 @@ describe('routeRole', () => {
 
 	it('says no baseline when the role names none, or the baseline answered nothing, and why', () => {
 		const table = pairs(5, 0, 0, 0);
-		const none = routeRole(input({ local: table.local, frontier: [] }, { baseline: undefined, cost: { local: costSummary(table.local, () => 0), frontier: null } }));
+		const none = routeRole(
+			input(
+				{ local: table.local, frontier: [] },
+				{ baseline: undefined, cost: { local: costSummary(table.local, () => 0), frontier: null } },
+			),
+		);
 		expect(none).toMatchObject({ route: 'none', outcome: 'no baseline', baseline: null });
 		const skipped = routeRole(input({ local: table.local, frontier: [] }, { skipped: 'baseline skipped: no ANTHROPIC_API_KEY' }));
 		expect(skipped).toMatchObject({ route: 'none', outcome: 'no baseline', reason: 'no baseline: baseline skipped: no ANTHROPIC_API_KEY' });
@@ -101,7 +120,9 @@ describe('routeRole', () => {
 
 	it('shows "price not set" rather than a cost of 0 when the frontier has no price', () => {
 		const table = pairs(20, 30, 1, 9);
-		const verdict = routeRole(input(table, { cost: { local: costSummary(table.local, () => 0), frontier: costSummary(table.frontier, () => null) } }));
+		const verdict = routeRole(
+			input(table, { cost: { local: costSummary(table.local, () => 0), frontier: costSummary(table.frontier, () => null) } }),
+		);
 		expect(verdict.cost.frontier!.usd).toBeNull();
 		expect(verdict.cost.frontier!.usd_per_accepted).toBeNull();
 		expect(verdict.frontier_extra_usd_per_month).toBeNull();

@@ -88,7 +88,10 @@ const FRONTIER_GRADE_OPTIONS = (maxTokens: number): CallOptions => ({
  * retries a passing 429, 529 and 5xx within the attempts and never scores them. Without the key it asks
  * nothing and says so once. Never throws for the API's sake.
  */
-export async function runBaseline(registry: Pick<Registry, 'policy' | 'roles' | 'models' | 'cases'>, deps: BaselineDeps): Promise<BaselineOutcome | undefined> {
+export async function runBaseline(
+	registry: Pick<Registry, 'policy' | 'roles' | 'models' | 'cases'>,
+	deps: BaselineDeps,
+): Promise<BaselineOutcome | undefined> {
 	const settings = registry.policy.baseline;
 	if (!settings) return undefined;
 	const catalog = new Map(registry.models.map((model) => [model.id, model]));
@@ -139,7 +142,13 @@ export async function runBaseline(registry: Pick<Registry, 'policy' | 'roles' | 
 			continue;
 		}
 		if (!resolved.has(model.id)) {
-			const lookup = await lookUpModel({ baseUrl: settings.base_url, apiKey, model: model.id, timeoutMs: deps.callTimeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+			const lookup = await lookUpModel({
+				baseUrl: settings.base_url,
+				apiKey,
+				model: model.id,
+				timeoutMs: deps.callTimeoutMs,
+				...(deps.fetch ? { fetch: deps.fetch } : {}),
+			});
 			resolved.set(
 				model.id,
 				lookup.ok
@@ -164,7 +173,15 @@ export async function runBaseline(registry: Pick<Registry, 'policy' | 'roles' | 
 			const prompt = taskFor(testCase.task).buildPrompt(testCase);
 			// Everything the answer depends on; never the key. The model is the id the API resolved, so an alias
 			// that moves to a new snapshot is a new model.
-			const key = hashOf({ v: 1, kind: 'frontier-baseline', provider: model.provider, baseUrl: settings.base_url, model: identity.id, maxTokens: settings.max_tokens, prompt });
+			const key = hashOf({
+				v: 1,
+				kind: 'frontier-baseline',
+				provider: model.provider,
+				baseUrl: settings.base_url,
+				model: identity.id,
+				maxTokens: settings.max_tokens,
+				prompt,
+			});
 			const scope = `${model.provider}-${identity.id}`;
 			const hit = deps.readCache === false ? undefined : await deps.cache.get(key, scope).catch(() => undefined);
 			if (hit?.frontier) {
@@ -179,7 +196,12 @@ export async function runBaseline(registry: Pick<Registry, 'policy' | 'roles' | 
 			}
 			if (run.budget_usd_per_run !== null) {
 				const worst = billedCost(
-					{ input_tokens: promptTokens(prompt), output_tokens: settings.max_tokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+					{
+						input_tokens: promptTokens(prompt),
+						output_tokens: settings.max_tokens,
+						cache_creation_input_tokens: 0,
+						cache_read_input_tokens: 0,
+					},
 					prices,
 				)!;
 				if ((run.spent_usd ?? 0) + worst > run.budget_usd_per_run) {
@@ -189,7 +211,15 @@ export async function runBaseline(registry: Pick<Registry, 'policy' | 'roles' | 
 				}
 			}
 			const asked = await askWithRetries(
-				{ baseUrl: settings.base_url, apiKey, model: model.id, maxTokens: settings.max_tokens, prompt, timeoutMs: deps.callTimeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+				{
+					baseUrl: settings.base_url,
+					apiKey,
+					model: model.id,
+					maxTokens: settings.max_tokens,
+					prompt,
+					timeoutMs: deps.callTimeoutMs,
+					...(deps.fetch ? { fetch: deps.fetch } : {}),
+				},
 				sleep,
 			);
 			if (asked.kind !== 'answer') {
@@ -199,7 +229,9 @@ export async function runBaseline(registry: Pick<Registry, 'policy' | 'roles' | 
 					continue;
 				}
 				outcome.notScored++;
-				deps.logger.warn(scrub(`baseline · ${outcome.role} · ${model.id} · ${testCase.id}: not scored (${asked.detail}); asked again next run`));
+				deps.logger.warn(
+					scrub(`baseline · ${outcome.role} · ${model.id} · ${testCase.id}: not scored (${asked.detail}); asked again next run`),
+				);
 				continue;
 			}
 			const { answer: reply } = asked.result;
@@ -237,9 +269,13 @@ export async function runBaseline(registry: Pick<Registry, 'policy' | 'roles' | 
 				);
 				continue;
 			}
-			await deps.cache.set(key, entry, scope).catch((error: unknown) =>
-				deps.logger.warn(`caching the baseline answer to ${testCase.id} failed (${describeError(error)}); it will be asked again next run`),
-			);
+			await deps.cache
+				.set(key, entry, scope)
+				.catch((error: unknown) =>
+					deps.logger.warn(
+						`caching the baseline answer to ${testCase.id} failed (${describeError(error)}); it will be asked again next run`,
+					),
+				);
 			outcome.answers.push(await graded(outcome.role, model.id, testCase, entry, key, false, settings, deps.gradeContext));
 		}
 		deps.logger.info(
@@ -269,10 +305,12 @@ async function askWithRetries(request: MessagesRequest, sleep: (ms: number) => P
 			facts.status === 402 ||
 			facts.errorCode === 'enforced_spend_limit_reached' ||
 			(facts.status === 400 && /reached your specified (workspace )?API usage limits/i.test(facts.message ?? ''));
-		if (spent) return { kind: 'stop', detail: `the API says the spend limit is reached (${failure.detail}); no more baseline calls this run` };
+		if (spent)
+			return { kind: 'stop', detail: `the API says the spend limit is reached (${failure.detail}); no more baseline calls this run` };
 		const transient = facts.status === null || facts.status === 429 || facts.status === 529 || facts.status >= 500;
 		if (!transient) return { kind: 'stop', detail: failure.detail };
-		if (attempt < MAX_ATTEMPTS) await sleep(Math.min(MAX_RETRY_WAIT_MS, facts.retryAfterS !== null ? facts.retryAfterS * 1000 : 1000 * 2 ** attempt));
+		if (attempt < MAX_ATTEMPTS)
+			await sleep(Math.min(MAX_RETRY_WAIT_MS, facts.retryAfterS !== null ? facts.retryAfterS * 1000 : 1000 * 2 ** attempt));
 	}
 	return { kind: 'transient', detail: `${MAX_ATTEMPTS} attempts: ${last}` };
 }
@@ -295,8 +333,17 @@ async function graded(
 		entry.answer.doneReason === 'refusal'
 			? hardFailure('refusal', 'the model declined to answer (stop_reason refusal)')
 			: entry.answer.doneReason === 'model_context_window_exceeded'
-				? hardFailure('context-overflow', 'the prompt and the answer did not fit the model’s context window (stop_reason model_context_window_exceeded)')
-				: await evaluateAnswer(testCase, taskFor(testCase.task), answer, FRONTIER_GRADE_OPTIONS(settings.max_tokens), gradeContext(testCase.task));
+				? hardFailure(
+						'context-overflow',
+						'the prompt and the answer did not fit the model’s context window (stop_reason model_context_window_exceeded)',
+					)
+				: await evaluateAnswer(
+						testCase,
+						taskFor(testCase.task),
+						answer,
+						FRONTIER_GRADE_OPTIONS(settings.max_tokens),
+						gradeContext(testCase.task),
+					);
 	return {
 		result: {
 			role,

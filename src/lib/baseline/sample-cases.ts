@@ -16,7 +16,9 @@ export function sampleCases<T extends { id: string; severity: Severity }>(cases:
 	const quotas = exact.map(Math.floor);
 	let left = max - quotas.reduce((sum, quota) => sum + quota, 0);
 	// Largest remainder first; a tie goes to the more severe stratum (a missed critical case costs most).
-	const byRemainder = exact.map((value, index) => ({ index, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder || b.index - a.index);
+	const byRemainder = exact
+		.map((value, index) => ({ index, remainder: value - Math.floor(value) }))
+		.sort((a, b) => b.remainder - a.remainder || b.index - a.index);
 	for (const { index } of byRemainder) {
 		if (left === 0) break;
 		if (quotas[index]! < strata[index]!.length) {

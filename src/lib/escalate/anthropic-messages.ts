@@ -65,8 +65,7 @@ export interface MessagesErrorFacts {
 }
 
 export type MessagesResult =
-	| { ok: true; answer: MessagesAnswer }
-	| { ok: false; failure: StepFailure; latencyMs: number; facts: MessagesErrorFacts };
+	{ ok: true; answer: MessagesAnswer } | { ok: false; failure: StepFailure; latencyMs: number; facts: MessagesErrorFacts };
 
 /** The JSON body of a Messages request, exactly as sent. Pure. */
 export function messagesBody(request: Pick<MessagesRequest, 'model' | 'maxTokens' | 'temperature' | 'prompt'>): Record<string, unknown> {
@@ -96,12 +95,7 @@ export async function callMessagesApi(request: MessagesRequest): Promise<Message
 	const first = await callOnce(request);
 	// Models after Claude Opus 4.6 refuse any temperature (400 "`temperature` is deprecated for this model"):
 	// asked again without one, the model answers at its default, and the answer says it was not at ours.
-	if (
-		!first.ok &&
-		request.temperature !== undefined &&
-		first.facts.status === 400 &&
-		/\btemperature\b/i.test(first.facts.message ?? '')
-	) {
+	if (!first.ok && request.temperature !== undefined && first.facts.status === 400 && /\btemperature\b/i.test(first.facts.message ?? '')) {
 		const again = await callOnce({ ...request, temperature: undefined });
 		return again.ok ? { ok: true, answer: { ...again.answer, temperatureSent: null } } : again;
 	}
@@ -213,7 +207,9 @@ export type ModelLookup = { ok: true; id: string } | { ok: false; status: number
  * Resolves a model name through `GET /v1/models/{model_id}` (not billed): an alias answers with the dated id
  * it points at today, an unknown name with 404. Never throws; the key never reaches the detail.
  */
-export async function lookUpModel(request: Pick<MessagesRequest, 'baseUrl' | 'apiKey' | 'model' | 'timeoutMs' | 'fetch'>): Promise<ModelLookup> {
+export async function lookUpModel(
+	request: Pick<MessagesRequest, 'baseUrl' | 'apiKey' | 'model' | 'timeoutMs' | 'fetch'>,
+): Promise<ModelLookup> {
 	const fetchImpl = request.fetch ?? fetch;
 	const origin = originOf(request.baseUrl);
 	try {

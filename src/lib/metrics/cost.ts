@@ -68,7 +68,12 @@ export function costSummary(
 		tokens_in: results.reduce((sum, result) => sum + result.prompt_eval_count, 0),
 		tokens_out: results.reduce((sum, result) => sum + result.eval_count, 0),
 		wall_ms_per_case: latencies.length > 0 ? round(latencies.reduce((sum, value) => sum + value, 0) / latencies.length, 1) : null,
-		gpu_hours: hoursOf ? round(results.reduce((sum, result) => sum + hoursOf(result), 0), 6) : null,
+		gpu_hours: hoursOf
+			? round(
+					results.reduce((sum, result) => sum + hoursOf(result), 0),
+					6,
+				)
+			: null,
 		usd: total === null ? null : round(total, 6),
 		usd_per_case: total === null || results.length === 0 ? null : round(total / results.length, 6),
 		usd_per_accepted: total === null || accepted === 0 ? null : round(total / accepted, 6),

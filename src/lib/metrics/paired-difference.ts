@@ -89,7 +89,12 @@ function casesToSettle(counts: PairedCounts, margin: number, alpha: number): num
 	const settles = (total: number) => {
 		const scale = (count: number) => Math.round((count * total) / n);
 		const interval = pairedDifferenceInterval(
-			{ both: scale(counts.both), onlyFirst: scale(counts.onlyFirst), onlySecond: scale(counts.onlySecond), neither: scale(counts.neither) },
+			{
+				both: scale(counts.both),
+				onlyFirst: scale(counts.onlyFirst),
+				onlySecond: scale(counts.onlySecond),
+				neither: scale(counts.neither),
+			},
 			alpha,
 		);
 		return interval !== null && (interval.high < margin || interval.low > margin);

@@ -103,7 +103,11 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 		const baseline = registry.policy.baseline;
 		const baselineCases = registry.roles
 			.filter((entry) => entry.role.baseline !== undefined)
-			.reduce((sum, entry) => sum + Math.min(baseline?.max_cases_per_role ?? Infinity, registry.cases.filter((c) => c.case.role === entry.role.role).length), 0);
+			.reduce(
+				(sum, entry) =>
+					sum + Math.min(baseline?.max_cases_per_role ?? Infinity, registry.cases.filter((c) => c.case.role === entry.role.role).length),
+				0,
+			);
 		if (baseline && baselineCases > 0)
 			logger.info(
 				`plan: frontier baseline · ${baselineCases} case(s), at most ${Math.min(baselineCases, baseline.max_calls_per_run)} billed call(s)${baseline.budget_usd_per_run === undefined ? '' : ` and $${baseline.budget_usd_per_run}`} (cached answers are free)`,

@@ -68,7 +68,9 @@ export function routeRole(input: RouteInput): RouteVerdict {
 		answered_by: input.answeredBy,
 		cases: n,
 		pairs: { both: counts.both, only_frontier: counts.onlyFirst, only_local: counts.onlySecond, neither: counts.neither },
-		difference: judged.interval ? { value: round(judged.interval.difference, 4), low: round(judged.interval.low, 4), high: round(judged.interval.high, 4) } : null,
+		difference: judged.interval
+			? { value: round(judged.interval.difference, 4), low: round(judged.interval.low, 4), high: round(judged.interval.high, 4) }
+			: null,
 		margin: input.margin,
 		alpha: input.alpha,
 		test: ROUTING_TEST,
@@ -80,7 +82,13 @@ export function routeRole(input: RouteInput): RouteVerdict {
 	};
 	const name = input.answeredBy ?? input.baseline ?? '';
 	if (input.baseline === undefined)
-		return { ...common, route: 'none', outcome: 'no baseline', reason: `no baseline: the role names no frontier model to compare ${input.incumbent} with`, more_cases: null };
+		return {
+			...common,
+			route: 'none',
+			outcome: 'no baseline',
+			reason: `no baseline: the role names no frontier model to compare ${input.incumbent} with`,
+			more_cases: null,
+		};
 	if (judged.decision === 'no-data') {
 		const why = input.skipped ?? `${name} answered none of the cases ${input.incumbent} answered`;
 		return { ...common, route: 'none', outcome: 'no baseline', reason: `no baseline: ${why}`, more_cases: null };
@@ -98,7 +106,10 @@ export function routeRole(input: RouteInput): RouteVerdict {
 	}
 	if (judged.decision === 'superior') {
 		const perAccepted = input.cost.frontier?.usd_per_accepted;
-		const cost = perAccepted == null ? 'cost: price not set' : `$${perAccepted.toFixed(4)} per accepted answer${extraPerMonth === null ? '' : `, about $${extraPerMonth.toFixed(2)} more per month at this repository's ${input.casesPerMonth} cases a month`}`;
+		const cost =
+			perAccepted == null
+				? 'cost: price not set'
+				: `$${perAccepted.toFixed(4)} per accepted answer${extraPerMonth === null ? '' : `, about $${extraPerMonth.toFixed(2)} more per month at this repository's ${input.casesPerMonth} cases a month`}`;
 		return {
 			...common,
 			route: 'frontier',
@@ -154,7 +165,10 @@ function savings(cost: RouteInput['cost'], role: string): string {
 
 /** What the escalation chain already measures in the review role, in a sentence. */
 function escalationLine(summary: EscalationSummary): string {
-	const overturned = summary.overturn_rate === null ? 'no escalation resolved' : `the chain overturned ${summary.overturned} of ${summary.resolved} escalated rejection(s)`;
+	const overturned =
+		summary.overturn_rate === null
+			? 'no escalation resolved'
+			: `the chain overturned ${summary.overturned} of ${summary.resolved} escalated rejection(s)`;
 	return `${summary.escalations} of ${summary.results} local verdict(s) escalated; ${overturned}; frontier tokens ${summary.frontier.input_tokens} in, ${summary.frontier.output_tokens} out`;
 }
 
@@ -163,7 +177,10 @@ function escalationLine(summary: EscalationSummary): string {
  * means for a role. Null with fewer than two cases or a span under a day. Pure.
  */
 export function casesPerMonth(authorDates: readonly string[]): number | null {
-	const times = authorDates.map((date) => Date.parse(date)).filter(Number.isFinite).sort((a, b) => a - b);
+	const times = authorDates
+		.map((date) => Date.parse(date))
+		.filter(Number.isFinite)
+		.sort((a, b) => a - b);
 	if (times.length < 2) return null;
 	const days = (times.at(-1)! - times[0]!) / 86_400_000;
 	if (days < 1) return null;

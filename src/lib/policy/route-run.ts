@@ -83,7 +83,15 @@ export function routeRun(input: RouteRunInput): RouteVerdict[] {
 					.reduce<number | null>((sum, step) => {
 						const model = catalog.get(step.model);
 						const cost = model
-							? billedCost({ input_tokens: step.input_tokens, output_tokens: step.output_tokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }, pricesOf(model))
+							? billedCost(
+									{
+										input_tokens: step.input_tokens,
+										output_tokens: step.output_tokens,
+										cache_creation_input_tokens: 0,
+										cache_read_input_tokens: 0,
+									},
+									pricesOf(model),
+								)
 							: null;
 						return sum === null || cost === null ? null : sum + cost;
 					}, 0);

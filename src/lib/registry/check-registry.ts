@@ -213,8 +213,8 @@ function checkBaseline(
 	if (id === role.incumbent || role.challengers.includes(id))
 		issue(file, ['baseline'], {
 			found: `${showValue(id)}, also ${id === role.incumbent ? 'the incumbent' : 'a challenger'}`,
-			expected: 'a baseline that is not one of the role\'s own models',
-			hint: 'a baseline is only compared with the incumbent, never promoted: remove it from the role\'s models',
+			expected: "a baseline that is not one of the role's own models",
+			hint: "a baseline is only compared with the incumbent, never promoted: remove it from the role's models",
 		});
 }
 

@@ -56,7 +56,9 @@ function comparisonTable(verdict: RouteVerdict): string[] {
 		'',
 		`- ${verdict.cases} paired case(s): both accepted ${verdict.pairs.both}, only the frontier ${verdict.pairs.only_frontier}, only local ${verdict.pairs.only_local}, neither ${verdict.pairs.neither}; ${difference}.`,
 		`- Baseline cases: ${verdict.baseline_cases.answered} answered of ${verdict.baseline_cases.sampled} sampled (${verdict.baseline_cases.role_cases} in the role)${verdict.baseline_cases.not_scored > 0 ? `, ${verdict.baseline_cases.not_scored} not scored this run` : ''}.`,
-		...(verdict.cases_per_month === null ? [] : [
+		...(verdict.cases_per_month === null
+			? []
+			: [
 					`- This repository's rate: about ${verdict.cases_per_month} cases a month; ${verdict.frontier_extra_usd_per_month === null ? 'what the frontier would cost a month more: price not set' : `the frontier would cost $${verdict.frontier_extra_usd_per_month.toFixed(2)} a month more`}.`,
 				]),
 		...(verdict.escalation ? [`- Escalation: ${cell(verdict.escalation)}.`] : []),

@@ -325,7 +325,13 @@ export type CostSummary = z.infer<typeof CostSummarySchema>;
 
 /** Where a role's work goes: `local` (stay local), `frontier` (the frontier is better), `hold` (not enough evidence), `none` (no baseline). */
 export const ROUTES = ['local', 'frontier', 'hold', 'none'] as const;
-export const ROUTE_OUTCOMES = ['stay local', 'local, escalate rejections', 'frontier is better', 'hold: not enough evidence', 'no baseline'] as const;
+export const ROUTE_OUTCOMES = [
+	'stay local',
+	'local, escalate rejections',
+	'frontier is better',
+	'hold: not enough evidence',
+	'no baseline',
+] as const;
 
 /**
  * The routing verdict of one role: the incumbent against the frontier baseline on the cases both

@@ -58,7 +58,10 @@ export function routingPayload(input: Pick<SiteInput, 'roles' | 'runs' | 'cases'
 						difference: today.verdict?.difference ?? null,
 						margin: today.verdict?.margin ?? null,
 						more_cases: today.verdict?.more_cases ?? null,
-						usd_per_accepted: { local: today.verdict?.cost.local.usd_per_accepted ?? null, frontier: today.verdict?.cost.frontier?.usd_per_accepted ?? null },
+						usd_per_accepted: {
+							local: today.verdict?.cost.local.usd_per_accepted ?? null,
+							frontier: today.verdict?.cost.frontier?.usd_per_accepted ?? null,
+						},
 					},
 				},
 			];

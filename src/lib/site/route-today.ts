@@ -19,5 +19,11 @@ export function routeToday(role: string, runs: readonly RunEntry[]): RouteToday 
 		const verdict = run.report.routing?.find((entry) => entry.role === role);
 		if (verdict) return { route: verdict.route, outcome: verdict.outcome, reason: verdict.reason, run: run.id, verdict };
 	}
-	return { route: 'none', outcome: 'no baseline', reason: 'no baseline: no run has compared this role with a frontier model', run: null, verdict: null };
+	return {
+		route: 'none',
+		outcome: 'no baseline',
+		reason: 'no baseline: no run has compared this role with a frontier model',
+		run: null,
+		verdict: null,
+	};
 }
