@@ -67,6 +67,17 @@ describe('a build with a frontier baseline', () => {
 		expect(routes.get('draft')).toMatchObject({ route: 'hold', answered_by: BASELINE_ID, cases: 1 });
 		expect(routes.get('review')!.baseline_cases).toMatchObject({ role_cases: 3, sampled: 3, answered: 2 });
 		expect(report.manifest.notes?.some((note) => note.includes('API default of 1.0'))).toBe(true);
+		// Cost for every model: local GPU time from Ollama's durations, the frontier's billed tokens at $3 / $15.
+		const draftCosts = report.costs!.filter((row) => row.role === 'draft');
+		expect(draftCosts.find((row) => row.kind === 'frontier')!.cost).toMatchObject({
+			cases: 1,
+			tokens_in: 1000,
+			tokens_out: 100,
+			usd_per_case: 0.0045,
+		});
+		const local = draftCosts.find((row) => row.model === 'gemma4:latest')!.cost;
+		expect(local.gpu_hours).toBeGreaterThan(0);
+		expect(local.usd).toBe(0);
 		const text = await readFile(path.join(workspace.root, 'reports', `${first.status === 'written' ? first.stem : ''}.md`), 'utf8');
 		expect(text).toContain('## Routing: local or frontier');
 		expect(text).toContain('`draft` — hold: not enough evidence');

@@ -11,7 +11,7 @@ import { registryGaps } from '../registry/registry-gaps.ts';
 import { harnessCommit, runtimeInfo } from '../report/harness-info.ts';
 import { readRecentReports } from '../report/read-reports.ts';
 import { decideRun } from '../policy/decide-run.ts';
-import { routeRun } from '../policy/route-run.ts';
+import { roleCosts, routeRun } from '../policy/route-run.ts';
 import { type RunHistory, historyDepth } from '../policy/propose-changes.ts';
 import { notMeasured, notMeasuredLine, notRunLine, summarizeNotRun } from '../report/not-run.ts';
 import { renderReport } from '../report/render-report.ts';
@@ -378,6 +378,7 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 			...(escalations ? { escalations } : {}),
 		}),
 		...(facts.baseline ? { baseline_run: facts.baseline.run } : {}),
+		costs: roleCosts({ models: registry.models, results: outcome.results, baseline: facts.baseline, policy: registry.policy }),
 	};
 }
 

@@ -5,7 +5,7 @@ import type { EscalationSummary } from '../schema/escalation.ts';
 import type { Model } from '../schema/model.ts';
 import type { Policy } from '../schema/policy.ts';
 import type { Role } from '../schema/role.ts';
-import type { CaseResult, RouteVerdict } from '../schema/report.ts';
+import type { CaseResult, RoleCost, RouteVerdict } from '../schema/report.ts';
 import { type RouteInput, casesPerMonth, routeRole, withEscalation } from './route-role.ts';
 
 export interface RouteRunInput {
@@ -102,4 +102,38 @@ export function routeRun(input: RouteRunInput): RouteVerdict[] {
 			}).usd_per_case;
 			return withEscalation(alone, routeRole({ ...routeInput, local: escalated }), usd);
 		});
+}
+
+/**
+ * Every model's cost in every role this run, sorted by role then model: the local models over all their
+ * answers (GPU time from Ollama's durations at `baseline.local_cost_per_gpu_hour`, 0 by default), the
+ * baseline over its answers at models.yaml prices ("price not set" when it has none). Pure.
+ */
+export function roleCosts(input: Pick<RouteRunInput, 'models' | 'results' | 'baseline' | 'policy'>): RoleCost[] {
+	const gpuRate = input.policy.baseline?.local_cost_per_gpu_hour ?? 0;
+	const catalog = new Map(input.models.map((model) => [model.id, model]));
+	const groups = new Map<string, CaseResult[]>();
+	for (const result of input.results) {
+		const key = `${result.role}\u0000${result.model}`;
+		groups.set(key, [...(groups.get(key) ?? []), result]);
+	}
+	const rows: RoleCost[] = [...groups].map(([key, results]) => {
+		const [role, model] = key.split('\u0000') as [string, string];
+		return { role, model, kind: 'local', cost: costSummary(results, (result) => gpuHours(result) * gpuRate, gpuHours) };
+	});
+	for (const run of input.baseline?.roles ?? []) {
+		if (run.answers.length === 0) continue;
+		const usage = new Map(run.answers.map((answer) => [answer.result.case_id, answer.usage]));
+		const prices = catalog.get(run.model) ? pricesOf(catalog.get(run.model)!) : {};
+		rows.push({
+			role: run.role,
+			model: run.model,
+			kind: 'frontier',
+			cost: costSummary(
+				run.answers.map((answer) => answer.result),
+				(result) => billedCost(usage.get(result.case_id)!, prices),
+			),
+		});
+	}
+	return rows.sort((a, b) => a.role.localeCompare(b.role) || a.model.localeCompare(b.model));
 }

@@ -25,7 +25,7 @@ export const COST_COLUMNS = ['Accepted', 'Tokens in / out', 'Wall time per case'
  * The report's "Routing" section: per role where the work goes and why, then the comparison table for
  * each role with a baseline, and what the baseline did this run. Empty for a report without routing. Pure.
  */
-export function renderRoutingSection(report: Pick<Report, 'routing' | 'baseline_run'>): string[] {
+export function renderRoutingSection(report: Pick<Report, 'routing' | 'baseline_run' | 'costs'>): string[] {
 	const routing = report.routing ?? [];
 	if (routing.length === 0) return [];
 	const lines = ['## Routing: local or frontier', ''];
@@ -39,7 +39,24 @@ export function renderRoutingSection(report: Pick<Report, 'routing' | 'baseline_
 		);
 	}
 	for (const verdict of routing.filter((entry) => entry.baseline !== null)) lines.push(...comparisonTable(verdict));
+	lines.push(...renderCostTable(report.costs ?? []));
 	return lines;
+}
+
+/** Every model's cost per role: what an accepted answer costs on each, local GPU time or billed tokens. */
+function renderCostTable(costs: NonNullable<Report['costs']>): string[] {
+	if (costs.length === 0) return [];
+	return [
+		'### Cost per accepted answer, every model',
+		'',
+		`| Role | Model | ${COST_COLUMNS.join(' | ')} |`,
+		`|---|---|${COST_COLUMNS.map(() => '---').join('|')}|`,
+		...costs.map(
+			(row) =>
+				`| \`${row.role}\` | ${cell(row.model)}${row.kind === 'frontier' ? ' (frontier)' : ''} | ${costCells(row.cost).join(' | ')} |`,
+		),
+		'',
+	];
 }
 
 function comparisonTable(verdict: RouteVerdict): string[] {

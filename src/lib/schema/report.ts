@@ -401,6 +401,16 @@ export const RouteVerdictSchema = z.strictObject({
 });
 export type RouteVerdict = z.infer<typeof RouteVerdictSchema>;
 
+/** One model's tokens, time and dollars in one role this run (local models: GPU time at the policy's rate). */
+export const RoleCostSchema = z.strictObject({
+	role: SlugSchema,
+	model: ModelIdSchema,
+	/** `local` for a model served by Ollama, `frontier` for the role's baseline. */
+	kind: z.enum(['local', 'frontier']),
+	cost: CostSummarySchema,
+});
+export type RoleCost = z.infer<typeof RoleCostSchema>;
+
 /** What the frontier baseline did in one run. */
 export const BaselineRunSchema = z.strictObject({
 	/** Why the baseline asked nothing new this run (no key, budget reached, spend cap), or null. */
@@ -438,6 +448,8 @@ export const ReportSchema = z.strictObject({
 	routing: z.array(RouteVerdictSchema).optional(),
 	/** The frontier baseline's calls and spend this run; absent when policy.yaml has no `baseline`. */
 	baseline_run: BaselineRunSchema.optional(),
+	/** Per role × model: tokens in and out, wall time, GPU time, cost per case and per accepted answer (absent in older reports). */
+	costs: z.array(RoleCostSchema).optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
 
