@@ -1,10 +1,10 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runBaseline, MAX_ATTEMPTS } from '../../src/lib/baseline/run-baseline.ts';
+import { MAX_ATTEMPTS, inputTokensAtMost, runBaseline } from '../../src/lib/baseline/run-baseline.ts';
 import { sampleCases } from '../../src/lib/baseline/sample-cases.ts';
 import { loadRegistry } from '../../src/lib/registry/load-registry.ts';
 import type { AnswerCache, CachedAnswer } from '../../src/lib/run/answer-cache.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
-import { gradeContexts } from '../../src/lib/tasks/index.ts';
+import { gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
 import { type FakeAnthropic, type MessagesReply, anthropicErrors, startFakeAnthropic } from '../../testing/fake-anthropic.ts';
 import type { ProjectCopy } from '../../testing/project-copy.ts';
 import { fixtureCases, fixtureWorkspace, rightAnswer } from '../../testing/workspace.ts';
@@ -104,11 +104,15 @@ describe('the frontier baseline', () => {
 	});
 
 	it('stops before a call that could pass budget_usd_per_run', async () => {
-		// The worst case of one call: the prompt (a few hundred tokens) at $3 and 1000 output tokens at $15 per
-		// million, about $0.016; the first call costs $0.0045, so a second could pass $0.02.
-		const outcome = (await ask(baselineScript(cases), { settings: { budget_usd_per_run: 0.02, max_tokens: 1000 } }))!;
+		// The worst case of a call: its prompt at one token per byte at $3 and 1000 output tokens at $15 per
+		// million. The budget leaves room for the first (draft) case's worst case and $0.001 more; the first call
+		// costs $0.0045, so the second's worst case no longer fits.
+		const draft = cases.find((testCase) => testCase.role === 'draft')!;
+		const budget = Math.ceil(((inputTokensAtMost(taskFor('commit-message').buildPrompt(draft)) * 3 + 1000 * 15) / 1e6 + 0.001) * 1e4) / 1e4;
+		const outcome = (await ask(baselineScript(cases), { settings: { budget_usd_per_run: budget, max_tokens: 1000 } }))!;
 		expect(frontier!.billedCalls).toBe(1);
-		expect(outcome.run.stopped).toContain('budget_usd_per_run ($0.02) reached');
+		expect(outcome.run.stopped).toContain(`budget_usd_per_run ($${budget}) reached`);
+		expect(outcome.run.spent_usd!).toBeLessThanOrEqual(budget);
 	});
 
 	it('refuses to ask under a dollar budget when the model has no price', async () => {

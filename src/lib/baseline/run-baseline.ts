@@ -12,7 +12,7 @@ import type { CallOptions, ChatAnswer } from '../run/model-client.ts';
 import type { Case } from '../schema/case.ts';
 import type { BaselineSettings } from '../schema/policy.ts';
 import type { BaselineRun, CaseResult } from '../schema/report.ts';
-import { type GradeContext, promptTokens, taskFor } from '../tasks/index.ts';
+import { type GradeContext, type Prompt, taskFor } from '../tasks/index.ts';
 import { sampleCases } from './sample-cases.ts';
 
 /** The tag every baseline result carries. */
@@ -197,7 +197,7 @@ export async function runBaseline(
 			if (run.budget_usd_per_run !== null) {
 				const worst = billedCost(
 					{
-						input_tokens: promptTokens(prompt),
+						input_tokens: inputTokensAtMost(prompt),
 						output_tokens: settings.max_tokens,
 						cache_creation_input_tokens: 0,
 						cache_read_input_tokens: 0,
@@ -372,4 +372,16 @@ async function graded(
 		},
 		usage,
 	};
+}
+
+/** Tokens the API can bill for a message's framing (role markers), at most: generous, so the bound holds. */
+const MESSAGE_FRAMING_TOKENS = 16;
+
+/**
+ * An upper bound of the input tokens a prompt can be billed for: every token covers at least one byte of
+ * UTF-8, so no tokenizer makes more tokens than the text has bytes. The budget check uses it, so a run
+ * never passes `budget_usd_per_run` however the model tokenizes. Pure.
+ */
+export function inputTokensAtMost(prompt: Prompt): number {
+	return prompt.messages.reduce((sum, message) => sum + Buffer.byteLength(message.content, 'utf8') + MESSAGE_FRAMING_TOKENS, 0);
 }
