@@ -170,7 +170,8 @@ export async function runBaseline(
 		}
 		outcome.answeredBy = identity.id;
 		for (const testCase of outcome.sampled) {
-			const prompt = taskFor(testCase.task).buildPrompt(testCase);
+			// The prompt exactly as the local models get it, with the same answer settings (coder.answer_format).
+			const prompt = taskFor(testCase.task).buildPrompt(testCase, deps.gradeContext(testCase.task));
 			// Everything the answer depends on; never the key. The model is the id the API resolved, so an alias
 			// that moves to a new snapshot is a new model.
 			const key = hashOf({
