@@ -209,15 +209,26 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions): Promise
 			);
 		};
 
-		const modelPath = /^\/v1\/models\/([^/]+)$/.exec(path);
+		const modelPath = /^\/v1\/models(?:\/([^/]+))?$/.exec(path);
 		if (modelPath && entry.method === 'GET') {
 			if (entry.key === 'missing')
 				return fail({ status: 401, type: 'authentication_error', message: 'x-api-key header is required' }, 'no x-api-key');
+			if (req.headers['anthropic-version'] !== '2023-06-01')
+				return fail(
+					anthropicErrors.invalid('anthropic-version: header is required'),
+					`anthropic-version is ${JSON.stringify(req.headers['anthropic-version'])}`,
+				);
 			if (entry.key === 'other') return fail(anthropicErrors.unauthorized());
-			const name = decodeURIComponent(modelPath[1]!);
+			const describe = (id: string) => ({ type: 'model', id, display_name: id, created_at: '2026-01-01T00:00:00Z' });
+			if (modelPath[1] === undefined) {
+				// The list: the ids the account may use (none to list when every name is accepted as itself).
+				const data = [...new Set(Object.values(options.models ?? {}))].sort().map(describe);
+				return send(200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+			}
+			const name = decodeURIComponent(modelPath[1]);
 			const id = resolve(name);
 			if (id === undefined) return fail({ status: 404, type: 'not_found_error', message: `model: ${name}` });
-			return send(200, { type: 'model', id, display_name: id, created_at: '2026-01-01T00:00:00Z' });
+			return send(200, describe(id));
 		}
 		if (path !== '/v1/messages') return fail({ status: 404, type: 'not_found_error', message: 'Not Found' }, 'not /v1/messages');
 		if (entry.method !== 'POST')

@@ -209,3 +209,18 @@ describe('the Messages API as it is now', () => {
 		expect(!limited.ok && limited.facts).toMatchObject({ status: 429, errorType: 'rate_limit_error', errorCode: null, retryAfterS: 3 });
 	});
 });
+
+describe('the fake Anthropic API: models', () => {
+	it('resolves an alias to its dated id, lists the models, and answers 404 for an unknown one, as the Models API does', async () => {
+		fake = await startFakeAnthropic({ apiKey: KEY, models: { 'claude-sonnet-4-5': 'claude-sonnet-4-5-20250929' } });
+		const get = (path: string, headers: Record<string, string> = { 'x-api-key': KEY, 'anthropic-version': ANTHROPIC_VERSION }) =>
+			fetch(`${fake!.url}${path}`, { headers });
+		expect(await (await get('/v1/models/claude-sonnet-4-5')).json()).toMatchObject({ type: 'model', id: 'claude-sonnet-4-5-20250929' });
+		expect(await (await get('/v1/models')).json()).toMatchObject({ data: [{ id: 'claude-sonnet-4-5-20250929' }], has_more: false });
+		const unknown = await get('/v1/models/claude-nothing-1');
+		expect(unknown.status).toBe(404);
+		expect(await unknown.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+		expect((await get('/v1/models', { 'x-api-key': KEY })).status).toBe(400);
+		expect((await get('/v1/models', { 'x-api-key': 'sk-ant-other', 'anthropic-version': ANTHROPIC_VERSION })).status).toBe(401);
+	});
+});
