@@ -37,6 +37,26 @@ describe('registry gaps', () => {
 		]);
 	});
 
+	it('warns about a baseline that policy.yaml gives no settings to, and not once it does', () => {
+		const registry = {
+			models: [model('a:1b', 'f'), model('big:1b', 'g'), model('claude-x', 'anthropic-claude')],
+			roles: [{ ...role('a:1b', [], 'coder'), baseline: 'claude-x' }],
+			cases: [{ role: 'coder' }],
+		};
+		expect(registryGaps({ ...registry, policy: escalation })).toEqual([
+			'role coder: names the baseline claude-x, but benchmarks/policy.yaml has no `baseline` section, so it is never asked (add one: see "Local or frontier" in the README)',
+		]);
+		const baseline = {
+			max_calls_per_run: 1,
+			margin: 0.05,
+			max_tokens: 100,
+			api_key_env: 'K',
+			base_url: 'http://x',
+			local_cost_per_gpu_hour: 0,
+		};
+		expect(registryGaps({ ...registry, policy: { ...escalation, baseline } })).toEqual([]);
+	});
+
 	it('says nothing about a registry with no gaps', () => {
 		expect(
 			registryGaps({

@@ -31,7 +31,7 @@ export function registryGaps(registry: {
 	models: readonly Model[];
 	roles: readonly Role[];
 	cases: readonly Pick<Case, 'role'>[];
-	policy: Pick<Policy, 'escalation'>;
+	policy: Pick<Policy, 'escalation'> & Partial<Pick<Policy, 'baseline'>>;
 }): string[] {
 	const warnings: string[] = [];
 	for (const role of [...registry.roles].sort((a, b) => a.role.localeCompare(b.role))) {
@@ -42,6 +42,11 @@ export function registryGaps(registry: {
 		} else if (!registry.cases.some((entry) => entry.role === role.role)) {
 			warnings.push(
 				`role ${role.role}: no cases under benchmarks/cases/${role.role}/, so it gets no evidence; mine some with \`npm run mine\``,
+			);
+		}
+		if (role.baseline !== undefined && !registry.policy.baseline) {
+			warnings.push(
+				`role ${role.role}: names the baseline ${role.baseline}, but benchmarks/policy.yaml has no \`baseline\` section, so it is never asked (add one: see "Local or frontier" in the README)`,
 			);
 		}
 	}
