@@ -106,6 +106,8 @@ describe('telling a description from a word salad', () => {
 		'added coercion tests',
 		'Parse argument conventions (#1172)',
 		'Reword supported node versions',
+		'Update eslint config',
+		'Remove unused test helpers',
 		'Update url per npm advice (#2077)',
 		'document using options per command',
 		'Moved -h, --help option definition',
@@ -138,6 +140,11 @@ describe('telling a description from a word salad', () => {
 		['Update create extend defaults', 'puts words side by side'],
 		['Update tokens run stage', 'puts words side by side'],
 		['Update hooks response original trigged', 'puts words side by side'],
+		// Three nouns after a verb that says nothing, or after a word the tagger only may read as a verb
+		// ("Prompt expect counted context": prompt is no verb a commit subject leads with).
+		['Update ollama api context', 'puts words side by side'],
+		['Update coder file tests', 'puts words side by side'],
+		['Prompt expect counted context', 'puts words side by side'],
 	])('refuses %j: it %s', (subject, problem) => {
 		expect(saladProblem(subject)).toContain(problem);
 	});

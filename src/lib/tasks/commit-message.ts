@@ -381,7 +381,7 @@ function sentinels(testCase: CommitMessageCase, context: GradeContext<CommitMess
 /** draft → commit-message: the diff in, a commit message out, graded against the message the author wrote. */
 export const commitMessageTask: TaskDefinition<CommitMessageCase, CommitMessageAnswer, Grade> = {
 	task: 'commit-message',
-	graderVersion: 4,
+	graderVersion: 5,
 	buildPrompt,
 	parse,
 	grade,

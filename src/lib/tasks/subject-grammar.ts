@@ -127,6 +127,9 @@ const COMMIT_VERBS = new Set(
 	].map(stem),
 );
 
+/** Verbs that say a thing changed but not how: followed by three bare nouns they describe nothing. */
+const VAGUE_VERBS = new Set(['update', 'change', 'modify', 'tweak', 'adjust', 'touch'].map(stem));
+
 /** True when the word can be read as a verb (an imperative or a past tense leading a subject). */
 function canBeVerb(word: string, inContext: readonly string[]): boolean {
 	const lower = word.toLowerCase();
@@ -195,6 +198,11 @@ export function saladProblem(subject: string): string | undefined {
 	const salad = `the subject '${subject}' puts words side by side without relating them: it says nothing about what changed`;
 	if (!leadsWithVerb) return object.length >= 3 && !namesAChange(object) ? salad : undefined;
 	if (object.length >= 4) return salad;
+	// Three bare nouns after the verb are a description when the verb says what was done to them; after a
+	// verb that says nothing ("Update ollama api context") or a word the tagger only may read as a verb
+	// ("Model cloud name"), they are the change's words lined up.
+	const verb = stem((words[lead] as string).toLowerCase());
+	if (object.length === 3 && (!COMMIT_VERBS.has(verb) || VAGUE_VERBS.has(verb))) return salad;
 	if (object.length >= 2 && !isNounPhrase(object)) return salad;
 	return undefined;
 }
