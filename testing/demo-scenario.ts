@@ -25,9 +25,9 @@ import { readCaseTree, removeReports, rightAnswer, wrongAnswer } from './workspa
 // bubblewrap are the real ones. The runs are written so that each thing the policy can decide happens
 // at least once:
 //
-//   21 days ago  llama3.1:8b beats draft's incumbent gemma4:latest on 57 paired cases: promotion earned.
+//   21 days ago  llama3.1:8b beats draft's incumbent gemma4:latest on every draft case, paired: promotion earned.
 //                qwen3:14b beats reason's deepseek-r1:14b, but reason would then be all alibaba-qwen:
-//                blocked by the family-diversity guard. phi4:14b is ahead on review's 5 cases, which
+//                blocked by the family-diversity guard. phi4:14b is ahead on review's few cases, which
 //                cannot show it better: hold for more evidence. granite3.3:8b fails hard on every case.
 //                gemma4:26b's review rejections escalate to gpt-oss:120b-cloud.
 //                → the owner applies the promotion.
@@ -37,9 +37,9 @@ import { readCaseTree, removeReports, rightAnswer, wrongAnswer } from './workspa
 //
 // A frontier baseline (claude-sonnet-4-5, answered by the fake Anthropic API under a demo key) is asked
 // every draft, reason and review case in the first run and served from the cache after. Today: draft stays
-// local (llama3.1:8b accepts what the frontier accepts, on 57 cases), reason goes to the frontier (it
-// accepts 95 % where the regressed deepseek-r1:14b accepts 40 %, with what that costs), review holds (5
-// cases cannot tell).
+// local (llama3.1:8b accepts what the frontier accepts, on every draft case), reason goes to the frontier (it
+// accepts 95 % where the regressed deepseek-r1:14b accepts 40 %, with what that costs), review stays local
+// with its rejections escalated (cheaper per case than sending every case out).
 //
 // Shared by `npm run demo` and tests/e2e/demo.test.ts, so the demo shows what the test checks.
 
@@ -345,7 +345,8 @@ async function writeDemoRegistry(root: string, frontierUrl?: string): Promise<vo
 			policy.createNode({
 				base_url: frontierUrl,
 				api_key_env: DEMO_FRONTIER_KEY_ENV,
-				max_calls_per_run: 200,
+				// Every case of its three roles in the first run (the committed set has a few hundred).
+				max_calls_per_run: 1000,
 				local_cost_per_gpu_hour: 0.2,
 			}),
 		);

@@ -66,6 +66,9 @@ async function damagedCopy(
 /** The 1-based line of `text` that starts with `start`. */
 const lineOf = (text: string, start: string) => text.split('\n').findIndex((line) => line.startsWith(start)) + 1;
 
+/** The 1-based line of the report's first top-level key with a value on its own line (`date: …`). */
+const firstScalarKey = (text: string) => text.split('\n').findIndex((line, index) => index > 0 && /^\w+: \S/.test(line)) + 1;
+
 /** The report with its line `n` (1-based, of the file) changed by `change`. */
 function onLine(text: string, n: number, change: (line: string) => string): string {
 	const changed = text
@@ -87,10 +90,10 @@ describe('a damaged report or results file', () => {
 	type Files = { report: string; results: string | undefined };
 	it.each<[string, (files: Files) => Files, (files: Files) => string[]]>([
 		[
-			'an unclosed flow list on the frontmatter’s first line (line 2 of the file)',
-			(files) => ({ ...files, report: onLine(files.report, 2, (line) => line.replace(/^(\w+): /, '$1: [')) }),
+			'an unclosed flow list on the frontmatter’s first scalar key (its line of the file, not of the frontmatter)',
+			(files) => ({ ...files, report: onLine(files.report, firstScalarKey(files.report), (line) => line.replace(/^(\w+): /, '$1: [')) }),
 			() => [
-				`reports/${REPORT}:2 — (frontmatter)`,
+				`reports/${REPORT}:${firstScalarKey(written.report)} — (frontmatter)`,
 				'  found:    a `[` list that is never closed by `]`',
 				'  expected: the frontmatter as the run wrote it: well-formed YAML',
 				fix(REPORT),

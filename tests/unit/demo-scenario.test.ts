@@ -10,9 +10,9 @@ describe('the demo scenario', () => {
 	it.each([
 		{ model: 'llama3.1:8b', role: 'draft', share: 0.86, right: Math.round(0.86 * byRole.get('draft')!.length) },
 		{ model: 'deepseek-r1:14b', role: 'reason', share: 0.62, right: Math.round(0.62 * byRole.get('reason')!.length) },
-		{ model: 'gemma4:26b', role: 'review', share: 0.6, right: 3 },
-		{ model: 'phi4:14b', role: 'review', share: 1, right: 5 },
-		{ model: 'qwen3:14b', role: 'coder', share: 0.5, right: 1 },
+		{ model: 'gemma4:26b', role: 'review', share: 0.6, right: Math.round(0.6 * byRole.get('review')!.length) },
+		{ model: 'phi4:14b', role: 'review', share: 1, right: byRole.get('review')!.length },
+		{ model: 'qwen3:14b', role: 'coder', share: 0.5, right: Math.round(0.5 * byRole.get('coder')!.length) },
 		{ model: 'granite3.3:8b', role: 'draft', share: 0, right: 0 },
 	])('answers $right of $role right for $model at $share', ({ model, role, share, right }) => {
 		const chosen = casesAnsweredRight(model, byRole.get(role)!, share);
