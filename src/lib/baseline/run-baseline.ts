@@ -1,5 +1,5 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { type MessagesRequest, type MessagesResult, callMessagesApi, lookUpModel } from '../escalate/anthropic-messages.ts';
+import { type MessagesRequest, type MessagesResult, callMessagesApi, chatAnswerOf, lookUpModel } from '../escalate/anthropic-messages.ts';
 import { redactSecrets } from '../escalate/redact.ts';
 import { describeError } from '../errors/describe-error.ts';
 import { hashOf } from '../files/stable-json.ts';
@@ -248,17 +248,7 @@ export async function runBaseline(
 			if (reply.model !== null && reply.model !== identity.id)
 				deps.logger.warn(`baseline: asked ${identity.id}, the API says ${reply.model} answered; its answers are kept under ${identity.id}`);
 			const entry: CachedAnswer = {
-				answer: {
-					content: scrub(reply.text),
-					thinking: scrub(reply.thinking),
-					doneReason: reply.stopReason ?? 'end_turn',
-					latencyMs: reply.latencyMs,
-					ttftMs: null,
-					evalCount: reply.outputTokens,
-					evalDurationNs: 0,
-					promptEvalCount: reply.inputTokens,
-					loadDurationNs: 0,
-				},
+				answer: chatAnswerOf(reply, scrub, true),
 				loadMs: null,
 				frontier: { model: reply.model ?? identity.id, ...usage, service_tier: reply.usage.serviceTier },
 			};

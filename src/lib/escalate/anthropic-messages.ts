@@ -1,3 +1,4 @@
+import type { ChatAnswer } from '../run/model-client.ts';
 import type { Prompt } from '../tasks/index.ts';
 import { type StepFailure, frontierHttpFailure } from './classify-failure.ts';
 import { redactSecrets } from './redact.ts';
@@ -48,6 +49,24 @@ export interface MessagesAnswer {
 	/** The temperature the answer was asked at; null when none was sent (the model's default, 1.0). */
 	temperatureSent: number | null;
 	latencyMs: number;
+}
+
+/**
+ * A Messages answer as the harness keeps every answer: its text (and, when kept, its thinking) as
+ * `scrub` leaves them, tokens in and out, and no stream timing or load, which the API does not report.
+ */
+export function chatAnswerOf(answer: MessagesAnswer, scrub: (text: string) => string, keepThinking: boolean): ChatAnswer {
+	return {
+		content: scrub(answer.text),
+		thinking: keepThinking ? scrub(answer.thinking) : '',
+		doneReason: answer.stopReason ?? 'end_turn',
+		latencyMs: answer.latencyMs,
+		ttftMs: null,
+		evalCount: answer.outputTokens,
+		evalDurationNs: 0,
+		promptEvalCount: answer.inputTokens,
+		loadDurationNs: 0,
+	};
 }
 
 /** What an error answer said besides its outcome: enough to tell a passing limit from a spent budget. */

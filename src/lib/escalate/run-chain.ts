@@ -17,7 +17,7 @@ import type { EscalationStepSchema, RunOptions } from '../schema/policy.ts';
 import type { CaseResult } from '../schema/report.ts';
 import { taskFor } from '../tasks/index.ts';
 import type { z } from 'astro/zod';
-import { callMessagesApi } from './anthropic-messages.ts';
+import { callMessagesApi, chatAnswerOf } from './anthropic-messages.ts';
 import { ollamaStepFailure } from './classify-failure.ts';
 import { judgeEscalatedAnswer } from './judge-answer.ts';
 import { redactSecrets } from './redact.ts';
@@ -269,17 +269,7 @@ export function createEscalationRunner(options: EscalationRunnerOptions): Escala
 		if (!result.ok) return notAnswered(step, { ...result.failure, detail: `${step.model}: ${result.failure.detail}` }, result.latencyMs);
 		const { answer: reply } = result;
 		// A misbehaving server or proxy may echo the key in a normal answer, not only in an error.
-		const answer: ChatAnswer = {
-			content: scrub(reply.text),
-			thinking: '',
-			doneReason: reply.stopReason ?? 'end_turn',
-			latencyMs: reply.latencyMs,
-			ttftMs: null,
-			evalCount: reply.outputTokens,
-			evalDurationNs: 0,
-			promptEvalCount: reply.inputTokens,
-			loadDurationNs: 0,
-		};
+		const answer = chatAnswerOf(reply, scrub, false);
 		if (context.writeCache) await store(key, { answer, loadMs: null }, step, testCase);
 		return answered(step, context, answer, cutOffOf(answer), false);
 	}
