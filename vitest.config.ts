@@ -18,6 +18,8 @@ const HEAVY = [
 	'tests/mine/cli.test.ts',
 	// Grades the coder sentinels by running the committed cases' tests in sandboxed worktrees.
 	'tests/tasks/grader-validity.test.ts',
+	// The same for the coder cases mined from unjs/ufo, in a clone of its bundled history.
+	'tests/tasks/mined-coder-validity.test.ts',
 	// The engine and an astro build against the fake Ollama and the fake Anthropic API.
 	'tests/escalate/chain.test.ts',
 	'tests/escalate/key-hygiene.test.ts',
