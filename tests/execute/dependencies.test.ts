@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DependencyOptions, lockHashOf, prepareDependencies } from '../../src/lib/execute/dependencies.ts';
+import { runSandboxed } from '../../src/lib/execute/sandbox.ts';
 
 // One install per lockfile, even when several processes (a build, the demo, test files) share the cache:
 // the first takes a lock beside the install folder, the others wait for its `.complete`.
@@ -73,7 +74,13 @@ describe('installing a lockfile into a shared cache', () => {
 		await rm(`${dir}.lock`, { recursive: true });
 
 		const result = await prepared;
-		expect(result).toEqual({ ok: true, source: 'cache', lockHash: lockHashOf(lock), nodeModules: path.join(dir, 'node_modules') });
+		expect(result).toEqual({
+			ok: true,
+			source: 'cache',
+			lockHash: lockHashOf(lock),
+			nodeModules: path.join(dir, 'node_modules'),
+			roots: [await realpath(path.join(dir, 'node_modules'))],
+		});
 		// The other process's install is the one linked, untouched.
 		expect(JSON.parse(await readFile(path.join(worktree, 'node_modules', 'left-pad', 'package.json'), 'utf8')).version).toBe('1.3.0');
 		expect(log.some((line) => line.startsWith('installing dependencies'))).toBe(false);
@@ -95,5 +102,35 @@ describe('installing a lockfile into a shared cache', () => {
 		expect(JSON.parse(await readFile(`${dir}.failed`, 'utf8'))).toEqual({ reason: 'npm install failed' });
 		expect(existsSync(`${dir}.lock`)).toBe(false);
 		expect(existsSync(path.join(dir, '.complete'))).toBe(false);
+	});
+});
+
+describe("borrowing the project's own install", () => {
+	// A scratch copy of the project (the demo's clone, a test's copy) has a node_modules made of links to
+	// the project's packages; under /tmp the sandbox's private /tmp hides their targets unless named.
+	it('links the packages themselves and names where they live, so the sandbox can read them', async () => {
+		const project = path.join(scratch, 'project');
+		const store = path.join(scratch, 'store', 'node_modules');
+		await mkdir(path.join(store, 'left-pad'), { recursive: true });
+		await writeFile(path.join(store, 'left-pad', 'index.js'), 'module.exports = "padded";\n');
+		await mkdir(path.join(project, 'node_modules'), { recursive: true });
+		await symlink(path.join(store, 'left-pad'), path.join(project, 'node_modules', 'left-pad'));
+		await writeFile(path.join(worktree, 'package-lock.json'), lockfile('the project'));
+
+		const result = await prepareDependencies(worktree, options());
+		expect(result).toMatchObject({ ok: true, source: 'project', roots: [await realpath(store)] });
+		if (!result.ok) return;
+		const read = (readable: string[]) =>
+			runSandboxed({
+				cwd: worktree,
+				argv: ['cat', 'node_modules/left-pad/index.js'],
+				env: { PATH: '/usr/bin:/bin' },
+				timeoutMs: 10_000,
+				isolation: 'bubblewrap',
+				readable,
+			});
+		expect(await read([project, ...result.roots])).toMatchObject({ exitCode: 0, stdout: 'module.exports = "padded";\n' });
+		// The control: the project alone is not enough when its packages are links to elsewhere under /tmp.
+		expect((await read([project])).exitCode).not.toBe(0);
 	});
 });

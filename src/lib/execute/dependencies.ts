@@ -1,4 +1,4 @@
-import { access, cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import type { Isolation } from '../schema/execution.ts';
@@ -25,7 +25,15 @@ export { lockHashOf } from './package-managers.ts';
 
 /** Where a worktree's packages come from, or why it cannot have them. */
 export type Dependencies =
-	{ ok: true; source: 'none' | 'project' | 'cache'; lockHash: string | null; nodeModules: string | null } | { ok: false; reason: string };
+	| {
+			ok: true;
+			source: 'none' | 'project' | 'cache';
+			lockHash: string | null;
+			nodeModules: string | null;
+			/** The real folders the worktree's package links point into: the sandbox must be able to read them. */
+			roots: string[];
+	  }
+	| { ok: false; reason: string };
 
 /**
  * What installing cost: installs run now (and the time they took, failed ones too), worktrees given an
@@ -84,13 +92,19 @@ export async function readManifestFiles(dir: string): Promise<ManifestFiles> {
  * would make tools that write into `node_modules` (Vite's config bundle, caches) write into the shared
  * install; this way they write into the worktree and the shared packages stay read-only in the sandbox.
  */
-async function linkPackages(source: string, worktree: string): Promise<void> {
+async function linkPackages(source: string, worktree: string): Promise<string[]> {
 	const target = path.join(worktree, 'node_modules');
 	await mkdir(target, { recursive: true });
+	const roots = new Set<string>();
 	for (const entry of await readdir(source)) {
 		if (PRIVATE_ENTRIES.has(entry)) continue;
-		await symlink(path.join(source, entry), path.join(target, entry));
+		// To the package itself: a `node_modules` made of links (a scratch copy of the project's) would
+		// otherwise lead, inside the sandbox, through a link whose target it cannot see.
+		const real = await realpath(path.join(source, entry));
+		roots.add(path.dirname(real));
+		await symlink(real, path.join(target, entry));
 	}
+	return [...roots].sort();
 }
 
 /** What an install needs of the harness's environment to reach the registry: proxies and certificates, nothing else. */
@@ -331,7 +345,7 @@ export async function prepareDependencies(worktree: string, options: DependencyO
 	const files = await readManifestFiles(worktree);
 	const packageJson = files['package.json'];
 	if (packageJson === undefined || !declaresDependencies(packageJson))
-		return { ok: true, source: 'none', lockHash: null, nodeModules: null };
+		return { ok: true, source: 'none', lockHash: null, nodeModules: null, roots: [] };
 	const plan = dependencyPlan(files);
 	if ('reason' in plan) {
 		if (options.stats) options.stats.refused += 1;
@@ -344,8 +358,8 @@ export async function prepareDependencies(worktree: string, options: DependencyO
 		lockfile === (await readText(path.join(options.projectRoot, 'package-lock.json'))) &&
 		(await exists(projectModules))
 	) {
-		await linkPackages(projectModules, worktree);
-		return { ok: true, source: 'project', lockHash: plan.key, nodeModules: projectModules };
+		const roots = await linkPackages(projectModules, worktree);
+		return { ok: true, source: 'project', lockHash: plan.key, nodeModules: projectModules, roots };
 	}
 	if (!options.install) return { ok: false, reason: `the lockfile (${plan.key}) differs from the installed one and coder.install is off` };
 	const key = path.join(options.cacheDir, plan.key);
@@ -357,6 +371,6 @@ export async function prepareDependencies(worktree: string, options: DependencyO
 	const installed = await pending;
 	if (options.stats) options.stats[typeof installed === 'string' ? 'linked' : 'refused'] += 1;
 	if (typeof installed !== 'string') return { ok: false, reason: installed.reason };
-	await linkPackages(installed, worktree);
-	return { ok: true, source: 'cache', lockHash: plan.key, nodeModules: installed };
+	const roots = await linkPackages(installed, worktree);
+	return { ok: true, source: 'cache', lockHash: plan.key, nodeModules: installed, roots };
 }

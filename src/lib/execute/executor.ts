@@ -235,7 +235,7 @@ export async function createExecutor(options: ExecutorOptions): Promise<Executor
 				// A project (or cache) under /tmp would be hidden by the sandbox's private /tmp: the worktree's
 				// packages link into them. The install cache may itself be a link to one shared with other
 				// checkouts (the demo's scratch clone uses the project's): its target is bound too.
-				readable: [projectRoot, cacheDir, path.join(cacheDir, 'deps')],
+				readable: [projectRoot, cacheDir, path.join(cacheDir, 'deps'), ...dependencies.roots],
 				// Nothing of the harness's environment (API keys, tokens) reaches model-written code.
 				env: {
 					PATH: `${path.join(worktree, 'node_modules', '.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
