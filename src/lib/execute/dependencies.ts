@@ -19,7 +19,7 @@ import {
 	toolPackage,
 } from './package-managers.ts';
 import { runSandboxed } from './sandbox.ts';
-import { removeTree } from './worktree.ts';
+import { isAlive, removeTree } from './worktree.ts';
 
 export { lockHashOf } from './package-managers.ts';
 
@@ -156,15 +156,6 @@ async function lockInstall(dir: string, options: DependencyOptions): Promise<boo
 		if (!said) options.log(`waiting for another process installing lockfile ${path.basename(dir)}`);
 		said = true;
 		await sleep(500);
-	}
-}
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}
 }
 

@@ -14,7 +14,8 @@ export const WORKTREES_DIR = path.join(tmpdir(), 'lmb-worktrees');
 
 let counter = 0;
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id still runs (one we may not signal counts as running). */
+export function isAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;
