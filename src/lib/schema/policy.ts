@@ -36,6 +36,10 @@ export const DiversitySchema = z.strictObject({
 	min_families: z.number().int('a whole number').min(1, 'at least 1').max(20, 'at most 20').default(2),
 });
 
+/** How a challenger's cases may stop early: see `evidence.sequential`. */
+export const SEQUENTIAL_MODES = ['off', 'curtail', 'anytime'] as const;
+export type SequentialMode = (typeof SEQUENTIAL_MODES)[number];
+
 /** How much evidence a verdict needs. */
 export const EvidenceSchema = z.strictObject({
 	/** Below this many cases in a role, every verdict there is `insufficient evidence`. @default 1 */
@@ -47,6 +51,13 @@ export const EvidenceSchema = z.strictObject({
 	alpha: z.number().gt(0, 'a level above 0, such as 0.05').max(0.5, 'a level of at most 0.5, such as 0.05').default(0.05),
 	/** A promotion must win in this many consecutive runs before it is proposed (1 = this run alone). @default 1 */
 	confirm_runs: z.number().int('a whole number').min(1, 'at least 1').max(20, 'at most 20').default(1),
+	/**
+	 * When a challenger (or the frontier baseline) stops answering a role's cases: `off` — every case;
+	 * `curtail` — as soon as no outcome of its remaining cases could change its verdict (the verdict is the
+	 * full run's by construction); `anytime` — when an anytime-valid sequential test settles it, for success
+	 * or futility, at `alpha`. Incumbents answer every case in every mode. @default 'curtail'
+	 */
+	sequential: z.enum(SEQUENTIAL_MODES).default('curtail'),
 });
 
 const Weight = z.number().positive('a weight above 0').max(100, 'a weight of at most 100');

@@ -3,6 +3,7 @@ import { ExecutionRecordSchema } from './execution.ts';
 import { DateSchema, ModelIdSchema, SeveritySchema, SlugSchema, TimestampSchema } from './common.ts';
 import { EscalationRecordSchema, EscalationSummarySchema } from './escalation.ts';
 import { GraderValiditySchema } from './validity.ts';
+import { SEQUENTIAL_MODES } from './policy.ts';
 
 /**
  * Why a call produced no usable answer. `context-overflow` is the harness's (a prompt that did not fit
@@ -424,6 +425,47 @@ export const BaselineRunSchema = z.strictObject({
 });
 export type BaselineRun = z.infer<typeof BaselineRunSchema>;
 
+/**
+ * One challenger (or the frontier baseline) in one role under `evidence.sequential`: how many of the role's
+ * cases it answered, how many the sequential test read when it decided, and why it stopped.
+ */
+export const SequentialStopSchema = z.strictObject({
+	role: SlugSchema,
+	model: ModelIdSchema,
+	/** `challenger` for a local challenger, `baseline` for the role's frontier baseline. */
+	kind: z.enum(['challenger', 'baseline']),
+	/** Cases of the role it answered this run, cached answers included. */
+	answered: z.number().int().min(0),
+	/** Cases the sequential test had read, in the fixed order, when it decided (answers still in flight then are kept, not read). */
+	read: z.number().int().min(0),
+	/** Cases it would have answered without stopping (the role's cases, or the baseline's sample). */
+	planned: z.number().int().min(0),
+	/** True when it stopped before its last planned case. */
+	stopped: z.boolean(),
+	/** Why, as a person reads it: `settled: shown worse on acceptance_rate after 23 cases`, or `ran every case`. */
+	reason: z.string(),
+	/** The sequential test behind the stop. */
+	test: z.string(),
+});
+export type SequentialStop = z.infer<typeof SequentialStopSchema>;
+
+/** What `evidence.sequential` did in one run and what it saved against asking every case. */
+export const SequentialSummarySchema = z.strictObject({
+	mode: z.enum(SEQUENTIAL_MODES),
+	stops: z.array(SequentialStopSchema),
+	saved: z.strictObject({
+		/** Model calls not made (cases × repeats never asked because a verdict was settled). */
+		calls: z.number().int().min(0),
+		/** Calls a run of every case would have made for the same models. */
+		full_calls: z.number().int().min(0),
+		/** Local GPU seconds not spent: each stopped model's measured GPU seconds per call × its calls saved; null when none was measured. */
+		gpu_s: z.number().min(0).nullable(),
+		/** Frontier dollars not spent: the baseline's cost per call × its calls saved; null without a price or a baseline stop. */
+		usd: z.number().min(0).nullable(),
+	}),
+});
+export type SequentialSummary = z.infer<typeof SequentialSummarySchema>;
+
 /** Frontmatter of `reports/local-model-benchmark-YYYY-MM-DD[-N].md`. */
 export const ReportSchema = z.strictObject({
 	title: z.string(),
@@ -450,6 +492,8 @@ export const ReportSchema = z.strictObject({
 	baseline_run: BaselineRunSchema.optional(),
 	/** Per role × model: tokens in and out, wall time, GPU time, cost per case and per accepted answer (absent in older reports). */
 	costs: z.array(RoleCostSchema).optional(),
+	/** Which challengers stopped early and what that saved; absent in older reports. */
+	sequential: SequentialSummarySchema.optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
 
