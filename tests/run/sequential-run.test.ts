@@ -162,10 +162,12 @@ describe('a run under evidence.sequential', () => {
 
 	it('tells the rule about a case the server could not serve, and keeps it out of the results', async () => {
 		const [busy] = stratifiedOrder(draft, policy.run.seed);
+		const diff = 'diff' in busy!.input ? busy!.input.diff : '';
+		expect(diff).not.toBe('');
 		const right = rightAnswerResponder(all);
 		fake!.addModel({
 			name: CHALLENGER,
-			respond: (request) => (request.messages.some((message) => message.content.includes(busy!.input.diff)) ? faults.busy() : right(request)),
+			respond: (request) => (request.messages.some((message) => message.content.includes(diff)) ? faults.busy() : right(request)),
 		});
 		const rule = stopAfter(CHALLENGER, 2);
 		const outcome = await run(rule);
