@@ -12,6 +12,7 @@ import type { SequentialRun } from '../run/run-benchmark.ts';
 import { type Evaluation, evaluateAnswer, hardFailure } from '../run/evaluate-answer.ts';
 import type { CallOptions, ChatAnswer } from '../run/model-client.ts';
 import type { Case } from '../schema/case.ts';
+import type { Model } from '../schema/model.ts';
 import type { BaselineSettings } from '../schema/policy.ts';
 import type { BaselineRun, CaseResult } from '../schema/report.ts';
 import { type GradeContext, type Prompt, taskFor } from '../tasks/index.ts';
@@ -85,6 +86,25 @@ const FRONTIER_GRADE_OPTIONS = (maxTokens: number): CallOptions => ({
 	think: false,
 });
 
+/** One sampled case as the baseline is to be asked it: the prompt, its cache key, and the cached answer if any. */
+interface Question {
+	testCase: Case;
+	prompt: Prompt;
+	key: string;
+	hit: CachedAnswer | undefined;
+}
+
+/** A role's baseline before it is asked: the run record and, per role that can be asked, its questions in order. */
+export interface PreparedBaseline {
+	settings: BaselineSettings;
+	catalog: ReadonlyMap<string, Model>;
+	outcomes: BaselineRoleRun[];
+	run: BaselineRun;
+	/** Per role that is asked: the model's cache scope and the questions, cached answers first. */
+	questions: Map<string, { scope: string; questions: Question[] }>;
+	apiKey: string | null;
+}
+
 /**
  * Asks every role's `baseline:` model its cases (all, or a seeded sample stratified by severity) through
  * the Messages API, one at a time, with the same prompts and graders as the local models. Answers are
@@ -101,6 +121,20 @@ export async function runBaseline(
 	registry: Pick<Registry, 'policy' | 'roles' | 'models' | 'cases'>,
 	deps: BaselineDeps,
 ): Promise<BaselineOutcome | undefined> {
+	const prepared = await prepareBaseline(registry, deps);
+	return prepared && askBaseline(prepared, deps);
+}
+
+/**
+ * The first half of `runBaseline`, which makes no billed call: the sample, the model's identity from the
+ * API (an unbilled lookup), the cached answers, and each role's order (cached answers first) written for
+ * the sequential rule. The pipeline runs it before the local models, so every order is known before any
+ * result arrives; a role that cannot be asked is marked skipped, with why.
+ */
+export async function prepareBaseline(
+	registry: Pick<Registry, 'policy' | 'roles' | 'models' | 'cases'>,
+	deps: BaselineDeps,
+): Promise<PreparedBaseline | undefined> {
 	const settings = registry.policy.baseline;
 	if (!settings) return undefined;
 	const catalog = new Map(registry.models.map((model) => [model.id, model]));
@@ -138,17 +172,18 @@ export async function runBaseline(
 			outcome.model,
 			stratifiedOrder(outcome.sampled, seed).map((testCase) => testCase.id),
 		);
-	if (roles.length === 0) return { roles: outcomes, run };
+	const prepared: PreparedBaseline = { settings, catalog, outcomes, run, questions: new Map(), apiKey: null };
+	if (roles.length === 0) return prepared;
 
 	const apiKey = deps.env[settings.api_key_env]?.trim();
 	if (!apiKey) {
 		const why = `baseline skipped: no ${settings.api_key_env}`;
 		deps.logger.info(`${why} (set it to compare the roles with their frontier baseline)`);
 		for (const outcome of outcomes) outcome.skipped = why;
-		return { roles: outcomes, run: { ...run, stopped: why } };
+		return { ...prepared, run: { ...run, stopped: why } };
 	}
+	prepared.apiKey = apiKey;
 	const scrub = (text: string) => redactSecrets(text, [apiKey]);
-	const sleep = deps.sleep ?? ((ms: number) => sleepFor(ms));
 	const resolved = new Map<string, { ok: true; id: string } | { ok: false; detail: string }>();
 
 	for (const outcome of outcomes) {
@@ -213,12 +248,32 @@ export async function runBaseline(
 			outcome.model,
 			ordered.map((question) => question.testCase.id),
 		);
+		prepared.questions.set(outcome.role, { scope, questions: ordered });
+	}
+	return prepared;
+}
+
+/**
+ * The second half of `runBaseline`: asks each prepared role its questions in order, within the run's
+ * limits and, under `evidence.sequential`, only while the rule goes on with it.
+ */
+export async function askBaseline(prepared: PreparedBaseline, deps: BaselineDeps): Promise<BaselineOutcome> {
+	const { settings, catalog, outcomes, run, apiKey } = prepared;
+	const sleep = deps.sleep ?? ((ms: number) => sleepFor(ms));
+	const scrub = (text: string) => (apiKey === null ? text : redactSecrets(text, [apiKey]));
+	for (const outcome of outcomes) {
+		const asking = prepared.questions.get(outcome.role);
+		if (!asking || apiKey === null || outcome.answeredBy === null) continue;
+		const { scope } = asking;
+		const model = catalog.get(outcome.model)!;
+		const prices = pricesOf(model);
+		const identity = { id: outcome.answeredBy };
 		const rule = deps.sequential?.rule;
 		const answer = (entry: BaselineAnswer) => {
 			outcome.answers.push(entry);
 			rule?.observe(entry.result);
 		};
-		for (const { testCase, prompt, key, hit } of ordered) {
+		for (const { testCase, prompt, key, hit } of asking.questions) {
 			if (hit) {
 				answer(await graded(outcome.role, model.id, testCase, hit, key, true, settings, deps.gradeContext));
 				continue;
