@@ -45,14 +45,22 @@ export interface CaseOrders {
 	set(role: string, model: string, caseIds: readonly string[]): void;
 	/** The order of `model` in `role`; empty when it answers nothing there. */
 	get(role: string, model: string): readonly string[];
+	/** The orders are read (the stop rule is made): setting one after this is a mistake of the harness, and throws. */
+	seal(): void;
 }
 
 export function createCaseOrders(): CaseOrders {
 	const orders = new Map<string, readonly string[]>();
 	const key = (role: string, model: string) => `${role}\u0000${model}`;
+	let sealed = false;
 	return {
-		set: (role, model, caseIds) => void orders.set(key(role, model), [...caseIds]),
+		set(role, model, caseIds) {
+			if (sealed)
+				throw new Error(`The case order of ${model} in role ${role} was set after the sequential rule had read the orders.`);
+			orders.set(key(role, model), [...caseIds]);
+		},
 		get: (role, model) => orders.get(key(role, model)) ?? [],
+		seal: () => void (sealed = true),
 	};
 }
 
