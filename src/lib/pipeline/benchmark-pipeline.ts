@@ -25,7 +25,7 @@ import { probeOllama } from '../run/probe-ollama.ts';
 import type { ProgressLogger } from '../run/ask-model.ts';
 import { type SequentialRun, runBenchmark } from '../run/run-benchmark.ts';
 import { createCaseOrders } from '../run/case-order.ts';
-import { summarizeSequential } from '../report/sequential-summary.ts';
+import { savedSentence, summarizeSequential } from '../report/sequential-summary.ts';
 import type { Severity } from '../schema/common.ts';
 import type { Case } from '../schema/case.ts';
 import type { ManifestModel, Report } from '../schema/report.ts';
@@ -223,6 +223,7 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 		baseline,
 		...(sequential ? { sequential: sequential.stopRule() } : {}),
 	});
+	if (report.sequential) logger.info(`evidence.sequential: ${report.sequential.mode}: ${savedSentence(report.sequential)}`);
 	for (const summary of report.not_run ?? []) {
 		const measured = !notMeasured(report).includes(summary);
 		logger.warn(
