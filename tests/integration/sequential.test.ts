@@ -29,8 +29,7 @@ let page: string;
 const logged: string[] = [];
 
 /** The cases a model was really asked at the fake Ollama (load requests carry no messages). */
-const asked = (model: string) =>
-	fake.requestsFor(model, 'chat').filter((request) => (request.body?.messages?.length ?? 0) > 0).length;
+const asked = (model: string) => fake.requestsFor(model, 'chat').filter((request) => (request.body?.messages?.length ?? 0) > 0).length;
 
 const pipeline = () =>
 	runBenchmarkPipeline({
@@ -120,7 +119,8 @@ describe('a run that stops a hopeless challenger early', () => {
 		expect(body).toContain(`${CASES - stop.answered} model calls saved of ${2 * CASES}`);
 		expect(body).toContain('frontier dollars saved: none (no baseline stopped)');
 		expect(page).toContain('Stopped early');
-		expect(page).toContain(`${HOPELESS} : answered ${stop.answered} of ${CASES} , stopped early — ${stop.reason}`);
+		expect(page).toContain(`${HOPELESS} answered ${stop.answered} of ${CASES}, stopped early ${stop.reason}`);
+		expect(page).toContain(`${CASES - stop.answered} model calls not made : the models they were for had their verdicts settled.`);
 		expect(page).toContain(`Model calls saved ${CASES - stop.answered} of ${2 * CASES}`);
 	});
 

@@ -123,7 +123,10 @@ describe('what sequential evaluation saved', () => {
 	it('writes the report body’s section: per role and model, answered of planned and why', () => {
 		const summary = summarizeSequential({
 			mode: 'curtail',
-			stops: [stop({ reason: 'settled | shown worse' }), stop({ role: 'review', model: FRONTIER, kind: 'baseline', stopped: false, answered: 8, planned: 8, reason: 'ran every case' })],
+			stops: [
+				stop({ reason: 'settled | shown worse' }),
+				stop({ role: 'review', model: FRONTIER, kind: 'baseline', stopped: false, answered: 8, planned: 8, reason: 'ran every case' }),
+			],
 			notAsked: [{ role: 'draft', model: 'hopeless:8b', units: 6 }],
 			results: hopelessResults,
 			modelCalls: 14,

@@ -65,7 +65,8 @@ describe('the order a model answers a role’s cases in', () => {
 		const grown = [...all, { id: 'medium-new', severity: 'medium' as const }];
 		const within = (order: readonly { id: string; severity: Severity }[], severity: Severity) =>
 			order.filter((entry) => entry.severity === severity && entry.id !== 'medium-new').map((entry) => entry.id);
-		for (const severity of SEVERITIES) expect(within(stratifiedOrder(grown, 9), severity)).toEqual(within(stratifiedOrder(all, 9), severity));
+		for (const severity of SEVERITIES)
+			expect(within(stratifiedOrder(grown, 9), severity)).toEqual(within(stratifiedOrder(all, 9), severity));
 		// Within a severity, the draw alone decides.
 		const mediums = within(stratifiedOrder(all, 9), 'medium');
 		expect(mediums).toEqual([...mediums].sort((a, b) => (caseDraw(9, a) < caseDraw(9, b) ? -1 : 1)));

@@ -71,7 +71,12 @@ async function run(rule: GoOnRule | undefined, cases: readonly Case[] = draft, o
 		roles: [
 			{
 				file: 'draft.yaml',
-				role: RoleSchema.parse({ role: 'draft', description: 'Sequential run test role.', incumbent: INCUMBENT, challengers: [CHALLENGER] }),
+				role: RoleSchema.parse({
+					role: 'draft',
+					description: 'Sequential run test role.',
+					incumbent: INCUMBENT,
+					challengers: [CHALLENGER],
+				}),
 			},
 		],
 		cases: cases.map((testCase) => ({ file: `${testCase.id}.json`, case: testCase })),
@@ -120,7 +125,9 @@ describe('a run under evidence.sequential', () => {
 		expect(outcome.modelCalls).toBe(draft.length + 3);
 		// Every result was told to the rule, and the results are in the report's order (by case id).
 		expect(rule.observed).toHaveLength(outcome.results.length);
-		expect(challenger.map((result) => result.case_id)).toEqual(challenger.map((result) => result.case_id).sort((a, b) => a.localeCompare(b)));
+		expect(challenger.map((result) => result.case_id)).toEqual(
+			challenger.map((result) => result.case_id).sort((a, b) => a.localeCompare(b)),
+		);
 	});
 
 	it('reads a model’s cached answers first on the next run and asks only what the rule still wants', async () => {
@@ -133,7 +140,12 @@ describe('a run under evidence.sequential', () => {
 		expect(asked(CHALLENGER)).toHaveLength(2);
 		expect(orders.get('draft', CHALLENGER).slice(0, 3).toSorted()).toEqual(answered.toSorted());
 		const challenger = second.results.filter((result) => result.model === CHALLENGER);
-		expect(challenger.filter((result) => result.cached).map((result) => result.case_id).sort()).toEqual(answered.sort());
+		expect(
+			challenger
+				.filter((result) => result.cached)
+				.map((result) => result.case_id)
+				.sort(),
+		).toEqual(answered.sort());
 		expect(challenger).toHaveLength(5);
 		expect(second.notAsked).toEqual([{ role: 'draft', model: CHALLENGER, units: draft.length - 5 }]);
 	});

@@ -55,8 +55,7 @@ export function createCaseOrders(): CaseOrders {
 	let sealed = false;
 	return {
 		set(role, model, caseIds) {
-			if (sealed)
-				throw new Error(`The case order of ${model} in role ${role} was set after the sequential rule had read the orders.`);
+			if (sealed) throw new Error(`The case order of ${model} in role ${role} was set after the sequential rule had read the orders.`);
 			orders.set(key(role, model), [...caseIds]);
 		},
 		get: (role, model) => orders.get(key(role, model)) ?? [],

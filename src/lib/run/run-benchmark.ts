@@ -304,12 +304,7 @@ function manifestModel(plan: ModelPlan, hosts: HostState[], state: RunState): Ma
 }
 
 /** One host: its models one after another; for each, `parallel` slots pull from the model's queue. */
-async function runHost(
-	host: HostState,
-	hostPlans: readonly ModelPlan[],
-	hosts: Map<string, HostState>,
-	state: RunState,
-): Promise<void> {
+async function runHost(host: HostState, hostPlans: readonly ModelPlan[], hosts: Map<string, HostState>, state: RunState): Promise<void> {
 	for (const plan of hostPlans) {
 		if (state.fatal !== undefined) return;
 		const queue = state.queues.get(plan)!;
@@ -354,13 +349,7 @@ function recordMissing(plan: ModelPlan, host: HostState, queue: WorkQueue<Unit>,
  * that goes away puts its case back, and the others must still be there to take it). Loads the model on
  * the first uncached case, unloads it at the end.
  */
-async function serveModel(
-	plan: ModelPlan,
-	host: HostState,
-	serving: HostState[],
-	queue: WorkQueue<Unit>,
-	state: RunState,
-): Promise<void> {
+async function serveModel(plan: ModelPlan, host: HostState, serving: HostState[], queue: WorkQueue<Unit>, state: RunState): Promise<void> {
 	const { deps, options } = state;
 	const sent = state.sent.get(plan)!.options;
 	const identity = host.installed.get(normalizeTag(plan.model))!;
@@ -593,13 +582,7 @@ function goneError(host: HostState, state: RunState): OllamaGoneError {
 	);
 }
 
-function record(
-	state: RunState,
-	plan: ModelPlan,
-	unit: Unit,
-	evaluation: Evaluation,
-	extra: Partial<CaseResult>,
-): CaseResult {
+function record(state: RunState, plan: ModelPlan, unit: Unit, evaluation: Evaluation, extra: Partial<CaseResult>): CaseResult {
 	const result = toResult(plan.model, unit.item, unit.repeat, evaluation, extra);
 	state.results.push(result);
 	state.deps.sequential?.rule.observe(result);
