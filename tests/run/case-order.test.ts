@@ -88,7 +88,7 @@ describe('the order a model answers a role’s cases in', () => {
 });
 
 describe('the plan', () => {
-	it('plans the incumbents first and asks each role’s cases in the seeded, stratified order', async () => {
+	it('plans the incumbents first, each on its role’s cases in id order, and every other model in the seeded, stratified order', async () => {
 		const all = await generateCases(16);
 		const model = (id: string, family: string) => ModelSchema.parse({ id, family });
 		const role = (name: string, incumbent: string, challengers: string[]) => ({
@@ -104,13 +104,17 @@ describe('the plan', () => {
 		};
 		const plans = planRun(registry, 'http://127.0.0.1:9');
 		expect(plans.map((plan) => plan.model)).toEqual(['mmm:1b', 'zzz:1b', 'aaa:1b']);
+		// zzz is the incumbent of draft (id order there) and a challenger in reason (the seeded order there).
 		const zzz = plans.find((plan) => plan.model === 'zzz:1b')!;
-		for (const name of ['draft', 'reason']) {
-			const roleCases = all.filter((testCase) => testCase.role === name);
-			expect(zzz.items.filter((item) => item.role === name).map((item) => item.case.id)).toEqual(
-				stratifiedOrder(roleCases, 11).map((testCase) => testCase.id),
-			);
-		}
+		const idsOf = (name: string) => zzz.items.filter((item) => item.role === name).map((item) => item.case.id);
+		const casesOf = (name: string) => all.filter((testCase) => testCase.role === name);
+		expect(idsOf('draft')).toEqual(
+			casesOf('draft')
+				.map((testCase) => testCase.id)
+				.sort(),
+		);
+		expect(idsOf('reason')).toEqual(stratifiedOrder(casesOf('reason'), 11).map((testCase) => testCase.id));
+		expect(idsOf('reason')).not.toEqual([...idsOf('reason')].sort());
 		// A filter on models: the incumbent left out is not planned, its challenger still is.
 		expect(planRun(registry, 'http://127.0.0.1:9', { models: ['aaa:1b', 'mmm:1b'] }).map((plan) => plan.model)).toEqual([
 			'mmm:1b',

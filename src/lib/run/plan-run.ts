@@ -31,9 +31,10 @@ export interface PlanFilters {
  * memory); per model, every case of every role it takes part in. The models that are some role's incumbent
  * come first on every host (the challengers' paired evidence needs their results, and a sequential test
  * reads a challenger only as far as its incumbent has answered), then the rest; each group in id order, so
- * the hosts of a pool reach a shared model at about the same time. A model's cases in a role come in the
- * role's seeded order, stratified by severity (`stratifiedOrder`, seeded by `run.seed`), so its evidence can
- * be read as it comes; the run puts the cached ones first. Two runs of the same registry make the same
+ * the hosts of a pool reach a shared model at about the same time. A role's incumbent answers all of its
+ * cases, in id order; every other model answers them in the role's seeded order, stratified by severity
+ * (`stratifiedOrder`, seeded by `run.seed`), so its evidence can be read as it comes and it can stop once
+ * its verdict is settled. The run puts the cached ones first. Two runs of the same registry make the same
  * calls in the same order.
  */
 export function planRun(
@@ -50,10 +51,9 @@ export function planRun(
 	for (const role of roles) {
 		if (filters.roles && !filters.roles.includes(role.role)) continue;
 		if (!filters.models || filters.models.includes(role.incumbent)) incumbents.add(role.incumbent);
-		const cases = stratifiedOrder(
-			registry.cases.map((entry) => entry.case).filter((testCase) => testCase.role === role.role),
-			seed,
-		);
+		const roleCases = registry.cases.map((entry) => entry.case).filter((testCase) => testCase.role === role.role);
+		const byId = [...roleCases].sort((a, b) => a.id.localeCompare(b.id));
+		const seeded = stratifiedOrder(roleCases, seed);
 		for (const model of [role.incumbent, ...role.challengers]) {
 			if (filters.models && !filters.models.includes(model)) continue;
 			let plan = plans.get(model);
@@ -69,7 +69,7 @@ export function planRun(
 				};
 				plans.set(model, plan);
 			}
-			plan.items.push(...cases.map((testCase) => ({ role: role.role, case: testCase })));
+			plan.items.push(...(model === role.incumbent ? byId : seeded).map((testCase) => ({ role: role.role, case: testCase })));
 		}
 	}
 	return [...plans.values()].sort(
