@@ -253,7 +253,8 @@ describe('npm run demo', () => {
 		const home = await html('/');
 		const routingToday = home.slice(home.indexOf('id="routing-today"'), home.indexOf('id="about"'));
 		const todayLines = routeLines(routingToday);
-		for (const role of ['draft', 'reason', 'coder']) expect(todayLines, role).toContainEqual({ route: route(role).route, text: route(role).reason });
+		for (const role of ['draft', 'reason', 'coder'])
+			expect(todayLines, role).toContainEqual({ route: route(role).route, text: route(role).reason });
 		for (const role of ['draft', 'reason', 'coder']) {
 			const verdict = route(role);
 			const page = await html(`/roles/${role}/`);
