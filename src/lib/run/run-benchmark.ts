@@ -238,7 +238,7 @@ function reportOrder(
 }
 
 /**
- * A model's units in the order it is asked: per role, the plan's seeded order with the cases whose answer
+ * A model's units in the order it is asked: per role, the plan's order with the cases whose answer
  * is cached first (`cachedAnswer`, the rule `askModel` uses, with the digest and options of the first host
  * that has the model). Under `evidence.sequential` that order is written for the stop rule to read in.
  */
