@@ -1,6 +1,5 @@
-import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBenchmarkPipeline } from '../../src/lib/pipeline/benchmark-pipeline.ts';
 import { type Case, CaseSchema } from '../../src/lib/schema/case.ts';
@@ -10,7 +9,7 @@ import { type FakeOllama, startFakeOllama } from '../../testing/fake-ollama/serv
 import { PROJECT_ROOT, type ProjectCopy } from '../../testing/project-copy.ts';
 import { fixtureCases, fixtureWorkspace } from '../../testing/workspace.ts';
 import { seedModels } from '../escalate/support.ts';
-import { BASELINE, BASELINE_ID, baselineScript, configureBaseline } from './support.ts';
+import { BASELINE, BASELINE_ID, baselineScript, configureBaseline, setSequential } from './support.ts';
 
 const KEY = 'sk-ant-api03-sequential-TESTKEY-5eq5eq';
 const SAMPLE = 120;
@@ -45,10 +44,7 @@ beforeAll(async () => {
 		roles: ['draft'],
 		settings: { max_cases_per_role: SAMPLE, max_calls_per_run: 500 },
 	});
-	const policyFile = path.join(workspace.root, 'benchmarks', 'policy.yaml');
-	const policy = parse(await readFile(policyFile, 'utf8')) as { evidence: Record<string, unknown> };
-	policy.evidence.sequential = 'anytime';
-	await writeFile(policyFile, stringify(policy));
+	await setSequential(workspace.root, 'anytime');
 	const outcome = await runBenchmarkPipeline({
 		root: workspace.root,
 		env: { OLLAMA_HOST: ollama.url, ANTHROPIC_API_KEY: KEY },
