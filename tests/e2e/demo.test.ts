@@ -167,9 +167,9 @@ describe('npm run demo', () => {
 		const committed = await committedCases();
 		const casesOf = (role: string) => committed.filter((testCase) => testCase.role === role).length;
 		// Under evidence.sequential (curtail by default) a baseline stops once its routing verdict is settled:
-		// the routing verdict rests on the cases it answered, which every run reads again from the cache.
+		// the routing verdict rests on the paired cases the stop rule read, which every run reads again from the cache.
 		const baselineCases = (role: string) =>
-			today.sequential?.stops.find((stop) => stop.role === role && stop.kind === 'baseline')?.answered ?? casesOf(role);
+			today.sequential?.stops.find((stop) => stop.role === role && stop.kind === 'baseline')?.read ?? casesOf(role);
 		const route = (role: string) => today.routing!.find((entry) => entry.role === role)!;
 		expect(route('draft')).toMatchObject({
 			route: 'local',
