@@ -201,6 +201,16 @@ function notShownBetter(
 	note: string,
 ): Verdict {
 	const alpha = context.policy.evidence.alpha;
+	// An anytime test stopped without showing it worse or better stopped for futility: within the role's cases
+	// nothing could show it better, so it holds on this evidence rather than waiting for more.
+	const sequential = context.evidence.sequential?.get(challenger);
+	if (sequential?.anytime && sequential.stopped)
+		return context.verdict(
+			challenger,
+			'hold',
+			`${challenger} holds: not shown better on acceptance_rate, review_pain or hard_failure_rate, and it could not be within the role's cases even if every remaining one went its way${note}`,
+			gates,
+		);
 	const ahead = METRIC_GATES.map(({ metric }) => compared[metric]!)
 		.filter((c) => c.casesToShowBetter !== null)
 		.sort((a, b) => a.casesToShowBetter! - b.casesToShowBetter! || a.pBetter - b.pBetter)[0];
