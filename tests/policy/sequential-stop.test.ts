@@ -219,6 +219,21 @@ describe('createStopRule', () => {
 		);
 	});
 
+	it('stops a challenger a little ahead under anytime for futility: it holds, since no remaining case could show it better', () => {
+		const r = role('inc:1b', ['c1:1b', 'c2:1b']);
+		const p = withMode('anytime');
+		// Ahead by one case of thirty: a fixed-sample reading would say "hold: not enough evidence, n more cases".
+		const { rule, results } = drive(r, { 'inc:1b': 'AR'.repeat(15), 'c1:1b': 'AA' + 'AR'.repeat(14), 'c2:1b': 'R'.repeat(30) }, p);
+		const stop = rule.stops().find((entry) => entry.model === 'c1:1b')!;
+		expect(stop.stopped).toBe(true);
+		expect(stop.reason).toMatch(/^settled: cannot be shown better even if every remaining case went its way/);
+		expect(results.filter((result) => result.model === 'c1:1b').length).toBeLessThan(30);
+		const verdict = decide(r, results, p, rule, 30).find((entry) => entry.challenger === 'c1:1b')!;
+		expect(verdict.outcome).toBe('hold');
+		expect(verdict.more_evidence).toBeUndefined();
+		expect(verdict.reason).toContain("could not be within the role's cases even if every remaining one went its way");
+	});
+
 	it('stops the baseline under anytime once non-inferiority is settled, and the routing verdict says so', () => {
 		const r: Role = { ...role('inc:1b', []), baseline: 'frontier' };
 		const p = withMode('anytime', { ...policy, baseline: { max_calls_per_run: 1000 } as Policy['baseline'] });
