@@ -128,11 +128,7 @@ export function routeRole(input: RouteInput): RouteVerdict {
 		};
 	}
 	if (judged.decision === 'superior') {
-		const perAccepted = input.cost.frontier?.usd_per_accepted;
-		const cost =
-			perAccepted == null
-				? 'cost: price not set'
-				: `$${perAccepted.toFixed(4)} per accepted answer${extraPerMonth === null ? '' : `, about $${extraPerMonth.toFixed(2)} more per month at this repository's ${input.casesPerMonth} cases a month`}`;
+		const cost = frontierCost(input, extraPerMonth);
 		return {
 			...common,
 			route: 'frontier',
@@ -149,6 +145,14 @@ export function routeRole(input: RouteInput): RouteVerdict {
 		reason: `hold: ${n} paired case${n === 1 ? '' : 's'} cannot tell whether ${input.incumbent} is within ${marginText} of ${name} (bounds ${points(interval.low)} to ${points(interval.high)}); ${more === null ? 'no number of cases at these rates would settle it' : `about ${more} cases in all would settle it`}${stopNote}`,
 		more_cases: more,
 	};
+}
+
+/** What sending the role to the frontier costs, as a reason reads it: per accepted answer and per month. */
+function frontierCost(input: RouteInput, extraPerMonth: number | null): string {
+	const perAccepted = input.cost.frontier?.usd_per_accepted;
+	return perAccepted == null
+		? 'cost: price not set'
+		: `$${perAccepted.toFixed(4)} per accepted answer${extraPerMonth === null ? '' : `, about $${extraPerMonth.toFixed(2)} more per month at this repository's ${input.casesPerMonth} cases a month`}`;
 }
 
 /**
@@ -179,14 +183,14 @@ function curtailedRoute(
 			...common,
 			route: 'frontier',
 			outcome: 'frontier is better',
-			reason: `goes to the frontier: ${name} is better than ${input.incumbent} by more than ${marginText} ${after} (even if it accepted none of them, the lower bound is ${points(settlement.lowestLow)}); the baseline stopped early with the full run's verdict`,
+			reason: `goes to the frontier: ${name} is better than ${input.incumbent} by more than ${marginText} ${after} (even if it accepted none of them, the lower bound is ${points(settlement.lowestLow)}); ${frontierCost(input, common.frontier_extra_usd_per_month)}; the baseline stopped early with the full run's verdict`,
 			more_cases: null,
 		};
 	return {
 		...common,
 		route: 'hold',
 		outcome: 'hold: not enough evidence',
-		reason: `hold: ${n + settlement.remaining} paired cases cannot tell whether ${input.incumbent} is within ${marginText} of ${name} ${after} (the upper bound stays at ${points(settlement.lowestHigh)} or more, the lower bound at ${points(settlement.highestLow)} or less); the baseline stopped early with the full run's verdict`,
+		reason: `hold: ${n} paired case${n === 1 ? '' : 's'} cannot tell whether ${input.incumbent} is within ${marginText} of ${name}, nor could all ${planned}, whatever the other ${settlement.remaining} give (the upper bound stays at ${points(settlement.lowestHigh)} or more, the lower bound at ${points(settlement.highestLow)} or less); the baseline stopped early with the full run's verdict`,
 		more_cases: moreCases,
 	};
 }
