@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareChallengers, decideRole } from '../../src/lib/policy/decide-verdicts.ts';
+import { decideRole } from '../../src/lib/policy/decide-verdicts.ts';
+import { compareChallengers } from '../../src/lib/policy/promote-best.ts';
 import { decideRun } from '../../src/lib/policy/decide-run.ts';
 import { historyDepth } from '../../src/lib/policy/propose-changes.ts';
 import type { Policy } from '../../src/lib/schema/policy.ts';

@@ -1,5 +1,5 @@
 import type { Report } from '../schema/report.ts';
-import { formatP } from './decide-verdicts.ts';
+import { formatP } from './verdict-text.ts';
 
 const show = (value: number | string | null) =>
 	value === null ? '—' : typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(4)) : value;

@@ -1,3 +1,4 @@
+import type { PairedMetric } from '../metrics/paired-comparison.ts';
 import type { Policy } from '../schema/policy.ts';
 
 /** The three metric gates, in the order the policy states them, with their fixed direction. */
@@ -5,8 +6,8 @@ export const METRIC_GATES = [
 	{ metric: 'acceptance_rate', direction: 'higher', comparison: '≥' },
 	{ metric: 'review_pain', direction: 'lower', comparison: '≤' },
 	{ metric: 'hard_failure_rate', direction: 'lower', comparison: '≤' },
-] as const;
-export type GateMetric = (typeof METRIC_GATES)[number]['metric'];
+] as const satisfies readonly { metric: PairedMetric; direction: string; comparison: string }[];
+export type GateMetric = PairedMetric;
 
 /** The test a metric gate uses, as the report and the page name it. */
 export const GATE_TESTS: Record<GateMetric, string> = {

@@ -1,6 +1,9 @@
-import { casesToShowBetterByMean, casesToShowBetterBySignTest, signFlipTest, signTest } from '../metrics/paired-tests.ts';
 import type { CaseResult } from '../schema/report.ts';
-import type { GateMetric } from './gate-rules.ts';
+import { casesToShowBetterByMean, casesToShowBetterBySignTest, signFlipTest, signTest } from './paired-tests.ts';
+
+/** The three measures two models are compared on, case by case. */
+export const PAIRED_METRICS = ['acceptance_rate', 'review_pain', 'hard_failure_rate'] as const;
+export type PairedMetric = (typeof PAIRED_METRICS)[number];
 
 /** One model's showing on one case: each a mean over the repeats of that case. */
 export interface CaseScore {
@@ -34,7 +37,7 @@ export function caseScores(results: readonly CaseResult[], role: string, model: 
 
 /** One metric compared on the cases both models answered. */
 export interface MetricComparison {
-	metric: GateMetric;
+	metric: PairedMetric;
 	/** Cases both answered. */
 	paired: number;
 	pBetter: number;
@@ -56,12 +59,12 @@ export function compareOnCases(
 	challenger: ReadonlyMap<string, CaseScore>,
 	incumbent: ReadonlyMap<string, CaseScore>,
 	alpha: number,
-): Record<GateMetric, MetricComparison> {
+): Record<PairedMetric, MetricComparison> {
 	const pairs = [...challenger.keys()]
 		.filter((id) => incumbent.has(id))
 		.sort()
 		.map((id) => [challenger.get(id)!, incumbent.get(id)!] as const);
-	const sign = (metric: GateMetric, better: (c: CaseScore, i: CaseScore) => number): MetricComparison => {
+	const sign = (metric: PairedMetric, better: (c: CaseScore, i: CaseScore) => number): MetricComparison => {
 		let wins = 0;
 		let losses = 0;
 		for (const [c, i] of pairs) {
