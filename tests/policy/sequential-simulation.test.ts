@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import {
+	CHALLENGERS,
+	INCUMBENT,
+	OUTCOMES,
+	type ScenarioFigures,
+	drawRun,
+	measureSequential,
+	scenariosFor,
+	simulateScenario,
+	simulationGoals,
+} from '../../bench/sequential-simulation.ts';
+
+// The simulation of `npm run perf -- --only 8` with fewer seeded runs: the same scenarios, the same real
+// policy code, the same goals, with a tolerance of about two standard errors of the smaller sample.
+
+const ALPHA = 0.05;
+const scenario = (cases: number, name: string) => scenariosFor(cases).find((s) => s.name === name)!;
+
+describe('the drawn outcomes', () => {
+	it('have each model’s true acceptance rate, the hard-failure share, and the paired agreement the correlation gives', () => {
+		const setting = scenario(120, 'spread −30…+30');
+		const runs = 150;
+		const accepted = new Map<string, number>();
+		let notAccepted = 0;
+		let hard = 0;
+		let discordant = 0;
+		let equalPairs = 0;
+		const equal = CHALLENGERS.filter((_, i) => setting.challengers[i] === setting.incumbent);
+		for (let run = 0; run < runs; run++) {
+			const drawn = drawRun(setting, 1, run);
+			for (const [model, results] of drawn.results) {
+				for (const result of results) {
+					if (result.outcome === 'accepted') accepted.set(model, (accepted.get(model) ?? 0) + 1);
+					else notAccepted++;
+					if (result.outcome === 'hard-failure') hard++;
+					// Review pain consistent with the outcome: low when accepted, high when rejected, 1 for a hard failure.
+					const pain = result.outcome === 'hard-failure' ? 1 : 1 - result.quality;
+					expect(result.outcome === 'accepted' ? pain <= 0.25 : pain >= 0.5).toBe(true);
+				}
+			}
+			const incumbent = drawn.results.get(INCUMBENT)!;
+			for (const model of equal) {
+				drawn.results.get(model)!.forEach((result, i) => {
+					equalPairs++;
+					if ((result.outcome === 'accepted') !== (incumbent[i]!.outcome === 'accepted')) discordant++;
+				});
+			}
+		}
+		const total = runs * setting.cases;
+		const rates = [setting.incumbent, ...setting.challengers];
+		[INCUMBENT, ...CHALLENGERS].forEach((model, i) => {
+			// Standard error at 18,000 draws ≤ 0.004.
+			expect(Math.abs((accepted.get(model) ?? 0) / total - rates[i]!), model).toBeLessThan(0.012);
+		});
+		expect(Math.abs(hard / notAccepted - OUTCOMES.hardShareOfFailures)).toBeLessThan(0.01);
+		// Two equal models (p = ½) disagree unless both follow the shared difficulty: (1 − ρ²) · 2p(1 − p).
+		const expected = (1 - OUTCOMES.caseCorrelation ** 2) * 2 * setting.incumbent * (1 - setting.incumbent);
+		expect(Math.abs(discordant / equalPairs - expected)).toBeLessThan(0.015);
+	});
+
+	it('are the same for the same seed and differ between runs', () => {
+		const setting = scenario(50, 'equal');
+		expect(drawRun(setting, 3, 7)).toEqual(drawRun(setting, 3, 7));
+		expect(drawRun(setting, 3, 7)).not.toEqual(drawRun(setting, 3, 8));
+	});
+});
+
+describe('the full run (every model every case, as today)', () => {
+	it('keeps each of the three tests behind "shown better" at its level: an equal challenger passes every gate in at most 3 α', () => {
+		const { full } = simulateScenario(scenario(120, 'equal'), { runs: 100, seed: 5, modes: [] });
+		// Three one-sided tests at α, the smallest p deciding: at most 3 α together (800 challengers, SE ≈ 1 %).
+		expect(full.falsePromotion.count / full.falsePromotion.of).toBeLessThan(3 * ALPHA);
+		expect(full.falsePromotion.count).toBeGreaterThan(0);
+	});
+
+	it('shows a challenger 30 points better as better, and 30 points worse as worse, at 120 cases', () => {
+		const { full } = simulateScenario(scenario(120, '±30 points'), { runs: 40, seed: 5, modes: [] });
+		expect(full.power[30]!.count / full.power[30]!.of).toBeGreaterThan(0.95);
+		expect(full.shownWorse[30]!.count / full.shownWorse[30]!.of).toBeGreaterThan(0.95);
+		expect(full.agreeRuns).toBe(1);
+		expect(full.callShare).toBe(1);
+	});
+});
+
+describe('the stopping modes against the full run (the issue’s goals, fewer runs)', () => {
+	// 100 runs of the equal scenario (800 equal challengers: SE of a 5 % rate ≈ 0.8 %), 40 of the others.
+	const runs = (name: string) => (name === 'equal' ? 100 : 40);
+	let result: { alpha: number; scenarios: ScenarioFigures[] } | undefined;
+	const simulated = () =>
+		(result ??= {
+			alpha: ALPHA,
+			scenarios: [120, 500].flatMap((cases) =>
+				['equal', '±20 points', '±30 points', 'spread −30…+30'].map(
+					(name) => measureSequential({ runs: runs(name), seed: 11, alpha: ALPHA, scenarios: [scenario(cases, name)] }).scenarios[0]!,
+				),
+			),
+		});
+
+	it('curtail: every challenger’s outcome is the full run’s, in every run', { timeout: 120_000 }, () => {
+		for (const figures of simulated().scenarios) {
+			expect(figures.modes.curtail!.agreeRuns, `${figures.scenario.cases} cases, ${figures.scenario.name}`).toBe(1);
+		}
+	});
+
+	it('anytime: an equal challenger is promoted (or passes every gate) in at most α of cases, within two standard errors', { timeout: 120_000 }, () => {
+		for (const goal of simulationGoals(simulated()).filter((g) => g.figure.includes('false promotion'))) {
+			expect(goal.value, goal.figure).toBeLessThanOrEqual(ALPHA + 2 * Math.sqrt((ALPHA * (1 - ALPHA)) / 800));
+		}
+	});
+
+	it('anytime: agrees with the full run on ≥ 95 % of the verdicts the full run settles, within two standard errors', { timeout: 120_000 }, () => {
+		for (const goal of simulationGoals(simulated()).filter((g) => g.figure.includes('full run settles'))) {
+			expect(goal.value, goal.figure).toBeGreaterThanOrEqual(0.95 - 2 * Math.sqrt((0.95 * 0.05) / 600));
+		}
+	});
+
+	it('anytime: asks at most half the full run’s challenger calls where challengers are 20 or 30 points apart', { timeout: 120_000 }, () => {
+		const goals = simulationGoals(simulated()).filter((g) => g.figure.includes('calls'));
+		expect(goals).toHaveLength(4);
+		for (const goal of goals) expect(goal.value, goal.figure).toBeLessThanOrEqual(0.5 + 0.02);
+	});
+});
