@@ -12,10 +12,26 @@ export interface PairedTest {
 	pWorse: number;
 }
 
+/** Tails already summed, by (n, k): the sequential tests ask the same few thousand again and again. */
+const tails = new Map<number, number>();
+/** Most tails kept; past it the memo starts afresh (a value is the same whenever it is summed). */
+const MAX_MEMOISED_TAILS = 1_000_000;
+
 /** P(X ≥ k) for X ~ Binomial(n, ½): exact, summed in log space so large n neither overflows nor underflows. */
 export function binomialUpperTail(k: number, n: number): number {
 	if (k <= 0) return 1;
 	if (k > n) return 0;
+	if (!Number.isInteger(k) || !Number.isInteger(n) || n >= 4_194_304) return summedUpperTail(k, n);
+	const key = n * 4_194_304 + k;
+	const known = tails.get(key);
+	if (known !== undefined) return known;
+	if (tails.size >= MAX_MEMOISED_TAILS) tails.clear();
+	const tail = summedUpperTail(k, n);
+	tails.set(key, tail);
+	return tail;
+}
+
+function summedUpperTail(k: number, n: number): number {
 	// log C(n, i) built up term by term; the tail is summed with the largest term factored out.
 	const logs: number[] = [];
 	let logChoose = 0;
