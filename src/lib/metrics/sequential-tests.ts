@@ -95,7 +95,6 @@ export function signFlipCompletionPWorse(read: readonly number[], remaining: rea
 
 /** Bets per e-process: the fractions (k − ½) / BET_GRID of the largest safe bet, k = 1 … BET_GRID, weighted equally. */
 export const BET_GRID = 20;
-const LOG_GRID = Math.log(BET_GRID);
 
 /**
  * A mixture of betting e-processes against H0: E[x_t | past] ≤ 0, for payoffs x_t bounded below by
@@ -256,7 +255,8 @@ export interface NonInferiorityProcess {
 }
 
 export function createNonInferiorityProcess(margin: number): NonInferiorityProcess {
-	if (!(margin > 0 && margin < 1)) throw new Error(`The non-inferiority margin must be between 0 and 1; found ${margin}.`);
+	if (!(margin > -1 && margin < 1))
+		throw new Error(`The margin of a difference in [−1, 1] must lie strictly between −1 and 1; found ${margin}.`);
 	return {
 		margin,
 		within: createBettingEProcess(1 / (1 - margin)),
@@ -297,4 +297,38 @@ export function casesToSettleNonInferiority(differences: readonly number[], marg
 	if (within === null) return beyond;
 	if (beyond === null) return within;
 	return Math.min(within, beyond);
+}
+
+/** Both sides' anytime p-values for differences `differences` read in order, against `margin`. */
+export function nonInferiorityOf(differences: readonly number[], margin: number): { pWithin: number; pBeyond: number } {
+	const process = createNonInferiorityProcess(margin);
+	for (const d of differences) observeDifference(process, d);
+	return nonInferiorityP(process);
+}
+
+/**
+ * Anytime-valid bounds for the mean difference: `low` the largest margin the `beyond` side rejects at
+ * alpha (the mean is above it), `high` the smallest the `within` side rejects (the mean is below it), by
+ * bisection over (−1, 1); −1 and 1 when none is rejected. For the report's interval, as a person reads it.
+ */
+export function anytimeDifferenceBounds(differences: readonly number[], alpha: number): { low: number; high: number } {
+	const edge = 1 - 1e-9;
+	const search = (rejects: (margin: number) => boolean, from: number, towards: number) => {
+		// `from` is rejected, `towards` is not: narrow the crossing down.
+		let inside = from;
+		let outside = towards;
+		for (let step = 0; step < 40; step++) {
+			const middle = (inside + outside) / 2;
+			if (rejects(middle)) inside = middle;
+			else outside = middle;
+		}
+		return inside;
+	};
+	const beyond = (m: number) => nonInferiorityOf(differences, m).pBeyond <= alpha;
+	const within = (m: number) => nonInferiorityOf(differences, m).pWithin <= alpha;
+	const mean = differences.length > 0 ? differences.reduce((sum, d) => sum + d, 0) / differences.length : 0;
+	return {
+		low: beyond(-edge) ? search(beyond, -edge, Math.min(edge, mean)) : -1,
+		high: within(edge) ? search(within, edge, Math.max(-edge, mean)) : 1,
+	};
 }

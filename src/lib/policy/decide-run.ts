@@ -4,6 +4,7 @@ import type { Role } from '../schema/role.ts';
 import type { CaseResult, NotRunCase, Report, RoleMetrics } from '../schema/report.ts';
 import { decideRole } from './decide-verdicts.ts';
 import { judgeWholeChange } from './judge-change.ts';
+import type { SequentialEvidence, StopRule } from './sequential-stop.ts';
 import { type RunHistory, earlierWins, promotionProposals, retirementProposals } from './propose-changes.ts';
 
 export interface RunDecisionInput {
@@ -28,6 +29,12 @@ export interface RunDecisionInput {
 	notRun?: readonly NotRunCase[];
 	/** Per role, the models none of whose cases ran, with why (`not measured: load failed — …`): they get no verdict. */
 	notMeasured?: ReadonlyMap<string, ReadonlyMap<string, string>>;
+	/**
+	 * The run's stop rule (`evidence.sequential`), after every result was observed: a challenger it stopped
+	 * under `curtail` gets the verdict it settled; under `anytime` every challenger's gates use the
+	 * anytime-valid test over what it read. Absent, or mode `off`: the fixed-sample tests, as without it.
+	 */
+	sequential?: StopRule;
 }
 
 /**
@@ -59,6 +66,7 @@ export function decideRun(input: RunDecisionInput): Pick<Report, 'verdicts' | 'p
 				graderInvalid: input.invalidRoles?.get(role.role),
 				notRun: notRun.get(role.role),
 				notMeasured: input.notMeasured?.get(role.role),
+				sequential: sequentialOf(input.sequential, role),
 			},
 			input.policy,
 		),
@@ -70,4 +78,15 @@ export function decideRun(input: RunDecisionInput): Pick<Report, 'verdicts' | 'p
 	];
 	const judged = judgeWholeChange(input.roles, input.models, proposed, input.policy.diversity.min_families);
 	return { verdicts, proposals: judged.proposals, held_proposals: judged.held };
+}
+
+/** The stop rule's evidence for each challenger of `role`; undefined without a rule or in mode `off`. */
+function sequentialOf(rule: StopRule | undefined, role: Role): Map<string, SequentialEvidence> | undefined {
+	if (!rule || rule.mode === 'off') return undefined;
+	const byChallenger = new Map<string, SequentialEvidence>();
+	for (const challenger of role.challengers) {
+		const evidence = rule.evidence(role.role, challenger);
+		if (evidence) byChallenger.set(challenger, evidence);
+	}
+	return byChallenger;
 }

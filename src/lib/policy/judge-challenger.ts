@@ -1,6 +1,8 @@
 import { type CaseScore, type MetricComparison, compareOnCases } from '../metrics/paired-comparison.ts';
 import type { GateResult, RoleMetrics, Verdict } from '../schema/report.ts';
-import { GATE_TESTS, METRIC_GATES } from './gate-rules.ts';
+import { GATE_TESTS, type GateMetric, METRIC_GATES } from './gate-rules.ts';
+import { anytimeComparisons, curtailedVerdict, stoppedNote } from './judge-sequential.ts';
+import { ANYTIME_TEST } from './sequential-stop.ts';
 import type { Eligible, PromotionContext } from './promote-best.ts';
 import type { RoleEvidence } from './role-evidence.ts';
 import { formatP, metricText, metricValue, storedP } from './verdict-text.ts';
@@ -23,24 +25,33 @@ export function judgeChallenger(context: RoleContext, challenger: string): Verdi
 	if (unjudgeable) return unjudgeable;
 	const row = context.rows.get(challenger)!;
 	const { policy } = context;
-	const compared = compareOnCases(context.scores(challenger), context.scores(context.role.incumbent), policy.evidence.alpha);
+	const sequential = context.evidence.sequential?.get(challenger);
+	// Curtailed: the verdict every completion of the unread cases leads to, which is the full run's.
+	if (sequential?.curtail && sequential.stopped)
+		return curtailedVerdict(context, challenger, row, sequential, [caseGate(context, challenger), costGate(context, challenger)]);
+	// Anytime: the anytime-valid test over the cases it read decides every gate, never a fixed-sample test on them.
+	const anytime = sequential?.anytime ? anytimeComparisons(sequential) : undefined;
+	const compared =
+		anytime?.metrics ?? compareOnCases(context.scores(challenger), context.scores(context.role.incumbent), policy.evidence.alpha);
+	const testOf = (metric: GateMetric) => (anytime ? `${ANYTIME_TEST}, on ${metric}` : GATE_TESTS[metric]);
 	const gates: GateResult[] = [caseGate(context, challenger)];
-	const metric = metricGates(context, row, compared);
+	const metric = metricGates(context, row, compared, testOf);
 	gates.push(...metric.gates);
-	const better = strictlyBetter(context, compared);
+	const better = strictlyBetter(context, compared, testOf, anytime?.pBetterOnOne);
 	if (better.gate) gates.push(better.gate);
 	const cost = costGate(context, challenger);
 	gates.push(cost);
+	const note = sequential ? stoppedNote(sequential) : '';
 
-	if (metric.worse) return context.verdict(challenger, 'hold', `${challenger} holds: ${metric.worse}`, gates);
+	if (metric.worse) return context.verdict(challenger, 'hold', `${challenger} holds: ${metric.worse}${note}`, gates);
 	if (!cost.pass)
 		return context.verdict(
 			challenger,
 			'blocked: cost',
-			`${challenger} is blocked: cost_tier paid, and the incumbent ${context.role.incumbent} is free`,
+			`${challenger} is blocked: cost_tier paid, and the incumbent ${context.role.incumbent} is free${note}`,
 			gates,
 		);
-	if (policy.gates.strictly_better_on_one && !better.shown) return notShownBetter(context, challenger, row, compared, gates);
+	if (policy.gates.strictly_better_on_one && !better.shown) return notShownBetter(context, challenger, row, compared, gates, note);
 	return { id: challenger, row, gates, better: better.best };
 }
 
@@ -97,6 +108,7 @@ function metricGates(
 	context: RoleContext,
 	row: RoleMetrics,
 	compared: Record<string, MetricComparison>,
+	testOf: (metric: GateMetric) => string,
 ): { gates: GateResult[]; worse?: string } {
 	const alpha = context.policy.evidence.alpha;
 	const gates: GateResult[] = [];
@@ -109,7 +121,7 @@ function metricGates(
 			challenger: metricValue(row, metric),
 			incumbent: metricValue(context.incumbentRow, metric),
 			pass,
-			test: GATE_TESTS[metric],
+			test: testOf(metric),
 			detail: c.detail,
 			p_worse: storedP(c.pWorse),
 			p_better: storedP(c.pBetter),
@@ -120,12 +132,26 @@ function metricGates(
 	return { gates, worse };
 }
 
-/** The metric the data show the challenger best on (smallest p for "better"), and the `strictly_better` gate when the policy asks for it. */
+/**
+ * The metric the data show the challenger best on (smallest p for "better"), and the `strictly_better` gate
+ * when the policy asks for it. `pBetterOnOne`, when given, is the anytime test's p for "better on at least
+ * one metric" (the mean of the three e-processes), which then decides the gate.
+ */
 function strictlyBetter(
 	context: RoleContext,
 	compared: Record<string, MetricComparison>,
+	testOf: (metric: GateMetric) => string,
+	pBetterOnOne?: number,
 ): { best: MetricComparison; shown: boolean; gate?: GateResult } {
-	const best = METRIC_GATES.map(({ metric }) => compared[metric]!).sort((a, b) => a.pBetter - b.pBetter)[0]!;
+	const smallest = METRIC_GATES.map(({ metric }) => compared[metric]!).sort((a, b) => a.pBetter - b.pBetter)[0]!;
+	const best =
+		pBetterOnOne === undefined
+			? smallest
+			: {
+					...smallest,
+					pBetter: pBetterOnOne,
+					detail: `${smallest.detail}; better on at least one metric by the mean of the three e-processes`,
+				};
 	const shown = best.pBetter <= context.policy.evidence.alpha;
 	if (!context.policy.gates.strictly_better_on_one) return { best, shown };
 	return {
@@ -136,7 +162,7 @@ function strictlyBetter(
 			challenger: shown ? best.metric : 'none',
 			incumbent: null,
 			pass: shown,
-			test: GATE_TESTS[best.metric],
+			test: pBetterOnOne === undefined ? testOf(best.metric) : `${ANYTIME_TEST}: the mean of the three metrics' e-processes`,
 			p_better: storedP(best.pBetter),
 		},
 	};
@@ -164,6 +190,7 @@ function notShownBetter(
 	row: RoleMetrics,
 	compared: Record<string, MetricComparison>,
 	gates: GateResult[],
+	note: string,
 ): Verdict {
 	const alpha = context.policy.evidence.alpha;
 	const ahead = METRIC_GATES.map(({ metric }) => compared[metric]!)
@@ -173,14 +200,14 @@ function notShownBetter(
 		return context.verdict(
 			challenger,
 			'hold',
-			`${challenger} holds: not ahead of the incumbent on acceptance_rate, review_pain or hard_failure_rate`,
+			`${challenger} holds: not ahead of the incumbent on acceptance_rate, review_pain or hard_failure_rate${note}`,
 			gates,
 		);
 	const further = Math.max(1, ahead.casesToShowBetter! - ahead.paired);
 	return context.verdict(
 		challenger,
 		'hold: not enough evidence',
-		`${challenger} holds for more evidence: ahead on ${ahead.metric} (${metricText(row, ahead.metric)} vs ${metricText(context.incumbentRow, ahead.metric)}), but ${ahead.paired} case(s) cannot show it better at α ${alpha} (${ahead.detail}; p = ${formatP(ahead.pBetter)}); about ${further} more case(s) at the observed rates would settle it`,
+		`${challenger} holds for more evidence: ahead on ${ahead.metric} (${metricText(row, ahead.metric)} vs ${metricText(context.incumbentRow, ahead.metric)}), but ${ahead.paired} case(s) cannot show it better at α ${alpha} (${ahead.detail}; p = ${formatP(ahead.pBetter)}); about ${further} more case(s) at the observed rates would settle it${note}`,
 		gates,
 		further,
 	);

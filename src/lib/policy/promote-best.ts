@@ -127,7 +127,8 @@ function whyBetter(context: PromotionContext, candidate: Eligible): string {
 /** Best first: the fixed order the policy documents, with the model id last so the order is total. */
 export function compareChallengers(a: RoleMetrics, b: RoleMetrics): number {
 	return (
-		b.severity_weighted_pass.value - a.severity_weighted_pass.value ||
+		// The share, not the points: a challenger stopped early (or not served some cases) answered fewer cases.
+		b.severity_weighted_pass.share - a.severity_weighted_pass.share ||
 		b.acceptance_rate.value - a.acceptance_rate.value ||
 		a.review_pain - b.review_pain ||
 		a.hard_failure_rate.value - b.hard_failure_rate.value ||

@@ -1,6 +1,7 @@
 import type { Model } from '../schema/model.ts';
 import type { CaseResult, RoleMetrics } from '../schema/report.ts';
 import type { Role } from '../schema/role.ts';
+import type { SequentialEvidence } from './sequential-stop.ts';
 
 /** What one role's decision needs from the run. */
 export interface RoleEvidence {
@@ -30,4 +31,10 @@ export interface RoleEvidence {
 	 * here gets no verdict at all; an incumbent here leaves every challenger without one to be judged against.
 	 */
 	notMeasured?: ReadonlyMap<string, string>;
+	/**
+	 * Per challenger, what the sequential test (`evidence.sequential`) read and decided: a challenger stopped by
+	 * curtailment gets the verdict it settled; under `anytime` every gate uses the anytime-valid test over the
+	 * cases it read. Absent (or mode `off`): the fixed-sample tests on every result.
+	 */
+	sequential?: ReadonlyMap<string, SequentialEvidence>;
 }

@@ -1,4 +1,6 @@
-import { type PairedCounts, nonInferiority } from '../metrics/paired-difference.ts';
+import { type NonInferiority, type PairedCounts, nonInferiority } from '../metrics/paired-difference.ts';
+import { anytimeDifferenceBounds, casesToSettleNonInferiority, nonInferiorityOf } from '../metrics/sequential-tests.ts';
+import { anytimeBaselineTest } from './sequential-stop.ts';
 import type { CaseResult, CostSummary, RouteVerdict } from '../schema/report.ts';
 import type { EscalationSummary } from '../schema/escalation.ts';
 
@@ -30,6 +32,11 @@ export interface RouteInput {
 	alpha: number;
 	/** The escalation accounting when this role is the escalation role. */
 	escalation?: EscalationSummary;
+	/**
+	 * Under `evidence.sequential: anytime`, the cases the stop rule read for the baseline, in the order read:
+	 * the verdict is then the anytime-valid non-inferiority test over these pairs, in this order.
+	 */
+	anytime?: { read: readonly string[]; stopped: boolean; reason: string; planned: number };
 }
 
 /**
@@ -41,20 +48,30 @@ export interface RouteInput {
  */
 export function routeRole(input: RouteInput): RouteVerdict {
 	const frontierByCase = new Map(input.frontier.map((result) => [result.case_id, result]));
+	const localByCase = new Map(input.local.filter((result) => result.repeat === 0).map((result) => [result.case_id, result]));
+	// Under anytime, only what the stop rule read, in its order; else every case both answered.
+	const ids = input.anytime ? input.anytime.read : [...localByCase.keys()];
 	const counts: PairedCounts = { both: 0, onlyFirst: 0, onlySecond: 0, neither: 0 };
-	for (const local of input.local) {
-		if (local.repeat !== 0) continue;
-		const frontier = frontierByCase.get(local.case_id);
-		if (!frontier) continue;
+	const differences: number[] = [];
+	for (const id of ids) {
+		const local = localByCase.get(id);
+		const frontier = frontierByCase.get(id);
+		if (!local || !frontier) continue;
 		const f = frontier.outcome === 'accepted';
 		const l = local.outcome === 'accepted';
+		differences.push(Number(f) - Number(l));
 		if (f && l) counts.both++;
 		else if (f) counts.onlyFirst++;
 		else if (l) counts.onlySecond++;
 		else counts.neither++;
 	}
 	const n = counts.both + counts.onlyFirst + counts.onlySecond + counts.neither;
-	const judged = nonInferiority(counts, input.margin, input.alpha);
+	const judged = input.anytime
+		? anytimeNonInferiority(differences, input.margin, input.alpha)
+		: nonInferiority(counts, input.margin, input.alpha);
+	const stopNote = input.anytime?.stopped
+		? ` — the baseline stopped early after ${input.anytime.read.length} of its ${input.anytime.planned} cases (${input.anytime.reason})`
+		: '';
 	const points = (share: number) => `${(share * 100).toFixed(1).replace(/\.0$/, '')} points`;
 	const marginText = `${(input.margin * 100).toFixed(1).replace(/\.0$/, '')} points`;
 	const extraPerMonth =
@@ -73,7 +90,7 @@ export function routeRole(input: RouteInput): RouteVerdict {
 			: null,
 		margin: input.margin,
 		alpha: input.alpha,
-		test: ROUTING_TEST,
+		test: input.anytime ? anytimeBaselineTest(input.margin) : ROUTING_TEST,
 		baseline_cases: { role_cases: input.roleCases, sampled: input.sampled, answered: input.frontier.length, not_scored: input.notScored },
 		cost: input.cost,
 		cases_per_month: input.casesPerMonth,
@@ -100,7 +117,7 @@ export function routeRole(input: RouteInput): RouteVerdict {
 			...common,
 			route: 'local',
 			outcome: 'stay local',
-			reason: `stays local: ${input.incumbent} is within ${marginText} of ${name} on ${n} case${n === 1 ? '' : 's'} (upper bound ${points(interval.high)})${saves}`,
+			reason: `stays local: ${input.incumbent} is within ${marginText} of ${name} on ${n} case${n === 1 ? '' : 's'} (upper bound ${points(interval.high)})${saves}${stopNote}`,
 			more_cases: null,
 		};
 	}
@@ -114,7 +131,7 @@ export function routeRole(input: RouteInput): RouteVerdict {
 			...common,
 			route: 'frontier',
 			outcome: 'frontier is better',
-			reason: `goes to the frontier: ${name} is better than ${input.incumbent} by more than ${marginText} on ${n} case${n === 1 ? '' : 's'} (lower bound ${points(interval.low)}); ${cost}`,
+			reason: `goes to the frontier: ${name} is better than ${input.incumbent} by more than ${marginText} on ${n} case${n === 1 ? '' : 's'} (lower bound ${points(interval.low)}); ${cost}${stopNote}`,
 			more_cases: null,
 		};
 	}
@@ -123,9 +140,24 @@ export function routeRole(input: RouteInput): RouteVerdict {
 		...common,
 		route: 'hold',
 		outcome: 'hold: not enough evidence',
-		reason: `hold: ${n} paired case${n === 1 ? '' : 's'} cannot tell whether ${input.incumbent} is within ${marginText} of ${name} (bounds ${points(interval.low)} to ${points(interval.high)}); ${more === null ? 'no number of cases at these rates would settle it' : `about ${more} cases in all would settle it`}`,
+		reason: `hold: ${n} paired case${n === 1 ? '' : 's'} cannot tell whether ${input.incumbent} is within ${marginText} of ${name} (bounds ${points(interval.low)} to ${points(interval.high)}); ${more === null ? 'no number of cases at these rates would settle it' : `about ${more} cases in all would settle it`}${stopNote}`,
 		more_cases: more,
 	};
+}
+
+/**
+ * The anytime-valid counterpart of `nonInferiority`: the betting e-processes on the per-case differences
+ * in the order read decide (`non-inferior` when "frontier − local ≥ margin" is rejected at alpha,
+ * `superior` when "≤ margin" is); the bounds shown are where each side would reject. Pure.
+ */
+export function anytimeNonInferiority(differences: readonly number[], margin: number, alpha: number): NonInferiority {
+	if (differences.length === 0) return { decision: 'no-data', interval: null, moreCases: null };
+	const { pWithin, pBeyond } = nonInferiorityOf(differences, margin);
+	const bounds = anytimeDifferenceBounds(differences, alpha);
+	const interval = { difference: differences.reduce((sum, d) => sum + d, 0) / differences.length, ...bounds };
+	if (pWithin <= alpha) return { decision: 'non-inferior', interval, moreCases: null };
+	if (pBeyond <= alpha) return { decision: 'superior', interval, moreCases: null };
+	return { decision: 'undecided', interval, moreCases: casesToSettleNonInferiority(differences, margin, alpha) };
 }
 
 /**

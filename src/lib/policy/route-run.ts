@@ -7,6 +7,7 @@ import type { Policy } from '../schema/policy.ts';
 import type { Role } from '../schema/role.ts';
 import type { CaseResult, RoleCost, RouteVerdict } from '../schema/report.ts';
 import { type RouteInput, casesPerMonth, routeRole, withEscalation } from './route-role.ts';
+import type { StopRule } from './sequential-stop.ts';
 
 export interface RouteRunInput {
 	roles: readonly Role[];
@@ -18,6 +19,8 @@ export interface RouteRunInput {
 	baseline: BaselineOutcome | undefined;
 	policy: Policy;
 	escalations?: EscalationSummary;
+	/** The run's stop rule: under `evidence.sequential: anytime` the routing verdict is its anytime-valid test over what it read. */
+	sequential?: StopRule;
 }
 
 /**
@@ -43,6 +46,10 @@ export function routeRun(input: RouteRunInput): RouteVerdict[] {
 			const baselineModel = role.baseline === undefined ? undefined : catalog.get(role.baseline);
 			const prices = baselineModel ? pricesOf(baselineModel) : {};
 			const roleCases = input.cases.filter((testCase) => testCase.role === role.role);
+			const read =
+				input.sequential?.mode === 'anytime' && role.baseline !== undefined
+					? input.sequential.evidence(role.role, role.baseline)
+					: undefined;
 			const routeInput: RouteInput = {
 				role: role.role,
 				incumbent: role.incumbent,
@@ -69,6 +76,7 @@ export function routeRun(input: RouteRunInput): RouteVerdict[] {
 				margin,
 				alpha: input.policy.evidence.alpha,
 				...(input.escalations && input.escalations.role === role.role ? { escalation: input.escalations } : {}),
+				...(read ? { anytime: { read: read.read, stopped: read.stopped, reason: read.reason, planned: read.planned } } : {}),
 			};
 			const alone = routeRole(routeInput);
 			if (!routeInput.escalation || frontier.length === 0) return alone;

@@ -170,7 +170,11 @@ const differences = (c: Score, i: Score): Record<GateMetric, number> => ({
 	hard_failure_rate: i.hard - c.hard,
 });
 /** The largest and smallest difference a remaining case can still give, from the incumbent's score there. */
-const bestDifferences = (i: Score): Record<GateMetric, number> => ({ acceptance_rate: 1 - i.accepted, review_pain: i.pain, hard_failure_rate: i.hard });
+const bestDifferences = (i: Score): Record<GateMetric, number> => ({
+	acceptance_rate: 1 - i.accepted,
+	review_pain: i.pain,
+	hard_failure_rate: i.hard,
+});
 const worstDifferences = (i: Score): Record<GateMetric, number> => ({
 	acceptance_rate: -i.accepted,
 	review_pain: i.pain - 1,
@@ -317,7 +321,10 @@ export function createStopRule(input: StopRuleInput): StopRule {
 			return;
 		}
 		if (mode === 'curtail') {
-			const sign = { acceptance_rate: { wins: 0, losses: 0, winnable: 0, losable: 0 }, hard_failure_rate: { wins: 0, losses: 0, winnable: 0, losable: 0 } };
+			const sign = {
+				acceptance_rate: { wins: 0, losses: 0, winnable: 0, losable: 0 },
+				hard_failure_rate: { wins: 0, losses: 0, winnable: 0, losable: 0 },
+			};
 			const state: CurtailState = { sign, painRead: [], painSum: 0, painNonZero: 0, painBestSum: 0, painBestPositive: 0 };
 			for (const score of incumbentScores) addCurtailRemaining(state, score, 1);
 			watch.curtail = state;
@@ -381,7 +388,10 @@ export function createStopRule(input: StopRuleInput): StopRule {
 			const incumbentScore = incumbentScoreFor(watch, incumbent.cases.get(id) ?? newCase());
 			if (!incumbentScore) continue;
 			watch.remaining--;
-			const score = watch.kind === 'baseline' ? scoreOf({ results: [state.results[0]], count: state.results[0] ? 1 : 0, skips: 0, done: true }) : scoreOf(state);
+			const score =
+				watch.kind === 'baseline'
+					? scoreOf({ results: [state.results[0]], count: state.results[0] ? 1 : 0, skips: 0, done: true })
+					: scoreOf(state);
 			if (watch.kind === 'baseline') {
 				if (!watch.baseline) continue;
 				addBaselineRemaining(watch.baseline, incumbentScore.accepted, -1);
@@ -468,8 +478,7 @@ export function createStopRule(input: StopRuleInput): StopRule {
 		if (sign.hard_failure_rate.worseInEvery) return { ...base, outcome: 'hold', why: 'worse', metric: 'hard_failure_rate' };
 		if (watch.costPass) {
 			if (!policy.gates.strictly_better_on_one) return undefined;
-			const painAheadInNone =
-				(state.painNonZero === 0 && state.painBestPositive === 0) || state.painSum + state.painBestSum < -SUM_MARGIN;
+			const painAheadInNone = (state.painNonZero === 0 && state.painBestPositive === 0) || state.painSum + state.painBestSum < -SUM_MARGIN;
 			if (
 				sign.acceptance_rate.aheadInNone &&
 				sign.hard_failure_rate.aheadInNone &&
@@ -508,10 +517,17 @@ export function createStopRule(input: StopRuleInput): StopRule {
 			return settle(watch, `settled: shown better on ${best} after ${n}`);
 		}
 		// Futility: when no completion of the unread cases could reach 1/α any more, reading on changes nothing.
-		const cannotBeBetter = reachableCombinedLogE(state.betterOnOne, METRIC_GATES.map(({ metric }) => state.betterGrowth[metric])) < threshold - SUM_MARGIN;
+		const cannotBeBetter =
+			reachableCombinedLogE(
+				state.betterOnOne,
+				METRIC_GATES.map(({ metric }) => state.betterGrowth[metric]),
+			) <
+			threshold - SUM_MARGIN;
 		if (!cannotBeBetter) return;
 		if (!policy.gates.strictly_better_on_one) {
-			const couldBeWorse = METRIC_GATES.some(({ metric }) => reachableLogE(state.worse[metric], state.worseGrowth[metric]) >= threshold - SUM_MARGIN);
+			const couldBeWorse = METRIC_GATES.some(
+				({ metric }) => reachableLogE(state.worse[metric], state.worseGrowth[metric]) >= threshold - SUM_MARGIN,
+			);
 			if (couldBeWorse) return;
 		}
 		settle(watch, `settled: cannot be shown better even if every remaining case went its way (after ${n})`);
@@ -604,7 +620,12 @@ export function createStopRule(input: StopRuleInput): StopRule {
 	};
 
 	function evidenceOf(watch: Watch): SequentialEvidence {
-		const test = watch.kind === 'baseline' ? (mode === 'anytime' ? anytimeBaselineTest(margin) : 'none: only anytime stops the baseline') : NOT_STOPPED_TEST[mode];
+		const test =
+			watch.kind === 'baseline'
+				? mode === 'anytime'
+					? anytimeBaselineTest(margin)
+					: 'none: only anytime stops the baseline'
+				: NOT_STOPPED_TEST[mode];
 		const snapshot: SequentialEvidence = {
 			mode,
 			kind: watch.kind,
