@@ -205,6 +205,9 @@ function kindOf(verdict: Verdict): Settled {
 	return 'undecided';
 }
 
+/** A verdict as a decision: shown better and passing every gate (promoted or outranked), or its outcome. */
+const decisionOf = (verdict: Verdict, kind: Settled) => (kind === 'promote' || kind === 'eligible' ? 'better' : verdict.outcome);
+
 /** One run decided in full and per mode. */
 export interface RunOutcome {
 	full: Verdict[];
@@ -271,6 +274,12 @@ export interface ModeFigures {
 	agreeRuns: number;
 	/** Among the challenger verdicts the full run settles (promote, or hold shown worse): same outcome. */
 	agreeSettled: { agree: number; of: number };
+	/**
+	 * The same, by decision rather than outcome: "shown better and passing every gate" whether promoted or
+	 * only outranked by another such challenger (which of several equally good challengers ranks first is
+	 * decided by their point estimates, so it can differ between two reads of the same evidence).
+	 */
+	agreeSettledDecision: { agree: number; of: number };
 	/** Equal challengers shown better and passing every gate (promoted, or only outranked): per challenger. */
 	falsePromotion: { count: number; of: number };
 	/** Runs in which an equal challenger was promoted. */
@@ -287,6 +296,7 @@ function emptyFigures(): ModeFigures {
 		agreeVerdicts: 0,
 		agreeRuns: 0,
 		agreeSettled: { agree: 0, of: 0 },
+		agreeSettledDecision: { agree: 0, of: 0 },
 		falsePromotion: { count: 0, of: 0 },
 		falsePromotionRuns: { count: 0, of: 0 },
 		power: {},
@@ -307,11 +317,13 @@ function tally(figures: ModeFigures, scenario: Scenario, verdicts: Verdict[], fu
 		if (agree) figures.agreeVerdicts++;
 		else allAgree = false;
 		const referenceKind = kindOf(reference);
+		const kind = kindOf(verdict);
 		if (referenceKind === 'promote' || referenceKind === 'shown worse') {
 			figures.agreeSettled.of++;
 			if (agree) figures.agreeSettled.agree++;
+			figures.agreeSettledDecision.of++;
+			if (decisionOf(verdict, kind) === decisionOf(reference, referenceKind)) figures.agreeSettledDecision.agree++;
 		}
-		const kind = kindOf(verdict);
 		const points = Math.round((scenario.challengers[i]! - scenario.incumbent) * 100);
 		if (points === 0) {
 			hasEqual = true;
@@ -399,6 +411,7 @@ export function simulationTable(scenarios: readonly ScenarioFigures[]): string[]
 		'same outcome (verdicts)',
 		'same (runs)',
 		'same where full settles',
+		'same decision there',
 		'false promotion /challenger',
 		'/run',
 		'power +10',
@@ -419,6 +432,7 @@ export function simulationTable(scenarios: readonly ScenarioFigures[]): string[]
 				percent(f.agreeVerdicts),
 				percent(f.agreeRuns),
 				f.agreeSettled.of === 0 ? '—' : `${percent(f.agreeSettled.agree / f.agreeSettled.of)} of ${f.agreeSettled.of}`,
+				share({ count: f.agreeSettledDecision.agree, of: f.agreeSettledDecision.of }),
 				share(f.falsePromotion),
 				share(f.falsePromotionRuns),
 				...[10, 20, 30].map((points) => share(f.power[points] ?? { count: 0, of: 0 })),
@@ -493,6 +507,14 @@ export function simulationGoals(result: { alpha: number; scenarios: readonly Sce
 			shown: share(settled),
 			goal: '≥ 95 %',
 			met: settled.count / settled.of >= 0.95,
+		});
+		const decided = pooled(here, 'anytime', (f) => ({ count: f.agreeSettledDecision.agree, of: f.agreeSettledDecision.of }));
+		goals.push({
+			figure: `anytime, ${cases} cases: same decision there (promoted ≡ passes every gate but outranked)`,
+			value: decided.count / decided.of,
+			shown: share(decided),
+			goal: '≥ 95 %',
+			met: decided.count / decided.of >= 0.95,
 		});
 		for (const s of here.filter((s) => s.scenario.name === '±20 points' || s.scenario.name === '±30 points')) {
 			const calls = s.modes.anytime!.callShare;
