@@ -300,7 +300,9 @@ async function wholeProcess(): Promise<void> {
 async function sequentialEvaluation(): Promise<void> {
 	const f = measureSequential({ runs: simRuns ?? SIZES.simulationRuns, log: say });
 	figures.sequential_simulation = f;
-	say(`sequential evaluation, ${f.runs} seeded runs per scenario (seed ${f.seed}, alpha ${f.alpha}); calls are challenger calls ÷ the full run's:`);
+	say(
+		`sequential evaluation, ${f.runs} seeded runs per scenario (seed ${f.seed}, alpha ${f.alpha}); calls are challenger calls ÷ the full run's:`,
+	);
 	for (const line of simulationTable(f.scenarios)) console.log(line);
 	for (const goal of simulationGoals(f)) rows.push({ item: 8, figure: goal.figure, value: goal.shown, goal: goal.goal, met: goal.met });
 }

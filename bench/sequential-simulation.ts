@@ -139,7 +139,8 @@ export function drawRun(scenario: Scenario, seed: number, run: number): DrawnRun
 				const u = random() < OUTCOMES.caseCorrelation ? testCase.difficulty : random();
 				const outcome: CaseResult['outcome'] =
 					u < rate ? 'accepted' : random() < OUTCOMES.hardShareOfFailures ? 'hard-failure' : 'rejected';
-				const quality = outcome === 'accepted' ? pick(OUTCOMES.acceptedQuality) : outcome === 'rejected' ? pick(OUTCOMES.rejectedQuality) : 0;
+				const quality =
+					outcome === 'accepted' ? pick(OUTCOMES.acceptedQuality) : outcome === 'rejected' ? pick(OUTCOMES.rejectedQuality) : 0;
 				return caseResult(model, testCase.id, testCase.severity, outcome, quality);
 			}),
 		);
@@ -198,7 +199,9 @@ function decide(run: DrawnRun, results: CaseResult[], policy: Policy, sequential
 export type Settled = 'promote' | 'eligible' | 'shown worse' | 'undecided';
 function kindOf(verdict: Verdict): Settled {
 	if (verdict.outcome === 'promote') return 'promote';
-	const metricFailed = verdict.gates.some((gate) => !gate.pass && ['acceptance_rate', 'review_pain', 'hard_failure_rate'].includes(gate.gate));
+	const metricFailed = verdict.gates.some(
+		(gate) => !gate.pass && ['acceptance_rate', 'review_pain', 'hard_failure_rate'].includes(gate.gate),
+	);
 	if (metricFailed) return 'shown worse';
 	// Passes every gate, outranked by the promoted one.
 	if (verdict.outcome === 'hold' && verdict.gates.every((gate) => gate.pass)) return 'eligible';

@@ -95,9 +95,7 @@ describe('the stopping modes against the full run (the issue’s goals, fewer ru
 			result = {
 				alpha: ALPHA,
 				scenarios: scenarios.map(
-					(s) =>
-						measureSequential({ runs: s.name === 'equal' ? sizes[cases] : 30, seed: 11, alpha: ALPHA, scenarios: [s] })
-							.scenarios[0]!,
+					(s) => measureSequential({ runs: s.name === 'equal' ? sizes[cases] : 30, seed: 11, alpha: ALPHA, scenarios: [s] }).scenarios[0]!,
 				),
 			};
 			cache.set(cases, result);
