@@ -304,6 +304,9 @@ async function sequentialEvaluation(): Promise<void> {
 		`sequential evaluation, ${f.runs} seeded runs per scenario (seed ${f.seed}, alpha ${f.alpha}); calls are challenger calls ÷ the full run's:`,
 	);
 	for (const line of simulationTable(f.scenarios)) console.log(line);
+	say(
+		'false promotion /challenger: equal challengers shown better and passing every gate (promoted or only outranked) — the figure the goal "≤ alpha" bounds; /run: runs where some equal challenger was promoted (family-wise over the eight, not bounded by alpha). Settled: promote, or hold with a metric shown worse.',
+	);
 	for (const goal of simulationGoals(f)) rows.push({ item: 8, figure: goal.figure, value: goal.shown, goal: goal.goal, met: goal.met });
 }
 
