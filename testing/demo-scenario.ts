@@ -36,10 +36,12 @@ import { readCaseTree, removeReports, rightAnswer, wrongAnswer } from './workspa
 //   today        gemma4:26b is re-pulled and regresses on review; more rejections escalate.
 //
 // A frontier baseline (claude-sonnet-4-5, answered by the fake Anthropic API under a demo key) is asked
-// every draft, reason and review case in the first run and served from the cache after. Today: draft stays
-// local (llama3.1:8b accepts what the frontier accepts, on every draft case), reason goes to the frontier (it
+// every case of every role in the first run and served from the cache after. Today: draft stays local
+// (llama3.1:8b accepts what the frontier accepts, on every draft case), reason goes to the frontier (it
 // accepts 95 % where the regressed deepseek-r1:14b accepts 40 %, with what that costs), review stays local
-// with its rejections escalated (cheaper per case than sending every case out).
+// with its rejections escalated (cheaper per case than sending every case out), and coder holds: the
+// frontier accepts what qwen2.5-coder:14b accepts, but a tie on the few coder cases cannot bound the
+// difference under the margin, so the verdict says how many cases would settle it.
 //
 // Shared by `npm run demo` and tests/e2e/demo.test.ts, so the demo shows what the test checks.
 
@@ -71,12 +73,14 @@ export const DEMO_FRONTIER_KEY = 'demo-frontier-key-not-a-secret';
 /**
  * The baseline's script, the same in every run (its answers are cached after the first): on draft it
  * accepts exactly the cases llama3.1:8b accepts; on reason 95 % of the cases; on review the cases
- * gemma4:26b accepted before its regression.
+ * gemma4:26b accepted before its regression; on coder every case, as qwen2.5-coder:14b does. Every role
+ * listed here names the baseline in the demo registry.
  */
 const FRONTIER_RIGHT: Record<string, { model: string; share: number }> = {
 	draft: { model: 'llama3.1:8b', share: 0.86 },
 	reason: { model: DEMO_BASELINE, share: 0.95 },
 	review: { model: 'gemma4:26b', share: 0.6 },
+	coder: { model: 'qwen2.5-coder:14b', share: 1 },
 };
 
 /** The fake Anthropic API's script for the demo: each case right or wrong as `FRONTIER_RIGHT` says. */
@@ -325,7 +329,7 @@ export async function demoWorkspace(prefix = 'lmb-demo-', now: Date = new Date()
 /**
  * Writes the demo line-up: the extra models appended to models.yaml, the roles rewritten with their
  * comments kept; with `frontierUrl`, the frontier baseline too (its model with demo prices, `baseline:`
- * on draft, reason and review, and policy.yaml's `baseline` section pointing at that fake API).
+ * on every role of `FRONTIER_RIGHT`, and policy.yaml's `baseline` section pointing at that fake API).
  */
 async function writeDemoRegistry(root: string, frontierUrl?: string): Promise<void> {
 	const models = path.join(root, 'benchmarks', 'models.yaml');
@@ -345,7 +349,7 @@ async function writeDemoRegistry(root: string, frontierUrl?: string): Promise<vo
 			policy.createNode({
 				base_url: frontierUrl,
 				api_key_env: DEMO_FRONTIER_KEY_ENV,
-				// Every case of its three roles in the first run (the committed set has a few hundred).
+				// Every case of every role in the first run (the committed set has a few hundred).
 				max_calls_per_run: 1000,
 				local_cost_per_gpu_hour: 0.2,
 			}),

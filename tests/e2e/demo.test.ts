@@ -177,21 +177,105 @@ describe('npm run demo', () => {
 		// Review: the frontier answers as the incumbent does, and escalating the incumbent's rejections costs
 		// less per case than sending every case out.
 		expect(route('review')).toMatchObject({ route: 'local', outcome: 'local, escalate rejections', cases: casesOf('review') });
-		expect(route('coder')).toMatchObject({ route: 'none', outcome: 'no baseline' });
+		// Coder holds: the frontier and qwen2.5-coder:14b both answer every coder case with the history's answer,
+		// so they agree on every case (no discordant pair) — a tie, on too few cases to bound the difference
+		// under the margin. Without a discordant pair the one-sided score bound of (frontier − local) at
+		// confidence 1 − alpha has a closed form, z² / (n + z²) (Tango's statistic is then −√(nδ / (1 − δ))),
+		// so the tie settles at the first n above z²(1 − margin) / margin.
+		const policy = parse(await readFile(path.join(workspace!, 'benchmarks', 'policy.yaml'), 'utf8'));
+		const alpha: number = policy.evidence.alpha;
+		const margin: number = policy.baseline.margin ?? 0.05;
+		expect(alpha).toBe(0.05);
+		const z = 1.6448536269514722; // Φ⁻¹(0.95), from the normal table
+		const coderCases = casesOf('coder');
+		const bound = z ** 2 / (coderCases + z ** 2);
+		const settledAt = Math.floor((z ** 2 * (1 - margin)) / margin) + 1;
+		expect(bound).toBeGreaterThan(margin);
+		expect(route('coder')).toMatchObject({
+			route: 'hold',
+			outcome: 'hold: not enough evidence',
+			incumbent: 'qwen2.5-coder:14b',
+			cases: coderCases,
+			pairs: { only_frontier: 0, only_local: 0 },
+			more_cases: settledAt,
+		});
+		expect(route('coder').difference!.value).toBe(0);
+		expect(route('coder').difference!.low).toBeCloseTo(-bound, 3);
+		expect(route('coder').difference!.high).toBeCloseTo(bound, 3);
+		expect(route('coder').reason).toContain(`${coderCases} paired cases cannot tell whether qwen2.5-coder:14b is within 5 points`);
+		expect(route('coder').reason).toContain(`about ${settledAt} cases in all would settle it`);
+
+		// The same three outcomes in routing.json, for a tool to route on: where the work goes, and the evidence.
 		const routing = (await (await fetch(`${url}/api/routing.json`)).json()) as {
-			routes: Record<string, { route: string; route_evidence: { reason: string } }>;
+			routes: Record<
+				string,
+				{
+					route: string;
+					route_evidence: {
+						outcome: string;
+						reason: string;
+						cases: number;
+						more_cases: number | null;
+						usd_per_accepted: { local: number | null; frontier: number | null };
+					};
+				}
+			>;
 		};
 		expect(Object.fromEntries(Object.entries(routing.routes).map(([role, entry]) => [role, entry.route]))).toEqual({
-			coder: 'none',
+			coder: 'hold',
 			draft: 'local',
 			reason: 'frontier',
 			review: 'local',
 		});
-		expect(routing.routes.reason!.route_evidence.reason).toBe(route('reason').reason);
-		expect(await html('/')).toContain(route('draft').reason);
+		for (const role of ['draft', 'reason', 'review', 'coder'])
+			expect(routing.routes[role]!.route_evidence, role).toMatchObject({ outcome: route(role).outcome, reason: route(role).reason });
+		expect(routing.routes.draft!.route_evidence.more_cases).toBeNull();
+		expect(routing.routes.reason!.route_evidence.usd_per_accepted.frontier).toBe(route('reason').cost.frontier!.usd_per_accepted);
+		expect(routing.routes.coder!.route_evidence).toMatchObject({ cases: coderCases, more_cases: settledAt });
+
+		// And on the pages: each role's line under "Routing today", and its role page's comparison table.
+		const text = (markup: string) =>
+			markup
+				.replace(/<[^>]+>/g, '')
+				.replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)))
+				.replace(/&#x([0-9a-f]+);/gi, (_, code: string) => String.fromCodePoint(Number.parseInt(code, 16)))
+				.replaceAll('&quot;', '"')
+				.replaceAll('&lt;', '<')
+				.replaceAll('&gt;', '>')
+				.replaceAll('&amp;', '&')
+				.replace(/\s+/g, ' ')
+				.trim();
+		const routeLines = (page: string) =>
+			[...page.matchAll(/<p class="route[^"]*" data-route="(\w+)"[^>]*>([\s\S]*?)<\/p>/g)].map((match) => ({
+				route: match[1]!,
+				text: text(match[2]!),
+			}));
+		const home = await html('/');
+		const routingToday = home.slice(home.indexOf('id="routing-today"'), home.indexOf('id="about"'));
+		const todayLines = routeLines(routingToday);
+		for (const role of ['draft', 'reason', 'coder'])
+			expect(todayLines, role).toContainEqual({ route: route(role).route, text: route(role).reason });
+		for (const role of ['draft', 'reason', 'coder']) {
+			const verdict = route(role);
+			const page = await html(`/roles/${role}/`);
+			expect(page, role).toContain('id="local-or-frontier"');
+			const section = page.slice(page.indexOf('id="local-or-frontier"'));
+			expect(routeLines(section)[0], role).toEqual({ route: verdict.route, text: `${verdict.outcome} — ${verdict.reason} (the run)` });
+			const table = text(section.slice(section.indexOf('<table'), section.indexOf('</table>')));
+			expect(table, role).toContain(`${verdict.incumbent} against claude-sonnet-4-5-20250929 on the cases both answered`);
+			expect(table, role).toContain('Cost per accepted answer');
+			expect(table, role).toContain(`${verdict.incumbent} (local)`);
+			expect(table, role).toContain('claude-sonnet-4-5-20250929 (frontier)');
+			const { both, only_frontier, only_local, neither } = verdict.pairs;
+			expect(text(section), role).toContain(
+				`${verdict.cases} paired case(s): both accepted ${both}, only the frontier ${only_frontier}, only local ${only_local}, neither ${neither}.`,
+			);
+		}
+		// What the frontier costs where it is better: its cost per accepted answer in the reason table.
 		const reasonPage = await html('/roles/reason/');
-		expect(reasonPage).toContain('id="local-or-frontier"');
-		expect(reasonPage).toContain('Cost per accepted answer');
+		expect(text(reasonPage)).toContain(`$${route('reason').cost.frontier!.usd_per_accepted!.toFixed(4)}`);
+		// How many cases would settle the hold, on the coder page.
+		expect(text(await html('/roles/coder/'))).toContain(`about ${settledAt} cases in all would settle it`);
 		expect(await html('/roles/review/')).toContain('local, escalate rejections');
 
 		demo.kill('SIGINT');
