@@ -143,6 +143,14 @@ describe('signFlipTest on a lattice (counted exactly)', () => {
 		expect(signFlipTest(d)).toEqual(enumerate(d));
 	});
 
+	it('looks no finer than steps of 1/1000, so tiny differences cost no long search', () => {
+		const tiny = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 3e-11 : -2e-11));
+		const started = performance.now();
+		const result = signFlipTest(tiny);
+		expect(performance.now() - started).toBeLessThan(2000);
+		expect(result.pBetter).toBeGreaterThan(0);
+	});
+
 	it('falls back to the enumeration or the draws off a lattice', () => {
 		const d = Array.from({ length: 12 }, (_, i) => Math.sqrt(i + 2) / 10 - 0.25);
 		expect(signFlipTest(d)).toEqual(enumerate(d));

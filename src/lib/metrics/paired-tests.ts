@@ -66,6 +66,8 @@ export const SIGN_FLIP_SEED = 0x5eed;
  * up to it, counting costs no more than the seeded draws would.
  */
 export const LATTICE_SIGN_FLIP_LIMIT = 20_000;
+/** Finest lattice looked for: steps of 1/1000 (graded qualities averaged over repeats stay far coarser). */
+export const LATTICE_SIGN_FLIP_FINEST = 1000;
 
 /**
  * The paired sign-flip (permutation) test on per-case differences, `differences[i]` > 0 meaning the
@@ -116,13 +118,14 @@ export function signFlipTest(differences: readonly number[]): PairedTest {
  * difference at a time in O(n·K). Rounding cannot move a sum across the tie band: sums one step apart
  * differ by 1/s ≫ `eps`, and the rounding of all n differences together stays below `eps`. So the
  * p-values are those of the full enumeration of all 2^n patterns (bit for bit up to 2^52 patterns,
- * the counts then being exact). Null when there is no such lattice with K ≤ `LATTICE_SIGN_FLIP_LIMIT`.
+ * the counts then being exact). Null when there is no such lattice with s ≤ `LATTICE_SIGN_FLIP_FINEST`
+ * and K ≤ `LATTICE_SIGN_FLIP_LIMIT`.
  */
 function latticeSignFlip(nonZero: readonly number[], eps: number): PairedTest | null {
 	const magnitude = nonZero.reduce((sum, d) => sum + Math.abs(d), 0);
 	const tolerance = eps / (4 * nonZero.length);
 	let scale = 0;
-	for (let s = 1; s * magnitude <= LATTICE_SIGN_FLIP_LIMIT + 0.5 && 1 / s > 4 * eps; s++) {
+	for (let s = 1; s <= LATTICE_SIGN_FLIP_FINEST && s * magnitude <= LATTICE_SIGN_FLIP_LIMIT + 0.5 && 1 / s > 4 * eps; s++) {
 		if (nonZero.every((d) => Math.abs(d * s - Math.round(d * s)) <= tolerance * s)) {
 			scale = s;
 			break;
