@@ -237,7 +237,7 @@ describe('anytime non-inferiority', () => {
 
 	it('reports bounds on the mean difference where each side would reject', () => {
 		const random = seededRandom(12);
-		const differences = Array.from({ length: 150 }, () => (random() < 0.1 ? 1 : random() < 0.1 ? -1 : 0));
+		const differences = Array.from({ length: 150 }, (): number => (random() < 0.1 ? 1 : random() < 0.1 ? -1 : 0));
 		const mean = differences.reduce((a, b) => a + b, 0) / differences.length;
 		const { low, high } = anytimeDifferenceBounds(differences, 0.05);
 		expect(low).toBeLessThan(mean);

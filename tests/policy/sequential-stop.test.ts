@@ -380,3 +380,39 @@ describe('curtailment is exact', () => {
 		if (process.env.SEQUENTIAL_FIGURES) console.log({ stopped, completionsChecked, kinds });
 	}, 120_000);
 });
+
+describe('anytime keeps false promotions at alpha', () => {
+	it('promotes an equal challenger in at most alpha of seeded runs, through the stop rule and decideRun', () => {
+		const random = seededRandom(2026);
+		const p = withMode('anytime', policy, { min_cases_per_role: 1 });
+		const r = role('inc:1b', ['c1:1b', 'c2:1b']);
+		const runs = 300;
+		let promoted = 0;
+		let calls = 0;
+		for (let run = 0; run < runs; run++) {
+			const n = 60;
+			const order = ids(n);
+			const rate = 0.3 + random() * 0.5;
+			const rule = createStopRule({ roles: [r], policy: p, catalog, order: () => order, repeats: 1 });
+			const results = order.map((id) => randomResult(random, 'inc:1b', id, 0, rate));
+			for (const result of results) rule.observe(result);
+			for (const [challenger, challengerRate] of [
+				['c1:1b', rate],
+				['c2:1b', 0.05],
+			] as const)
+				for (const id of order) {
+					if (!rule.goOn('r', challenger)) break;
+					const result = randomResult(random, challenger, id, 0, challengerRate);
+					rule.observe(result);
+					results.push(result);
+					if (challenger === 'c1:1b') calls++;
+				}
+			const verdicts = decide(r, results, p, rule, n);
+			if (verdicts[0]!.outcome === 'promote') promoted++;
+		}
+		expect(promoted / runs).toBeLessThanOrEqual(0.05);
+		// It does stop: equal models are settled (shown worse somewhere by chance, or unable to be shown better) before the end in many runs.
+		expect(calls / (runs * 60)).toBeLessThan(0.9);
+		if (process.env.SEQUENTIAL_FIGURES) console.log({ falsePromotion: promoted / runs, callsShare: calls / (runs * 60) });
+	}, 60_000);
+});

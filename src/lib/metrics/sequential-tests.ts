@@ -68,10 +68,14 @@ export function signTestCompletions(soFar: SignTestSoFar, alpha: number) {
 		worseInNone: !signTestShowsWorse(wins, losses + losable, alpha),
 		/** Not ahead (wins ≤ losses) even in the most favourable completion: no projection, p for "better" ≥ ½. */
 		aheadInNone: wins + winnable <= losses,
-		/** p for "worse" in the most favourable completion: the largest it can end at. */
-		pWorseAtBest: binomialUpperTail(losses, wins + winnable + losses),
-		/** p for "better" in the most favourable completion: the smallest it can end at. */
-		pBetterAtBest: binomialUpperTail(wins + winnable, wins + winnable + losses),
+		/** p for "worse" in the most favourable completion: the largest it can end at (computed when read: O(n)). */
+		get pWorseAtBest() {
+			return binomialUpperTail(losses, wins + winnable + losses);
+		},
+		/** p for "better" in the most favourable completion: the smallest it can end at (computed when read: O(n)). */
+		get pBetterAtBest() {
+			return binomialUpperTail(wins + winnable, wins + winnable + losses);
+		},
 	};
 }
 

@@ -461,7 +461,8 @@ export function createStopRule(input: StopRuleInput): StopRule {
 					remainingScores().map((score) => bestDifferences(score).review_pain),
 				)
 			: null;
-		const bounds = {
+		// The bounds cost O(n) each: computed only for a settlement.
+		const bounds = () => ({
 			acceptance_rate: signBound(state.sign.acceptance_rate, sign.acceptance_rate.pWorseAtBest),
 			review_pain: {
 				pWorseAtBest: painPWorseAtBest,
@@ -471,11 +472,15 @@ export function createStopRule(input: StopRuleInput): StopRule {
 						: `most favourable completion: the challenger at pain 0 on the ${remaining} unread case(s)`,
 			},
 			hard_failure_rate: signBound(state.sign.hard_failure_rate, sign.hard_failure_rate.pWorseAtBest),
-		};
-		const base = { remaining, bounds };
-		if (sign.acceptance_rate.worseInEvery) return { ...base, outcome: 'hold', why: 'worse', metric: 'acceptance_rate' };
-		if (painPWorseAtBest !== null && painPWorseAtBest <= alpha) return { ...base, outcome: 'hold', why: 'worse', metric: 'review_pain' };
-		if (sign.hard_failure_rate.worseInEvery) return { ...base, outcome: 'hold', why: 'worse', metric: 'hard_failure_rate' };
+		});
+		const settled = (decided: Pick<CurtailSettlement, 'outcome' | 'why' | 'metric'>): CurtailSettlement => ({
+			...decided,
+			remaining,
+			bounds: bounds(),
+		});
+		if (sign.acceptance_rate.worseInEvery) return settled({ outcome: 'hold', why: 'worse', metric: 'acceptance_rate' });
+		if (painPWorseAtBest !== null && painPWorseAtBest <= alpha) return settled({ outcome: 'hold', why: 'worse', metric: 'review_pain' });
+		if (sign.hard_failure_rate.worseInEvery) return settled({ outcome: 'hold', why: 'worse', metric: 'hard_failure_rate' });
 		if (watch.costPass) {
 			if (!policy.gates.strictly_better_on_one) return undefined;
 			const painAheadInNone = (state.painNonZero === 0 && state.painBestPositive === 0) || state.painSum + state.painBestSum < -SUM_MARGIN;
@@ -485,7 +490,7 @@ export function createStopRule(input: StopRuleInput): StopRule {
 				painAheadInNone &&
 				(exactPain || alpha <= MONTE_CARLO_FUTILITY_ALPHA)
 			)
-				return { ...base, outcome: 'hold', why: 'not ahead' };
+				return settled({ outcome: 'hold', why: 'not ahead' });
 			return undefined;
 		}
 		if (!exactPain || !sign.acceptance_rate.worseInNone || !sign.hard_failure_rate.worseInNone) return undefined;
@@ -493,7 +498,7 @@ export function createStopRule(input: StopRuleInput): StopRule {
 			state.painRead,
 			remainingScores().map((score) => worstDifferences(score).review_pain),
 		);
-		if (painPWorseAtWorst !== null && painPWorseAtWorst > alpha) return { ...base, outcome: 'blocked: cost', why: 'not worse' };
+		if (painPWorseAtWorst !== null && painPWorseAtWorst > alpha) return settled({ outcome: 'blocked: cost', why: 'not worse' });
 		return undefined;
 	}
 
