@@ -134,7 +134,7 @@ describe('createStopRule', () => {
 		const { rule, results } = drive(r, { 'inc:1b': incumbent, 'c1:1b': challenger }, p);
 		const stop = rule.stops()[0]!;
 		expect(stop.reason).toBe(
-			`settled: cannot get ahead of the incumbent even if every remaining case went its way (after ${stop.read} cases)`,
+			`settled: cannot get ahead of the incumbent even if every remaining case went its way, after ${stop.read} cases`,
 		);
 		// After 20 the most favourable completion ties exactly on review pain (mean 0): a tie is not ahead, but
 		// the rule does not claim a sum of exactly 0 through rounding, so it settles one case later.
@@ -214,7 +214,9 @@ describe('createStopRule', () => {
 		expect(rule.stops()[0]!.reason).toMatch(/^settled: shown worse on acceptance_rate after \d+ cases$/);
 		const [verdict] = decide(r, results, p, rule, 100);
 		expect(verdict!.outcome).toBe('hold');
-		expect(verdict!.reason).toMatch(/— stopped early after \d+ of 100 cases \(settled: shown worse/);
+		expect(verdict!.reason).toMatch(
+			/; stopped early \(settled: shown worse on acceptance_rate after \d+ cases; \d+ of its 100 cases not read\)$/,
+		);
 	});
 
 	it('stops the baseline under anytime once non-inferiority is settled, and the routing verdict says so', () => {
@@ -238,7 +240,7 @@ describe('createStopRule', () => {
 		}
 		const evidence = rule.evidence('r', 'frontier')!;
 		expect(evidence.stopped).toBe(true);
-		expect(evidence.reason).toMatch(/^settled: the incumbent is within 20 points of it after \d+ cases: stays local$/);
+		expect(evidence.reason).toMatch(/^settled: stays local, the incumbent within 20 points of it, after \d+ cases$/);
 		expect(frontier.length).toBeLessThan(40);
 		const verdict = routeRole({
 			role: 'r',

@@ -10,7 +10,9 @@ const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}`
 
 /** What a verdict's reason adds for a model the sequential test stopped early. */
 export const stoppedNote = (evidence: SequentialEvidence) =>
-	evidence.stopped ? ` — stopped early after ${evidence.read.length} of ${evidence.planned} cases (${evidence.reason})` : '';
+	evidence.stopped
+		? `; stopped early (${evidence.reason}; ${evidence.planned - evidence.read.length} of its ${evidence.planned} cases not read)`
+		: '';
 
 /**
  * The anytime test's reading of each metric, in the shape the gates read: p-values 1 / running max e over

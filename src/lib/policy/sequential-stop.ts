@@ -432,8 +432,8 @@ export function createStopRule(input: StopRuleInput): StopRule {
 			settlement.why === 'worse'
 				? `settled: shown worse on ${settlement.metric} after ${n}, whatever the remaining ${settlement.remaining} give`
 				: settlement.why === 'not ahead'
-					? `settled: cannot get ahead of the incumbent even if every remaining case went its way (after ${n})`
-					: `settled: blocked by cost, as it cannot be shown worse even if every remaining case went against it (after ${n})`;
+					? `settled: cannot get ahead of the incumbent even if every remaining case went its way, after ${n}`
+					: `settled: blocked by cost, as it cannot be shown worse even if every remaining case went against it, after ${n}`;
 		settle(watch, reason, settlement);
 	}
 
@@ -535,7 +535,7 @@ export function createStopRule(input: StopRuleInput): StopRule {
 			);
 			if (couldBeWorse) return;
 		}
-		settle(watch, `settled: cannot be shown better even if every remaining case went its way (after ${n})`);
+		settle(watch, `settled: cannot be shown better even if every remaining case went its way, after ${n}`);
 	}
 
 	function readBaseline(watch: Watch, state: BaselineState, difference: number): void {
@@ -544,12 +544,12 @@ export function createStopRule(input: StopRuleInput): StopRule {
 		const { pWithin, pBeyond } = nonInferiorityP(state.process);
 		const n = plural(watch.read.length);
 		const points = `${(margin * 100).toFixed(1).replace(/\.0$/, '')} points`;
-		if (pWithin <= alpha) return settle(watch, `settled: the incumbent is within ${points} of it after ${n}: stays local`);
-		if (pBeyond <= alpha) return settle(watch, `settled: it is better than the incumbent by more than ${points} after ${n}`);
+		if (pWithin <= alpha) return settle(watch, `settled: stays local, the incumbent within ${points} of it, after ${n}`);
+		if (pBeyond <= alpha) return settle(watch, `settled: the frontier is better by more than ${points}, after ${n}`);
 		const reachable =
 			reachableLogE(state.process.within, state.withinGrowth) >= threshold - SUM_MARGIN ||
 			reachableLogE(state.process.beyond, state.beyondGrowth) >= threshold - SUM_MARGIN;
-		if (!reachable) settle(watch, `settled: the remaining cases could not settle it either way (after ${n})`);
+		if (!reachable) settle(watch, `settled: the remaining cases could not settle it either way, after ${n}`);
 	}
 
 	function record(state: CaseState, result: CaseResult, repeats: number): boolean {
