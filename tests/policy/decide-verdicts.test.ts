@@ -69,10 +69,11 @@ describe('paired statistics decide the metric gates', () => {
 		expect(verdict!.alpha).toBe(0.05);
 	});
 
-	it('says how many cases at the observed rates: one disagreement in two cases needs nine cases for p ≤ 0.05', () => {
+	it('says how many cases at the observed rates: one disagreement in two cases needs eleven cases for 3 × p ≤ 0.05', () => {
 		const [verdict] = decide(withBystander('inc:1b', 'c1:1b'), { 'inc:1b': 'AH', 'c1:1b': 'AA', [BYSTANDER]: 'HH' }, lenient);
-		// 9 cases at these rates: 5 disagreements (round 4.5) all for the challenger, p = 1/32.
-		expect(verdict!.more_evidence).toEqual({ cases: 7 });
+		// "Better on one of three" is judged at 0.05 / 3: 11 cases at these rates give 6 disagreements (round 5.5),
+		// all for the challenger, p = 1/64 ≤ 0.0167; 9 cases give 5, p = 1/32, not enough.
+		expect(verdict!.more_evidence).toEqual({ cases: 9 });
 	});
 
 	it('promotes 38 of 40 against 20 of 40', () => {
@@ -83,7 +84,7 @@ describe('paired statistics decide the metric gates', () => {
 		});
 		expect(verdict!.outcome).toBe('promote');
 		expect(verdict!.reason).toMatch(
-			/^c1:1b replaces inc:1b: acceptance_rate 0\.95 \[.*\] vs 0\.50 \[.*\], better at α 0\.05 \(challenger better on 18 cases, incumbent on 0, 22 tied; p = 3\.8e-6\)$/,
+			/^c1:1b replaces inc:1b: acceptance_rate 0\.95 \[.*\] vs 0\.50 \[.*\], better at α 0\.05 \(challenger better on 18 cases, incumbent on 0, 22 tied; Bonferroni over 3 metrics; p = 1\.1e-5\)$/,
 		);
 		expect(gate(verdict!, 'acceptance_rate')).toMatchObject({
 			challenger: 0.95,
@@ -94,7 +95,7 @@ describe('paired statistics decide the metric gates', () => {
 		expect(gate(verdict!, 'strictly_better')).toMatchObject({
 			challenger: 'acceptance_rate',
 			pass: true,
-			p_better: expect.closeTo(2 ** -18, 9),
+			p_better: expect.closeTo(3 * 2 ** -18, 9),
 		});
 	});
 

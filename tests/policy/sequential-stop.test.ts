@@ -3,7 +3,7 @@ import { seededRandom } from '../../src/lib/metrics/seeded-random.ts';
 import { decideRun } from '../../src/lib/policy/decide-run.ts';
 import { decideRole } from '../../src/lib/policy/decide-verdicts.ts';
 import { createStopRule, type StopRule } from '../../src/lib/policy/sequential-stop.ts';
-import { routeRole } from '../../src/lib/policy/route-role.ts';
+import { type RouteInput, routeRole } from '../../src/lib/policy/route-role.ts';
 import { costSummary } from '../../src/lib/metrics/cost.ts';
 import { signTest } from '../../src/lib/metrics/paired-tests.ts';
 import type { Policy, SequentialMode } from '../../src/lib/schema/policy.ts';
@@ -219,6 +219,21 @@ describe('createStopRule', () => {
 		);
 	});
 
+	it('stops a challenger a little ahead under anytime for futility: it holds, since no remaining case could show it better', () => {
+		const r = role('inc:1b', ['c1:1b', 'c2:1b']);
+		const p = withMode('anytime');
+		// Ahead by one case of thirty: a fixed-sample reading would say "hold: not enough evidence, n more cases".
+		const { rule, results } = drive(r, { 'inc:1b': 'AR'.repeat(15), 'c1:1b': 'AA' + 'AR'.repeat(14), 'c2:1b': 'R'.repeat(30) }, p);
+		const stop = rule.stops().find((entry) => entry.model === 'c1:1b')!;
+		expect(stop.stopped).toBe(true);
+		expect(stop.reason).toMatch(/^settled: cannot be shown better even if every remaining case went its way/);
+		expect(results.filter((result) => result.model === 'c1:1b').length).toBeLessThan(30);
+		const verdict = decide(r, results, p, rule, 30).find((entry) => entry.challenger === 'c1:1b')!;
+		expect(verdict.outcome).toBe('hold');
+		expect(verdict.more_evidence).toBeUndefined();
+		expect(verdict.reason).toContain("could not be within the role's cases even if every remaining one went its way");
+	});
+
 	it('stops the baseline under anytime once non-inferiority is settled, and the routing verdict says so', () => {
 		const r: Role = { ...role('inc:1b', []), baseline: 'frontier' };
 		const p = withMode('anytime', { ...policy, baseline: { max_calls_per_run: 1000 } as Policy['baseline'] });
@@ -417,4 +432,90 @@ describe('anytime keeps false promotions at alpha', () => {
 		expect(calls / (runs * 60)).toBeLessThan(0.9);
 		if (process.env.SEQUENTIAL_FIGURES) console.log({ falsePromotion: promoted / runs, callsShare: calls / (runs * 60) });
 	}, 60_000);
+});
+
+describe('curtailment of the frontier baseline is exact', () => {
+	const routeOf = (local: CaseResult[], frontier: CaseResult[], margin: number, alpha: number, extra: Partial<RouteInput> = {}) =>
+		routeRole({
+			role: 'r',
+			incumbent: 'inc:1b',
+			baseline: 'frontier',
+			answeredBy: 'frontier',
+			skipped: null,
+			local,
+			frontier,
+			roleCases: local.length,
+			sampled: local.length,
+			notScored: 0,
+			cost: { local: costSummary(local, () => 0), frontier: costSummary(frontier, () => 0.01) },
+			casesPerMonth: null,
+			margin,
+			alpha,
+			...extra,
+		});
+
+	it('never stops the baseline with a routing verdict that some answers to its unread cases would change', () => {
+		const random = seededRandom(31);
+		const settled = new Map<string, number>();
+		let checked = 0;
+		for (let trial = 0; trial < 400; trial++) {
+			const n = 5 + Math.floor(random() * 30);
+			const escalationRole = trial % 4 === 0;
+			const name = escalationRole ? 'review' : 'r';
+			const r: Role = { ...role('inc:1b', [], name), baseline: 'frontier' };
+			const margin = [0.05, 0.1, 0.2][Math.floor(random() * 3)]!;
+			const alpha = [0.05, 0.1, 0.2][Math.floor(random() * 3)]!;
+			const p = withMode('curtail', { ...policy, baseline: { max_calls_per_run: 1000, margin } as Policy['baseline'] }, { alpha });
+			const order = ids(n);
+			const localRate = random();
+			const frontierRate = Math.min(1, localRate + random() * 0.4);
+			const local = order.map((id) =>
+				caseResult({ role: name, model: 'inc:1b', case_id: id, outcome: random() < localRate ? 'accepted' : 'rejected' }),
+			);
+			const rule = createStopRule({ roles: [r], policy: p, catalog, order: () => order, repeats: 1 });
+			for (const result of local) rule.observe(result);
+			const frontier: CaseResult[] = [];
+			for (const id of order) {
+				if (!rule.goOn(name, 'frontier')) break;
+				const result = caseResult({
+					role: name,
+					model: 'frontier',
+					case_id: id,
+					outcome: random() < frontierRate ? 'accepted' : 'rejected',
+				});
+				rule.observe(result);
+				frontier.push(result);
+			}
+			const evidence = rule.evidence(name, 'frontier')!;
+			if (!evidence.stopped) continue;
+			const settlement = evidence.routing!;
+			if (escalationRole) expect(settlement.outcome).toBe('stay local');
+			settled.set(settlement.outcome, (settled.get(settlement.outcome) ?? 0) + 1);
+			const early = routeOf(local, frontier, margin, alpha, {
+				role: name,
+				curtailed: { read: evidence.read, reason: evidence.reason, planned: evidence.planned, settlement },
+			});
+			expect(early.outcome).toBe(settlement.outcome);
+			const unread = order.slice(frontier.length);
+			const exhaustive = unread.length <= 8;
+			for (let c = 0; c < (exhaustive ? 2 ** unread.length : 200); c++) {
+				const completion = unread.map((id, index) =>
+					caseResult({
+						role: name,
+						model: 'frontier',
+						case_id: id,
+						outcome: (exhaustive ? (c >> index) & 1 : random() < 0.5) ? 'accepted' : 'rejected',
+					}),
+				);
+				expect(routeOf(local, [...frontier, ...completion], margin, alpha, { role: name }).outcome, `trial ${trial}`).toBe(
+					settlement.outcome,
+				);
+				checked++;
+			}
+		}
+		for (const outcome of ['stay local', 'frontier is better', 'hold: not enough evidence'])
+			expect(settled.get(outcome), outcome).toBeGreaterThan(5);
+		expect(checked).toBeGreaterThan(5_000);
+		if (process.env.SEQUENTIAL_FIGURES) console.log({ baselineSettled: settled, checked });
+	}, 120_000);
 });

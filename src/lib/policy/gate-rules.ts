@@ -33,7 +33,7 @@ export function describeGates(policy: Policy): GateRuleText[] {
 	if (policy.gates.strictly_better_on_one) {
 		rules.push({
 			name: 'strictly_better',
-			rule: `the same tests show the challenger better on at least one of the three metrics, one-sided p ≤ ${alpha}`,
+			rule: `the same tests show the challenger better on at least one of the three metrics at ${alpha} in all: three chances at one claim, so the smallest one-sided p times 3 (Bonferroni) ≤ ${alpha}`,
 		});
 	}
 	rules.push({

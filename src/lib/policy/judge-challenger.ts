@@ -31,8 +31,10 @@ export function judgeChallenger(context: RoleContext, challenger: string): Verdi
 		return curtailedVerdict(context, challenger, row, sequential, [caseGate(context, challenger), costGate(context, challenger)]);
 	// Anytime: the anytime-valid test over the cases it read decides every gate, never a fixed-sample test on them.
 	const anytime = sequential?.anytime ? anytimeComparisons(sequential) : undefined;
+	// The projection "n more cases would settle it" aims at the level `strictly_better` applies: α over the three metrics.
 	const compared =
-		anytime?.metrics ?? compareOnCases(context.scores(challenger), context.scores(context.role.incumbent), policy.evidence.alpha);
+		anytime?.metrics ??
+		compareOnCases(context.scores(challenger), context.scores(context.role.incumbent), policy.evidence.alpha / METRIC_GATES.length);
 	const testOf = (metric: GateMetric) => (anytime ? `${ANYTIME_TEST}, on ${metric}` : GATE_TESTS[metric]);
 	const gates: GateResult[] = [caseGate(context, challenger)];
 	const metric = metricGates(context, row, compared, testOf);
@@ -144,9 +146,15 @@ function strictlyBetter(
 	pBetterOnOne?: number,
 ): { best: MetricComparison; shown: boolean; gate?: GateResult } {
 	const smallest = METRIC_GATES.map(({ metric }) => compared[metric]!).sort((a, b) => a.pBetter - b.pBetter)[0]!;
+	// "Better on at least one of three" is one claim with three chances: the fixed-sample tests pay for them
+	// with Bonferroni (three times the smallest p), the anytime test with the mean of the three e-processes.
 	const best =
 		pBetterOnOne === undefined
-			? smallest
+			? {
+					...smallest,
+					pBetter: Math.min(1, METRIC_GATES.length * smallest.pBetter),
+					detail: `${smallest.detail}; Bonferroni over ${METRIC_GATES.length} metrics`,
+				}
 			: {
 					...smallest,
 					pBetter: pBetterOnOne,
@@ -193,6 +201,16 @@ function notShownBetter(
 	note: string,
 ): Verdict {
 	const alpha = context.policy.evidence.alpha;
+	// An anytime test stopped without showing it worse or better stopped for futility: within the role's cases
+	// nothing could show it better, so it holds on this evidence rather than waiting for more.
+	const sequential = context.evidence.sequential?.get(challenger);
+	if (sequential?.anytime && sequential.stopped)
+		return context.verdict(
+			challenger,
+			'hold',
+			`${challenger} holds: not shown better on acceptance_rate, review_pain or hard_failure_rate, and it could not be within the role's cases even if every remaining one went its way${note}`,
+			gates,
+		);
 	const ahead = METRIC_GATES.map(({ metric }) => compared[metric]!)
 		.filter((c) => c.casesToShowBetter !== null)
 		.sort((a, b) => a.casesToShowBetter! - b.casesToShowBetter! || a.pBetter - b.pBetter)[0];
@@ -207,7 +225,7 @@ function notShownBetter(
 	return context.verdict(
 		challenger,
 		'hold: not enough evidence',
-		`${challenger} holds for more evidence: ahead on ${ahead.metric} (${metricText(row, ahead.metric)} vs ${metricText(context.incumbentRow, ahead.metric)}), but ${ahead.paired} case(s) cannot show it better at α ${alpha} (${ahead.detail}; p = ${formatP(ahead.pBetter)}); about ${further} more case(s) at the observed rates would settle it${note}`,
+		`${challenger} holds for more evidence: ahead on ${ahead.metric} (${metricText(row, ahead.metric)} vs ${metricText(context.incumbentRow, ahead.metric)}), but ${ahead.paired} case(s) cannot show it better at α ${alpha} (${ahead.detail}; p = ${formatP(ahead.pBetter)}${context.evidence.sequential?.get(challenger)?.anytime ? '' : `, ${METRIC_GATES.length} × p = ${formatP(Math.min(1, METRIC_GATES.length * ahead.pBetter))} over the ${METRIC_GATES.length} metrics`}); about ${further} more case(s) at the observed rates would settle it${note}`,
 		gates,
 		further,
 	);

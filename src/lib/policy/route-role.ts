@@ -1,6 +1,6 @@
 import { type NonInferiority, type PairedCounts, nonInferiority } from '../metrics/paired-difference.ts';
 import { anytimeDifferenceBounds, casesToSettleNonInferiority, nonInferiorityOf } from '../metrics/sequential-tests.ts';
-import { anytimeBaselineTest } from './sequential-stop.ts';
+import { type BaselineSettlement, CURTAIL_BASELINE_TEST, anytimeBaselineTest } from './sequential-stop.ts';
 import type { CaseResult, CostSummary, RouteVerdict } from '../schema/report.ts';
 import type { EscalationSummary } from '../schema/escalation.ts';
 
@@ -37,6 +37,11 @@ export interface RouteInput {
 	 * the verdict is then the anytime-valid non-inferiority test over these pairs, in this order.
 	 */
 	anytime?: { read: readonly string[]; stopped: boolean; reason: string; planned: number };
+	/**
+	 * Under `evidence.sequential: curtail`, a baseline the stop rule stopped: the cases it read, in order, and
+	 * the routing outcome every completion of its unread cases leads to (the full run's).
+	 */
+	curtailed?: { read: readonly string[]; reason: string; planned: number; settlement: BaselineSettlement };
 }
 
 /**
@@ -50,7 +55,7 @@ export function routeRole(input: RouteInput): RouteVerdict {
 	const frontierByCase = new Map(input.frontier.map((result) => [result.case_id, result]));
 	const localByCase = new Map(input.local.filter((result) => result.repeat === 0).map((result) => [result.case_id, result]));
 	// Under anytime, only what the stop rule read, in its order; else every case both answered.
-	const ids = input.anytime ? input.anytime.read : [...localByCase.keys()];
+	const ids = input.anytime?.read ?? input.curtailed?.read ?? [...localByCase.keys()];
 	const counts: PairedCounts = { both: 0, onlyFirst: 0, onlySecond: 0, neither: 0 };
 	const differences: number[] = [];
 	for (const id of ids) {
@@ -90,7 +95,7 @@ export function routeRole(input: RouteInput): RouteVerdict {
 			: null,
 		margin: input.margin,
 		alpha: input.alpha,
-		test: input.anytime ? anytimeBaselineTest(input.margin) : ROUTING_TEST,
+		test: input.anytime ? anytimeBaselineTest(input.margin) : input.curtailed ? `${ROUTING_TEST}; ${CURTAIL_BASELINE_TEST}` : ROUTING_TEST,
 		baseline_cases: { role_cases: input.roleCases, sampled: input.sampled, answered: input.frontier.length, not_scored: input.notScored },
 		cost: input.cost,
 		cases_per_month: input.casesPerMonth,
@@ -111,6 +116,7 @@ export function routeRole(input: RouteInput): RouteVerdict {
 		return { ...common, route: 'none', outcome: 'no baseline', reason: `no baseline: ${why}`, more_cases: null };
 	}
 	const interval = judged.interval;
+	if (input.curtailed) return curtailedRoute(input, common, name, n, marginText, judged.decision === 'undecided' ? judged.moreCases : null);
 	if (judged.decision === 'non-inferior') {
 		const saves = savings(input.cost, input.role);
 		return {
@@ -142,6 +148,46 @@ export function routeRole(input: RouteInput): RouteVerdict {
 		outcome: 'hold: not enough evidence',
 		reason: `hold: ${n} paired case${n === 1 ? '' : 's'} cannot tell whether ${input.incumbent} is within ${marginText} of ${name} (bounds ${points(interval.low)} to ${points(interval.high)}); ${more === null ? 'no number of cases at these rates would settle it' : `about ${more} cases in all would settle it`}${stopNote}`,
 		more_cases: more,
+	};
+}
+
+/**
+ * The routing verdict of a baseline stopped by curtailment: the outcome every completion of its unread
+ * cases leads to, with the bounds at the extreme completions. Pure.
+ */
+function curtailedRoute(
+	input: RouteInput,
+	common: Omit<RouteVerdict, 'route' | 'outcome' | 'reason' | 'more_cases'>,
+	name: string,
+	n: number,
+	marginText: string,
+	moreCases: number | null,
+): RouteVerdict {
+	const { settlement, planned } = input.curtailed!;
+	const points = (share: number) => `${(share * 100).toFixed(1).replace(/\.0$/, '')} points`;
+	const after = `after ${n} of its ${planned} cases, whatever the other ${settlement.remaining} give`;
+	if (settlement.outcome === 'stay local')
+		return {
+			...common,
+			route: 'local',
+			outcome: 'stay local',
+			reason: `stays local: ${input.incumbent} is within ${marginText} of ${name} ${after} (even if ${name} accepted them all, the upper bound is ${points(settlement.highestHigh)})${savings(input.cost, input.role)}; the baseline stopped early with the full run's verdict`,
+			more_cases: null,
+		};
+	if (settlement.outcome === 'frontier is better')
+		return {
+			...common,
+			route: 'frontier',
+			outcome: 'frontier is better',
+			reason: `goes to the frontier: ${name} is better than ${input.incumbent} by more than ${marginText} ${after} (even if it accepted none of them, the lower bound is ${points(settlement.lowestLow)}); the baseline stopped early with the full run's verdict`,
+			more_cases: null,
+		};
+	return {
+		...common,
+		route: 'hold',
+		outcome: 'hold: not enough evidence',
+		reason: `hold: ${n + settlement.remaining} paired cases cannot tell whether ${input.incumbent} is within ${marginText} of ${name} ${after} (the upper bound stays at ${points(settlement.lowestHigh)} or more, the lower bound at ${points(settlement.highestLow)} or less); the baseline stopped early with the full run's verdict`,
+		more_cases: moreCases,
 	};
 }
 

@@ -19,7 +19,10 @@ export interface RouteRunInput {
 	baseline: BaselineOutcome | undefined;
 	policy: Policy;
 	escalations?: EscalationSummary;
-	/** The run's stop rule: under `evidence.sequential: anytime` the routing verdict is its anytime-valid test over what it read. */
+	/**
+	 * The run's stop rule: under `evidence.sequential: anytime` the routing verdict is its anytime-valid test
+	 * over what it read; under `curtail` a baseline it stopped gets the verdict it settled.
+	 */
 	sequential?: StopRule;
 }
 
@@ -46,10 +49,9 @@ export function routeRun(input: RouteRunInput): RouteVerdict[] {
 			const baselineModel = role.baseline === undefined ? undefined : catalog.get(role.baseline);
 			const prices = baselineModel ? pricesOf(baselineModel) : {};
 			const roleCases = input.cases.filter((testCase) => testCase.role === role.role);
-			const read =
-				input.sequential?.mode === 'anytime' && role.baseline !== undefined
-					? input.sequential.evidence(role.role, role.baseline)
-					: undefined;
+			const sequential = role.baseline === undefined ? undefined : input.sequential?.evidence(role.role, role.baseline);
+			const read = sequential?.mode === 'anytime' ? sequential : undefined;
+			const settled = sequential?.mode === 'curtail' && sequential.stopped ? sequential.routing : undefined;
 			const routeInput: RouteInput = {
 				role: role.role,
 				incumbent: role.incumbent,
@@ -77,6 +79,9 @@ export function routeRun(input: RouteRunInput): RouteVerdict[] {
 				alpha: input.policy.evidence.alpha,
 				...(input.escalations && input.escalations.role === role.role ? { escalation: input.escalations } : {}),
 				...(read ? { anytime: { read: read.read, stopped: read.stopped, reason: read.reason, planned: read.planned } } : {}),
+				...(settled && sequential
+					? { curtailed: { read: sequential.read, reason: sequential.reason, planned: sequential.planned, settlement: settled } }
+					: {}),
 			};
 			const alone = routeRole(routeInput);
 			if (!routeInput.escalation || frontier.length === 0) return alone;

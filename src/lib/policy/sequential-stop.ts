@@ -28,6 +28,7 @@ import {
 	updateCombined,
 } from '../metrics/sequential-tests.ts';
 import { EXACT_SIGN_FLIP_LIMIT } from '../metrics/paired-tests.ts';
+import { type PairedCounts, pairedDifferenceInterval } from '../metrics/paired-difference.ts';
 import type { Model } from '../schema/model.ts';
 import type { Policy, SequentialMode } from '../schema/policy.ts';
 import type { Role } from '../schema/role.ts';
@@ -120,11 +121,32 @@ export interface SequentialEvidence {
 		difference: number;
 		casesToSettle: number | null;
 	};
+	/** Mode `curtail`, for a settled baseline: the routing outcome every completion of its unread cases leads to. */
+	routing?: BaselineSettlement;
+}
+
+/**
+ * A routing verdict no completion of the baseline's unread cases could change: the bounds of Tango's
+ * interval at the extreme completions (the frontier accepting every unread case, or none), with the local
+ * model's answers there known.
+ */
+export interface BaselineSettlement {
+	outcome: 'stay local' | 'frontier is better' | 'hold: not enough evidence';
+	/** Unread cases the incumbent answered. */
+	remaining: number;
+	/** The largest upper bound and the smallest lower bound of (frontier − local) over the completions. */
+	highestHigh: number;
+	lowestLow: number;
+	/** The smallest upper bound and the largest lower bound (what a hold rests on). */
+	lowestHigh: number;
+	highestLow: number;
 }
 
 export const CURTAIL_TEST =
 	'curtailment of the fixed-sample tests: the exact sign tests (and the exact sign-flip test while it stays within 16 non-zero differences) over every completion of the unread cases';
 export const ANYTIME_TEST = `anytime-valid betting e-process on the per-case differences (mean over ${BET_GRID} bets), p = 1 / its running maximum`;
+export const CURTAIL_BASELINE_TEST =
+	"curtailment of the routing test: Tango's score bounds over every completion of the baseline's unread cases";
 export const anytimeBaselineTest = (margin: number) =>
 	`anytime-valid betting e-processes on (frontier − local) acceptance against the margin ${margin} (mean over ${BET_GRID} bets), p = 1 / their running maximum`;
 const NOT_STOPPED_TEST: Record<SequentialMode, string> = {
@@ -209,6 +231,13 @@ interface AnytimeState {
 	read: Record<GateMetric, number[]>;
 }
 
+/** Curtailment of the baseline: the paired table read, and over the unread cases how many the local model accepted. */
+interface BaselineCurtailState {
+	counts: PairedCounts;
+	remainingLocalAccepted: number;
+	remainingLocalRejected: number;
+}
+
 interface BaselineState {
 	process: NonInferiorityProcess;
 	withinGrowth: Float64Array;
@@ -226,11 +255,12 @@ interface Watch {
 	read: string[];
 	/** Unread cases that could still be evidence (the incumbent answered them). */
 	remaining: number;
-	settled: { reason: string; stopped: boolean; curtail?: CurtailSettlement } | undefined;
+	settled: { reason: string; stopped: boolean; curtail?: CurtailSettlement; routing?: BaselineSettlement } | undefined;
 	costPass: boolean;
 	curtail?: CurtailState;
 	anytime?: AnytimeState;
 	baseline?: BaselineState;
+	baselineCurtail?: BaselineCurtailState;
 }
 
 interface Incumbent {
@@ -249,7 +279,8 @@ const perMetric = <T>(make: (metric: GateMetric) => T) =>
  * The stop rule of one run (see `StopRule`). Mode `curtail` stops a challenger once no completion of its
  * unread cases could change the fixed-sample verdict at the end of the full run (shown worse in every
  * completion, or — with the cost gate passing and `strictly_better_on_one` — ahead on no metric in any,
- * or — with it failing — worse in none); the baseline is not stopped. Mode `anytime` stops a challenger
+ * or — with it failing — worse in none), and the baseline once the routing verdict (Tango's bounds at the
+ * margin) is the same in every completion (in the escalation role, only `stay local`). Mode `anytime` stops a challenger
  * when its anytime-valid test shows it worse on a metric or better on at least one at `alpha`, or when no
  * completion of the unread cases could any longer settle it; the baseline when non-inferiority at
  * `baseline.margin` is settled either way or can no longer be. Every stop reads at least one case.
@@ -308,6 +339,14 @@ export function createStopRule(input: StopRuleInput): StopRule {
 		}
 		watch.remaining = incumbentScores.length;
 		if (watch.kind === 'baseline') {
+			if (mode === 'curtail') {
+				const accepted = incumbentScores.filter((score) => score.accepted === 1).length;
+				watch.baselineCurtail = {
+					counts: { both: 0, onlyFirst: 0, onlySecond: 0, neither: 0 },
+					remainingLocalAccepted: accepted,
+					remainingLocalRejected: incumbentScores.length - accepted,
+				};
+			}
 			if (mode !== 'anytime') return;
 			const process = createNonInferiorityProcess(margin);
 			const state: BaselineState = {
@@ -393,6 +432,15 @@ export function createStopRule(input: StopRuleInput): StopRule {
 					? scoreOf({ results: [state.results[0]], count: state.results[0] ? 1 : 0, skips: 0, done: true })
 					: scoreOf(state);
 			if (watch.kind === 'baseline') {
+				if (watch.baselineCurtail) {
+					const state = watch.baselineCurtail;
+					if (incumbentScore.accepted === 1) state.remainingLocalAccepted--;
+					else state.remainingLocalRejected--;
+					if (!score) continue;
+					watch.read.push(id);
+					readBaselineCurtail(watch, state, score.accepted === 1, incumbentScore.accepted === 1);
+					continue;
+				}
 				if (!watch.baseline) continue;
 				addBaselineRemaining(watch.baseline, incumbentScore.accepted, -1);
 				if (!score) continue;
@@ -552,6 +600,59 @@ export function createStopRule(input: StopRuleInput): StopRule {
 		if (!reachable) settle(watch, `settled: the remaining cases could not settle it either way, after ${n}`);
 	}
 
+	/**
+	 * Tango's bounds of (frontier − local) depend only on the discordant counts and n, rising with the cases
+	 * only the frontier accepted and falling with those only the local model did: over the unread cases (the
+	 * local answer known) their extremes are the completions where the frontier accepts every one or none.
+	 * In the escalation role only `stay local` is settled early: any other routing verdict there is weighed
+	 * again with the escalated answers and their cost over every paired case.
+	 */
+	function readBaselineCurtail(watch: Watch, state: BaselineCurtailState, frontierAccepted: boolean, localAccepted: boolean): void {
+		const { counts } = state;
+		if (frontierAccepted && localAccepted) counts.both++;
+		else if (frontierAccepted) counts.onlyFirst++;
+		else if (localAccepted) counts.onlySecond++;
+		else counts.neither++;
+		const remaining = state.remainingLocalAccepted + state.remainingLocalRejected;
+		// The frontier accepting every unread case, then none (only b and c matter, so the rest go to `both`/`neither`).
+		const best = pairedDifferenceInterval(
+			{ ...counts, onlyFirst: counts.onlyFirst + state.remainingLocalRejected, both: counts.both + state.remainingLocalAccepted },
+			alpha,
+		)!;
+		const worst = pairedDifferenceInterval(
+			{ ...counts, onlySecond: counts.onlySecond + state.remainingLocalAccepted, neither: counts.neither + state.remainingLocalRejected },
+			alpha,
+		)!;
+		const bounds = { remaining, highestHigh: best.high, highestLow: best.low, lowestHigh: worst.high, lowestLow: worst.low };
+		const escalationRole = policy.escalation.enabled && policy.escalation.role === watch.role.role;
+		const n = plural(watch.read.length);
+		const points = `${(margin * 100).toFixed(1).replace(/\.0$/, '')} points`;
+		if (best.high < margin)
+			return settleRouting(watch, `settled: stays local whatever the remaining ${remaining} give, after ${n}`, {
+				...bounds,
+				outcome: 'stay local',
+			});
+		if (escalationRole) return;
+		if (worst.low > margin)
+			return settleRouting(
+				watch,
+				`settled: the frontier is better by more than ${points} whatever the remaining ${remaining} give, after ${n}`,
+				{
+					...bounds,
+					outcome: 'frontier is better',
+				},
+			);
+		if (worst.high >= margin && best.low <= margin)
+			settleRouting(watch, `settled: no answers to the remaining ${remaining} could settle it either way, after ${n}`, {
+				...bounds,
+				outcome: 'hold: not enough evidence',
+			});
+	}
+
+	function settleRouting(watch: Watch, reason: string, routing: BaselineSettlement): void {
+		watch.settled = { reason, stopped: watch.pointer < watch.order.length, routing };
+	}
+
 	function record(state: CaseState, result: CaseResult, repeats: number): boolean {
 		if (state.done || result.repeat >= repeats || state.results[result.repeat]) return false;
 		state.results[result.repeat] = result;
@@ -629,7 +730,9 @@ export function createStopRule(input: StopRuleInput): StopRule {
 			watch.kind === 'baseline'
 				? mode === 'anytime'
 					? anytimeBaselineTest(margin)
-					: 'none: only anytime stops the baseline'
+					: mode === 'curtail'
+						? CURTAIL_BASELINE_TEST
+						: 'none: evidence.sequential is off'
 				: NOT_STOPPED_TEST[mode];
 		const snapshot: SequentialEvidence = {
 			mode,
@@ -640,6 +743,7 @@ export function createStopRule(input: StopRuleInput): StopRule {
 			reason: watch.settled?.reason ?? 'ran every case',
 			test,
 			...(watch.settled?.curtail ? { curtail: watch.settled.curtail } : {}),
+			...(watch.settled?.routing ? { routing: watch.settled.routing } : {}),
 		};
 		if (watch.anytime) {
 			const state = watch.anytime;
