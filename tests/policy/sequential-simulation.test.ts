@@ -67,10 +67,10 @@ describe('the drawn outcomes', () => {
 });
 
 describe('the full run (every model every case, as today)', () => {
-	it('keeps each of the three tests behind "shown better" at its level: an equal challenger passes every gate in at most 3 α', () => {
+	it('promotes an equal challenger (or passes it through every gate) in at most α of comparisons, within two standard errors', () => {
 		const { full } = simulateScenario(scenario(120, 'equal'), { runs: 100, seed: 5, modes: [] });
-		// Three one-sided tests at α, the smallest p deciding: at most 3 α together (800 challengers, SE ≈ 1 %).
-		expect(full.falsePromotion.count / full.falsePromotion.of).toBeLessThan(3 * ALPHA);
+		// "Strictly better on one" of three tests is one claim at α (800 equal challengers, SE of 5 % ≈ 0.8 %).
+		expect(full.falsePromotion.count / full.falsePromotion.of).toBeLessThanOrEqual(ALPHA + 2 * Math.sqrt((ALPHA * (1 - ALPHA)) / 800));
 		expect(full.falsePromotion.count).toBeGreaterThan(0);
 	});
 
@@ -129,19 +129,18 @@ describe('the stopping modes against the full run (the issue’s goals, fewer ru
 		});
 	});
 
-	// Not met by the anytime test as it stands (docs/performance.md has the figures of 1,000 runs): the betting
-	// e-processes need several times the evidence of the fixed-sample tests, so where the full run just shows a
-	// challenger better or worse the anytime test often cannot; and the full run's own false promotions (the
-	// smallest of three p-values) are verdicts an anytime test at α must not share. Written as expected
-	// failures: when the policy meets a goal, the test says so, and becomes an ordinary test.
+	it('anytime: the same decision as the full run (promoted or only outranked) on ≥ 95 % of the verdicts it settles, within two SE', () => {
+		for (const cases of [120, 500] as const) {
+			for (const g of goal(cases, 'same decision')) expect(g.value, g.figure).toBeGreaterThanOrEqual(0.95 - 2 * standardError(0.95, 500));
+		}
+	});
+
+	// Not met (docs/performance.md has the figures of 1,000 runs): the same outcome, counted strictly, stays at
+	// about 90 %, because which of several equally good challengers ranks first (and is promoted) rests on
+	// point estimates over fewer cases for one stopped early. Written as expected failures: should the policy
+	// meet it, the test says so and becomes an ordinary test.
 	it.fails('anytime, 120 cases: gives the full run’s outcome to ≥ 95 % of the verdicts it settles (within two SE)', () => {
 		for (const g of goal(120, 'same outcome where')) expect(g.value, g.figure).toBeGreaterThanOrEqual(0.95 - 2 * standardError(0.95, 500));
-	});
-	it.fails('anytime, 120 cases: the same decision (promoted or only outranked) on ≥ 95 % of them', () => {
-		for (const g of goal(120, 'same decision')) expect(g.value, g.figure).toBeGreaterThanOrEqual(0.95 - 2 * standardError(0.95, 500));
-	});
-	it('anytime, 500 cases: the same decision (promoted or only outranked) on ≥ 95 % of the verdicts the full run settles (within two SE)', () => {
-		for (const g of goal(500, 'same decision')) expect(g.value, g.figure).toBeGreaterThanOrEqual(0.95 - 2 * standardError(0.95, 500));
 	});
 	it.fails('anytime, 500 cases: gives the full run’s outcome to ≥ 95 % of the verdicts it settles (within two SE)', () => {
 		for (const g of goal(500, 'same outcome where')) expect(g.value, g.figure).toBeGreaterThanOrEqual(0.95 - 2 * standardError(0.95, 500));
