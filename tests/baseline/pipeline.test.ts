@@ -9,7 +9,7 @@ import { type FakeOllama, startFakeOllama } from '../../testing/fake-ollama/serv
 import type { ProjectCopy } from '../../testing/project-copy.ts';
 import { fixtureCases, fixtureWorkspace } from '../../testing/workspace.ts';
 import { seedModels } from '../escalate/support.ts';
-import { BASELINE, BASELINE_ID, baselineScript, configureBaseline } from './support.ts';
+import { BASELINE, BASELINE_ID, baselineScript, configureBaseline, setSequential } from './support.ts';
 
 const KEY = 'sk-ant-api03-pipeline-TESTKEY-feedface';
 
@@ -53,6 +53,8 @@ async function filesUnder(dir: string): Promise<string[]> {
 describe('a build with a frontier baseline', () => {
 	it('asks the baseline once, routes every role, and a rebuild makes no frontier call', async () => {
 		await configureBaseline(workspace.root, frontier.url, { settings: { max_calls_per_run: 3 } });
+		// Every sampled case is to be asked: the cap, not a settled verdict, is what stops the baseline here.
+		await setSequential(workspace.root, 'off');
 		const first = await build({ ANTHROPIC_API_KEY: KEY });
 		expect(first.status).toBe('written');
 		// Three calls allowed, four cases to ask: never more than the cap, counted by the fake.

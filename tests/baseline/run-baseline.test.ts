@@ -3,6 +3,9 @@ import { MAX_ATTEMPTS, inputTokensAtMost, runBaseline } from '../../src/lib/base
 import { sampleCases } from '../../src/lib/baseline/sample-cases.ts';
 import { loadRegistry } from '../../src/lib/registry/load-registry.ts';
 import type { AnswerCache, CachedAnswer } from '../../src/lib/run/answer-cache.ts';
+import { createCaseOrders, stratifiedOrder } from '../../src/lib/run/case-order.ts';
+import type { GoOnRule, SequentialRun } from '../../src/lib/run/run-benchmark.ts';
+import type { CaseResult } from '../../src/lib/schema/report.ts';
 import type { Case } from '../../src/lib/schema/case.ts';
 import { gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
 import { type FakeAnthropic, type MessagesReply, anthropicErrors, startFakeAnthropic } from '../../testing/fake-anthropic.ts';
@@ -51,6 +54,7 @@ async function ask(
 		cache?: AnswerCache;
 		prices?: boolean;
 		models?: Record<string, string>;
+		sequential?: SequentialRun;
 	} = {},
 ) {
 	frontier ??= await startFakeAnthropic({ apiKey: KEY, respond, models: options.models ?? { [BASELINE]: BASELINE_ID } });
@@ -64,6 +68,7 @@ async function ask(
 		gradeContext: context,
 		callTimeoutMs: 10_000,
 		sleep: async (ms) => void waits.push(ms),
+		...(options.sequential ? { sequential: options.sequential } : {}),
 	});
 }
 
@@ -149,6 +154,43 @@ describe('the frontier baseline', () => {
 		expect(messageCalls()).toHaveLength(1);
 		expect(outcome.run.stopped).toContain('spend limit is reached');
 		expect(outcome.roles.every((role) => role.answers.length === 0)).toBe(true);
+	});
+
+	it('makes no further billed call for a role once the stop rule settles its baseline, and reads the cached answers first next run', async () => {
+		// A test double of the policy stage's rule: the baseline in `review` stops after one result.
+		const observed: CaseResult[] = [];
+		const rule: GoOnRule = {
+			goOn: (role, model) => !(role === 'review' && model === BASELINE) || observed.filter((result) => result.role === 'review').length < 1,
+			observe: (result) => void observed.push(result),
+			skip: () => {},
+		};
+		const cache = memoryCache();
+		const orders = createCaseOrders();
+		const askedIds: string[] = [];
+		const script = baselineScript(cases);
+		const first = (await ask(
+			(call) => {
+				askedIds.push(caseAsked(call, cases).id);
+				return script(call);
+			},
+			{ cache, sequential: { rule, orders } },
+		))!;
+		const review = first.roles.find((role) => role.role === 'review')!;
+		const reviewCases = cases.filter((testCase) => testCase.role === 'review');
+		expect(review.answers).toHaveLength(1);
+		expect(review.notAsked).toBe(reviewCases.length - 1);
+		expect(first.run.billed_calls).toBe(2);
+		// The draft case, then the first of review's seeded order (nothing was cached).
+		expect(askedIds).toEqual([cases.find((testCase) => testCase.role === 'draft')!.id, stratifiedOrder(reviewCases, 42)[0]!.id]);
+		// The results carry the role's `baseline:` id, which the rule is asked about.
+		expect(observed.map((result) => result.model)).toEqual([BASELINE, BASELINE]);
+		expect(orders.get('review', BASELINE)[0]).toBe(review.answers[0]!.result.case_id);
+		// Next run, everything asked: the cached answer comes first, then the rest of the seeded order.
+		observed.length = 0;
+		const again = createCaseOrders();
+		await ask(script, { cache, sequential: { rule: { ...rule, goOn: () => true }, orders: again } });
+		expect(again.get('review', BASELINE)[0]).toBe(review.answers[0]!.result.case_id);
+		expect(frontier!.billedCalls).toBe(2 + reviewCases.length - 1);
 	});
 
 	it('names the model in models.yaml when the API does not know it', async () => {

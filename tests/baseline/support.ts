@@ -60,3 +60,11 @@ export function baselineScript(cases: readonly Case[], behaviours: Record<string
 		return behaviour;
 	};
 }
+
+/** Sets `evidence.sequential` in the workspace's policy.yaml (`off` to ask every sampled case, as a cap test needs). */
+export async function setSequential(root: string, mode: 'off' | 'curtail' | 'anytime'): Promise<void> {
+	const policyFile = path.join(root, 'benchmarks', 'policy.yaml');
+	const policy = parse(await readFile(policyFile, 'utf8')) as { evidence: Record<string, unknown> };
+	policy.evidence.sequential = mode;
+	await writeFile(policyFile, stringify(policy));
+}

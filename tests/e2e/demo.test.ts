@@ -166,17 +166,27 @@ describe('npm run demo', () => {
 		for (const report of [second, third, today]) expect(report.baseline_run?.billed_calls).toBe(0);
 		const committed = await committedCases();
 		const casesOf = (role: string) => committed.filter((testCase) => testCase.role === role).length;
+		// Under evidence.sequential (curtail by default) a baseline stops once its routing verdict is settled:
+		// the routing verdict rests on the paired cases the stop rule read, which every run reads again from the cache.
+		const baselineCases = (role: string) =>
+			today.sequential?.stops.find((stop) => stop.role === role && stop.kind === 'baseline')?.read ?? casesOf(role);
 		const route = (role: string) => today.routing!.find((entry) => entry.role === role)!;
-		expect(route('draft')).toMatchObject({ route: 'local', outcome: 'stay local', incumbent: 'llama3.1:8b', cases: casesOf('draft') });
+		expect(route('draft')).toMatchObject({
+			route: 'local',
+			outcome: 'stay local',
+			incumbent: 'llama3.1:8b',
+			cases: baselineCases('draft'),
+		});
+		// A baseline stopped early says after how many of the role's cases; one that answered them all, on how many.
 		expect(route('draft').reason).toMatch(
-			/^stays local: llama3\.1:8b is within 5 points of claude-sonnet-4-5-20250929 on \d+ cases .*saves \$\d+\.\d\d per 100 draft cases$/,
+			/^stays local: llama3\.1:8b is within 5 points of claude-sonnet-4-5-20250929 (on \d+ cases|after \d+ of its \d+ cases)\b.*saves \$\d+\.\d\d per 100 draft cases(; the baseline stopped early with the full run's verdict)?$/,
 		);
 		expect(route('reason')).toMatchObject({ route: 'frontier', outcome: 'frontier is better', incumbent: 'deepseek-r1:14b' });
 		expect(route('reason').cost.frontier!.usd_per_accepted).toBeGreaterThan(0);
 		expect(route('reason').reason).toMatch(/per accepted answer, about \$\d+\.\d\d more per month/);
 		// Review: the frontier answers as the incumbent does, and escalating the incumbent's rejections costs
 		// less per case than sending every case out.
-		expect(route('review')).toMatchObject({ route: 'local', outcome: 'local, escalate rejections', cases: casesOf('review') });
+		expect(route('review')).toMatchObject({ route: 'local', outcome: 'local, escalate rejections', cases: baselineCases('review') });
 		// Coder holds: the frontier and qwen2.5-coder:14b both answer every coder case with the history's answer,
 		// so they agree on every case (no discordant pair) — a tie, on too few cases to bound the difference
 		// under the margin. Without a discordant pair the one-sided score bound of (frontier − local) at
@@ -187,7 +197,7 @@ describe('npm run demo', () => {
 		const margin: number = policy.baseline.margin ?? 0.05;
 		expect(alpha).toBe(0.05);
 		const z = 1.6448536269514722; // Φ⁻¹(0.95), from the normal table
-		const coderCases = casesOf('coder');
+		const coderCases = baselineCases('coder');
 		const bound = z ** 2 / (coderCases + z ** 2);
 		const settledAt = Math.floor((z ** 2 * (1 - margin)) / margin) + 1;
 		expect(bound).toBeGreaterThan(margin);

@@ -7,9 +7,12 @@ import { type BilledUsage, billedCost, pricesOf } from '../metrics/cost.ts';
 import type { Registry } from '../registry/load-registry.ts';
 import type { AnswerCache, CachedAnswer } from '../run/answer-cache.ts';
 import type { ProgressLogger } from '../run/ask-model.ts';
+import { cachedFirst, stratifiedOrder } from '../run/case-order.ts';
+import type { SequentialRun } from '../run/run-benchmark.ts';
 import { type Evaluation, evaluateAnswer, hardFailure } from '../run/evaluate-answer.ts';
 import type { CallOptions, ChatAnswer } from '../run/model-client.ts';
 import type { Case } from '../schema/case.ts';
+import type { Model } from '../schema/model.ts';
 import type { BaselineSettings } from '../schema/policy.ts';
 import type { BaselineRun, CaseResult } from '../schema/report.ts';
 import { type GradeContext, type Prompt, taskFor } from '../tasks/index.ts';
@@ -47,6 +50,8 @@ export interface BaselineRoleRun {
 	answers: BaselineAnswer[];
 	/** Asked, but not scored this run (transient errors after retries, an answer cut at our own max_tokens). */
 	notScored: number;
+	/** Sampled cases not asked because `evidence.sequential` settled the baseline's verdict: billed calls saved. */
+	notAsked: number;
 	/** Why this role's baseline answered nothing, when it did not. */
 	skipped: string | null;
 }
@@ -68,6 +73,8 @@ export interface BaselineDeps {
 	/** The wait between attempts; tests pass a short one. */
 	sleep?: (ms: number) => Promise<void>;
 	callTimeoutMs: number;
+	/** `evidence.sequential`: the rule asked before each billed call, and where the order asked in is written. */
+	sequential?: SequentialRun;
 }
 
 /** The options the grader sees for a frontier answer: no `num_ctx` check (the API refuses a prompt too long itself). */
@@ -79,6 +86,25 @@ const FRONTIER_GRADE_OPTIONS = (maxTokens: number): CallOptions => ({
 	think: false,
 });
 
+/** One sampled case as the baseline is to be asked it: the prompt, its cache key, and the cached answer if any. */
+interface Question {
+	testCase: Case;
+	prompt: Prompt;
+	key: string;
+	hit: CachedAnswer | undefined;
+}
+
+/** A role's baseline before it is asked: the run record and, per role that can be asked, its questions in order. */
+export interface PreparedBaseline {
+	settings: BaselineSettings;
+	catalog: ReadonlyMap<string, Model>;
+	outcomes: BaselineRoleRun[];
+	run: BaselineRun;
+	/** Per role that is asked: the model's cache scope and the questions, cached answers first. */
+	questions: Map<string, { scope: string; questions: Question[] }>;
+	apiKey: string | null;
+}
+
 /**
  * Asks every role's `baseline:` model its cases (all, or a seeded sample stratified by severity) through
  * the Messages API, one at a time, with the same prompts and graders as the local models. Answers are
@@ -87,11 +113,28 @@ const FRONTIER_GRADE_OPTIONS = (maxTokens: number): CallOptions => ({
  * could pass `budget_usd_per_run`, or when the API says the budget is spent (402, a spend-cap 429);
  * retries a passing 429, 529 and 5xx within the attempts and never scores them. Without the key it asks
  * nothing and says so once. Never throws for the API's sake.
+ *
+ * The sample is asked in the seeded order stratified by severity, cached answers first; under
+ * `evidence.sequential` a role whose baseline verdict is settled makes no further billed call.
  */
 export async function runBaseline(
 	registry: Pick<Registry, 'policy' | 'roles' | 'models' | 'cases'>,
 	deps: BaselineDeps,
 ): Promise<BaselineOutcome | undefined> {
+	const prepared = await prepareBaseline(registry, deps);
+	return prepared && askBaseline(prepared, deps);
+}
+
+/**
+ * The first half of `runBaseline`, which makes no billed call: the sample, the model's identity from the
+ * API (an unbilled lookup), the cached answers, and each role's order (cached answers first) written for
+ * the sequential rule. The pipeline runs it before the local models, so every order is known before any
+ * result arrives; a role that cannot be asked is marked skipped, with why.
+ */
+export async function prepareBaseline(
+	registry: Pick<Registry, 'policy' | 'roles' | 'models' | 'cases'>,
+	deps: BaselineDeps,
+): Promise<PreparedBaseline | undefined> {
 	const settings = registry.policy.baseline;
 	if (!settings) return undefined;
 	const catalog = new Map(registry.models.map((model) => [model.id, model]));
@@ -117,20 +160,30 @@ export async function runBaseline(
 			sampled: sampleCases(all, settings.max_cases_per_role, registry.policy.run.seed),
 			answers: [],
 			notScored: 0,
+			notAsked: 0,
 			skipped: null,
 		};
 	});
-	if (roles.length === 0) return { roles: outcomes, run };
+	const seed = registry.policy.run.seed;
+	// The seeded order, until the API says which model answers and the cached answers can be put first.
+	for (const outcome of outcomes)
+		deps.sequential?.orders.set(
+			outcome.role,
+			outcome.model,
+			stratifiedOrder(outcome.sampled, seed).map((testCase) => testCase.id),
+		);
+	const prepared: PreparedBaseline = { settings, catalog, outcomes, run, questions: new Map(), apiKey: null };
+	if (roles.length === 0) return prepared;
 
 	const apiKey = deps.env[settings.api_key_env]?.trim();
 	if (!apiKey) {
 		const why = `baseline skipped: no ${settings.api_key_env}`;
 		deps.logger.info(`${why} (set it to compare the roles with their frontier baseline)`);
 		for (const outcome of outcomes) outcome.skipped = why;
-		return { roles: outcomes, run: { ...run, stopped: why } };
+		return { ...prepared, run: { ...run, stopped: why } };
 	}
+	prepared.apiKey = apiKey;
 	const scrub = (text: string) => redactSecrets(text, [apiKey]);
-	const sleep = deps.sleep ?? ((ms: number) => sleepFor(ms));
 	const resolved = new Map<string, { ok: true; id: string } | { ok: false; detail: string }>();
 
 	for (const outcome of outcomes) {
@@ -169,27 +222,70 @@ export async function runBaseline(
 			continue;
 		}
 		outcome.answeredBy = identity.id;
-		for (const testCase of outcome.sampled) {
-			// The prompt exactly as the local models get it, with the same answer settings (coder.answer_format).
-			const prompt = taskFor(testCase.task).buildPrompt(testCase, deps.gradeContext(testCase.task));
-			// Everything the answer depends on; never the key. The model is the id the API resolved, so an alias
-			// that moves to a new snapshot is a new model.
-			const key = hashOf({
-				v: 1,
-				kind: 'frontier-baseline',
-				provider: model.provider,
-				baseUrl: settings.base_url,
-				model: identity.id,
-				maxTokens: settings.max_tokens,
-				prompt,
-			});
-			const scope = `${model.provider}-${identity.id}`;
-			const hit = deps.readCache === false ? undefined : await deps.cache.get(key, scope).catch(() => undefined);
-			if (hit?.frontier) {
-				outcome.answers.push(await graded(outcome.role, model.id, testCase, hit, key, true, settings, deps.gradeContext));
+		const scope = `${model.provider}-${identity.id}`;
+		const questions = await Promise.all(
+			stratifiedOrder(outcome.sampled, seed).map(async (testCase) => {
+				// The prompt exactly as the local models get it, with the same answer settings (coder.answer_format).
+				const prompt = taskFor(testCase.task).buildPrompt(testCase, deps.gradeContext(testCase.task));
+				// Everything the answer depends on; never the key. The model is the id the API resolved, so an alias
+				// that moves to a new snapshot is a new model.
+				const key = hashOf({
+					v: 1,
+					kind: 'frontier-baseline',
+					provider: model.provider,
+					baseUrl: settings.base_url,
+					model: identity.id,
+					maxTokens: settings.max_tokens,
+					prompt,
+				});
+				const hit = deps.readCache === false ? undefined : await deps.cache.get(key, scope).catch(() => undefined);
+				return { testCase, prompt, key, hit: hit?.frontier ? hit : undefined };
+			}),
+		);
+		const ordered = cachedFirst(questions, (question) => question.hit !== undefined);
+		deps.sequential?.orders.set(
+			outcome.role,
+			outcome.model,
+			ordered.map((question) => question.testCase.id),
+		);
+		prepared.questions.set(outcome.role, { scope, questions: ordered });
+	}
+	return prepared;
+}
+
+/**
+ * The second half of `runBaseline`: asks each prepared role its questions in order, within the run's
+ * limits and, under `evidence.sequential`, only while the rule goes on with it.
+ */
+export async function askBaseline(prepared: PreparedBaseline, deps: BaselineDeps): Promise<BaselineOutcome> {
+	const { settings, catalog, outcomes, run, apiKey } = prepared;
+	const sleep = deps.sleep ?? ((ms: number) => sleepFor(ms));
+	const scrub = (text: string) => (apiKey === null ? text : redactSecrets(text, [apiKey]));
+	for (const outcome of outcomes) {
+		const asking = prepared.questions.get(outcome.role);
+		if (!asking || apiKey === null || outcome.answeredBy === null) continue;
+		const { scope } = asking;
+		const model = catalog.get(outcome.model)!;
+		const prices = pricesOf(model);
+		const identity = { id: outcome.answeredBy };
+		const rule = deps.sequential?.rule;
+		const answer = (entry: BaselineAnswer) => {
+			outcome.answers.push(entry);
+			rule?.observe(entry.result);
+		};
+		for (const { testCase, prompt, key, hit } of asking.questions) {
+			if (hit) {
+				answer(await graded(outcome.role, model.id, testCase, hit, key, true, settings, deps.gradeContext));
 				continue;
 			}
 			if (run.stopped !== null) continue;
+			if (rule && !rule.goOn(outcome.role, outcome.model)) {
+				if (outcome.notAsked++ === 0)
+					deps.logger.info(
+						`baseline · ${outcome.role} · ${model.id}: verdict settled (evidence.sequential), the rest of its sample is not asked`,
+					);
+				continue;
+			}
 			if (run.billed_calls >= settings.max_calls_per_run) {
 				run.stopped = `baseline.max_calls_per_run (${settings.max_calls_per_run}) reached`;
 				deps.logger.info(`baseline: ${run.stopped}; the cases left are asked next run`);
@@ -230,6 +326,7 @@ export async function runBaseline(
 					continue;
 				}
 				outcome.notScored++;
+				rule?.skip(outcome.role, outcome.model, testCase.id);
 				deps.logger.warn(
 					scrub(`baseline · ${outcome.role} · ${model.id} · ${testCase.id}: not scored (${asked.detail}); asked again next run`),
 				);
@@ -255,6 +352,7 @@ export async function runBaseline(
 			if (reply.stopReason === 'max_tokens') {
 				// Thinking counts inside max_tokens: a cut there is our sizing, not the model's failure.
 				outcome.notScored++;
+				rule?.skip(outcome.role, outcome.model, testCase.id);
 				deps.logger.warn(
 					`baseline · ${outcome.role} · ${model.id} · ${testCase.id}: not scored, cut at baseline.max_tokens ${settings.max_tokens} (raise it in policy.yaml)`,
 				);
@@ -267,8 +365,10 @@ export async function runBaseline(
 						`caching the baseline answer to ${testCase.id} failed (${describeError(error)}); it will be asked again next run`,
 					),
 				);
-			outcome.answers.push(await graded(outcome.role, model.id, testCase, entry, key, false, settings, deps.gradeContext));
+			answer(await graded(outcome.role, model.id, testCase, entry, key, false, settings, deps.gradeContext));
 		}
+		// In case order, as the report has them, whatever order they were asked in.
+		outcome.answers.sort((a, b) => a.result.case_id.localeCompare(b.result.case_id));
 		deps.logger.info(
 			`baseline · ${outcome.role} · ${model.id} (${identity.id}): ${outcome.answers.length} of ${outcome.sampled.length} sampled case(s) answered (${outcome.roleCases} in the role)`,
 		);

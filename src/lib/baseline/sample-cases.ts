@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { caseDraw } from '../run/case-order.ts';
 import { SEVERITIES, type Severity } from '../schema/common.ts';
 
 /**
@@ -26,11 +26,10 @@ export function sampleCases<T extends { id: string; severity: Severity }>(cases:
 			left--;
 		}
 	}
-	const draw = (id: string) => createHash('sha256').update(`${seed}:${id}`).digest('hex');
 	return strata
 		.flatMap((stratum, index) =>
 			stratum
-				.map((entry) => ({ entry, rank: draw(entry.id) }))
+				.map((entry) => ({ entry, rank: caseDraw(seed, entry.id) }))
 				.sort((a, b) => a.rank.localeCompare(b.rank))
 				.slice(0, quotas[index])
 				.map(({ entry }) => entry),

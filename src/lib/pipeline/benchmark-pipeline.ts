@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { BASELINE_TEMPERATURE_NOTE, type BaselineOutcome, runBaseline } from '../baseline/run-baseline.ts';
+import { BASELINE_TEMPERATURE_NOTE, type BaselineOutcome, askBaseline, prepareBaseline } from '../baseline/run-baseline.ts';
 import { escalationRunnerFor } from '../escalate/run-chain.ts';
 import { summarizeEscalations, withStableEscalation } from '../escalate/summarize-escalations.ts';
 import { BenchmarkError, describeError } from '../errors/describe-error.ts';
@@ -11,6 +11,7 @@ import { registryGaps } from '../registry/registry-gaps.ts';
 import { harnessCommit, runtimeInfo } from '../report/harness-info.ts';
 import { readRecentReports } from '../report/read-reports.ts';
 import { decideRun } from '../policy/decide-run.ts';
+import { type StopRule, createStopRule } from '../policy/sequential-stop.ts';
 import { roleCosts, routeRun } from '../policy/route-run.ts';
 import { type RunHistory, historyDepth } from '../policy/propose-changes.ts';
 import { notMeasured, notMeasuredLine, notRunLine, summarizeNotRun } from '../report/not-run.ts';
@@ -22,7 +23,9 @@ import { resolveOllamaHost } from '../run/ollama-host.ts';
 import { type PlanFilters, byHost, planRun } from '../run/plan-run.ts';
 import { probeOllama } from '../run/probe-ollama.ts';
 import type { ProgressLogger } from '../run/ask-model.ts';
-import { runBenchmark } from '../run/run-benchmark.ts';
+import { type SequentialRun, runBenchmark } from '../run/run-benchmark.ts';
+import { createCaseOrders } from '../run/case-order.ts';
+import { savedSentence, summarizeSequential } from '../report/sequential-summary.ts';
 import type { Severity } from '../schema/common.ts';
 import type { Case } from '../schema/case.ts';
 import type { ManifestModel, Report } from '../schema/report.ts';
@@ -159,25 +162,38 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	);
 	let outcome: Awaited<ReturnType<typeof runBenchmark>>;
 	let baseline: BaselineOutcome | undefined;
+	const sequential = sequentialRun(registry, repeats);
 	try {
+		const baselineDeps = {
+			env,
+			cache,
+			logger,
+			gradeContext,
+			readCache: options.useCache ?? true,
+			callTimeoutMs: registry.policy.run.call_timeout_s * 1000,
+			...(sequential ? { sequential } : {}),
+			...options.baseline,
+		};
+		// The frontier baseline's sample, identity and cached answers first (no billed call), so the stop rule
+		// knows every order before the first result; its questions are asked after the local models, and it is
+		// never a challenger (see src/lib/baseline).
+		const preparedBaseline = await prepareBaseline(
+			{ ...registry, cases: registry.cases.filter((entry) => runCases.some((testCase) => testCase.id === entry.case.id)) },
+			baselineDeps,
+		);
 		outcome = await runBenchmark(
 			plans,
-			{ clientFor, cache, logger, gradeContext, afterResult: escalationRunnerFor(registry, { env, cache, logger }) },
-			{ run: registry.policy.run, repeats, useCache: options.useCache ?? true },
-		);
-		// The frontier baseline: asked after the local models, never a challenger (see src/lib/baseline).
-		baseline = await runBaseline(
-			{ ...registry, cases: registry.cases.filter((entry) => runCases.some((testCase) => testCase.id === entry.case.id)) },
 			{
-				env,
+				clientFor,
 				cache,
 				logger,
 				gradeContext,
-				readCache: options.useCache ?? true,
-				callTimeoutMs: registry.policy.run.call_timeout_s * 1000,
-				...options.baseline,
+				afterResult: escalationRunnerFor(registry, { env, cache, logger }),
+				...(sequential ? { sequential } : {}),
 			},
+			{ run: registry.policy.run, repeats, useCache: options.useCache ?? true },
 		);
+		baseline = preparedBaseline && (await askBaseline(preparedBaseline, baselineDeps));
 	} finally {
 		// Folds this run's answer log into the cache's stores, even after a failed run: what was answered stays.
 		await cache
@@ -205,7 +221,9 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 		runCases,
 		withheld,
 		baseline,
+		...(sequential ? { sequential: sequential.stopRule() } : {}),
 	});
+	if (report.sequential) logger.info(`evidence.sequential: ${report.sequential.mode}: ${savedSentence(report.sequential)}`);
 	for (const summary of report.not_run ?? []) {
 		const measured = !notMeasured(report).includes(summary);
 		logger.warn(
@@ -234,6 +252,40 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 	return { status: 'written', stem: written.stem, report, file: written.report, results: written.results, modelCalls: outcome.modelCalls };
 }
 
+/**
+ * `evidence.sequential` for one run, or undefined when it is `off`: the case orders the run fills and the
+ * stop rule it asks. The rule is made at its first use — the first result or question, by when the run has
+ * written every order (the local models' once it has read /api/tags, the baseline's once it is prepared) —
+ * because it reads the orders when it is made.
+ */
+function sequentialRun(registry: Registry, repeats: number): (SequentialRun & { stopRule(): StopRule }) | undefined {
+	if (registry.policy.evidence.sequential === 'off') return undefined;
+	const orders = createCaseOrders();
+	let made: StopRule | undefined;
+	const stopRule = () => {
+		if (!made) {
+			orders.seal();
+			made = createStopRule({
+				roles: registry.roles.map((entry) => entry.role),
+				policy: registry.policy,
+				catalog: new Map(registry.models.map((model) => [model.id, model])),
+				order: (role, model) => orders.get(role, model),
+				repeats,
+			});
+		}
+		return made;
+	};
+	return {
+		orders,
+		stopRule,
+		rule: {
+			goOn: (role, model) => stopRule().goOn(role, model),
+			observe: (result) => stopRule().observe(result),
+			skip: (role, model, caseId) => stopRule().skip(role, model, caseId),
+		},
+	};
+}
+
 function skipped(logger: ProgressLogger, reason: string, warn: boolean): PipelineResult {
 	if (warn) logger.warn(reason);
 	else logger.info(reason);
@@ -255,6 +307,8 @@ interface RunFacts {
 	withheld?: ReadonlyMap<string, string>;
 	/** What the frontier baseline answered; undefined when policy.yaml has no `baseline`. */
 	baseline?: BaselineOutcome;
+	/** The run's stop rule after every result (`evidence.sequential`); undefined when it is `off`. */
+	sequential?: StopRule;
 }
 
 /** Both reasons a role's verdicts are withheld (an invalid grader, coder tests that could not back a promotion), joined per role. */
@@ -357,6 +411,7 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 		invalidRoles: withheldRoles(invalidRoles(facts.runCases, facts.validity), facts.withheld),
 		notRun: outcome.notRun,
 		notMeasured: notMeasuredByRole(metrics, notRun),
+		...(facts.sequential ? { sequential: facts.sequential } : {}),
 	});
 	const escalations = summarizeEscalations(registry, outcome.results);
 	return {
@@ -376,8 +431,22 @@ export function buildReport(registry: Registry, outcome: Awaited<ReturnType<type
 			baseline: facts.baseline,
 			policy: registry.policy,
 			...(escalations ? { escalations } : {}),
+			...(facts.sequential ? { sequential: facts.sequential } : {}),
 		}),
 		...(facts.baseline ? { baseline_run: facts.baseline.run } : {}),
+		...(facts.sequential && facts.sequential.mode !== 'off'
+			? {
+					sequential: summarizeSequential({
+						mode: facts.sequential.mode,
+						stops: facts.sequential.stops(),
+						notAsked: outcome.notAsked ?? [],
+						results: outcome.results,
+						modelCalls: outcome.modelCalls,
+						...(facts.baseline ? { baseline: facts.baseline } : {}),
+						catalog: new Map(registry.models.map((model) => [model.id, model])),
+					}),
+				}
+			: {}),
 		costs: roleCosts({ models: registry.models, results: outcome.results, baseline: facts.baseline, policy: registry.policy }),
 	};
 }

@@ -5,6 +5,7 @@ import { sortKeys } from '../files/stable-json.ts';
 import type { Report, RoleMetrics } from '../schema/report.ts';
 import { METRIC_COLUMNS, count, metricCells, ms, pct, tokensPerSecond } from '../format/format.ts';
 import { notMeasured, notMeasuredLine, notRunLine } from './not-run.ts';
+import { renderSequentialSection } from './sequential-summary.ts';
 
 /**
  * The report file: typed frontmatter (exactly the `Report` data, keys sorted so runs diff cleanly) and a
@@ -88,6 +89,7 @@ function renderBody(report: Report): string {
 	}
 
 	lines.push(...renderValiditySection(report));
+	lines.push(...renderSequentialSection(report.sequential));
 
 	lines.push('## Promotion log', '');
 	if (report.verdicts.length === 0) lines.push('No challengers were judged in this run.', '');

@@ -2,7 +2,7 @@ import type { Case } from '../schema/case.ts';
 import type { RunOptions } from '../schema/policy.ts';
 import type { CaseResult } from '../schema/report.ts';
 import { type AnswerSettings, type GradeContext, type Prompt, promptTokens, taskFor } from '../tasks/index.ts';
-import { type AnswerCache, cacheKey } from './answer-cache.ts';
+import { type AnswerCache, type CachedAnswer, cacheKey } from './answer-cache.ts';
 import { CallFailure, type CallOptions, type ChatAnswer, type ModelClient, asCallFailure } from './model-client.ts';
 
 /** Where progress goes: the integration's logger or the CLI's console. */
@@ -114,9 +114,8 @@ export async function askModel(request: AskRequest): Promise<Asked> {
 		);
 		return { ok: false, key, prompt, failure, called: false, stage: 'prompt' };
 	}
-	const hit = request.readCache ? await request.cache.get(key, request.digest) : undefined;
-	const stale = hit !== undefined && request.reaskOtherVersions === true && !sameServer(hit.ollamaVersion, request.serverVersion);
-	if (hit && !stale) {
+	const hit = await usableAnswer(request, key);
+	if (hit) {
 		return {
 			ok: true,
 			key,
@@ -159,6 +158,29 @@ export async function askModel(request: AskRequest): Promise<Asked> {
 		}
 	}
 	return { ok: true, key, prompt, answer, loadMs, cached: false, called: true, ollamaVersion: request.serverVersion };
+}
+
+/** What decides whether a question has a cached answer to use. */
+export type CacheLookup = Pick<
+	AskRequest,
+	'digest' | 'testCase' | 'settings' | 'options' | 'cache' | 'readCache' | 'serverVersion' | 'reaskOtherVersions'
+>;
+
+/**
+ * The cached answer `askModel` would use for this question, if any: the one rule for a cache hit, which
+ * the run also uses to put a model's cached answers first in its order (they cost no call).
+ */
+export async function cachedAnswer(request: CacheLookup): Promise<CachedAnswer | undefined> {
+	if (!request.readCache) return undefined;
+	const prompt = taskFor(request.testCase.task).buildPrompt(request.testCase, request.settings);
+	return usableAnswer(request, cacheKey({ digest: request.digest, prompt, options: request.options }));
+}
+
+/** A cached answer under `key`, unless the cache may not be read or it came from another server version that is to be asked again. */
+async function usableAnswer(request: CacheLookup, key: string): Promise<CachedAnswer | undefined> {
+	const hit = request.readCache ? await request.cache.get(key, request.digest) : undefined;
+	const stale = hit !== undefined && request.reaskOtherVersions === true && !sameServer(hit.ollamaVersion, request.serverVersion);
+	return stale ? undefined : hit;
 }
 
 /**

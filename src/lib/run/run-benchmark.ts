@@ -4,7 +4,8 @@ import { type CaseResult, type ManifestModel, NOT_RUN_REASON_TEXT, type NotRunCa
 import type { Task } from '../schema/case.ts';
 import { type GradeContext, taskFor } from '../tasks/index.ts';
 import type { AnswerCache } from './answer-cache.ts';
-import { type Asked, type ProgressLogger, type ResultHook, askModel, callOptions, sameServer } from './ask-model.ts';
+import { type Asked, type ProgressLogger, type ResultHook, askModel, cachedAnswer, callOptions, sameServer } from './ask-model.ts';
+import { type CaseOrders, cachedFirst } from './case-order.ts';
 import { type Evaluation, evaluateAnswer, hardFailure } from './evaluate-answer.ts';
 import { CallFailure, type CallOptions, type ModelClient, type ModelIdentity, asCallFailure, normalizeTag } from './model-client.ts';
 import { type ModelPlan, type PlanItem, byHost } from './plan-run.ts';
@@ -30,6 +31,32 @@ export interface RunBenchmarkDeps {
 	gradeContext(task: Task): GradeContext;
 	/** The clock retries wait on. @default real time */
 	clock?: RetryClock;
+	/** `evidence.sequential`: the rule asked before each unit, and where the run writes the order it asks in. Absent: every case is asked. */
+	sequential?: SequentialRun;
+}
+
+/**
+ * What the run asks of `evidence.sequential` (the policy stage's stop rule): go on with this model in this
+ * role? The run keeps no statistics; it tells the rule every result and every case it could not serve.
+ */
+export interface GoOnRule {
+	goOn(role: string, model: string): boolean;
+	observe(result: CaseResult): void;
+	skip(role: string, model: string, caseId: string): void;
+}
+
+export interface SequentialRun {
+	rule: GoOnRule;
+	/** Filled by the run with each model's order per role (cached answers first) before its first result. */
+	orders: CaseOrders;
+}
+
+/** Units of one model in one role that were not asked because the rule said its verdict was settled. */
+export interface NotAsked {
+	role: string;
+	model: string;
+	/** Cases × repeats never asked (no result, no not-run record): each one a model call saved. */
+	units: number;
 }
 
 /** What a run produced, before metrics and the report. */
@@ -43,6 +70,8 @@ export interface RunOutcome {
 	modelCalls: number;
 	/** Cached answers used that another Ollama version gave, or that did not record their version. */
 	answersFromOlderOllama: number;
+	/** Per role and model, what `evidence.sequential` left unasked, sorted; empty (or absent) without it. */
+	notAsked?: NotAsked[];
 }
 
 /** Ollama stopped answering during a run: the run stops instead of failing every remaining model. */
@@ -50,11 +79,11 @@ export class OllamaGoneError extends Error {
 	override name = 'OllamaGoneError';
 }
 
-/** One result to produce: a case of a model's plan, one repeat. `order` keeps the report's order whoever answers. */
+/** One result to produce: a case of a model's plan, one repeat; `cached` when its answer is in the cache (it costs no call). */
 interface Unit {
 	item: PlanItem;
 	repeat: number;
-	order: number;
+	cached: boolean;
 }
 
 /** One host as the run sees it. */
@@ -82,8 +111,10 @@ interface RunState {
 	/** The first error that ends the run: every slot stops pulling work. */
 	fatal?: unknown;
 	queues: Map<ModelPlan, WorkQueue<Unit>>;
-	results: { plan: number; order: number; result: CaseResult }[];
-	notRun: { plan: number; order: number; entry: NotRunCase }[];
+	results: CaseResult[];
+	notRun: NotRunCase[];
+	/** Per role and model (`role\0model`), units the sequential rule left unasked. */
+	notAsked: Map<string, number>;
 	retry: RetryPolicy;
 	clock: RetryClock;
 	/** Per model, the hosts whose load of it failed after the retries: its cases go to the others while some are left. */
@@ -106,9 +137,10 @@ export async function runBenchmark(plans: readonly ModelPlan[], deps: RunBenchma
 		calls: 0,
 		fromOlderOllama: 0,
 		sent: new Map(),
-		queues: new Map(plans.map((plan) => [plan, createWorkQueue(units(plan, options.repeats))])),
+		queues: new Map(),
 		results: [],
 		notRun: [],
+		notAsked: new Map(),
 		retry: retryPolicy(options.run),
 		clock: deps.clock ?? realClock,
 		loadFailed: new Map(plans.map((plan) => [plan, new Set<HostState>()])),
@@ -132,6 +164,10 @@ export async function runBenchmark(plans: readonly ModelPlan[], deps: RunBenchma
 			),
 		);
 	}
+	for (const plan of plans) {
+		const hostsOf = plan.hosts.map((host) => hostByName.get(host)!);
+		state.queues.set(plan, createWorkQueue(await units(plan, hostsOf, state)));
+	}
 	const models = plans.map((plan) =>
 		manifestModel(
 			plan,
@@ -142,7 +178,7 @@ export async function runBenchmark(plans: readonly ModelPlan[], deps: RunBenchma
 
 	// Every host runs to its end even after a fatal error elsewhere (its slots stop pulling work), so
 	// nothing is still writing to the cache when the caller closes it.
-	const settled = await Promise.allSettled(hosts.map((entry) => runHost(entry, groups.get(entry.host)!, plans, hostByName, state)));
+	const settled = await Promise.allSettled(hosts.map((entry) => runHost(entry, groups.get(entry.host)!, hostByName, state)));
 	const failed = settled.find((outcome) => outcome.status === 'rejected');
 	if (state.fatal !== undefined) throw state.fatal;
 	if (failed) throw failed.reason;
@@ -152,12 +188,19 @@ export async function runBenchmark(plans: readonly ModelPlan[], deps: RunBenchma
 		);
 	}
 	return {
-		results: state.results.sort((a, b) => a.plan - b.plan || a.order - b.order).map((entry) => entry.result),
-		notRun: state.notRun.sort((a, b) => a.plan - b.plan || a.order - b.order).map((entry) => entry.entry),
+		// In the report's order (model, role, case, repeat), whatever order they were asked and answered in.
+		results: state.results.sort(reportOrder),
+		notRun: state.notRun.sort(reportOrder),
 		models: models.sort((a, b) => a.id.localeCompare(b.id)),
 		ollama: hosts.map(({ host, version }) => ({ host, version })),
 		modelCalls: state.calls,
 		answersFromOlderOllama: state.fromOlderOllama,
+		notAsked: [...state.notAsked]
+			.map(([key, units]) => {
+				const [role, model] = key.split('\u0000') as [string, string];
+				return { role, model, units };
+			})
+			.sort((a, b) => a.role.localeCompare(b.role) || a.model.localeCompare(b.model)),
 	};
 }
 
@@ -186,10 +229,53 @@ async function optionsFor(
 	return { options, contextLength };
 }
 
-function units(plan: ModelPlan, repeats: number): Unit[] {
-	return plan.items.flatMap((item, index) =>
-		Array.from({ length: repeats }, (_, repeat) => ({ item, repeat, order: index * repeats + repeat })),
-	);
+/** The order of the report: model, role, case, repeat (the order the plan once asked them in). */
+function reportOrder(
+	a: Pick<CaseResult, 'model' | 'role' | 'case_id' | 'repeat'>,
+	b: Pick<CaseResult, 'model' | 'role' | 'case_id' | 'repeat'>,
+): number {
+	return a.model.localeCompare(b.model) || a.role.localeCompare(b.role) || a.case_id.localeCompare(b.case_id) || a.repeat - b.repeat;
+}
+
+/**
+ * A model's units in the order it is asked: per role, the plan's order with the cases whose answer
+ * is cached first (`cachedAnswer`, the rule `askModel` uses, with the digest and options of the first host
+ * that has the model). Under `evidence.sequential` that order is written for the stop rule to read in.
+ */
+async function units(plan: ModelPlan, hosts: HostState[], state: RunState): Promise<Unit[]> {
+	const { options, deps } = state;
+	const host = hosts.find((entry) => entry.installed.has(normalizeTag(plan.model)));
+	const readCache = options.repeats === 1 && options.useCache && host !== undefined && deps.sequential !== undefined;
+	const cached = new Set<PlanItem>();
+	if (readCache) {
+		for (const item of plan.items) {
+			const hit = await cachedAnswer({
+				digest: host.installed.get(normalizeTag(plan.model))!.digest,
+				testCase: item.case,
+				settings: deps.gradeContext(item.case.task),
+				options: state.sent.get(plan)!.options,
+				cache: deps.cache,
+				readCache,
+				serverVersion: host.version,
+				reaskOtherVersions: options.run.reask_after_upgrade ?? false,
+			});
+			if (hit) cached.add(item);
+		}
+	}
+	const roles = [...new Set(plan.items.map((item) => item.role))];
+	const ordered = roles.flatMap((role) => {
+		const items = cachedFirst(
+			plan.items.filter((item) => item.role === role),
+			(item) => cached.has(item),
+		);
+		deps.sequential?.orders.set(
+			role,
+			plan.model,
+			items.map((item) => item.case.id),
+		);
+		return items;
+	});
+	return ordered.flatMap((item) => Array.from({ length: options.repeats }, (_, repeat) => ({ item, repeat, cached: cached.has(item) })));
 }
 
 /** The manifest's record of a model: identity from the first host that has it, the hosts and the slots. */
@@ -218,20 +304,14 @@ function manifestModel(plan: ModelPlan, hosts: HostState[], state: RunState): Ma
 }
 
 /** One host: its models one after another; for each, `parallel` slots pull from the model's queue. */
-async function runHost(
-	host: HostState,
-	hostPlans: readonly ModelPlan[],
-	plans: readonly ModelPlan[],
-	hosts: Map<string, HostState>,
-	state: RunState,
-): Promise<void> {
+async function runHost(host: HostState, hostPlans: readonly ModelPlan[], hosts: Map<string, HostState>, state: RunState): Promise<void> {
 	for (const plan of hostPlans) {
 		if (state.fatal !== undefined) return;
 		const queue = state.queues.get(plan)!;
 		const serving = plan.hosts.filter((name) => hosts.get(name)!.installed.has(normalizeTag(plan.model))).map((name) => hosts.get(name)!);
 		if (serving.length === 0) {
 			// Missing everywhere: the first host says so once and records every result.
-			if (host.host === plan.hosts[0]) recordMissing(plan, host, queue, state, plans.indexOf(plan));
+			if (host.host === plan.hosts[0]) recordMissing(plan, host, queue, state);
 			continue;
 		}
 		if (!serving.includes(host)) continue;
@@ -245,7 +325,7 @@ async function runHost(
 			continue;
 		}
 		try {
-			await serveModel(plan, host, serving, queue, state, plans.indexOf(plan));
+			await serveModel(plan, host, serving, queue, state);
 		} catch (error) {
 			stopRun(state, error);
 			return;
@@ -253,13 +333,13 @@ async function runHost(
 	}
 }
 
-function recordMissing(plan: ModelPlan, host: HostState, queue: WorkQueue<Unit>, state: RunState, planIndex: number): void {
+function recordMissing(plan: ModelPlan, host: HostState, queue: WorkQueue<Unit>, state: RunState): void {
 	const where = plan.hosts.length > 1 ? `any of its hosts (${plan.hosts.join(', ')})` : host.host;
 	state.deps.logger.warn(
 		`${plan.model} is not installed on ${where}: its ${plan.items.length * state.options.repeats} result(s) are hard failures (model-missing). Pull it with \`ollama pull ${plan.model}\`.`,
 	);
 	for (let unit = queue.take(); unit; unit = queue.take()) {
-		record(state, plan, planIndex, unit, hardFailure('model-missing', `${plan.model} is not in /api/tags on ${where}`), {});
+		record(state, plan, unit, hardFailure('model-missing', `${plan.model} is not in /api/tags on ${where}`), {});
 		queue.finish();
 	}
 }
@@ -269,14 +349,7 @@ function recordMissing(plan: ModelPlan, host: HostState, queue: WorkQueue<Unit>,
  * that goes away puts its case back, and the others must still be there to take it). Loads the model on
  * the first uncached case, unloads it at the end.
  */
-async function serveModel(
-	plan: ModelPlan,
-	host: HostState,
-	serving: HostState[],
-	queue: WorkQueue<Unit>,
-	state: RunState,
-	planIndex: number,
-): Promise<void> {
+async function serveModel(plan: ModelPlan, host: HostState, serving: HostState[], queue: WorkQueue<Unit>, state: RunState): Promise<void> {
 	const { deps, options } = state;
 	const sent = state.sent.get(plan)!.options;
 	const identity = host.installed.get(normalizeTag(plan.model))!;
@@ -324,6 +397,12 @@ async function serveModel(
 				continue;
 			}
 			try {
+				// A settled verdict: the model's uncached cases in this role are not asked (a cached answer is free, so
+				// it is still read: a rebuild then reads exactly what the run that asked it read).
+				if (!unit.cached && deps.sequential && !deps.sequential.rule.goOn(unit.item.role, plan.model)) {
+					recordNotAsked(state, plan, unit);
+					continue;
+				}
 				const served = await serveUnit(unit);
 				if (served === 'load-failed') {
 					// Another host of the pool may still load it: this one hands its cases over and leaves the model.
@@ -363,7 +442,8 @@ async function serveModel(
 	 * Asks, grades and records one unit. `gone`: the host turned out to be gone; `load-failed`: it could not
 	 * load the model and another host may; either way the unit is not done and goes back to the queue.
 	 */
-	const serveUnit = async ({ item, repeat, order }: Unit): Promise<'done' | 'gone' | 'load-failed'> => {
+	const serveUnit = async (unit: Unit): Promise<'done' | 'gone' | 'load-failed'> => {
+		const { item } = unit;
 		const readCache = cacheable && options.useCache;
 		const context = deps.gradeContext(item.case.task);
 		const retried = await retryTransient(
@@ -398,7 +478,6 @@ async function serveModel(
 		);
 		const asked = retried.outcome;
 		const where = { host: host.host };
-		const unit = { item, repeat, order };
 		if (!asked.ok) {
 			const { failure } = asked;
 			if (host.gone !== undefined && (failure.failureClass === 'transport' || failure.transient)) return 'gone';
@@ -410,7 +489,7 @@ async function serveModel(
 					if (loadableHosts().length > 0) return 'load-failed';
 				}
 				const attempts = asked.stage === 'load' ? loadAttempts : retried.attempts;
-				recordNotRun(state, plan, planIndex, unit, {
+				recordNotRun(state, plan, unit, {
 					reason: fault.reason,
 					stage: asked.stage === 'load' ? 'load' : 'chat',
 					message: failure.message,
@@ -419,7 +498,7 @@ async function serveModel(
 				});
 				return 'done';
 			}
-			record(state, plan, planIndex, unit, hardFailure(failure.failureClass, failure.message), where);
+			record(state, plan, unit, hardFailure(failure.failureClass, failure.message), where);
 			return 'done';
 		}
 		const { answer, loadMs } = asked;
@@ -427,8 +506,7 @@ async function serveModel(
 		const result = record(
 			state,
 			plan,
-			planIndex,
-			{ item, repeat, order },
+			unit,
 			await evaluateAnswer(item.case, taskFor(item.case.task), answer, sent, context, asked.prompt),
 			{
 				output: answer.content,
@@ -504,16 +582,10 @@ function goneError(host: HostState, state: RunState): OllamaGoneError {
 	);
 }
 
-function record(
-	state: RunState,
-	plan: ModelPlan,
-	planIndex: number,
-	unit: Unit,
-	evaluation: Evaluation,
-	extra: Partial<CaseResult>,
-): CaseResult {
+function record(state: RunState, plan: ModelPlan, unit: Unit, evaluation: Evaluation, extra: Partial<CaseResult>): CaseResult {
 	const result = toResult(plan.model, unit.item, unit.repeat, evaluation, extra);
-	state.results.push({ plan: planIndex, order: unit.order, result });
+	state.results.push(result);
+	state.deps.sequential?.rule.observe(result);
 	state.done++;
 	const seconds = result.latency_ms === null ? '' : ` ${(result.latency_ms / 1000).toFixed(1)} s`;
 	const what = result.outcome === 'hard-failure' ? `hard failure (${result.failure_class})` : result.outcome;
@@ -527,7 +599,6 @@ function record(
 function recordNotRun(
 	state: RunState,
 	plan: ModelPlan,
-	planIndex: number,
 	unit: Unit,
 	why: Pick<NotRunCase, 'reason' | 'stage' | 'message' | 'attempts' | 'host'>,
 ): void {
@@ -541,7 +612,8 @@ function recordNotRun(
 		repeat: unit.repeat,
 		...why,
 	};
-	state.notRun.push({ plan: planIndex, order: unit.order, entry });
+	state.notRun.push(entry);
+	state.deps.sequential?.rule.skip(item.role, plan.model, item.case.id);
 	state.done++;
 	// A progress line like any result's; the server's words are said once, with the load or in the run's summary.
 	const reason =
@@ -549,6 +621,18 @@ function recordNotRun(
 			? `load failed (${NOT_RUN_REASON_TEXT[why.reason]})`
 			: `${NOT_RUN_REASON_TEXT[why.reason]} after ${why.attempts} attempts`;
 	state.deps.logger.info(`[${state.done}/${state.total}] ${item.role} · ${plan.model} · ${item.case.id} → not run: ${reason}`);
+}
+
+/** A unit the sequential rule left unasked: counted (a call saved), said once per role and model. */
+function recordNotAsked(state: RunState, plan: ModelPlan, unit: Unit): void {
+	const key = `${unit.item.role}\u0000${plan.model}`;
+	const before = state.notAsked.get(key) ?? 0;
+	state.notAsked.set(key, before + 1);
+	state.done++;
+	if (before === 0)
+		state.deps.logger.info(
+			`[${state.done}/${state.total}] ${unit.item.role} · ${plan.model}: verdict settled (evidence.sequential), its remaining uncached cases in ${unit.item.role} are not asked`,
+		);
 }
 
 function toResult(model: string, item: PlanItem, repeat: number, evaluation: Evaluation, extra: Partial<CaseResult>): CaseResult {
