@@ -20,6 +20,8 @@ const HEAVY = [
 	'tests/tasks/grader-validity.test.ts',
 	// The same for the coder cases mined from unjs/ufo, in a clone of its bundled history.
 	'tests/tasks/mined-coder-validity.test.ts',
+	// Simulates a few hundred runs through the policy in every stopping mode: CPU-bound, tens of seconds.
+	'tests/policy/sequential-simulation.test.ts',
 	// The engine and an astro build against the fake Ollama and the fake Anthropic API.
 	'tests/escalate/chain.test.ts',
 	'tests/escalate/key-hygiene.test.ts',

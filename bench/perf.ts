@@ -2,10 +2,11 @@
 // as runs pile up. Figures to measure and print, not timed tests: every item runs in temporary folders
 // against the fake Ollama, prints one table (figure, value, goal, met?) and writes the same as JSON.
 //
-//   npm run perf [-- --only 1,3] [--json PATH] [--quick] [--scale-runs N] [--scale-workspace DIR]
+//   npm run perf [-- --only 1,3] [--json PATH] [--quick] [--scale-runs N] [--scale-workspace DIR] [--sim-runs N]
 //
 // 1 harness overhead   2 model loads   3 warm rebuild   4 site at scale   5 mining throughput
 // 6 scale-out (parallel slots, host pools)   7 whole process against a bare client process
+// 8 sequential evaluation: the stopping modes' verdicts, error rates and calls, by simulation
 // docs/performance.md has the figures of a full run and what they mean.
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,16 +19,18 @@ import { measureModelLoads } from './support/model-loads.ts';
 import { makeScratch, removeAllScratchSync, removeScratch } from './support/scratch.ts';
 import { measureSiteScale } from './support/site-scale.ts';
 import { measureScaleOut, measureWholeProcess } from './support/scale-out.ts';
+import { measureSequential, simulationGoals, simulationTable } from './sequential-simulation.ts';
 import { measureWarmRebuild } from './support/warm-rebuild.ts';
 
-const usage = `usage: npm run perf [-- --only 1,3] [--json PATH] [--quick] [--scale-runs N]
+const usage = `usage: npm run perf [-- --only 1,3] [--json PATH] [--quick] [--scale-runs N] [--sim-runs N]
   --only LIST   run only these items (1 overhead, 2 model loads, 3 warm rebuild, 4 scale, 5 mining,
-                6 scale-out, 7 whole process)
+                6 scale-out, 7 whole process, 8 sequential evaluation)
   --json PATH   where the figures go as JSON (default: a file under ${os.tmpdir()}, printed at the end)
   --quick       small sizes for a smoke run (the figures then say little)
   --scale-runs N  weekly runs in the site-at-scale item (default 52, a year; 2 with --quick)
   --scale-workspace DIR  keep the site-at-scale workspace in DIR and reuse it on the next run of the
-                same size (generating it takes minutes); its site code is refreshed from the project`;
+                same size (generating it takes minutes); its site code is refreshed from the project
+  --sim-runs N  seeded runs per scenario in the sequential-evaluation item (default 1000; 50 with --quick)`;
 
 const args = parseCommandLine(usage, {
 	only: { type: 'string' },
@@ -35,13 +38,14 @@ const args = parseCommandLine(usage, {
 	quick: { type: 'boolean', default: false },
 	'scale-runs': { type: 'string' },
 	'scale-workspace': { type: 'string' },
+	'sim-runs': { type: 'string' },
 });
-const ITEMS = [1, 2, 3, 4, 5, 6, 7] as const;
+const ITEMS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
 type Item = (typeof ITEMS)[number];
 const only = args.only === undefined ? [...ITEMS] : args.only.split(',').map((part) => Number(part.trim()));
 if (only.length === 0 || only.some((item) => !ITEMS.includes(item as Item))) {
 	console.error(
-		`--only is ${JSON.stringify(args.only)}; expected item numbers from 1 to 7 separated by commas, e.g. --only 1,3.\n${usage}`,
+		`--only is ${JSON.stringify(args.only)}; expected item numbers from 1 to 8 separated by commas, e.g. --only 1,3.\n${usage}`,
 	);
 	process.exit(2);
 }
@@ -50,6 +54,13 @@ const scaleRuns = args['scale-runs'] === undefined ? undefined : Number(args['sc
 if (scaleRuns !== undefined && !(Number.isInteger(scaleRuns) && scaleRuns >= 1)) {
 	console.error(
 		`--scale-runs is ${JSON.stringify(args['scale-runs'])}; expected a whole number of runs, 1 or more, e.g. --scale-runs 10.\n${usage}`,
+	);
+	process.exit(2);
+}
+const simRuns = args['sim-runs'] === undefined ? undefined : Number(args['sim-runs']);
+if (simRuns !== undefined && !(Number.isInteger(simRuns) && simRuns >= 1)) {
+	console.error(
+		`--sim-runs is ${JSON.stringify(args['sim-runs'])}; expected a whole number of runs, 1 or more, e.g. --sim-runs 200.\n${usage}`,
 	);
 	process.exit(2);
 }
@@ -71,6 +82,7 @@ const SIZES = quick
 			scaleOutRounds: 1,
 			processCalls: 400,
 			processRounds: 1,
+			simulationRuns: 50,
 		}
 	: {
 			overheadCalls: 1000,
@@ -86,6 +98,7 @@ const SIZES = quick
 			scaleOutRounds: 3,
 			processCalls: 400,
 			processRounds: 5,
+			simulationRuns: 1000,
 		};
 
 /** The fake model's fixed time per answer in the scale-out item. */
@@ -284,6 +297,19 @@ async function wholeProcess(): Promise<void> {
 	});
 }
 
+async function sequentialEvaluation(): Promise<void> {
+	const f = measureSequential({ runs: simRuns ?? SIZES.simulationRuns, log: say });
+	figures.sequential_simulation = f;
+	say(
+		`sequential evaluation, ${f.runs} seeded runs per scenario (seed ${f.seed}, alpha ${f.alpha}); calls are challenger calls ÷ the full run's:`,
+	);
+	for (const line of simulationTable(f.scenarios)) console.log(line);
+	say(
+		'false promotion /challenger: equal challengers shown better and passing every gate (promoted or only outranked) — the figure the goal "≤ alpha" bounds; /run: runs where some equal challenger was promoted (family-wise over the eight, not bounded by alpha). Settled: promote, or hold with a metric shown worse.',
+	);
+	for (const goal of simulationGoals(f)) rows.push({ item: 8, figure: goal.figure, value: goal.shown, goal: goal.goal, met: goal.met });
+}
+
 const RUNNERS: Record<Item, [string, () => Promise<void>]> = {
 	1: ['harness overhead', harnessOverhead],
 	2: ['model loads', modelLoads],
@@ -292,6 +318,7 @@ const RUNNERS: Record<Item, [string, () => Promise<void>]> = {
 	5: ['mining', mining],
 	6: ['scale-out', scaleOut],
 	7: ['whole process', wholeProcess],
+	8: ['sequential evaluation', sequentialEvaluation],
 };
 
 const machine = {

@@ -8,6 +8,7 @@ import {
 	signFlipTest,
 	signTest,
 } from '../../src/lib/metrics/paired-tests.ts';
+import { seededRandom } from '../../src/lib/metrics/seeded-random.ts';
 
 describe('binomialUpperTail', () => {
 	// Reference values: Σ C(n, i) / 2^n for i ≥ k, worked out by hand.
@@ -62,7 +63,8 @@ describe('signFlipTest', () => {
 	});
 
 	it('draws seeded patterns above the exact limit, so the same evidence gives the same p-value', () => {
-		const differences = Array.from({ length: EXACT_SIGN_FLIP_LIMIT + 24 }, (_, i) => ((i * 37) % 11) / 10 - 0.35);
+		// Off any small lattice (√ of non-squares), so neither exact count applies.
+		const differences = Array.from({ length: EXACT_SIGN_FLIP_LIMIT + 24 }, (_, i) => Math.sqrt(((i * 37) % 11) + 2) / 10 - 0.35);
 		const first = signFlipTest(differences);
 		expect(signFlipTest(differences)).toEqual(first);
 		// Close to the normal approximation of the same test: z = Σd / sqrt(Σd²).
@@ -70,6 +72,88 @@ describe('signFlipTest', () => {
 		const z = sum / Math.sqrt(differences.reduce((a, b) => a + b * b, 0));
 		const normalTail = 0.5 * (1 - erf(z / Math.SQRT2));
 		expect(Math.abs(first.pBetter - normalTail)).toBeLessThan(0.02);
+	});
+});
+
+/** Every sign pattern, summed and counted: the definition of the test, independent of the code under test. */
+function enumerate(differences: readonly number[]): { pBetter: number; pWorse: number } {
+	const d = differences.filter((x) => Math.abs(x) > 1e-12);
+	const observed = d.reduce((a, b) => a + b, 0);
+	const eps = 1e-9 * Math.max(1, ...d.map(Math.abs));
+	let atLeast = 0;
+	let atMost = 0;
+	for (let mask = 0; mask < 2 ** d.length; mask++) {
+		let sum = 0;
+		for (let i = 0; i < d.length; i++) sum += Math.floor(mask / 2 ** i) % 2 === 1 ? -d[i]! : d[i]!;
+		if (sum >= observed - eps) atLeast++;
+		if (sum <= observed + eps) atMost++;
+	}
+	return { pBetter: atLeast / 2 ** d.length, pWorse: atMost / 2 ** d.length };
+}
+
+describe('signFlipTest on a lattice (counted exactly)', () => {
+	const random = seededRandom(27);
+	// Review-pain differences as graders on steps give them: quarters, tenths, thirds of repeats, mixed signs, zeros.
+	const lattice = (n: number, step: number, most: number) =>
+		Array.from({ length: n }, () => (Math.floor(random() * (2 * most + 1)) - most) * step);
+
+	it.each([
+		{ n: 6, step: 0.25, most: 4 },
+		{ n: 12, step: 0.1, most: 10 },
+		{ n: 16, step: 1 / 3, most: 3 },
+		{ n: 16, step: 0.25, most: 4 },
+		{ n: 16, step: 0.05, most: 20 },
+	])('gives bit for bit the enumeration of every pattern: $n differences on steps of $step', ({ n, step, most }) => {
+		for (let trial = 0; trial < 20; trial++) {
+			const d = lattice(n, step, most);
+			expect(signFlipTest(d), JSON.stringify(d)).toEqual(enumerate(d));
+		}
+	});
+
+	it('gives the enumeration above the enumeration limit too (20 and 22 differences), where it once drew patterns', () => {
+		for (const [n, step, most] of [
+			[20, 0.25, 4],
+			[22, 0.1, 3],
+		] as const) {
+			const d = lattice(n, step, most);
+			const exact = enumerate(d);
+			const counted = signFlipTest(d);
+			expect(counted.pBetter).toBeCloseTo(exact.pBetter, 14);
+			expect(counted.pWorse).toBeCloseTo(exact.pWorse, 14);
+		}
+	});
+
+	it('is the sign test when every difference has the same size, at any n', () => {
+		for (const [wins, losses] of [
+			[30, 10],
+			[260, 240],
+			[12, 40],
+		] as const) {
+			const d = [...Array.from({ length: wins }, () => 0.75), ...Array.from({ length: losses }, () => -0.75), 0, 0];
+			const counted = signFlipTest(d);
+			const sign = signTest(wins, losses);
+			expect(counted.pBetter / sign.pBetter).toBeCloseTo(1, 10);
+			expect(counted.pWorse / sign.pWorse).toBeCloseTo(1, 10);
+		}
+	});
+
+	it('treats sums equal up to rounding as ties, as the enumeration does', () => {
+		// 0.1 + 0.2 ≠ 0.3 in floating point; on the lattice of tenths they tie.
+		const d = [0.1, 0.2, -0.3, 0.3 - 0.1 - 0.2 + 0.4, 0.7 - 0.4];
+		expect(signFlipTest(d)).toEqual(enumerate(d));
+	});
+
+	it('looks no finer than steps of 1/1000, so tiny differences cost no long search', () => {
+		const tiny = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 3e-11 : -2e-11));
+		const started = performance.now();
+		const result = signFlipTest(tiny);
+		expect(performance.now() - started).toBeLessThan(2000);
+		expect(result.pBetter).toBeGreaterThan(0);
+	});
+
+	it('falls back to the enumeration or the draws off a lattice', () => {
+		const d = Array.from({ length: 12 }, (_, i) => Math.sqrt(i + 2) / 10 - 0.25);
+		expect(signFlipTest(d)).toEqual(enumerate(d));
 	});
 });
 

@@ -40,13 +40,22 @@ export function computeMetrics(
 	const groups = new Map<string, CaseResult[]>();
 	for (const result of results) {
 		const key = `${result.role}\u0000${result.model}`;
-		groups.set(key, [...(groups.get(key) ?? []), result]);
+		const group = groups.get(key);
+		if (group) group.push(result);
+		else groups.set(key, [result]);
 	}
 	const rows: RoleMetrics[] = [];
 	for (const [key, group] of groups) {
 		const [role, model] = key.split('\u0000') as [string, string];
-		const ranIds = new Set(group.map((r) => r.case_id));
-		const cases = (casesPerRole.get(role) ?? []).filter((c) => ranIds.has(c.id));
+		// Each case's results (its repeats), in the order they came.
+		const byCase = new Map<string, CaseResult[]>();
+		for (const r of group) {
+			const runs = byCase.get(r.case_id);
+			if (runs) runs.push(r);
+			else byCase.set(r.case_id, [r]);
+		}
+		const runsOf = (id: string) => byCase.get(id) ?? [];
+		const cases = (casesPerRole.get(role) ?? []).filter((c) => byCase.has(c.id));
 		const n = group.length;
 		const accepted = group.filter((r) => r.outcome === 'accepted');
 		const hard = group.filter((r) => r.outcome === 'hard-failure');
@@ -57,7 +66,7 @@ export function computeMetrics(
 		// repeats it passed, so the maximum stays Σ weights over the role's cases.
 		const max = cases.reduce((sum, c) => sum + weights[c.severity], 0);
 		const earned = cases.reduce((sum, c) => {
-			const runs = group.filter((r) => r.case_id === c.id);
+			const runs = runsOf(c.id);
 			const passed = runs.filter((r) => r.outcome === 'accepted').length;
 			return sum + (runs.length > 0 ? (weights[c.severity] * passed) / runs.length : 0);
 		}, 0);
@@ -70,9 +79,9 @@ export function computeMetrics(
 		const loads = group.flatMap((r) => (r.load_ms === null ? [] : [r.load_ms]));
 
 		let passK: number | null = null;
-		const everyRepeat = cases.filter((c) => group.filter((r) => r.case_id === c.id).length === repeats);
+		const everyRepeat = cases.filter((c) => runsOf(c.id).length === repeats);
 		if (repeats > 1 && everyRepeat.length > 0) {
-			const allPassed = everyRepeat.filter((c) => group.filter((r) => r.case_id === c.id).every((r) => r.outcome === 'accepted')).length;
+			const allPassed = everyRepeat.filter((c) => runsOf(c.id).every((r) => r.outcome === 'accepted')).length;
 			passK = round4(allPassed / everyRepeat.length);
 		}
 

@@ -12,10 +12,26 @@ export interface PairedTest {
 	pWorse: number;
 }
 
+/** Tails already summed, by (n, k): the sequential tests ask the same few thousand again and again. */
+const tails = new Map<number, number>();
+/** Most tails kept; past it the memo starts afresh (a value is the same whenever it is summed). */
+const MAX_MEMOISED_TAILS = 1_000_000;
+
 /** P(X ≥ k) for X ~ Binomial(n, ½): exact, summed in log space so large n neither overflows nor underflows. */
 export function binomialUpperTail(k: number, n: number): number {
 	if (k <= 0) return 1;
 	if (k > n) return 0;
+	if (!Number.isInteger(k) || !Number.isInteger(n) || n >= 4_194_304) return summedUpperTail(k, n);
+	const key = n * 4_194_304 + k;
+	const known = tails.get(key);
+	if (known !== undefined) return known;
+	if (tails.size >= MAX_MEMOISED_TAILS) tails.clear();
+	const tail = summedUpperTail(k, n);
+	tails.set(key, tail);
+	return tail;
+}
+
+function summedUpperTail(k: number, n: number): number {
 	// log C(n, i) built up term by term; the tail is summed with the largest term factored out.
 	const logs: number[] = [];
 	let logChoose = 0;
@@ -46,11 +62,21 @@ export const SIGN_FLIP_DRAWS = 20_000;
 export const SIGN_FLIP_SEED = 0x5eed;
 
 /**
+ * Largest lattice sum (Σ |difference| in lattice steps) the sign-flip test counts exactly by convolution:
+ * up to it, counting costs no more than the seeded draws would.
+ */
+export const LATTICE_SIGN_FLIP_LIMIT = 20_000;
+/** Finest lattice looked for: steps of 1/1000 (graded qualities averaged over repeats stay far coarser). */
+export const LATTICE_SIGN_FLIP_FINEST = 1000;
+
+/**
  * The paired sign-flip (permutation) test on per-case differences, `differences[i]` > 0 meaning the
  * challenger did better on case i. Under "no difference" each difference is as likely to have the
- * other sign, so the observed sum is compared with the sums of every sign pattern: exact up to
- * `EXACT_SIGN_FLIP_LIMIT` non-zero differences, else `SIGN_FLIP_DRAWS` seeded random patterns (with
- * the +1 correction that keeps a Monte Carlo p-value valid).
+ * other sign, so the observed sum is compared with the sums of every sign pattern. Exact when the
+ * differences lie on a common lattice (every one a whole multiple of 1/s, as review pain on graded
+ * steps does) small enough to count the patterns by sum (`LATTICE_SIGN_FLIP_LIMIT`), or when there are
+ * at most `EXACT_SIGN_FLIP_LIMIT` non-zero differences to enumerate; else `SIGN_FLIP_DRAWS` seeded
+ * random patterns (with the +1 correction that keeps a Monte Carlo p-value valid).
  */
 export function signFlipTest(differences: readonly number[]): PairedTest {
 	const nonZero = differences.filter((d) => Math.abs(d) > 1e-12);
@@ -58,6 +84,8 @@ export function signFlipTest(differences: readonly number[]): PairedTest {
 	const observed = nonZero.reduce((sum, d) => sum + d, 0);
 	// Sums equal up to rounding count as ties, which both tails include.
 	const eps = 1e-9 * Math.max(1, ...nonZero.map(Math.abs));
+	const lattice = latticeSignFlip(nonZero, eps);
+	if (lattice) return lattice;
 	let atLeast = 0;
 	let atMost = 0;
 	let total = 0;
@@ -81,6 +109,49 @@ export function signFlipTest(differences: readonly number[]): PairedTest {
 		tally(sum);
 	}
 	return { pBetter: (atLeast + 1) / (total + 1), pWorse: (atMost + 1) / (total + 1) };
+}
+
+/**
+ * The sign-flip test counted exactly, when every difference is a whole multiple k_i of one step 1/s
+ * (s = 1, 2, …, within rounding): a pattern's sum is 2T − K in steps, T the sum of the k_i kept
+ * positive and K = Σ k_i, so the share of patterns at each T is a subset-sum count, built one
+ * difference at a time in O(n·K). Rounding cannot move a sum across the tie band: sums one step apart
+ * differ by 1/s ≫ `eps`, and the rounding of all n differences together stays below `eps`. So the
+ * p-values are those of the full enumeration of all 2^n patterns (bit for bit up to 2^52 patterns,
+ * the counts then being exact). Null when there is no such lattice with s ≤ `LATTICE_SIGN_FLIP_FINEST`
+ * and K ≤ `LATTICE_SIGN_FLIP_LIMIT`.
+ */
+function latticeSignFlip(nonZero: readonly number[], eps: number): PairedTest | null {
+	const magnitude = nonZero.reduce((sum, d) => sum + Math.abs(d), 0);
+	const tolerance = eps / (4 * nonZero.length);
+	let scale = 0;
+	for (let s = 1; s <= LATTICE_SIGN_FLIP_FINEST && s * magnitude <= LATTICE_SIGN_FLIP_LIMIT + 0.5 && 1 / s > 4 * eps; s++) {
+		if (nonZero.every((d) => Math.abs(d * s - Math.round(d * s)) <= tolerance * s)) {
+			scale = s;
+			break;
+		}
+	}
+	if (scale === 0) return null;
+	const steps = nonZero.map((d) => Math.round(Math.abs(d) * scale));
+	const total = steps.reduce((sum, k) => sum + k, 0);
+	// share[t]: the share of sign patterns whose positive differences sum to t steps.
+	const share = new Float64Array(total + 1);
+	share[0] = 1;
+	let reach = 0;
+	for (const k of steps) {
+		reach += k;
+		for (let t = reach; t >= k; t--) share[t] = (share[t]! + share[t - k]!) / 2;
+		for (let t = Math.min(k - 1, reach); t >= 0; t--) share[t] = share[t]! / 2;
+	}
+	// The observed pattern keeps the challenger's wins positive.
+	const kept = nonZero.reduce((sum, d, i) => sum + (d > 0 ? steps[i]! : 0), 0);
+	let atLeast = 0;
+	let atMost = 0;
+	for (let t = 0; t <= total; t++) {
+		if (t >= kept) atLeast += share[t]!;
+		if (t <= kept) atMost += share[t]!;
+	}
+	return { pBetter: Math.min(1, atLeast), pWorse: Math.min(1, atMost) };
 }
 
 /** Above this many cases a projection says "more than" rather than a count. */
