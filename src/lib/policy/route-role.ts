@@ -190,7 +190,7 @@ function curtailedRoute(
 		...common,
 		route: 'hold',
 		outcome: 'hold: not enough evidence',
-		reason: `hold: ${n} paired case${n === 1 ? '' : 's'} cannot tell whether ${input.incumbent} is within ${marginText} of ${name}, nor could all ${planned}, whatever the other ${settlement.remaining} give (the upper bound stays at ${points(settlement.lowestHigh)} or more, the lower bound at ${points(settlement.highestLow)} or less); the baseline stopped early with the full run's verdict`,
+		reason: `hold: ${n} paired case${n === 1 ? '' : 's'} cannot tell whether ${input.incumbent} is within ${marginText} of ${name}, nor could all ${planned}, whatever the other ${settlement.remaining} give (the upper bound stays at ${points(settlement.lowestHigh)} or more, the lower bound at ${points(settlement.highestLow)} or less); ${moreCases === null ? 'no number of cases at these rates would settle it' : `about ${moreCases} cases in all would settle it`}; the baseline stopped early with the full run's verdict`,
 		more_cases: moreCases,
 	};
 }
