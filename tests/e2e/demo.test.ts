@@ -157,6 +157,19 @@ describe('npm run demo', () => {
 		for (const outcome of ['promote', 'blocked: diversity', 'hold: not enough evidence'])
 			expect(firstRun).toContain(`data-outcome="${outcome}"`);
 		expect(await html(`/runs/${runs.runs.find((run) => run.date === second.date)!.id}/`)).toMatch(/retire\s*<code>granite3\.3:8b<\/code>/);
+		// Sequential evaluation (curtail, the default): a challenger whose verdict was settled is asked no further
+		// case, and the run page says how far it got and why.
+		const stoppedChallenger = first.sequential?.stops.find((stop) => stop.kind === 'challenger' && stop.stopped);
+		expect(stoppedChallenger, 'a challenger stopped early in the first run').toBeDefined();
+		expect(stoppedChallenger!.answered).toBeLessThan(stoppedChallenger!.planned);
+		expect(stoppedChallenger!.reason).toMatch(/^settled: /);
+		expect(first.sequential!.saved.calls).toBeGreaterThan(0);
+		const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+		expect(firstRun).toMatch(
+			new RegExp(
+				`data-stopped="yes"[^]*?>${literal(stoppedChallenger!.model)}</code>[^]*?answered ${stoppedChallenger!.answered} of ${stoppedChallenger!.planned}, stopped early[^]*?${literal(stoppedChallenger!.reason)}`,
+			),
+		);
 		const todayRun = await html(`/runs/${runs.runs.find((run) => run.date === today.date)!.id}/`);
 		expect(todayRun).toContain('id="escalations"');
 		expect(todayRun).not.toContain('recorded no escalation accounting');
