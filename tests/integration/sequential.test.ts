@@ -122,6 +122,8 @@ describe('a run that stops a hopeless challenger early', () => {
 		expect(page).toContain(`${HOPELESS} answered ${stop.answered} of ${CASES}, stopped early ${stop.reason}`);
 		expect(page).toContain(`${CASES - stop.answered} model calls not made : the models they were for had their verdicts settled.`);
 		expect(page).toContain(`Model calls saved ${CASES - stop.answered} of ${2 * CASES}`);
+		// The per-case table tells a case never asked (settled) from one the server could not serve.
+		expect(page).toContain('not asked: settled');
 	});
 
 	it('rebuilds with no model call and the same verdicts', async () => {
