@@ -14,6 +14,7 @@ import { type Policy, PolicySchema, type SequentialMode } from '../src/lib/schem
 import type { CaseResult, Report, Verdict } from '../src/lib/schema/report.ts';
 import type { Role } from '../src/lib/schema/role.ts';
 import type { Severity } from '../src/lib/schema/common.ts';
+import { caseResult } from '../testing/case-result.ts';
 
 /** The stopping modes simulated against the full run. */
 export type StoppingMode = Exclude<SequentialMode, 'off'>;
@@ -141,7 +142,7 @@ export function drawRun(scenario: Scenario, seed: number, run: number): DrawnRun
 					u < rate ? 'accepted' : random() < OUTCOMES.hardShareOfFailures ? 'hard-failure' : 'rejected';
 				const quality =
 					outcome === 'accepted' ? pick(OUTCOMES.acceptedQuality) : outcome === 'rejected' ? pick(OUTCOMES.rejectedQuality) : 0;
-				return caseResult(model, testCase.id, testCase.severity, outcome, quality);
+				return simulatedResult(model, testCase.id, testCase.severity, outcome, quality);
 			}),
 		);
 	}
@@ -149,32 +150,20 @@ export function drawRun(scenario: Scenario, seed: number, run: number): DrawnRun
 }
 
 /** A graded answer as a run's results sidecar holds it (the fields the metrics and the policy read). */
-function caseResult(model: string, caseId: string, severity: Severity, outcome: CaseResult['outcome'], quality: number): CaseResult {
+function simulatedResult(model: string, caseId: string, severity: Severity, outcome: CaseResult['outcome'], quality: number): CaseResult {
 	const hard = outcome === 'hard-failure';
-	return {
+	return caseResult({
 		role: ROLE,
 		model,
 		case_id: caseId,
-		task: 'commit-message',
 		severity,
-		repeat: 0,
 		outcome,
 		failure_class: hard ? 'timeout' : null,
 		failure_message: hard ? 'timed out' : null,
-		checks: [],
 		quality,
 		output: hard ? '' : 'answer',
-		thinking_chars: 0,
 		latency_ms: hard ? null : 1000,
-		ttft_ms: null,
-		eval_count: 0,
-		eval_duration_ns: 0,
-		prompt_eval_count: 0,
-		load_ms: null,
-		cached: false,
-		cache_key: null,
-		tags: [],
-	};
+	});
 }
 
 const MANIFEST = { repeats: 1, models: [] } as unknown as Report['manifest'];

@@ -9,6 +9,7 @@ import { type CommandResult, type ProjectCopy, astroBuild } from '../../testing/
 import { fixtureCases, fixtureWorkspace, rightAnswer } from '../../testing/workspace.ts';
 import { type FakeAnthropic, anthropicErrors, startFakeAnthropic } from '../../testing/fake-anthropic.ts';
 import { BUG_CASES, CLOUD, frontierScript, pointFrontierAt, seedModels } from './support.ts';
+import { pageText } from '../../testing/page-text.ts';
 
 // Distinctive enough that finding any of it anywhere can only mean a leak.
 const KEY = 'sk-ant-api03-HYGIENE-7d1e0c55f00dfeed-Zq9XwV2r';
@@ -111,10 +112,7 @@ describe('the API key during a build that escalates', () => {
 
 	it('shows the live escalation numbers in the Methodology section, as static markup', async () => {
 		const html = await readFile(path.join(workspace.root, 'dist', 'index.html'), 'utf8');
-		const text = html
-			.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
-			.replace(/<[^>]+>/g, ' ')
-			.replace(/\s+/g, ' ');
+		const text = pageText(html);
 		expect(text).toContain(
 			'3 of the 3 code-review or security-review results of gemma4:26b, the review incumbent, were rejections (100 %), and each was escalated.',
 		);

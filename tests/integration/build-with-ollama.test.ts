@@ -8,6 +8,7 @@ import { gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
 import { type FakeOllama, startFakeOllama } from '../../testing/fake-ollama/server.ts';
 import { PROJECT_ROOT, type ProjectCopy, astroBuild, runCommand } from '../../testing/project-copy.ts';
 import { type Behaviour, fixtureCases, fixtureWorkspace, scriptedResponder, wrongAnswer } from '../../testing/workspace.ts';
+import { pageText } from '../../testing/page-text.ts';
 
 let cases: Case[];
 let fake: FakeOllama;
@@ -113,10 +114,7 @@ describe('npm run build with Ollama answering (six models)', () => {
 	});
 
 	it('shows the run on the page', () => {
-		const text = html
-			.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
-			.replace(/<[^>]+>/g, ' ')
-			.replace(/\s+/g, ' ');
+		const text = pageText(html);
 		expect(text).not.toContain('No archived runs yet');
 		expect(text).toContain(`Last updated ${report.date}`);
 		expect(text).toMatch(/gemma4:26b 66\.7 % \([\d.]+–[\d.]+ %\) 8 \/ 10 \(80 %\) 0\.\d\d 0 % \(0 of 3\)/);

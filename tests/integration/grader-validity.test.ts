@@ -8,6 +8,7 @@ import { type Report, ReportSchema } from '../../src/lib/schema/report.ts';
 import { gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
 import { type FakeOllama, type FakeReply, type FakeRequest, startFakeOllama } from '../../testing/fake-ollama/server.ts';
 import { type ProjectCopy, astroBuild, copyProject } from '../../testing/project-copy.ts';
+import { pageText } from '../../testing/page-text.ts';
 
 // A copy of the project with its committed draft, reason and review cases (real history); the coder cases
 // are left out, since their grading runs tests and is covered on its own.
@@ -60,11 +61,7 @@ const reportsIn = async () =>
 const frontmatter = async (name: string): Promise<Report> =>
 	ReportSchema.parse(parse(/^---\n([\s\S]*?)\n---\n/.exec(await readFile(path.join(workspace.root, 'reports', name), 'utf8'))![1]!));
 const caseCalls = () => fake.requests.filter((request) => request.endpoint === 'chat' && (request.body?.messages?.length ?? 0) > 0).length;
-const textOf = (html: string) =>
-	html
-		.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
-		.replace(/<[^>]+>/g, ' ')
-		.replace(/\s+/g, ' ');
+const textOf = pageText;
 
 beforeAll(async () => {
 	workspace = await copyProject('lmb-validity-');

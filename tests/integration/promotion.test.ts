@@ -7,6 +7,7 @@ import { type Report, ReportSchema } from '../../src/lib/schema/report.ts';
 import { type FakeOllama, faults, startFakeOllama } from '../../testing/fake-ollama/server.ts';
 import { PROJECT_ROOT, type ProjectCopy, astroBuild, runCommand } from '../../testing/project-copy.ts';
 import { type Behaviour, fixtureCases, fixtureWorkspace, scriptedResponder } from '../../testing/workspace.ts';
+import { pageText } from '../../testing/page-text.ts';
 
 // The draft role runs on the fixture case plus the commit-message cases mined from this repository's
 // own history, enough for the paired tests to show a difference.
@@ -62,10 +63,7 @@ beforeAll(async () => {
 	report = ReportSchema.parse(
 		parse(/^---\n([\s\S]*?)\n---\n/.exec(await readFile(path.join(workspace.root, 'reports', name!), 'utf8'))![1]!),
 	);
-	page = (await readFile(path.join(workspace.root, 'dist', 'index.html'), 'utf8'))
-		.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
-		.replace(/<[^>]+>/g, ' ')
-		.replace(/\s+/g, ' ');
+	page = pageText(await readFile(path.join(workspace.root, 'dist', 'index.html'), 'utf8'));
 }, 300_000);
 afterAll(async () => {
 	await fake?.close();

@@ -11,6 +11,7 @@ import { type Report, ReportSchema } from '../../src/lib/schema/report.ts';
 import { type FakeOllama, startFakeOllama } from '../../testing/fake-ollama/server.ts';
 import { PROJECT_ROOT, type ProjectCopy, astroBuild } from '../../testing/project-copy.ts';
 import { scriptedResponder } from '../../testing/workspace.ts';
+import { pageText } from '../../testing/page-text.ts';
 
 // One role of the commit-message cases mined from this repository (all but one, which arrives later): the incumbent writes what the authors wrote, the hopeless challenger
 // a bare "update" every time. Under `evidence.sequential: curtail` the challenger is stopped as soon as no
@@ -83,10 +84,7 @@ beforeAll(async () => {
 	const text = await readFile(path.join(workspace.root, 'reports', name!), 'utf8');
 	report = ReportSchema.parse(parse(/^---\n([\s\S]*?)\n---\n/.exec(text)![1]!));
 	body = text.slice(text.indexOf('\n---\n') + 5);
-	page = (await readFile(path.join(workspace.root, 'dist', 'runs', name!.replace(/\.md$/, ''), 'index.html'), 'utf8'))
-		.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
-		.replace(/<[^>]+>/g, ' ')
-		.replace(/\s+/g, ' ');
+	page = pageText(await readFile(path.join(workspace.root, 'dist', 'runs', name!.replace(/\.md$/, ''), 'index.html'), 'utf8'));
 }, 300_000);
 afterAll(async () => {
 	await fake?.close();

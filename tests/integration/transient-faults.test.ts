@@ -24,6 +24,7 @@ import { PROJECT_ROOT, type ProjectCopy, astroBuild } from '../../testing/projec
 import { readCaseTree, rightAnswer } from '../../testing/workspace.ts';
 import { gradeContexts, taskFor } from '../../src/lib/tasks/index.ts';
 import type { Grade } from '../../src/lib/tasks/task-definition.ts';
+import { pageText } from '../../testing/page-text.ts';
 
 const INCUMBENT = 'gemma4:latest';
 const CHALLENGER = 'llama3.1:8b';
@@ -435,10 +436,7 @@ describe('the site', () => {
 		// A build runs on the real clock: the report is today's.
 		const stem = `local-model-benchmark-${new Date().toISOString().slice(0, 10)}`;
 		const html = await readFile(path.join(workspace!.root, 'dist', 'runs', stem, 'index.html'), 'utf8');
-		const text = html
-			.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
-			.replace(/<[^>]+>/g, ' ')
-			.replace(/\s+/g, ' ');
+		const text = pageText(html);
 		expect(text).toContain('23 cases not run : the server could not serve them after the retries');
 		expect(text).toContain(`${CHALLENGER} : 3 cases not run: server busy (its metrics are over the cases it ran)`);
 		expect(text).toContain(
@@ -446,7 +444,7 @@ describe('the site', () => {
 		);
 		expect(build.output).toContain(`draft · ${OTHER}: not measured: load failed — model requires more system memory`);
 		// The home page's latest run says so too.
-		const home = (await readFile(path.join(workspace!.root, 'dist', 'index.html'), 'utf8')).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+		const home = pageText(await readFile(path.join(workspace!.root, 'dist', 'index.html'), 'utf8'));
 		expect(home).toContain(
 			`${OTHER} in draft: not measured: load failed — model requires more system memory (40.0 GiB) than is available (15.2 GiB); ${CHALLENGER} in draft: 3 cases not run: server busy.`,
 		);

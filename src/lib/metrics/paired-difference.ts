@@ -1,4 +1,4 @@
-import { MAX_PROJECTED_CASES, normalQuantile } from './paired-tests.ts';
+import { normalQuantile, smallestCount } from './paired-tests.ts';
 
 /**
  * Two models' outcomes on the same cases, as the four cells of a paired 2 × 2 table: `onlyFirst` cases
@@ -99,17 +99,5 @@ function casesToSettle(counts: PairedCounts, margin: number, alpha: number): num
 		);
 		return interval !== null && (interval.high < margin || interval.low > margin);
 	};
-	let low = n;
-	let high = n * 2;
-	while (!settles(high)) {
-		low = high;
-		high *= 2;
-		if (high > MAX_PROJECTED_CASES * 2) return null;
-	}
-	while (high - low > 1) {
-		const middle = Math.floor((low + high) / 2);
-		if (settles(middle)) high = middle;
-		else low = middle;
-	}
-	return high <= MAX_PROJECTED_CASES ? high : null;
+	return smallestCount(n, settles);
 }

@@ -165,11 +165,21 @@ export const MAX_PROJECTED_CASES = 100_000;
  */
 export function casesToShowBetterBySignTest(wins: number, losses: number, cases: number, alpha: number): number | null {
 	if (wins <= losses || cases <= 0) return null;
-	const passes = (total: number) => signTest(Math.round((wins * total) / cases), Math.round((losses * total) / cases)).pBetter <= alpha;
-	if (passes(cases)) return cases;
-	// The projected p-value falls as the count grows (up to rounding): bracket, then bisect.
-	let low = cases;
-	let high = cases * 2;
+	// The projected p-value falls as the count grows (up to rounding).
+	return smallestCount(
+		cases,
+		(total) => signTest(Math.round((wins * total) / cases), Math.round((losses * total) / cases)).pBetter <= alpha,
+	);
+}
+
+/**
+ * The smallest count from `from` up at which `passes` holds, for a `passes` that stays true once true (up
+ * to rounding): doubling to bracket it, then bisection. Null when no count up to `MAX_PROJECTED_CASES` does.
+ */
+export function smallestCount(from: number, passes: (count: number) => boolean): number | null {
+	if (passes(from)) return from;
+	let low = from;
+	let high = Math.max(1, from * 2);
 	while (!passes(high)) {
 		low = high;
 		high *= 2;

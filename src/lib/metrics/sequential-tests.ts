@@ -10,7 +10,7 @@
  *   Ville's inequality P(sup_t E_t ≥ 1/α) ≤ α: the p-value 1 / (running maximum of E) may be read after
  *   every case and the reading stopped at any time.
  */
-import { EXACT_SIGN_FLIP_LIMIT, MAX_PROJECTED_CASES, binomialUpperTail, signFlipTest } from './paired-tests.ts';
+import { EXACT_SIGN_FLIP_LIMIT, binomialUpperTail, signFlipTest, smallestCount } from './paired-tests.ts';
 
 // ——— Curtailment of the fixed-sample tests ———
 
@@ -226,20 +226,7 @@ export function casesToSettleByBetting(xs: readonly number[], alpha: number, max
 	for (let k = 0; k < BET_GRID; k++) growth[k] = xs.reduce((sum, x) => sum + Math.log1p(process.bets[k]! * x), 0) / xs.length;
 	if (Math.max(...growth) <= 0) return null;
 	const target = Math.log(1 / alpha);
-	const settles = (n: number) => logMeanExp(growth.map((g) => g * n)) >= target;
-	let low = 0;
-	let high = 1;
-	while (!settles(high)) {
-		low = high;
-		high *= 2;
-		if (high > MAX_PROJECTED_CASES * 2) return null;
-	}
-	while (high - low > 1) {
-		const middle = Math.floor((low + high) / 2);
-		if (settles(middle)) high = middle;
-		else low = middle;
-	}
-	return high <= MAX_PROJECTED_CASES ? high : null;
+	return smallestCount(0, (n) => logMeanExp(growth.map((g) => g * n)) >= target);
 }
 
 // ——— Non-inferiority against a margin ———
