@@ -51,6 +51,8 @@ async function coderWorkspace(coder: Record<string, unknown> = {}): Promise<Proj
 	const policyFile = path.join(workspace.root, 'benchmarks', 'policy.yaml');
 	const policy = parse(await readFile(policyFile, 'utf8')) as Record<string, unknown>;
 	policy.coder = { repository: story.repo.dir, ...coder };
+	// Every model answers every case: these tests count test runs and answers, not when a challenger may stop.
+	policy.evidence = { ...(policy.evidence as object), sequential: 'off' };
 	await writeFile(policyFile, stringify(policy));
 	const modelsFile = path.join(workspace.root, 'benchmarks', 'models.yaml');
 	const models = parse(await readFile(modelsFile, 'utf8')) as object[];
