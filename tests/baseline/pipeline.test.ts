@@ -130,6 +130,10 @@ describe('a build with a frontier baseline', () => {
 		});
 		expect(result.status).toBe('dry-run');
 		expect(logged).toContain('plan: frontier baseline · 4 case(s), at most 2 billed call(s) and $1 (cached answers are free)');
+		// The local calls are an upper bound: under the default curtail a settled challenger asks fewer.
+		expect(logged.join('\n')).toMatch(
+			/dry run: at most \d+ model call\(s\) \(cached answers are reused; a challenger whose verdict settles early asks fewer, evidence\.sequential: curtail\)/,
+		);
 		expect(frontier.requests).toHaveLength(0);
 	});
 });

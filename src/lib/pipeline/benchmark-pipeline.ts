@@ -116,7 +116,7 @@ export async function runBenchmarkPipeline(options: PipelineOptions): Promise<Pi
 				`plan: frontier baseline · ${baselineCases} case(s), at most ${Math.min(baselineCases, baseline.max_calls_per_run)} billed call(s)${baseline.budget_usd_per_run === undefined ? '' : ` and $${baseline.budget_usd_per_run}`} (cached answers are free)`,
 			);
 		logger.info(
-			`dry run: at most ${planned} model call(s) (cached answers are reused), ${plans.length} model load(s); nothing was called or written`,
+			`dry run: at most ${planned} model call(s) (cached answers are reused${registry.policy.evidence.sequential === 'off' ? '' : `; a challenger whose verdict settles early asks fewer, evidence.sequential: ${registry.policy.evidence.sequential}`}), ${plans.length} model load(s); nothing was called or written`,
 		);
 		return { status: 'dry-run', calls: planned };
 	}
