@@ -27,6 +27,41 @@ export interface FakeState {
 	readonly generationCalls: Map<string, number>;
 	/** Cold-load attempts per model, for a `loadFault` that depends on the attempt. */
 	readonly loadAttempts: Map<string, number>;
+	/** Per model with `numParallel`, its busy slots and the requests waiting for one, in arrival order. */
+	readonly slots: Map<string, { busy: number; waiting: (() => void)[] }>;
+}
+
+/**
+ * Takes one of the model's `numParallel` slots, waiting (silently) while all are busy; resolves to the
+ * function that gives it back, or to undefined when the client went away while waiting. A model without
+ * `numParallel` has no limit.
+ */
+export async function takeSlot(state: FakeState, model: FakeModel, signal: AbortSignal): Promise<(() => void) | undefined> {
+	if (model.numParallel === undefined) return () => {};
+	const key = keyOf(model.name);
+	const slots = state.slots.get(key) ?? { busy: 0, waiting: [] };
+	state.slots.set(key, slots);
+	while (slots.busy >= model.numParallel) {
+		if (signal.aborted) return undefined;
+		await new Promise<void>((resolve) => {
+			const wake = () => {
+				signal.removeEventListener('abort', wake);
+				slots.waiting.splice(slots.waiting.indexOf(wake), 1);
+				resolve();
+			};
+			slots.waiting.push(wake);
+			signal.addEventListener('abort', wake, { once: true });
+		});
+	}
+	if (signal.aborted) return undefined;
+	slots.busy++;
+	let given = false;
+	return () => {
+		if (given) return;
+		given = true;
+		slots.busy--;
+		slots.waiting[0]?.();
+	};
 }
 
 /** The served model called `name` (matched as Ollama does), if any. */

@@ -80,6 +80,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
 		loaded: new Map(),
 		generationCalls: new Map(),
 		loadAttempts: new Map(),
+		slots: new Map(),
 	};
 	const { models, loaded } = state;
 	let version = options.version ?? DEFAULT_VERSION;

@@ -135,6 +135,12 @@ export interface FakeModel {
 	/** Cold-load time: really waited, and reported as `load_duration` of the request that loaded the model. */
 	loadMs?: number;
 	/**
+	 * The runner's parallel slots (`OLLAMA_NUM_PARALLEL`): a generation request beyond them waits for one to
+	 * free, silently — no headers, no chunk — as at the semaphore in llm/server.go's Completion. Default:
+	 * no limit.
+	 */
+	numParallel?: number;
+	/**
 	 * Makes a cold load fail with this error (e.g. not enough memory): every one, or those for which the
 	 * function (given the 1-based number of the model's cold-load attempt) returns an error.
 	 */

@@ -242,6 +242,34 @@ describe('a busy server is not a bad model', () => {
 		expect(outcome.report.not_run).toBeUndefined();
 	}, 60_000);
 
+	it("asks again a request queued behind the server's parallel slots (silent before its first token), instead of failing the model with a stall", async () => {
+		// models.yaml sends 3 at once; the server runs 1 (OLLAMA_NUM_PARALLEL=1) and holds the others without a
+		// byte until its slot frees, longer than run.stall_timeout_s.
+		const cases = draft.slice(0, 10);
+		const paced =
+			(shift: number) =>
+			(request: FakeRequest): FakeReply => ({ ...mixedAnswers(shift)(request), chunks: 4, chunkDelayMs: 60 });
+		await setUp(
+			[
+				{ name: INCUMBENT, respond: paced(0), numParallel: 1 },
+				{ name: CHALLENGER, respond: paced(1), numParallel: 1 },
+			],
+			{ cases, parallel: 3, run: { stall_timeout_s: 0.12, retries: 40, retry_total_s: 60 } },
+		);
+		const outcome = await run();
+		expect(outcome.status).toBe('written');
+		if (outcome.status !== 'written') return;
+		// Requests were queued and given up on (more requests than answers) …
+		expect(caseRequests().length).toBeGreaterThan(outcome.report.metrics.reduce((sum, row) => sum + row.cases, 0));
+		// … and none of it counts against a model: no stall, nothing left unanswered, the scripted record.
+		for (const row of outcome.report.metrics) expect(row.hard_failures_by_class.stall).toBeUndefined();
+		expect(outcome.report.not_run).toBeUndefined();
+		const incumbent = outcome.report.metrics.find((row) => row.model === INCUMBENT)!;
+		expect(incumbent.cases).toBe(cases.length);
+		// Empty answers (every fifth case) are the only hard failures the script makes.
+		expect(incumbent.hard_failures).toBe(cases.filter((_, index) => index % 5 === 4).length);
+	}, 120_000);
+
 	it('runs the cases the retries could not get as "not run", out of every metric, and the next run asks exactly those', async () => {
 		const cases = draft.slice(0, 20);
 		const blocked = new Set([1, 4, 7, 10, 13, 16].map((index) => cases[index]!.id));

@@ -48,6 +48,7 @@ beforeAll(async () => {
 			{ name: 'too-big:70b', loadFault: faults.outOfMemory(40, 15.2) },
 			{ name: 'too-big-new:70b', loadFault: faults.outOfMemory(40, 15.2, 'llama-server') },
 			{ name: 'queue-full:8b', loadFault: faults.busy() },
+			{ ...scripted('one-slot:1b', { content: 'the slot frees after this answer', chunks: 8, chunkDelayMs: 100 }), numParallel: 1 },
 		],
 	});
 });
@@ -207,6 +208,20 @@ describe('the Ollama model client', () => {
 		const failure = await failureOf(createOllamaClient(fake.url).load(model, options, 5000));
 		expect(failure.transient).toEqual({ reason });
 		expect(failure.message).toBe(`HTTP ${reason === 'busy' ? 503 : 500}: ${text}`);
+	});
+
+	it('marks silence before the first token as transient (a request queued for a slot looks just so), and frees the slot', async () => {
+		// One slot (OLLAMA_NUM_PARALLEL=1): the first request holds it for about 700 ms; the second waits without
+		// a byte until the client gives up at the stall limit.
+		const first = chat('one-slot:1b', { callTimeoutMs: 5000, stallTimeoutMs: 2000 });
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		const queued = await failureOf(chat('one-slot:1b', { callTimeoutMs: 5000, stallTimeoutMs: 200 }));
+		expect(queued.failureClass).toBe('stall');
+		expect(queued.transient).toEqual({ reason: 'no-first-token' });
+		expect(queued.message).toBe('no first token within run.stall_timeout_s');
+		expect((await first).content).toBe('the slot frees after this answer');
+		// The slot is free again: asked once more, the request is answered.
+		expect((await chat('one-slot:1b', { callTimeoutMs: 5000, stallTimeoutMs: 2000 })).content).toBe('the slot frees after this answer');
 	});
 
 	it('gives up on a slow model at the per-call timeout', async () => {

@@ -410,7 +410,12 @@ export interface FailureContext {
 export function asCallFailure(cause: unknown, host: string, abortedBy?: 'timeout' | 'stall', context: FailureContext = {}): CallFailure {
 	if (cause instanceof CallFailure) return cause;
 	if (abortedBy === 'timeout') return new CallFailure('timeout', 'the call took longer than run.call_timeout_s', { cause });
-	if (abortedBy === 'stall') return new CallFailure('stall', 'no token for longer than run.stall_timeout_s', { cause });
+	// Ollama holds a request beyond the runner's OLLAMA_NUM_PARALLEL slots without sending a byte until one
+	// frees (llm/server.go Completion): silence before the first token may be a queue, not the model.
+	if (abortedBy === 'stall')
+		return context.beforeFirstToken
+			? new CallFailure('stall', 'no first token within run.stall_timeout_s', { cause, transient: { reason: 'no-first-token' } })
+			: new CallFailure('stall', 'no token for longer than run.stall_timeout_s', { cause });
 	const error = cause as { name?: string; message?: string; status_code?: number; error?: string };
 	if (error?.name === 'ResponseError') {
 		const status = error.status_code ?? 0;

@@ -32,9 +32,11 @@ export type HardFailureClass = z.infer<typeof HardFailureClassSchema>;
 /**
  * Why the server could not serve a case — the host's state, not the model's answer: `busy` (503, its queue
  * is full), `rate-limited` (429), `reset` (the connection dropped before the first token), `out-of-memory`
- * (a load that did not fit, 500 with Ollama's out-of-memory text).
+ * (a load that did not fit, 500 with Ollama's out-of-memory text), `no-first-token` (silence before the first
+ * token for `run.stall_timeout_s`: Ollama holds a request beyond `OLLAMA_NUM_PARALLEL` without a byte until a
+ * slot frees, so a queued request and a stall look alike there; after the first token a stall is the model's).
  */
-export const NOT_RUN_REASONS = ['busy', 'rate-limited', 'reset', 'out-of-memory'] as const;
+export const NOT_RUN_REASONS = ['busy', 'rate-limited', 'reset', 'out-of-memory', 'no-first-token'] as const;
 export const NotRunReasonSchema = z.enum(NOT_RUN_REASONS);
 export type NotRunReason = z.infer<typeof NotRunReasonSchema>;
 /** How the log, the report and the site name each reason. */
@@ -43,6 +45,7 @@ export const NOT_RUN_REASON_TEXT: Record<NotRunReason, string> = {
 	'rate-limited': 'rate limited (429)',
 	reset: 'connection reset before the first token',
 	'out-of-memory': 'out of memory',
+	'no-first-token': 'no first token within run.stall_timeout_s (queued behind other requests, or still reading the prompt)',
 };
 
 /** One check of one answer. */

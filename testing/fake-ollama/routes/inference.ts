@@ -8,7 +8,7 @@ import { PROMPT_TOO_LONG, contextShiftPromptLimit, estimateTokens, type Piece, p
 import type { Exchange } from '../exchange.ts';
 import { pause, sendError, sendJson, writeLine } from '../exchange.ts';
 import { isHttpError, isStreamFault, strike } from '../faults.ts';
-import { type FakeState, capabilitiesOf, contextLengthOf, findModel, isRemote, keyOf } from '../models.ts';
+import { type FakeState, capabilitiesOf, contextLengthOf, findModel, isRemote, keyOf, takeSlot } from '../models.ts';
 import { isPlainObject, positiveInt, validateOptions } from '../request.ts';
 import type { FakeModel, FakeReply, FakeRequest, LoggedBody } from '../types.ts';
 import { goQuote, goTime, keepAliveNs, monoNs } from '../wire.ts';
@@ -106,6 +106,10 @@ export async function inference(ex: Exchange, state: FakeState, endpoint: 'chat'
 
 	if (!(await ensureLoaded(ex, state, model, numCtx, keepAliveMs))) return;
 	const loadedAt = monoNs();
+	// The runner's slots: beyond them the request waits, silently, and its slot frees when it ends, however.
+	const giveBack = await takeSlot(state, model, ex.signal);
+	if (!giveBack) return;
+	ex.res.once('close', giveBack);
 
 	const promptText = chatMessages.map((m) => m.content).join('');
 	const promptTokens = Math.max(1, estimateTokens(promptText));
