@@ -9,7 +9,7 @@ import type { AnswerCache, CachedAnswer } from '../run/answer-cache.ts';
 import type { ProgressLogger } from '../run/ask-model.ts';
 import { cachedFirst, stratifiedOrder } from '../run/case-order.ts';
 import type { SequentialRun } from '../run/run-benchmark.ts';
-import { type Evaluation, evaluateAnswer, hardFailure } from '../run/evaluate-answer.ts';
+import { type Evaluation, evaluateAnswer, hardFailure, resultOf } from '../run/evaluate-answer.ts';
 import type { CallOptions, ChatAnswer } from '../run/model-client.ts';
 import type { Case } from '../schema/case.ts';
 import type { Model } from '../schema/model.ts';
@@ -436,31 +436,16 @@ async function graded(
 						gradeContext(testCase.task),
 					);
 	return {
-		result: {
-			role,
-			model,
-			case_id: testCase.id,
-			task: testCase.task,
-			severity: testCase.severity,
-			repeat: 0,
-			outcome: evaluation.outcome,
-			failure_class: evaluation.failureClass,
-			failure_message: evaluation.failureMessage,
-			checks: evaluation.checks,
-			quality: Math.round(evaluation.quality * 1e4) / 1e4,
+		result: resultOf(model, { role, case: testCase }, 0, evaluation, {
 			output: entry.answer.content,
 			thinking_chars: entry.answer.thinking.length,
 			latency_ms: Math.round(entry.answer.latencyMs * 10) / 10,
-			ttft_ms: null,
 			eval_count: usage.output_tokens,
-			eval_duration_ns: 0,
 			prompt_eval_count: usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens,
-			load_ms: null,
 			cached,
 			cache_key: key,
 			tags: [BASELINE_TAG],
-			...(evaluation.execution ? { execution: evaluation.execution } : {}),
-		},
+		}),
 		usage,
 	};
 }

@@ -2,7 +2,7 @@ import type { Case } from '../schema/case.ts';
 import type { CheckResult, GradeContext, Prompt, TaskDefinition } from '../tasks/task-definition.ts';
 import { estimateTokens, promptTokens } from '../tasks/tokens.ts';
 import type { ExecutionRecord } from '../schema/execution.ts';
-import type { HardFailureClass, Outcome } from '../schema/report.ts';
+import type { CaseResult, HardFailureClass, Outcome } from '../schema/report.ts';
 import type { CallOptions, ChatAnswer } from './model-client.ts';
 
 /** How one answer was judged. */
@@ -131,5 +131,45 @@ export async function evaluateAnswer(
 		checks: grade.checks,
 		quality: Math.min(1, Math.max(0, grade.quality)),
 		...(grade.execution ? { execution: grade.execution } : {}),
+	};
+}
+
+/**
+ * A graded answer as the results sidecar holds it: the case, the model, the evaluation, and whatever the
+ * asking measured (`extra`: the answer, its timings and tokens, the cache key). Shared by the local run and
+ * the frontier baseline, so both record a result the same way. Pure.
+ */
+export function resultOf(
+	model: string,
+	item: { role: string; case: Pick<Case, 'id' | 'task' | 'severity'> },
+	repeat: number,
+	evaluation: Evaluation,
+	extra: Partial<CaseResult>,
+): CaseResult {
+	return {
+		role: item.role,
+		model,
+		case_id: item.case.id,
+		task: item.case.task,
+		severity: item.case.severity,
+		repeat,
+		outcome: evaluation.outcome,
+		failure_class: evaluation.failureClass,
+		failure_message: evaluation.failureMessage,
+		checks: evaluation.checks,
+		quality: Math.round(evaluation.quality * 1e4) / 1e4,
+		output: '',
+		thinking_chars: 0,
+		latency_ms: null,
+		ttft_ms: null,
+		eval_count: 0,
+		eval_duration_ns: 0,
+		prompt_eval_count: 0,
+		load_ms: null,
+		cached: false,
+		cache_key: null,
+		tags: [],
+		...(evaluation.execution ? { execution: evaluation.execution } : {}),
+		...extra,
 	};
 }

@@ -6,7 +6,7 @@ import { type GradeContext, taskFor } from '../tasks/index.ts';
 import type { AnswerCache } from './answer-cache.ts';
 import { type Asked, type ProgressLogger, type ResultHook, askModel, cachedAnswer, callOptions, sameServer } from './ask-model.ts';
 import { type CaseOrders, cachedFirst } from './case-order.ts';
-import { type Evaluation, evaluateAnswer, hardFailure } from './evaluate-answer.ts';
+import { type Evaluation, evaluateAnswer, hardFailure, resultOf } from './evaluate-answer.ts';
 import { CallFailure, type CallOptions, type ModelClient, type ModelIdentity, asCallFailure, normalizeTag } from './model-client.ts';
 import { type ModelPlan, type PlanItem, byHost } from './plan-run.ts';
 import { probeOllama } from './probe-ollama.ts';
@@ -583,7 +583,7 @@ function goneError(host: HostState, state: RunState): OllamaGoneError {
 }
 
 function record(state: RunState, plan: ModelPlan, unit: Unit, evaluation: Evaluation, extra: Partial<CaseResult>): CaseResult {
-	const result = toResult(plan.model, unit.item, unit.repeat, evaluation, extra);
+	const result = resultOf(plan.model, unit.item, unit.repeat, evaluation, extra);
 	state.results.push(result);
 	state.deps.sequential?.rule.observe(result);
 	state.done++;
@@ -633,35 +633,6 @@ function recordNotAsked(state: RunState, plan: ModelPlan, unit: Unit): void {
 		state.deps.logger.info(
 			`[${state.done}/${state.total}] ${unit.item.role} · ${plan.model}: verdict settled (evidence.sequential), its remaining uncached cases in ${unit.item.role} are not asked`,
 		);
-}
-
-function toResult(model: string, item: PlanItem, repeat: number, evaluation: Evaluation, extra: Partial<CaseResult>): CaseResult {
-	return {
-		role: item.role,
-		model,
-		case_id: item.case.id,
-		task: item.case.task,
-		severity: item.case.severity,
-		repeat,
-		outcome: evaluation.outcome,
-		failure_class: evaluation.failureClass,
-		failure_message: evaluation.failureMessage,
-		checks: evaluation.checks,
-		quality: round(evaluation.quality, 4),
-		output: '',
-		thinking_chars: 0,
-		latency_ms: null,
-		ttft_ms: null,
-		eval_count: 0,
-		eval_duration_ns: 0,
-		prompt_eval_count: 0,
-		load_ms: null,
-		cached: false,
-		cache_key: null,
-		tags: [],
-		...(evaluation.execution ? { execution: evaluation.execution } : {}),
-		...extra,
-	};
 }
 
 function round(value: number, digits = 1): number {
