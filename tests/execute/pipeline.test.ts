@@ -41,6 +41,10 @@ afterAll(async () => {
 	if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
+/** Runs the benchmark of `workspace` against `fake`, on a fixed day. */
+const buildWith = (workspace: ProjectCopy, fake: { url: string }) =>
+	runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: fake.url }, logger, now: () => new Date('2026-11-26T12:00:00Z') });
+
 /** A project copy whose coder cases are the calc story's, read from its repository, with two challengers. */
 async function coderWorkspace(coder: Record<string, unknown> = {}): Promise<ProjectCopy> {
 	const workspace = await fixtureWorkspace('lmb-coder-');
@@ -107,8 +111,7 @@ describe('the coder role in the benchmark pipeline', () => {
 		const workspace = await coderWorkspace();
 		const fake = await fakeFor();
 		try {
-			const run = () =>
-				runBenchmarkPipeline({ root: workspace.root, env: { OLLAMA_HOST: fake.url }, logger, now: () => new Date('2026-11-26T12:00:00Z') });
+			const run = () => buildWith(workspace, fake);
 			logged.length = 0;
 			const first = await run();
 			expect(first.status).toBe('written');
@@ -161,12 +164,7 @@ describe('the coder role in the benchmark pipeline', () => {
 		const fake = await fakeFor();
 		try {
 			logged.length = 0;
-			const result = await runBenchmarkPipeline({
-				root: workspace.root,
-				env: { OLLAMA_HOST: fake.url },
-				logger,
-				now: () => new Date('2026-11-26T12:00:00Z'),
-			});
+			const result = await buildWith(workspace, fake);
 			expect(logged.filter((line) => line.startsWith('coder tests run WITHOUT isolation'))).toHaveLength(1);
 			expect(result.status).toBe('written');
 			if (result.status !== 'written') return;
@@ -188,12 +186,7 @@ describe('the coder role in the benchmark pipeline', () => {
 		// coder-a writes a block that does not apply; coder-b answers in the other format (whole files as JSON).
 		const fake = await fakeFor({ 'coder-a:1b': missingSearch, 'coder-b:1b': (testCase) => referenceAnswer(testCase, 'whole') });
 		try {
-			const result = await runBenchmarkPipeline({
-				root: workspace.root,
-				env: { OLLAMA_HOST: fake.url },
-				logger,
-				now: () => new Date('2026-11-26T12:00:00Z'),
-			});
+			const result = await buildWith(workspace, fake);
 			expect(result.status).toBe('written');
 			if (result.status !== 'written') return;
 			const results = ResultsFileSchema.parse(JSON.parse(await readFile(result.results, 'utf8'))).results.filter(
@@ -238,12 +231,7 @@ describe('the coder role in the benchmark pipeline', () => {
 			'coder-b:1b': (testCase) => referenceAnswer(testCase, 'edit'),
 		});
 		try {
-			const result = await runBenchmarkPipeline({
-				root: workspace.root,
-				env: { OLLAMA_HOST: fake.url },
-				logger,
-				now: () => new Date('2026-11-26T12:00:00Z'),
-			});
+			const result = await buildWith(workspace, fake);
 			expect(result.status).toBe('written');
 			if (result.status !== 'written') return;
 			const coderAsks = fake.requests.filter(
